@@ -1,0 +1,44 @@
+"""Matching use-cases: compute, store and list a demand's ranked, explained matches."""
+
+from dataclasses import asdict
+
+from matching.candidates import demand_facts, retrieve
+from matching.scoring import rank
+from services.accounts.policies import Actor
+from services.demand import service as demand_service
+from services.demand.schemas import MatchList
+
+MATCH_LIMIT = 50
+
+
+async def refresh_matches(*, demand_id: int) -> int:
+    """Recompute and store the matches of a published demand; returns how many were stored."""
+    demand = await demand_service.demand_for_matching(demand_id=demand_id)
+    if demand is None or demand.status != "published":
+        return 0
+    candidates = await retrieve(demand, None)
+    ranked = rank(demand_facts(demand), candidates, MATCH_LIMIT)
+    rows = [
+        {
+            "listing_id": m.candidate.id,
+            "listing_type": m.candidate.type,
+            "title": m.candidate.title[:200],
+            "score": m.score,
+            "reasons": [asdict(r) for r in m.reasons],
+        }
+        for m in ranked
+    ]
+    import json
+
+    for row in rows:
+        row["reasons"] = json.dumps(row["reasons"], ensure_ascii=False)
+    await demand_service.save_matches(demand_id=demand_id, rows=rows)
+    return len(rows)
+
+
+async def matches_for(*, actor: Actor, demand_id: int, listing_type: str | None, limit: int) -> MatchList:
+    """A demand's matches, best first; computed on first request if the worker has not yet."""
+    demand = await demand_service.check_match_access(actor=actor, demand_id=demand_id)
+    if demand.matched_at is None and demand.status == "published":
+        await refresh_matches(demand_id=demand_id)
+    return await demand_service.list_matches(demand_id=demand_id, listing_type=listing_type, limit=limit)

@@ -1,0 +1,92 @@
+"""Turn a listing snapshot (from the outbox or a rebuild) into the engine document (pure)."""
+
+from typing import Any
+
+from search.analysis import pinyin_full, segment, suggest_inputs
+
+# Fields shown in a search hit; everything a result card needs, so no per-hit database round trip.
+DISPLAY_KEYS = (
+    "id",
+    "type",
+    "title",
+    "name",
+    "summary",
+    "org_id",
+    "fields",
+    "region",
+    "maturity",
+    "trl",
+    "price",
+    "price_min_fen",
+    "price_max_fen",
+    "institution",
+    "model",
+    "manufacturer",
+    "category",
+    "availability",
+    "agency_types",
+    "qualifications",
+    "services",
+    "rate_fen_per_hour",
+    "fees",
+    "transfer_modes",
+    "published_at",
+    "keywords",
+)
+
+
+def is_indexable(snapshot: dict[str, Any]) -> bool:
+    """Only published listings are searchable."""
+    return snapshot.get("status") == "published"
+
+
+def _body_text(snapshot: dict[str, Any]) -> str:
+    parts = [snapshot.get("summary") or "", snapshot.get("description") or ""]
+    for key in ("bio", "institution", "model", "manufacturer"):
+        if snapshot.get(key):
+            parts.append(str(snapshot[key]))
+    for offering in snapshot.get("offerings") or []:
+        parts.append(f"{offering.get('name', '')} {offering.get('description', '')}")
+    return "\n".join(p for p in parts if p)
+
+
+def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The engine document of a published listing. Never includes private contact data."""
+    title = snapshot.get("name") if snapshot.get("type") == "expert" else snapshot.get("title")
+    title = title or ""
+    if snapshot.get("type") == "instrument" and snapshot.get("model") and snapshot["model"] not in title:
+        title_text = f"{title} {snapshot.get('model', '')}"
+    else:
+        title_text = title
+    body = _body_text(snapshot)
+    keywords = [str(k) for k in snapshot.get("keywords") or []]
+    region = snapshot.get("region")
+    display = {key: snapshot[key] for key in DISPLAY_KEYS if key in snapshot and key != "contact"}
+    if snapshot.get("type") == "expert":
+        display["title"] = title
+        display["professional_title"] = snapshot.get("title", "")
+    return {
+        "id": snapshot["id"],
+        "type": snapshot["type"],
+        "status": snapshot["status"],
+        "org_id": snapshot.get("org_id"),
+        "title": title_text,
+        "title_seg": segment(title_text),
+        "title_pinyin": pinyin_full(title),
+        "body": body,
+        "body_seg": segment(body),
+        "keywords": keywords,
+        "keywords_seg": segment(" ".join(keywords)),
+        "fields": snapshot.get("fields") or [],
+        "region": region,
+        "city": f"{region[:4]}00" if region else None,
+        "maturity": snapshot.get("maturity"),
+        "trl": snapshot.get("trl"),
+        "category": snapshot.get("category"),
+        "price_min_fen": snapshot.get("price_min_fen"),
+        "price_max_fen": snapshot.get("price_max_fen"),
+        "published_at": snapshot.get("published_at"),
+        "updated_at": snapshot.get("updated_at"),
+        "suggest": suggest_inputs(title),
+        "display": display,
+    }

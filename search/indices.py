@@ -1,0 +1,99 @@
+"""Index definitions: one versioned index per listing type behind an alias (pure)."""
+
+from typing import Any
+
+from search.analysis import SYNONYM_RULES
+from services.core import clock
+from services.core.settings import get_settings
+
+LISTING_TYPES = ("achievement", "instrument", "expert", "agency")
+
+
+def alias_name(listing_type: str, prefix: str | None = None) -> str:
+    """The stable alias every read and write goes through."""
+    return f"{prefix or get_settings().search_index_prefix}-{listing_type}"
+
+
+def new_index_name(listing_type: str, prefix: str | None = None) -> str:
+    """A fresh concrete index name for a rebuild."""
+    return f"{alias_name(listing_type, prefix)}-{clock.now().strftime('%Y%m%d%H%M%S%f')}"
+
+
+def search_target(types: list[str] | None = None, prefix: str | None = None) -> str:
+    """Comma list of aliases to search."""
+    return ",".join(alias_name(t, prefix) for t in (types or LISTING_TYPES))
+
+
+def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
+    """Settings and mappings shared by the four listing indices."""
+    analysis = {
+        "filter": {
+            "tm_synonyms": {"type": "synonym_graph", "synonyms": SYNONYM_RULES, "lenient": True},
+            "tm_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            "tm_bigram": {"type": "cjk_bigram", "output_unigrams": False},
+        },
+        "analyzer": {
+            # Text pre-segmented by jieba (search/analysis.py) on both sides: whitespace is the word boundary.
+            "tm_seg": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
+            "tm_seg_search": {
+                "type": "custom",
+                "tokenizer": "whitespace",
+                "filter": ["lowercase", "tm_synonyms"],
+            },
+            # Recall for anything the dictionary missed: CJK bigrams over the raw text.
+            "tm_cjk": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["cjk_width", "lowercase", "tm_bigram"],
+            },
+            "tm_suggest": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase", "tm_edge"]},
+            "tm_suggest_search": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase"]},
+            "tm_pinyin": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
+        },
+    }
+    seg = {"type": "text", "analyzer": "tm_seg", "search_analyzer": "tm_seg_search"}
+    cjk = {"type": "text", "analyzer": "tm_cjk"}
+    mappings = {
+        "dynamic": "strict",
+        "properties": {
+            "id": {"type": "long"},
+            "type": {"type": "keyword"},
+            "status": {"type": "keyword"},
+            "org_id": {"type": "long"},
+            "title": {**cjk, "fields": {"kw": {"type": "keyword", "ignore_above": 256}}},
+            "title_seg": seg,
+            "title_pinyin": {"type": "text", "analyzer": "tm_pinyin"},
+            "body": cjk,
+            "body_seg": seg,
+            "keywords": {"type": "keyword"},
+            "keywords_seg": seg,
+            "fields": {"type": "keyword"},
+            "region": {"type": "keyword"},
+            "city": {"type": "keyword"},
+            "maturity": {"type": "keyword"},
+            "trl": {"type": "integer"},
+            "category": {"type": "keyword"},
+            "price_min_fen": {"type": "long"},
+            "price_max_fen": {"type": "long"},
+            "published_at": {"type": "date"},
+            "updated_at": {"type": "date"},
+            "suggest": {"type": "text", "analyzer": "tm_suggest", "search_analyzer": "tm_suggest_search"},
+            "display": {"type": "object", "enabled": False},
+        },
+    }
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "refresh_interval": "1s",
+                # Idle shards skip scheduled refreshes; a freshly published listing must show within a second.
+                "search.idle.after": "3650d",
+                "max_result_window": 10_000,
+                # Deletes keep their tombstone version long enough that a late, older update cannot resurrect.
+                "gc_deletes": "1h",
+            },
+            "analysis": analysis,
+        },
+        "mappings": mappings,
+    }

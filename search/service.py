@@ -1,0 +1,218 @@
+"""Search use-cases: searching with a Redis cache, suggestions, index lifecycle, rebuild and checks."""
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from search import client
+from search.indexer import apply_events
+from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
+from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
+from services.core.errors import Invalid
+from services.core.redis import SEARCH_CACHE_PREFIX, SEARCH_GENERATION_KEY, get_redis
+from services.core.settings import get_settings
+
+
+async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> None:
+    """Create each type's first index and alias when missing (idempotent)."""
+    for listing_type in LISTING_TYPES:
+        alias = alias_name(listing_type, prefix)
+        if await client.alias_targets(alias):
+            continue
+        # A fixed first name: the server and workers may start together, and only one create can win.
+        name = f"{alias}-initial"
+        await client.create_index_if_missing(name, index_body(replicas=replicas))
+        await client.swap_alias(alias, name, [])
+
+
+async def _generation() -> str:
+    return str(await get_redis().get(SEARCH_GENERATION_KEY) or 0)
+
+
+async def invalidate_cache() -> None:
+    """Make every cached result stale at once: keys embed a generation counter that this bumps."""
+    await get_redis().incr(SEARCH_GENERATION_KEY)
+
+
+def _facet(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"key": b["key"], "count": b["doc_count"]} for b in buckets]
+
+
+def _snippet(hit: dict[str, Any]) -> str:
+    fragments = hit.get("highlight", {}).get("body")
+    if fragments:
+        return " … ".join(fragments)
+    summary = (hit["_source"].get("display") or {}).get("summary") or ""
+    return summary[:120]
+
+
+def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
+    items = []
+    for hit in result["hits"]["hits"]:
+        display = dict(hit["_source"].get("display") or {})
+        highlight = hit.get("highlight", {})
+        items.append(
+            {
+                **display,
+                "type": display.get("type"),
+                "id": display.get("id"),
+                "title": display.get("title"),
+                "snippet": _snippet(hit),
+                "highlight": dict(highlight.items()),
+                "score": hit.get("_score"),
+                "sort": hit.get("sort"),
+            }
+        )
+    aggs = result.get("aggregations", {})
+    return {
+        "total": result["hits"]["total"]["value"],
+        "page": params.page,
+        "size": params.size,
+        "took_ms": result.get("took", 0),
+        "items": items,
+        "facets": {
+            name: _facet(aggs.get(name, {}).get("buckets", []))
+            for name in ("type", "field", "region", "maturity")
+        },
+    }
+
+
+def _check_window(params: SearchParams) -> None:
+    if params.search_after is None and params.page * params.size > MAX_WINDOW:
+        raise Invalid.field(
+            ["query", "page"],
+            f"最多翻到第 {MAX_WINDOW // params.size} 页；更深请用 search_after 游标 (page window exceeded)",
+            code="page_too_deep",
+        )
+
+
+async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
+    """Search all published listings; results are cached in Redis until the index changes."""
+    _check_window(params)
+    redis = get_redis()
+    key = f"{SEARCH_CACHE_PREFIX}:{await _generation()}:{params.cache_key()}"
+    if use_cache:
+        cached = await redis.get(key)
+        if cached is not None:
+            response: dict[str, Any] = json.loads(cached)
+            response["cached"] = True
+            return response
+    started = time.perf_counter()
+    result = await client.search(search_target(list(params.types) or None), build_search(params))
+    response = _present(result, params)
+    response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    if use_cache:
+        await redis.set(
+            key, json.dumps(response, ensure_ascii=False), ex=get_settings().search_cache_ttl_seconds
+        )
+    response["cached"] = False
+    return response
+
+
+async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
+    """Suggestions by prefix, full pinyin and pinyin initials."""
+    if not prefix.strip():
+        return []
+    result = await client.search(search_target(), build_suggest(prefix, size))
+    seen: set[str] = set()
+    suggestions = []
+    for hit in result["hits"]["hits"]:
+        display = hit["_source"].get("display") or {}
+        text = display.get("title") or display.get("name") or ""
+        if text in seen:
+            continue
+        seen.add(text)
+        suggestions.append(
+            {"text": text, "type": hit["_source"].get("type"), "id": int(hit["_source"].get("id") or 0)}
+        )
+    return suggestions
+
+
+async def index_snapshots(
+    events: list[tuple[int, dict[str, Any]]], *, refresh_after: bool = False
+) -> list[dict[str, Any]]:
+    """Apply listing changes and invalidate the cache; returns failed items."""
+    failures = await apply_events(events, refresh_after=refresh_after)
+    await invalidate_cache()
+    return failures
+
+
+async def indexed_counts() -> dict[str, int]:
+    """Documents per listing type."""
+    return {t: await client.count(alias_name(t)) for t in LISTING_TYPES}
+
+
+async def rebuild(
+    snapshots: AsyncIterator[list[dict[str, Any]]], *, replicas: int = 0, batch_refresh: bool = False
+) -> dict[str, Any]:
+    """Build fresh indices from the database and swap the aliases at once: readers never see a gap."""
+    new_names = {t: new_index_name(t) for t in LISTING_TYPES}
+    body = index_body(replicas=replicas)
+    body["settings"]["index"]["refresh_interval"] = "-1"
+    for name in new_names.values():
+        await client.create_index(name, body)
+    total = 0
+    async for batch in snapshots:
+        operations: list[dict[str, Any]] = []
+        from search.documents import build_document
+
+        for snap in batch:
+            operations.append(
+                {
+                    "index": {
+                        "_index": new_names[snap["type"]],
+                        "_id": str(snap["id"]),
+                        "version": snap["version"],
+                        "version_type": "external",
+                    }
+                }
+            )
+            operations.append(build_document(snap))
+        if operations:
+            await client.bulk(operations)
+            total += len(batch)
+    swapped = {}
+    for listing_type, name in new_names.items():
+        await client.put_settings(name, {"index": {"refresh_interval": "1s"}})
+        await client.refresh(name)
+        alias = alias_name(listing_type)
+        old = await client.alias_targets(alias)
+        await client.swap_alias(alias, name, old)
+        for stale in old:
+            await client.delete_index(stale)
+        swapped[listing_type] = {"index": name, "replaced": old}
+    await invalidate_cache()
+    return {"documents": total, "indices": swapped}
+
+
+async def indexed_versions() -> dict[int, int]:
+    """Every indexed listing id with its version."""
+    versions: dict[int, int] = {}
+    for listing_type in LISTING_TYPES:
+        for doc_id, version in (await client.scan_ids_versions(alias_name(listing_type))).items():
+            versions[int(doc_id)] = version
+    return versions
+
+
+async def candidates(
+    text: str, fields: list[str], types: list[str] | None, size: int = 100
+) -> list[dict[str, Any]]:
+    """Published listings that share words with a text (for matching): display, words and engine score."""
+    result = await client.search(search_target(types), build_candidates(text, fields, types, size))
+    found = []
+    for hit in result["hits"]["hits"]:
+        source = hit["_source"]
+        words = set((source.get("title_seg") or "").split()) | set((source.get("keywords_seg") or "").split())
+        found.append(
+            {"display": source.get("display") or {}, "words": words, "score": float(hit["_score"] or 0)}
+        )
+    return found
+
+
+async def indexed_type(doc_id: int) -> str:
+    """Which listing type's index holds a document (search-check)."""
+    for listing_type in LISTING_TYPES:
+        if await client.get_document(alias_name(listing_type), str(doc_id)) is not None:
+            return listing_type
+    return LISTING_TYPES[0]

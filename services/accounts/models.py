@@ -1,0 +1,92 @@
+"""Organisations, their members, access tokens and invitations."""
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+from services.core.models import TimestampMixin
+
+ORG_KINDS = ("enterprise", "university", "institute", "hospital", "agency", "government", "other")
+ROLES = ("enterprise", "provider", "expert", "broker", "admin")
+
+
+class Organisation(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    uscc = fields.CharField(max_length=18, unique=True)
+    kind = fields.CharField(max_length=16)
+    region = fields.CharField(max_length=6)
+    verified_at = fields.DatetimeField(null=True)
+    verified_by_id = fields.BigIntField(null=True)
+
+    members: fields.ReverseRelation["User"]
+
+    class Meta:
+        table = "accounts_organisation"
+        constraints = (
+            CheckConstraint(
+                check="kind IN ('enterprise','university','institute','hospital','agency','government','other')",
+                name="accounts_organisation_kind_valid",
+            ),
+            CheckConstraint(check="char_length(uscc) = 18", name="accounts_organisation_uscc_length"),
+        )
+
+
+class User(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    name = fields.CharField(max_length=100)
+    role = fields.CharField(max_length=16)
+    org: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="members", null=True, on_delete=fields.RESTRICT
+    )
+    org_id: int | None
+    is_active = fields.BooleanField(default=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_user"
+        constraints = (
+            CheckConstraint(
+                check="role IN ('enterprise','provider','expert','broker','admin')",
+                name="accounts_user_role_valid",
+            ),
+        )
+
+
+class AccessToken(Model):
+    """Opaque bearer tokens; only their SHA-256 is stored so a database leak leaks no sessions."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    user_id: int
+    kind = fields.CharField(max_length=16, default="bearer")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_access_token"
+
+
+class Invitation(Model):
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    org: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="invitations", on_delete=fields.CASCADE
+    )
+    org_id: int
+    role = fields.CharField(max_length=16)
+    email = fields.CharField(max_length=254, null=True)
+    invited_by_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_by_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "accounts_invitation"

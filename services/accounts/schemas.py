@@ -1,0 +1,129 @@
+"""Public schemas of the accounts context."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from services.core.validators import is_valid_region_code, normalise_uscc, uscc_problem
+
+
+class Role(StrEnum):
+    ENTERPRISE = "enterprise"
+    PROVIDER = "provider"
+    EXPERT = "expert"
+    BROKER = "broker"
+    ADMIN = "admin"
+
+
+class OrgKind(StrEnum):
+    ENTERPRISE = "enterprise"
+    UNIVERSITY = "university"
+    INSTITUTE = "institute"
+    HOSPITAL = "hospital"
+    AGENCY = "agency"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+def _check_region(value: str) -> str:
+    if not is_valid_region_code(value):
+        raise ValueError("不是有效的行政区划代码 (not a valid 6-digit GB/T 2260 region code)")
+    return value
+
+
+class OrgCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    uscc: str = Field(description="18-character 统一社会信用代码")
+    kind: OrgKind
+    region: str = Field(pattern=r"^\d{6}$")
+
+    @field_validator("uscc")
+    @classmethod
+    def _check_uscc(cls, value: str) -> str:
+        code = normalise_uscc(value)
+        problem = uscc_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
+
+    @field_validator("region")
+    @classmethod
+    def _check_region(cls, value: str) -> str:
+        return _check_region(value)
+
+
+class OrgRead(BaseModel):
+    id: int
+    name: str
+    uscc: str
+    kind: OrgKind
+    region: str
+    verified: bool
+    created_at: datetime
+
+
+class UserRead(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    org_id: int | None
+    created_at: datetime
+
+
+class MeRead(UserRead):
+    org: OrgRead | None
+
+
+class RegisterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: Password
+    name: Name
+    role: Role
+    org: OrgCreate | None = None
+    invite: str | None = None
+
+
+class AdminUserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: Password
+    name: Name
+    role: Role
+    org_id: int | None = None
+
+
+class TokenRequest(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class InviteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role = Role.PROVIDER
+    email: EmailStr | None = None
+
+
+class InviteRead(BaseModel):
+    invite: str
+    org_id: int
+    role: Role
+    expires_at: datetime

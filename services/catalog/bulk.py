@@ -1,0 +1,134 @@
+"""Bulk writes of listings (import and seed): validate every row, then one transaction per file or batch."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from services.catalog import repository
+from services.catalog.quality import assess_quality
+from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon, ListingType
+from services.catalog.service import CONSENT_TEXT_VERSION, LISTING_TOPIC, _columns, _quality_input, snapshot
+from services.core import clock
+
+
+@dataclass(slots=True)
+class RowError:
+    row: int
+    column: str
+    msg: str
+
+
+@dataclass(slots=True)
+class BulkResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+
+def validate_rows(
+    listing_type: ListingType, rows: list[tuple[int, dict[str, Any]]]
+) -> tuple[list[tuple[int, ListingCommon]], list[RowError]]:
+    """Validate each (row number, body); errors name row and column."""
+    schema = CREATE_SCHEMAS[listing_type]
+    valid: list[tuple[int, ListingCommon]] = []
+    errors: list[RowError] = []
+    for row_no, body in rows:
+        try:
+            valid.append((row_no, schema.model_validate(body)))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+                errors.append(
+                    RowError(
+                        row=row_no, column="_".join(loc) or "*", msg=err["msg"].removeprefix("Value error, ")
+                    )
+                )
+    return valid, errors
+
+
+async def save_rows(
+    *,
+    org_id: int,
+    actor_id: int | None,
+    listing_type: ListingType,
+    rows: list[tuple[int, ListingCommon]],
+    publish: bool,
+) -> BulkResult:
+    """Create or update (by external_ref) validated rows in one transaction, with their outbox events."""
+    result = BulkResult()
+    now = clock.now()
+    status = "published" if publish else "draft"
+    async with in_transaction() as conn:
+        refs = [data.external_ref for _, data in rows if data.external_ref]
+        existing = (
+            await repository.lock_by_external_refs(org_id, listing_type.value, refs, conn) if refs else {}
+        )
+        inserts: list[dict[str, Any]] = []
+        insert_data: list[ListingCommon] = []
+        touched = []
+        for _, data in rows:
+            columns = _columns(data)
+            score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
+            if listing_type == ListingType.EXPERT and isinstance(data, ExpertCreate):
+                columns["attributes"]["consent"] = {
+                    "publish": data.consent.publish,
+                    "contact": data.consent.contact,
+                    "recorded_at": now.isoformat(),
+                    "text_version": CONSENT_TEXT_VERSION,
+                }
+            row_status = status
+            if (
+                listing_type == ListingType.EXPERT
+                and isinstance(data, ExpertCreate)
+                and not data.consent.publish
+            ):
+                row_status = "draft"
+            current = existing.get(data.external_ref or "")
+            if current is not None:
+                current.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
+                current.version += 1
+                if publish and row_status == "published":
+                    current.status = "published"
+                    current.published_at = current.published_at or now
+                await current.save(using_db=conn)
+                touched.append((current, data))
+                result.updated += 1
+                continue
+            inserts.append(
+                {
+                    **{k: v for k, v in columns.items() if k != "tech_fields"},
+                    "fields": columns["tech_fields"],
+                    "type": listing_type.value,
+                    "status": row_status,
+                    "org_id": org_id,
+                    "created_by_id": actor_id,
+                    "version": 1,
+                    "quality_score": score,
+                    "quality_missing": missing,
+                    "submitted_at": now if row_status == "published" else None,
+                    "published_at": now if row_status == "published" else None,
+                }
+            )
+            insert_data.append(data)
+        created = await repository.insert_listings(inserts, conn)
+        result.created = len(created)
+        touched.extend(zip(created, insert_data, strict=True))
+        contacts = []
+        consents = []
+        for listing, data in touched:
+            if isinstance(data, ExpertCreate):
+                if data.contact is not None:
+                    contacts.append((listing.id, data.contact.phone, data.contact.email))
+                consents.append((listing.id, data.consent.publish, data.consent.contact))
+        await repository.insert_contacts(contacts, conn)
+        await repository.insert_consents(consents, CONSENT_TEXT_VERSION, actor_id, conn)
+        await repository.insert_outbox(
+            [(listing.id, listing.version, {"snapshot": snapshot(listing)}) for listing, _ in touched],
+            LISTING_TOPIC,
+            conn,
+        )
+        result.ids = [listing.id for listing, _ in touched]
+    return result

@@ -1,0 +1,284 @@
+"""Public schemas of the four listing types (API.md), with their validation rules."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from services.catalog.reference import INSTRUMENT_CATEGORY_CODES, TECH_FIELD_CODES
+from services.core.validators import (
+    is_valid_region_code,
+    maturity_trl_problem,
+    normalise_patent_number,
+    patent_kind_from_number,
+    patent_problem,
+)
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Fen = Annotated[int, Field(ge=0, le=10**15)]
+MAX_TEXT = 20_000
+
+
+class ListingType(StrEnum):
+    ACHIEVEMENT = "achievement"
+    INSTRUMENT = "instrument"
+    EXPERT = "expert"
+    AGENCY = "agency"
+
+
+class ListingStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+RESOURCE_TYPES: dict[str, ListingType] = {
+    "achievements": ListingType.ACHIEVEMENT,
+    "instruments": ListingType.INSTRUMENT,
+    "experts": ListingType.EXPERT,
+    "agencies": ListingType.AGENCY,
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ListingCommon(Strict):
+    summary: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=MAX_TEXT)
+    fields: list[str] = Field(default_factory=list, max_length=11)
+    keywords: list[ShortText] = Field(default_factory=list, max_length=30)
+    region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    external_ref: ShortText | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in TECH_FIELD_CODES]
+        if unknown:
+            raise ValueError(f"未知的技术领域代码 {unknown} (unknown field codes; see GET /api/v1/fields)")
+        return list(dict.fromkeys(value))
+
+    @field_validator("keywords")
+    @classmethod
+    def _dedupe_keywords(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(k for k in value if k))
+
+    @field_validator("region")
+    @classmethod
+    def _check_region(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_region_code(value):
+            raise ValueError("不是有效的行政区划代码 (not a valid GB/T 2260 region code)")
+        return value
+
+
+class PriceMode(StrEnum):
+    FIXED = "fixed"
+    RANGE = "range"
+    NEGOTIABLE = "negotiable"
+
+
+class Price(Strict):
+    mode: PriceMode
+    min_fen: Fen | None = None
+    max_fen: Fen | None = None
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Self:
+        if self.mode == PriceMode.NEGOTIABLE:
+            return self
+        if self.min_fen is None or self.max_fen is None:
+            raise ValueError("fixed 与 range 价格需要 min_fen 和 max_fen (min_fen and max_fen required)")
+        if self.min_fen > self.max_fen:
+            raise ValueError("min_fen 不能大于 max_fen (min_fen must not exceed max_fen)")
+        if self.mode == PriceMode.FIXED and self.min_fen != self.max_fen:
+            raise ValueError("固定价格 min_fen 须等于 max_fen (fixed price: min_fen must equal max_fen)")
+        return self
+
+
+class IpKind(StrEnum):
+    INVENTION = "invention"
+    UTILITY = "utility"
+    DESIGN = "design"
+    SOFTWARE = "software"
+    SECRET = "secret"
+
+
+class IpRight(Strict):
+    kind: IpKind
+    number: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _check_number(self) -> Self:
+        if self.kind in (IpKind.INVENTION, IpKind.UTILITY, IpKind.DESIGN):
+            if not self.number:
+                raise ValueError("专利需要申请号 (patent number required)")
+            problem = patent_problem(self.number)
+            if problem:
+                raise ValueError(problem)
+            self.number = normalise_patent_number(self.number)
+            implied = patent_kind_from_number(self.number)
+            if implied is not None and implied != self.kind.value:
+                raise ValueError(
+                    f"申请号类型为 {implied}，与 kind={self.kind.value} 不符 (number/kind mismatch)"
+                )
+        return self
+
+
+class Maturity(StrEnum):
+    LAB = "lab"
+    PILOT = "pilot"
+    TRIAL = "trial"
+    INDUSTRIAL = "industrial"
+
+
+TransferMode = Literal["transfer", "license", "equity", "co_develop", "service"]
+
+
+class AchievementCreate(ListingCommon):
+    title: Text200
+    maturity: Maturity
+    trl: int = Field(ge=1, le=9)
+    ip: list[IpRight] = Field(default_factory=list, max_length=50)
+    transfer_modes: list[TransferMode] = Field(default_factory=list)
+    price: Price = Field(default_factory=lambda: Price(mode=PriceMode.NEGOTIABLE))
+    inventors: list[ShortText] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _check_trl(self) -> Self:
+        problem = maturity_trl_problem(self.maturity.value, self.trl)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class Location(Strict):
+    campus: str = Field(default="", max_length=100)
+    building: str = Field(default="", max_length=100)
+    room: str = Field(default="", max_length=50)
+
+
+class FeeUnit(StrEnum):
+    HOUR = "hour"
+    SAMPLE = "sample"
+    DAY = "day"
+
+
+class Fee(Strict):
+    unit: FeeUnit
+    price_fen: Fen
+
+
+class BookingRules(Strict):
+    min_notice_hours: int = Field(default=24, ge=0, le=24 * 90)
+    max_hours: int = Field(default=8, ge=1, le=24 * 14)
+    needs_training: bool = False
+
+
+ServiceMode = Literal["self", "commissioned"]
+
+
+class InstrumentCreate(ListingCommon):
+    title: Text200 | None = None
+    name: Text200
+    model: ShortText = ""
+    manufacturer: ShortText = ""
+    category: str = Field(pattern=r"^\d{4}$")
+    original_value_fen: Fen | None = None
+    location: Location = Field(default_factory=Location)
+    service_modes: list[ServiceMode] = Field(min_length=1)
+    fees: list[Fee] = Field(default_factory=list, max_length=20)
+    booking: BookingRules = Field(default_factory=BookingRules)
+    availability: Literal["available", "maintenance", "retired"] = "available"
+
+    @field_validator("category")
+    @classmethod
+    def _check_category(cls, value: str) -> str:
+        if value not in INSTRUMENT_CATEGORY_CODES:
+            raise ValueError(
+                "不是国家大型仪器分类代码 (unknown category; see GET /api/v1/instrument-categories)"
+            )
+        return value
+
+
+ExpertService = Literal["consulting", "review", "training", "co_develop"]
+
+
+class Consent(Strict):
+    publish: bool = False
+    contact: bool = False
+
+
+class Contact(Strict):
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9\- ]{5,20}$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+class ExpertCreate(ListingCommon):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    title: ShortText = ""
+    institution: ShortText = ""
+    bio: str = Field(default="", max_length=MAX_TEXT)
+    services: list[ExpertService] = Field(default_factory=list)
+    rate_fen_per_hour: Fen | None = None
+    consent: Consent = Field(default_factory=Consent)
+    contact: Contact | None = None
+
+
+AgencyType = Literal[
+    "testing", "ip", "tech_transfer", "consulting", "finance", "incubation", "legal", "design"
+]
+
+
+class Offering(Strict):
+    name: Text200
+    description: str = Field(default="", max_length=5000)
+    price: Price = Field(default_factory=lambda: Price(mode=PriceMode.NEGOTIABLE))
+
+
+class AgencyCreate(ListingCommon):
+    title: Text200 | None = None
+    name: Text200
+    agency_types: list[AgencyType] = Field(min_length=1)
+    qualifications: list[ShortText] = Field(default_factory=list, max_length=30)
+    offerings: list[Offering] = Field(default_factory=list, max_length=50)
+
+
+CREATE_SCHEMAS: dict[ListingType, type[ListingCommon]] = {
+    ListingType.ACHIEVEMENT: AchievementCreate,
+    ListingType.INSTRUMENT: InstrumentCreate,
+    ListingType.EXPERT: ExpertCreate,
+    ListingType.AGENCY: AgencyCreate,
+}
+
+
+class Quality(BaseModel):
+    score: int
+    missing: list[str]
+
+
+class RejectRequest(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+ListingRead = dict[str, Any]
+
+
+class ListingPage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[dict[str, Any]]
+
+
+class RevisionRead(BaseModel):
+    version: int
+    action: str
+    actor_id: int | None
+    changes: dict[str, Any]
+    created_at: datetime

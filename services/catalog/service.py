@@ -1,0 +1,539 @@
+"""The catalogue: create, edit and move listings through their life-cycle; every change hits the outbox."""
+
+from typing import Any
+
+from pydantic import ValidationError
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from services.accounts.policies import Actor, require_admin, require_member
+from services.catalog import repository
+from services.catalog.models import Listing
+from services.catalog.quality import assess_quality
+from services.catalog.schemas import (
+    CREATE_SCHEMAS,
+    AchievementCreate,
+    AgencyCreate,
+    ExpertCreate,
+    InstrumentCreate,
+    ListingCommon,
+    ListingPage,
+    ListingStatus,
+    ListingType,
+    RevisionRead,
+)
+from services.core import clock
+from services.core.audit import record_audit
+from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.outbox import record_event
+
+CONSENT_TEXT_VERSION = "2026-03"
+LISTING_TOPIC = "listing.changed"
+
+# Allowed transitions of the listing life-cycle: (from, action) -> to.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "pending",
+    ("rejected", "submit"): "pending",
+    ("pending", "publish"): "published",
+    ("pending", "reject"): "rejected",
+    ("draft", "archive"): "archived",
+    ("pending", "archive"): "archived",
+    ("published", "archive"): "archived",
+    ("rejected", "archive"): "archived",
+    ("published", "unpublish"): "draft",
+    ("pending", "unpublish"): "draft",
+}
+COMMON_KEYS = ("summary", "description", "keywords", "region")
+
+
+def validation_errors(exc: ValidationError, prefix: list[str | int] | None = None) -> Invalid:
+    """Turn a pydantic error into our Invalid with every field named."""
+    errors = [
+        {"loc": [*(prefix or []), *err["loc"]], "msg": err["msg"].removeprefix("Value error, ")}
+        for err in exc.errors(include_url=False)
+    ]
+    first = errors[0]
+    detail = f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}"
+    return Invalid("validation_failed", detail, errors=errors)
+
+
+def parse_listing(listing_type: ListingType, body: Any) -> ListingCommon:
+    """Validate a create body for a listing type."""
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return CREATE_SCHEMAS[listing_type].model_validate(body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
+
+def _columns(data: ListingCommon) -> dict[str, Any]:
+    """Split a validated listing into table columns and type-specific attributes."""
+    dumped = data.model_dump(mode="json", exclude={"external_ref", "contact"})
+    columns: dict[str, Any] = {key: dumped.pop(key) for key in COMMON_KEYS}
+    columns["tech_fields"] = dumped.pop("fields")
+    columns["external_ref"] = data.external_ref
+    price_min = price_max = None
+    price_mode: str | None = None
+    maturity = trl = None
+    match data:
+        case AchievementCreate():
+            title = data.title
+            maturity, trl = data.maturity.value, data.trl
+            price_mode, price_min, price_max = data.price.mode.value, data.price.min_fen, data.price.max_fen
+            for key in ("title", "maturity", "trl"):
+                dumped.pop(key)
+        case InstrumentCreate():
+            title = data.title or data.name
+            dumped.pop("title")
+            fees = [fee.price_fen for fee in data.fees]
+            if fees:
+                price_mode, price_min, price_max = "range", min(fees), max(fees)
+        case ExpertCreate():
+            title = data.name
+            if data.rate_fen_per_hour is not None:
+                price_mode, price_min, price_max = "fixed", data.rate_fen_per_hour, data.rate_fen_per_hour
+        case AgencyCreate():
+            title = data.title or data.name
+            dumped.pop("title")
+            prices = [o.price for o in data.offerings if o.price.min_fen is not None]
+            if prices:
+                price_mode = "range"
+                price_min = min(p.min_fen for p in prices if p.min_fen is not None)
+                price_max = max(p.max_fen or p.min_fen or 0 for p in prices)
+        case _:
+            raise Invalid.field(["type"], "未知的成果类型 (unknown listing type)")
+    columns.update(
+        title=title,
+        maturity=maturity,
+        trl=trl,
+        price_mode=price_mode,
+        price_min_fen=price_min,
+        price_max_fen=price_max,
+        attributes=dumped,
+    )
+    return columns
+
+
+def snapshot(listing: Listing) -> dict[str, Any]:
+    """The public representation of a listing: what anyone allowed to see it may see, never contacts."""
+    attributes = dict(listing.attributes or {})
+    data: dict[str, Any] = {
+        "id": listing.id,
+        "type": listing.type,
+        "status": listing.status,
+        "org_id": listing.org_id,
+        "title": listing.title,
+        "summary": listing.summary,
+        "description": listing.description,
+        "fields": list(listing.tech_fields or []),
+        "keywords": list(listing.keywords or []),
+        "region": listing.region,
+        "created_at": listing.created_at.isoformat(),
+        "updated_at": listing.updated_at.isoformat(),
+        "published_at": listing.published_at.isoformat() if listing.published_at else None,
+        "version": listing.version,
+    }
+    if listing.type == ListingType.ACHIEVEMENT:
+        data.update(maturity=listing.maturity, trl=listing.trl)
+    elif listing.type == ListingType.EXPERT or "name" not in attributes:
+        data["name"] = listing.title
+    data.update(attributes)
+    if listing.type == ListingType.EXPERT:
+        # The listing title is the expert's name; the professional title lives in attributes.
+        data["title"] = attributes.get("title", "")
+        data["name"] = listing.title
+    data["price_min_fen"] = listing.price_min_fen
+    data["price_max_fen"] = listing.price_max_fen
+    return data
+
+
+def _may_see_private(actor: Actor | None, listing: Listing) -> bool:
+    return actor is not None and (actor.is_admin or actor.org_id == listing.org_id)
+
+
+async def read_listing(listing: Listing, actor: Actor | None) -> dict[str, Any]:
+    """A listing as this caller may see it."""
+    data = snapshot(listing)
+    if _may_see_private(actor, listing):
+        data["quality"] = {"score": listing.quality_score, "missing": listing.quality_missing}
+        data["external_ref"] = listing.external_ref
+        data["reject_reason"] = listing.reject_reason
+        if listing.type == ListingType.EXPERT:
+            contact = await repository.get_contact(listing.id)
+            data["contact"] = {"phone": contact.phone, "email": contact.email} if contact else None
+    return data
+
+
+async def _emit(listing: Listing, connection: BaseDBAsyncClient) -> None:
+    await record_event(
+        connection=connection,
+        topic=LISTING_TOPIC,
+        aggregate_type="listing",
+        aggregate_id=listing.id,
+        aggregate_version=listing.version,
+        payload={"snapshot": snapshot(listing)},
+    )
+
+
+def _quality_input(listing_type: str, columns: dict[str, Any]) -> dict[str, Any]:
+    data = {**columns, **columns.get("attributes", {})}
+    data["fields"] = columns.get("tech_fields", [])
+    if listing_type == ListingType.ACHIEVEMENT:
+        data["price"] = {"mode": columns.get("price_mode")}
+    return data
+
+
+async def _duplicate_warnings(
+    listing_type: str, org_id: int, columns: dict[str, Any], exclude_id: int | None
+) -> list[dict[str, Any]]:
+    """Near-duplicates flagged on create and import: same patent number, or same title in one organisation."""
+    warnings: list[dict[str, Any]] = []
+    same_title = await repository.similar_titles(org_id, listing_type, columns["title"], exclude_id)
+    warnings.extend({"kind": "same_title", "listing_id": other.id} for other in same_title)
+    numbers = [ip.get("number") for ip in columns["attributes"].get("ip", []) if ip.get("number")]
+    for number in numbers:
+        others = (
+            await Listing.filter(type=listing_type, attributes__contains={"ip": [{"number": number}]})
+            .exclude(status="archived")
+            .limit(3)
+        )
+        warnings.extend(
+            {"kind": "same_patent", "listing_id": other.id, "number": number}
+            for other in others
+            if other.id != exclude_id
+        )
+    return warnings
+
+
+async def create_listing(
+    *, actor: Actor, listing_type: ListingType, body: Any, status: str = "draft"
+) -> dict[str, Any]:
+    """Create a draft owned by the caller's organisation."""
+    if actor.org_id is None:
+        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    data = parse_listing(listing_type, body)
+    columns = _columns(data)
+    score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
+    warnings = await _duplicate_warnings(listing_type.value, actor.org_id, columns, None)
+    async with in_transaction() as conn:
+        try:
+            listing = await Listing.create(
+                type=listing_type.value,
+                status=status,
+                org_id=actor.org_id,
+                created_by_id=actor.user_id,
+                quality_score=score,
+                quality_missing=missing,
+                using_db=conn,
+                **columns,
+            )
+        except Exception as exc:
+            if "catalog_listing_external_ref_uniq" in str(exc):
+                raise Conflict(
+                    "external_ref_taken", "external_ref 已存在 (external_ref already used)"
+                ) from exc
+            raise
+        if isinstance(data, ExpertCreate):
+            await _record_expert_private(listing, data, actor, conn)
+        await repository.add_revision(
+            listing_id=listing.id,
+            version=listing.version,
+            actor_id=actor.user_id,
+            action="create",
+            changes={"fields": sorted(data.model_fields_set)},
+            connection=conn,
+        )
+        await _emit(listing, conn)
+    result = await read_listing(listing, actor)
+    result["warnings"] = warnings
+    return result
+
+
+async def _record_expert_private(
+    listing: Listing, data: ExpertCreate, actor: Actor, connection: BaseDBAsyncClient
+) -> None:
+    if data.contact is not None:
+        await repository.save_contact(listing.id, data.contact.phone, data.contact.email, connection)
+    recorded = await repository.add_consent(
+        listing_id=listing.id,
+        publish=data.consent.publish,
+        contact=data.consent.contact,
+        text_version=CONSENT_TEXT_VERSION,
+        actor_id=actor.user_id,
+        connection=connection,
+    )
+    listing.attributes = {
+        **listing.attributes,
+        "consent": {
+            "publish": recorded.publish,
+            "contact": recorded.contact,
+            "recorded_at": recorded.recorded_at.isoformat(),
+            "text_version": recorded.text_version,
+        },
+    }
+    await listing.save(using_db=connection, update_fields=["attributes"])
+
+
+async def get_listing(*, actor: Actor | None, listing_type: ListingType, listing_id: int) -> dict[str, Any]:
+    """One listing; unpublished ones only for their organisation and admins."""
+    listing = await repository.get_listing(listing_id, listing_type.value)
+    if listing is None or (listing.status != "published" and not _may_see_private(actor, listing)):
+        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+    return await read_listing(listing, actor)
+
+
+def _to_body(listing: Listing, contact: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored listing as a create body, so an edit is validated exactly like a create."""
+    body: dict[str, Any] = {
+        "summary": listing.summary,
+        "description": listing.description,
+        "fields": listing.tech_fields,
+        "keywords": listing.keywords,
+        "region": listing.region,
+        "external_ref": listing.external_ref,
+    }
+    attributes = dict(listing.attributes)
+    if listing.type == ListingType.ACHIEVEMENT:
+        body.update(title=listing.title, maturity=listing.maturity, trl=listing.trl)
+    elif listing.type == ListingType.EXPERT:
+        body["name"] = listing.title
+        consent = attributes.pop("consent", {})
+        attributes["consent"] = {
+            "publish": consent.get("publish", False),
+            "contact": consent.get("contact", False),
+        }
+        if contact:
+            body["contact"] = contact
+    else:
+        body["title"] = listing.title
+    body.update(attributes)
+    return body
+
+
+async def update_listing(
+    *, actor: Actor, listing_type: ListingType, listing_id: int, patch: Any
+) -> dict[str, Any]:
+    """Edit a listing (members of its organisation); re-validated as a whole."""
+    if not isinstance(patch, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    async with in_transaction() as conn:
+        listing = await repository.lock_listing(listing_id, listing_type.value, conn)
+        if listing is None:
+            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+        require_member(actor, listing.org_id)
+        if listing.status == "archived":
+            raise Conflict("listing_archived", "已归档的条目不能修改 (archived listings cannot change)")
+        contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
+        current = _to_body(listing, {"phone": contact.phone, "email": contact.email} if contact else None)
+        data = parse_listing(listing_type, {**current, **patch})
+        columns = _columns(data)
+        score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
+        consent_before = listing.attributes.get("consent") if listing_type == ListingType.EXPERT else None
+        listing.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
+        listing.version += 1
+        if isinstance(data, ExpertCreate):
+            if consent_before is not None:
+                listing.attributes["consent"] = consent_before
+            if "contact" in patch and data.contact is not None:
+                await repository.save_contact(listing.id, data.contact.phone, data.contact.email, conn)
+            elif "contact" in patch:
+                await repository.save_contact(listing.id, None, None, conn)
+            if "consent" in patch:
+                await listing.save(using_db=conn)
+                await _record_expert_private_consent(listing, data, actor, conn)
+                if not data.consent.publish and listing.status in ("published", "pending"):
+                    # Withdrawn consent unpublishes at once: the outbox event below removes it from the index.
+                    listing.status = TRANSITIONS[(listing.status, "unpublish")]
+        await listing.save(using_db=conn)
+        await repository.add_revision(
+            listing_id=listing.id,
+            version=listing.version,
+            actor_id=actor.user_id,
+            action="update",
+            changes={"fields": sorted(k for k in patch if k != "contact")},
+            connection=conn,
+        )
+        await _emit(listing, conn)
+    return await read_listing(listing, actor)
+
+
+async def _record_expert_private_consent(
+    listing: Listing, data: ExpertCreate, actor: Actor, connection: BaseDBAsyncClient
+) -> None:
+    recorded = await repository.add_consent(
+        listing_id=listing.id,
+        publish=data.consent.publish,
+        contact=data.consent.contact,
+        text_version=CONSENT_TEXT_VERSION,
+        actor_id=actor.user_id,
+        connection=connection,
+    )
+    listing.attributes = {
+        **listing.attributes,
+        "consent": {
+            "publish": recorded.publish,
+            "contact": recorded.contact,
+            "recorded_at": recorded.recorded_at.isoformat(),
+            "text_version": recorded.text_version,
+        },
+    }
+
+
+async def transition_listing(
+    *, actor: Actor, listing_type: ListingType, listing_id: int, action: str, reason: str | None = None
+) -> dict[str, Any]:
+    """Move a listing along its life-cycle (submit, publish, reject, archive)."""
+    async with in_transaction() as conn:
+        listing = await repository.lock_listing(listing_id, listing_type.value, conn)
+        if listing is None:
+            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+        if action in ("publish", "reject"):
+            require_admin(actor)
+        else:
+            require_member(actor, listing.org_id)
+        target = TRANSITIONS.get((listing.status, action))
+        if target is None:
+            raise Conflict(
+                "invalid_transition",
+                f"状态 {listing.status} 不能执行 {action} (cannot {action} a {listing.status} listing)",
+            )
+        consented = (listing.attributes.get("consent") or {}).get("publish")
+        if action == "publish" and listing.type == ListingType.EXPERT and not consented:
+            raise Conflict(
+                "consent_missing",
+                "专家未同意公开，不能发布 (the expert has not consented to publication)",
+            )
+        now = clock.now()
+        listing.status = target
+        listing.version += 1
+        if action == "submit":
+            listing.submitted_at = now
+            listing.reject_reason = None
+        elif action == "publish":
+            listing.published_at = now
+        elif action == "reject":
+            listing.reject_reason = reason
+        await listing.save(using_db=conn)
+        await repository.add_revision(
+            listing_id=listing.id,
+            version=listing.version,
+            actor_id=actor.user_id,
+            action=action,
+            changes={"status": target, **({"reason": reason} if reason else {})},
+            connection=conn,
+        )
+        if actor.is_admin and action in ("publish", "reject"):
+            await record_audit(
+                connection=conn,
+                actor_id=actor.user_id,
+                action=f"listing.{action}",
+                object_type="listing",
+                object_id=listing.id,
+                detail={"reason": reason} if reason else None,
+            )
+        await _emit(listing, conn)
+    return await read_listing(listing, actor)
+
+
+async def erase_expert(*, actor: Actor, listing_id: int) -> None:
+    """Really delete an expert profile and its personal data (PIPL Art. 47); the index follows via outbox."""
+    async with in_transaction() as conn:
+        listing = await repository.lock_listing(listing_id, ListingType.EXPERT.value, conn)
+        if listing is None:
+            raise NotFound("listing_not_found", f"expert {listing_id} 不存在 (not found)")
+        require_member(actor, listing.org_id)
+        version = listing.version + 1
+        await record_event(
+            connection=conn,
+            topic=LISTING_TOPIC,
+            aggregate_type="listing",
+            aggregate_id=listing.id,
+            aggregate_version=version,
+            payload={
+                "snapshot": {"id": listing.id, "type": "expert", "status": "erased", "version": version}
+            },
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="expert.erase",
+            object_type="listing",
+            object_id=listing.id,
+        )
+        await listing.delete(using_db=conn)
+
+
+async def list_listings(
+    *,
+    actor: Actor | None,
+    listing_type: ListingType | None,
+    status: ListingStatus | None,
+    mine: bool,
+    page: int,
+    size: int,
+) -> ListingPage:
+    """A page of listings: published ones for everyone; own organisation's or the review queue otherwise."""
+    org_id: int | None = None
+    if mine:
+        if actor is None or actor.org_id is None:
+            raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+        org_id = actor.org_id
+    elif status is not None and status != ListingStatus.PUBLISHED:
+        require_admin(actor)
+    effective_status = status.value if status else (None if mine else "published")
+    total, rows = await repository.page_listings(
+        listing_type=listing_type.value if listing_type else None,
+        status=effective_status,
+        org_id=org_id,
+        offset=(page - 1) * size,
+        limit=size,
+        order="submitted_at" if effective_status == "pending" else "-id",
+    )
+    items = [await read_listing(row, actor) for row in rows]
+    return ListingPage(total=total, page=page, size=size, items=items)
+
+
+async def list_revisions(*, actor: Actor, listing_type: ListingType, listing_id: int) -> list[RevisionRead]:
+    """The edit history of a listing (its organisation and admins)."""
+    listing = await repository.get_listing(listing_id, listing_type.value)
+    if listing is None:
+        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+    require_member(actor, listing.org_id)
+    rows = await repository.list_revisions(listing_id)
+    return [
+        RevisionRead(
+            version=r.version,
+            action=r.action,
+            actor_id=r.actor_id,
+            changes=r.changes,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+async def published_snapshots(batch: int = 1000) -> Any:
+    """Every published listing's snapshot, in id order, in batches (reindex, search-check)."""
+    async for rows in repository.iter_listings(status="published", batch=batch):
+        yield [snapshot(row) for row in rows]
+
+
+async def listing_versions(ids: list[int]) -> dict[int, tuple[str, int]]:
+    """Status and version of listings by id."""
+    rows = await Listing.filter(id__in=ids).values_list("id", "status", "version")
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
+    """The instrument's booking-relevant facts (any status; the booking rules decide)."""
+    listing = await repository.get_listing(instrument_id, ListingType.INSTRUMENT.value)
+    if listing is None:
+        raise NotFound("instrument_not_found", f"仪器 {instrument_id} 不存在 (instrument not found)")
+    return snapshot(listing)
+
+
+async def owner_org_of(listing_id: int) -> int | None:
+    """The organisation that owns a listing."""
+    listing = await repository.get_listing(listing_id)
+    return listing.org_id if listing else None

@@ -1,0 +1,52 @@
+"""Tortoise ORM wiring: one app holding every domain's models, migrations in services/core/migrations."""
+
+from typing import Any
+
+from tortoise import Tortoise
+
+from services.core.settings import get_settings
+
+MODEL_MODULES = [
+    "services.core.models",
+    "services.accounts.models",
+    "services.catalog.models",
+    "services.demand.models",
+    "services.deals.models",
+]
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    """The Tortoise configuration for a database URL (default: settings)."""
+    return {
+        "connections": {"default": database_url or get_settings().database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "services.core.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by the `tortoise` CLI (makemigrations): `tortoise -c services.core.db.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = tortoise_config()
+
+
+async def open_database(database_url: str | None = None) -> None:
+    """Initialise Tortoise for this process (shared across tasks)."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    """Close every pooled connection."""
+    await Tortoise.close_connections()
+
+
+async def migrate_database(database_url: str | None = None) -> None:
+    """Apply every pending migration."""
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(database_url))

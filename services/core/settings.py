@@ -1,0 +1,32 @@
+"""Process configuration from environment variables, with working local defaults."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "postgres://postgres:postgres@127.0.0.1:5432/techmarket"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    search_url: str = "http://127.0.0.1:9200"
+    search_index_prefix: str = "techmarket"
+    stripe_api_key: str = "sk_test_TechMarketLocalDevelopment01"
+    stripe_api_base: str = "http://127.0.0.1:12111"
+    stripe_webhook_secret: str = "whsec_techmarket_local"
+    secret_key: str = Field(default="dev-secret-change-me-in-production-0123456789", min_length=16)
+    port: int = 8000
+    host: str = "127.0.0.1"
+    environment: str = "development"
+    access_token_ttl_seconds: int = 3600 * 8
+    search_cache_ttl_seconds: int = 60
+    platform_currency: str = "cny"
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()

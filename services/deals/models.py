@@ -1,0 +1,216 @@
+"""Bookings, technology contracts with milestones, payments, the ledger and Stripe events."""
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+from services.core.models import TimestampMixin
+
+if TYPE_CHECKING:
+    from services.accounts.models import Organisation
+    from services.catalog.models import Listing
+
+CONTRACT_TYPES = ("development", "transfer", "license", "consulting", "service")
+CONTRACT_STATUSES = ("signed", "registration_pending", "registered", "registration_rejected", "cancelled")
+
+
+class Booking(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    instrument: fields.ForeignKeyRelation["Listing"] = fields.ForeignKeyField(
+        "models.Listing", related_name="bookings", on_delete=fields.RESTRICT
+    )
+    instrument_id: int
+    org: fields.ForeignKeyRelation["Organisation"] = fields.ForeignKeyField(
+        "models.Organisation", related_name="bookings", on_delete=fields.RESTRICT
+    )
+    org_id: int
+    user_id = fields.BigIntField()
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    mode = fields.CharField(max_length=16)
+    status = fields.CharField(max_length=16, default="pending")
+    price_fen = fields.BigIntField()
+    currency = fields.CharField(max_length=3, default="cny")
+    note = fields.TextField(default="")
+    decided_by_id = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    reject_reason: str | None = fields.TextField(null=True)
+    effective_hours = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
+
+    class Meta:
+        table = "deals_booking"
+        constraints = (
+            CheckConstraint(check="ends_at > starts_at", name="deals_booking_time_order"),
+            CheckConstraint(check="price_fen >= 0", name="deals_booking_price_nonneg"),
+            CheckConstraint(
+                check="status IN ('pending','approved','rejected','cancelled','completed')",
+                name="deals_booking_status_valid",
+            ),
+            CheckConstraint(check="mode IN ('self','commissioned')", name="deals_booking_mode_valid"),
+        )
+
+
+class Contract(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    contract_type = fields.CharField(max_length=16)
+    legacy_type = fields.CharField(max_length=32, null=True)
+    rule_set = fields.CharField(max_length=16)
+    title = fields.CharField(max_length=200)
+    buyer_org: fields.ForeignKeyRelation["Organisation"] = fields.ForeignKeyField(
+        "models.Organisation", related_name="contracts_bought", on_delete=fields.RESTRICT
+    )
+    buyer_org_id: int
+    seller_org: fields.ForeignKeyRelation["Organisation"] = fields.ForeignKeyField(
+        "models.Organisation", related_name="contracts_sold", on_delete=fields.RESTRICT
+    )
+    seller_org_id: int
+    broker_id = fields.BigIntField(null=True)
+    match_id = fields.BigIntField(null=True)
+    created_by_id = fields.BigIntField(null=True)
+    field = fields.CharField(max_length=32)
+    total_fen = fields.BigIntField()
+    tech_fen = fields.BigIntField()
+    certified_tech_fen = fields.BigIntField(null=True)
+    currency = fields.CharField(max_length=3, default="cny")
+    signed_at = fields.DateField()
+    status = fields.CharField(max_length=24, default="signed")
+    # The registry's number: opaque text, never parsed (DOMAIN.md).
+    registration_no = fields.CharField(max_length=32, null=True, unique=True)
+    registration_submitted_at = fields.DatetimeField(null=True)
+    registered_at = fields.DatetimeField(null=True)
+    registration_reject_reason: str | None = fields.TextField(null=True)
+    seller_region = fields.CharField(max_length=6)
+    buyer_region = fields.CharField(max_length=6)
+
+    milestones: fields.ReverseRelation["Milestone"]
+
+    class Meta:
+        table = "deals_contract"
+        indexes = (("status", "registered_at"),)
+        constraints = (
+            CheckConstraint(check="total_fen > 0", name="deals_contract_total_positive"),
+            CheckConstraint(
+                check="tech_fen >= 0 AND tech_fen <= total_fen", name="deals_contract_tech_le_total"
+            ),
+            CheckConstraint(
+                check="certified_tech_fen IS NULL OR (certified_tech_fen >= 0 AND certified_tech_fen <= total_fen)",
+                name="deals_contract_certified_le_total",
+            ),
+            CheckConstraint(
+                check="contract_type IN ('development','transfer','license','consulting','service')",
+                name="deals_contract_type_valid",
+            ),
+            CheckConstraint(
+                check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled')",
+                name="deals_contract_status_valid",
+            ),
+            CheckConstraint(
+                check="status <> 'registered' OR (registration_no IS NOT NULL AND registered_at IS NOT NULL)",
+                name="deals_contract_registered_has_number",
+            ),
+        )
+
+
+class NonTechnicalItem(Model):
+    """Equipment, parts and materials deducted from turnover to give 技术交易额."""
+
+    id = fields.BigIntField(primary_key=True)
+    contract: fields.ForeignKeyRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="non_technical_items", on_delete=fields.CASCADE
+    )
+    contract_id: int
+    name = fields.CharField(max_length=200)
+    amount_fen = fields.BigIntField()
+
+    class Meta:
+        table = "deals_non_technical_item"
+        constraints = (CheckConstraint(check="amount_fen >= 0", name="deals_nti_amount_nonneg"),)
+
+
+class Milestone(Model):
+    id = fields.BigIntField(primary_key=True)
+    contract: fields.ForeignKeyRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="milestones", on_delete=fields.CASCADE
+    )
+    contract_id: int
+    seq = fields.SmallIntField()
+    name = fields.CharField(max_length=200)
+    due = fields.DateField(null=True)
+    amount_fen = fields.BigIntField()
+    status = fields.CharField(max_length=16, default="unpaid")
+    paid_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "deals_milestone"
+        unique_together = (("contract_id", "seq"),)
+        constraints = (
+            CheckConstraint(check="amount_fen > 0", name="deals_milestone_amount_positive"),
+            CheckConstraint(
+                check="status IN ('unpaid','processing','paid')", name="deals_milestone_status_valid"
+            ),
+        )
+
+
+class Payment(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    contract: fields.ForeignKeyRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="payments", on_delete=fields.RESTRICT
+    )
+    contract_id: int
+    milestone: fields.ForeignKeyRelation[Milestone] = fields.ForeignKeyField(
+        "models.Milestone", related_name="payments", on_delete=fields.RESTRICT
+    )
+    milestone_id: int
+    provider = fields.CharField(max_length=16, default="stripe")
+    provider_ref = fields.CharField(max_length=255, null=True, unique=True)
+    idempotency_key = fields.CharField(max_length=100, unique=True)
+    amount_fen = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    status = fields.CharField(max_length=24, default="created")
+    client_secret = fields.CharField(max_length=255, null=True)
+    payer_id = fields.BigIntField(null=True)
+    failure_reason: str | None = fields.TextField(null=True)
+    succeeded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "deals_payment"
+        constraints = (
+            CheckConstraint(check="amount_fen > 0", name="deals_payment_amount_positive"),
+            CheckConstraint(
+                check="status IN ('created','requires_payment_method','processing','succeeded','failed','canceled')",
+                name="deals_payment_status_valid",
+            ),
+        )
+
+
+class LedgerEntry(Model):
+    """Double-entry: every money event writes rows whose amounts sum to zero per entry_group."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry_group = fields.CharField(max_length=64)
+    account = fields.CharField(max_length=64)
+    amount_fen = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    contract_id = fields.BigIntField(null=True)
+    payment_id = fields.BigIntField(null=True)
+    memo = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deals_ledger_entry"
+        indexes = (("entry_group",), ("contract_id",))
+
+
+class StripeEvent(Model):
+    """Webhook events stored under Stripe's unique id: a retried delivery is recognised and ignored."""
+
+    id = fields.CharField(max_length=255, primary_key=True)
+    type = fields.CharField(max_length=100)
+    payload: dict[str, Any] = fields.JSONField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "deals_stripe_event"

@@ -1,0 +1,106 @@
+"""Enterprise demands and the demand↔supply matches brokers work."""
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
+from tortoise.models import Model
+
+from services.core.models import TimestampMixin
+
+if TYPE_CHECKING:
+    from services.accounts.models import Organisation
+    from services.catalog.models import Listing
+
+DEMAND_KINDS = ("tech_problem", "challenge", "instrument", "testing", "consulting", "ip", "finance")
+MATCH_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
+
+
+class Demand(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    status = fields.CharField(max_length=16, default="draft")
+    org: fields.ForeignKeyRelation["Organisation"] = fields.ForeignKeyField(
+        "models.Organisation", related_name="demands", on_delete=fields.RESTRICT
+    )
+    org_id: int
+    created_by_id = fields.BigIntField(null=True)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    tech_fields: list[Any] = fields.JSONField(default=list, source_field="fields")
+    keywords: list[Any] = fields.JSONField(default=list)
+    kind = fields.CharField(max_length=16)
+    budget_min_fen = fields.BigIntField(null=True)
+    budget_max_fen = fields.BigIntField(null=True)
+    deadline = fields.DateField(null=True)
+    region = fields.CharField(max_length=6, null=True)
+    version = fields.BigIntField(default=1)
+    submitted_at = fields.DatetimeField(null=True)
+    published_at = fields.DatetimeField(null=True)
+    reject_reason: str | None = fields.TextField(null=True)
+    matched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "demand_demand"
+        constraints = (
+            CheckConstraint(
+                check="status IN ('draft','pending','published','rejected','archived')",
+                name="demand_demand_status_valid",
+            ),
+            CheckConstraint(
+                check="kind IN ('tech_problem','challenge','instrument','testing','consulting','ip','finance')",
+                name="demand_demand_kind_valid",
+            ),
+            CheckConstraint(
+                check="budget_min_fen IS NULL OR budget_max_fen IS NULL OR budget_min_fen <= budget_max_fen",
+                name="demand_demand_budget_order",
+            ),
+        )
+
+
+class Match(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    demand: fields.ForeignKeyRelation[Demand] = fields.ForeignKeyField(
+        "models.Demand", related_name="matches", on_delete=fields.CASCADE
+    )
+    demand_id: int
+    listing: fields.ForeignKeyRelation["Listing"] = fields.ForeignKeyField(
+        "models.Listing", related_name="matches", on_delete=fields.CASCADE
+    )
+    listing_id: int
+    listing_type = fields.CharField(max_length=16)
+    title = fields.CharField(max_length=200)
+    score = fields.FloatField()
+    reasons: list[Any] = fields.JSONField(default=list)
+    status = fields.CharField(max_length=16, default="suggested")
+    broker_id = fields.BigIntField(null=True)
+    note = fields.TextField(default="")
+    status_changed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "demand_match"
+        indexes = (("status", "created_at"),)
+        constraints = (
+            UniqueConstraint(fields=("demand_id", "listing_id"), name="demand_match_demand_listing_uniq"),
+            CheckConstraint(
+                check="status IN ('suggested','shortlisted','contacted','negotiating','won','lost','dismissed')",
+                name="demand_match_status_valid",
+            ),
+        )
+
+
+class MatchEvent(Model):
+    """The pipeline history of a match: every status change with its note."""
+
+    id = fields.BigIntField(primary_key=True)
+    match: fields.ForeignKeyRelation[Match] = fields.ForeignKeyField(
+        "models.Match", related_name="events", on_delete=fields.CASCADE
+    )
+    match_id: int
+    actor_id = fields.BigIntField(null=True)
+    from_status = fields.CharField(max_length=16)
+    to_status = fields.CharField(max_length=16)
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "demand_match_event"

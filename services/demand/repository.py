@@ -1,0 +1,98 @@
+"""Queries of demands and matches."""
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from services.demand.models import Demand, Match, MatchEvent
+
+
+async def get_demand(demand_id: int) -> Demand | None:
+    return await Demand.get_or_none(id=demand_id)
+
+
+async def lock_demand(demand_id: int, connection: BaseDBAsyncClient) -> Demand | None:
+    return await Demand.filter(id=demand_id).using_db(connection).select_for_update().first()
+
+
+async def page_demands(
+    *, status: str | None, org_id: int | None, offset: int, limit: int
+) -> tuple[int, list[Demand]]:
+    query = Demand.all()
+    if status:
+        query = query.filter(status=status)
+    if org_id is not None:
+        query = query.filter(org_id=org_id)
+    return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
+
+
+async def list_matches(demand_id: int, listing_type: str | None, limit: int) -> list[Match]:
+    query = Match.filter(demand_id=demand_id).exclude(status="dismissed")
+    if listing_type:
+        query = query.filter(listing_type__in=listing_type.split(","))
+    return await query.order_by("-score", "id").limit(limit)
+
+
+async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> None:
+    """Insert or refresh suggestions; a match a broker already works keeps its status and note."""
+    if not rows:
+        return
+    values: list[Any] = []
+    placeholders = []
+    for i, row in enumerate(rows):
+        base = i * 6
+        placeholders.append(
+            f"(${base + 1}, ${base + 2}, ${base + 3}, ${base + 4}, ${base + 5}, ${base + 6}::jsonb, 'suggested', '', now(), now())"
+        )
+        values += [
+            demand_id,
+            row["listing_id"],
+            row["listing_type"],
+            row["title"],
+            row["score"],
+            row["reasons"],
+        ]
+    sql = (
+        "INSERT INTO demand_match (demand_id, listing_id, listing_type, title, score, reasons, status, note, "
+        "created_at, updated_at) VALUES "
+        + ", ".join(placeholders)
+        + " ON CONFLICT (demand_id, listing_id) DO UPDATE "
+        "SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, title = EXCLUDED.title, updated_at = now()"
+    )
+    await connection.execute_query(sql, values)
+
+
+async def get_match(match_id: int, connection: BaseDBAsyncClient | None = None) -> Match | None:
+    if connection is not None:
+        return await Match.filter(id=match_id).using_db(connection).select_for_update().first()
+    return await Match.get_or_none(id=match_id)
+
+
+async def add_match_event(
+    *,
+    match_id: int,
+    actor_id: int,
+    from_status: str,
+    to_status: str,
+    note: str,
+    connection: BaseDBAsyncClient,
+) -> None:
+    await MatchEvent.create(
+        match_id=match_id,
+        actor_id=actor_id,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        using_db=connection,
+    )
+
+
+async def broker_queue(broker_id: int, offset: int, limit: int) -> tuple[int, list[Match]]:
+    """Open matches of published demands, the broker's own and the unclaimed ones, oldest first."""
+    query = Match.filter(
+        Q(broker_id=broker_id) | Q(broker_id__isnull=True),
+        status__in=["suggested", "shortlisted", "contacted", "negotiating"],
+        demand__status="published",
+    )
+    return await query.count(), await query.order_by("created_at", "id").offset(offset).limit(limit)

@@ -1,0 +1,130 @@
+"""Public schemas of demands and matches."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from services.catalog.reference import TECH_FIELD_CODES
+from services.core.validators import is_valid_region_code
+
+
+class DemandKind(StrEnum):
+    TECH_PROBLEM = "tech_problem"
+    CHALLENGE = "challenge"
+    INSTRUMENT = "instrument"
+    TESTING = "testing"
+    CONSULTING = "consulting"
+    IP = "ip"
+    FINANCE = "finance"
+
+
+class MatchStatus(StrEnum):
+    SUGGESTED = "suggested"
+    SHORTLISTED = "shortlisted"
+    CONTACTED = "contacted"
+    NEGOTIATING = "negotiating"
+    WON = "won"
+    LOST = "lost"
+    DISMISSED = "dismissed"
+
+
+class Budget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_fen: int | None = Field(default=None, ge=0, le=10**15)
+    max_fen: int | None = Field(default=None, ge=0, le=10**15)
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if self.min_fen is not None and self.max_fen is not None and self.min_fen > self.max_fen:
+            raise ValueError("min_fen 不能大于 max_fen (min_fen must not exceed max_fen)")
+        return self
+
+
+class DemandCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: str = Field(default="", max_length=20_000)
+    fields: list[str] = Field(default_factory=list, max_length=11)
+    keywords: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=list, max_length=30
+    )
+    kind: DemandKind
+    budget: Budget = Field(default_factory=Budget)
+    deadline: date | None = None
+    region: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in TECH_FIELD_CODES]
+        if unknown:
+            raise ValueError(f"未知的技术领域代码 {unknown} (unknown field codes; see GET /api/v1/fields)")
+        return list(dict.fromkeys(value))
+
+    @field_validator("region")
+    @classmethod
+    def _check_region(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_region_code(value):
+            raise ValueError("不是有效的行政区划代码 (not a valid GB/T 2260 region code)")
+        return value
+
+
+class DemandRead(BaseModel):
+    id: int
+    status: str
+    org_id: int
+    title: str
+    description: str
+    fields: list[str]
+    keywords: list[str]
+    kind: DemandKind
+    budget: Budget
+    deadline: date | None
+    region: str | None
+    created_at: datetime
+    updated_at: datetime
+    reject_reason: str | None = None
+
+
+class Reason(BaseModel):
+    feature: str
+    weight: float
+    detail: str
+
+
+class MatchRead(BaseModel):
+    match_id: int
+    type: str
+    id: int
+    title: str
+    score: float
+    reasons: list[Reason]
+    status: MatchStatus
+    demand_id: int
+    note: str = ""
+    updated_at: datetime | None = None
+
+
+class MatchList(BaseModel):
+    items: list[MatchRead]
+
+
+class MatchStatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MatchStatus
+    note: str = Field(default="", max_length=5000)
+
+
+class DemandPage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[DemandRead]
+
+
+ScoredCandidate = dict[str, Any]

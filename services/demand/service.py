@@ -1,0 +1,306 @@
+"""Demands (技术需求) and the pipeline of their matches."""
+
+from typing import Any
+
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from services.accounts.policies import Actor, require_admin, require_member, require_role
+from services.catalog.service import TRANSITIONS, validation_errors
+from services.core import clock
+from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.outbox import record_event
+from services.demand import repository
+from services.demand.models import Demand, Match
+from services.demand.schemas import (
+    Budget,
+    DemandCreate,
+    DemandPage,
+    DemandRead,
+    MatchList,
+    MatchRead,
+    MatchStatusUpdate,
+    Reason,
+)
+
+DEMAND_TOPIC = "demand.changed"
+# Pipeline moves a broker may make; `won`, `lost` and `dismissed` are final unless reopened by an admin.
+MATCH_TRANSITIONS: dict[str, set[str]] = {
+    "suggested": {"shortlisted", "contacted", "dismissed"},
+    "shortlisted": {"contacted", "dismissed", "suggested"},
+    "contacted": {"negotiating", "lost", "dismissed"},
+    "negotiating": {"won", "lost"},
+    "won": set(),
+    "lost": {"negotiating"},
+    "dismissed": {"suggested"},
+}
+
+
+def demand_read(demand: Demand) -> DemandRead:
+    """Schema of a demand."""
+    return DemandRead(
+        id=demand.id,
+        status=demand.status,
+        org_id=demand.org_id,
+        title=demand.title,
+        description=demand.description,
+        fields=demand.tech_fields,
+        keywords=demand.keywords,
+        kind=demand.kind,
+        budget=Budget(min_fen=demand.budget_min_fen, max_fen=demand.budget_max_fen),
+        deadline=demand.deadline,
+        region=demand.region,
+        created_at=demand.created_at,
+        updated_at=demand.updated_at,
+        reject_reason=demand.reject_reason,
+    )
+
+
+def _parse(body: Any) -> DemandCreate:
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return DemandCreate.model_validate(body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
+
+def _columns(data: DemandCreate) -> dict[str, Any]:
+    return {
+        "title": data.title,
+        "description": data.description,
+        "tech_fields": data.fields,
+        "keywords": data.keywords,
+        "kind": data.kind.value,
+        "budget_min_fen": data.budget.min_fen,
+        "budget_max_fen": data.budget.max_fen,
+        "deadline": data.deadline,
+        "region": data.region,
+    }
+
+
+async def create_demand(*, actor: Actor, body: Any) -> DemandRead:
+    """An enterprise posts a demand (draft)."""
+    require_role(actor, "enterprise", "broker", "provider")
+    if actor.org_id is None:
+        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    data = _parse(body)
+    async with in_transaction() as conn:
+        demand = await Demand.create(
+            org_id=actor.org_id, created_by_id=actor.user_id, using_db=conn, **_columns(data)
+        )
+        await record_event(
+            connection=conn,
+            topic=DEMAND_TOPIC,
+            aggregate_type="demand",
+            aggregate_id=demand.id,
+            aggregate_version=demand.version,
+            payload={"status": demand.status},
+        )
+    return demand_read(demand)
+
+
+def _may_see(actor: Actor | None, demand: Demand) -> bool:
+    if demand.status == "published":
+        return actor is not None
+    return actor is not None and (actor.is_admin or actor.org_id == demand.org_id)
+
+
+async def get_demand(*, actor: Actor | None, demand_id: int) -> DemandRead:
+    """One demand: published ones for signed-in users, others for their organisation and admins."""
+    demand = await repository.get_demand(demand_id)
+    if demand is None or not _may_see(actor, demand):
+        raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
+    return demand_read(demand)
+
+
+async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRead:
+    """Edit a demand (its organisation)."""
+    if not isinstance(patch, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    async with in_transaction() as conn:
+        demand = await repository.lock_demand(demand_id, conn)
+        if demand is None:
+            raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
+        require_member(actor, demand.org_id)
+        if demand.status == "archived":
+            raise Conflict("demand_archived", "已归档的需求不能修改 (archived demands cannot change)")
+        current = demand_read(demand).model_dump(
+            mode="json",
+            include={"title", "description", "fields", "keywords", "kind", "budget", "deadline", "region"},
+        )
+        data = _parse({**current, **patch})
+        demand.update_from_dict(_columns(data))
+        demand.version += 1
+        await demand.save(using_db=conn)
+        await record_event(
+            connection=conn,
+            topic=DEMAND_TOPIC,
+            aggregate_type="demand",
+            aggregate_id=demand.id,
+            aggregate_version=demand.version,
+            payload={"status": demand.status},
+        )
+    return demand_read(demand)
+
+
+async def transition_demand(
+    *, actor: Actor, demand_id: int, action: str, reason: str | None = None
+) -> DemandRead:
+    """Move a demand through the same life-cycle as listings."""
+    async with in_transaction() as conn:
+        demand = await repository.lock_demand(demand_id, conn)
+        if demand is None:
+            raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
+        if action in ("publish", "reject"):
+            require_admin(actor)
+        else:
+            require_member(actor, demand.org_id)
+        target = TRANSITIONS.get((demand.status, action))
+        if target is None:
+            raise Conflict("invalid_transition", f"状态 {demand.status} 不能执行 {action} (cannot {action})")
+        now = clock.now()
+        demand.status = target
+        demand.version += 1
+        if action == "submit":
+            demand.submitted_at = now
+        elif action == "publish":
+            demand.published_at = now
+        elif action == "reject":
+            demand.reject_reason = reason
+        await demand.save(using_db=conn)
+        await record_event(
+            connection=conn,
+            topic=DEMAND_TOPIC,
+            aggregate_type="demand",
+            aggregate_id=demand.id,
+            aggregate_version=demand.version,
+            payload={"status": demand.status},
+        )
+    return demand_read(demand)
+
+
+async def list_demands(*, actor: Actor, mine: bool, status: str | None, page: int, size: int) -> DemandPage:
+    """Published demands for everyone signed in; own organisation's with `mine`; any status for admins."""
+    org_id = actor.org_id if mine else None
+    if not mine and status not in (None, "published"):
+        require_admin(actor)
+    total, rows = await repository.page_demands(
+        status=status or (None if mine else "published"), org_id=org_id, offset=(page - 1) * size, limit=size
+    )
+    return DemandPage(total=total, page=page, size=size, items=[demand_read(d) for d in rows])
+
+
+async def demand_for_matching(*, demand_id: int) -> Demand | None:
+    """The demand row the matcher works from."""
+    return await repository.get_demand(demand_id)
+
+
+def _may_see_matches(actor: Actor, demand: Demand) -> bool:
+    return actor.is_admin or actor.role == "broker" or actor.org_id == demand.org_id
+
+
+async def check_match_access(*, actor: Actor, demand_id: int) -> Demand:
+    """The demand, if the caller may see its matches (its organisation, brokers, admins)."""
+    demand = await repository.get_demand(demand_id)
+    if demand is None or not _may_see(actor, demand):
+        raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
+    if not _may_see_matches(actor, demand):
+        raise Forbidden("matches_forbidden", "仅需求方、技术经纪人和管理员可查看匹配 (not allowed)")
+    return demand
+
+
+def match_read(match: Match) -> MatchRead:
+    """Schema of a match."""
+    return MatchRead(
+        match_id=match.id,
+        type=match.listing_type,
+        id=match.listing_id,
+        title=match.title,
+        score=match.score,
+        reasons=[Reason(**r) for r in match.reasons],
+        status=match.status,
+        demand_id=match.demand_id,
+        note=match.note,
+        updated_at=match.updated_at,
+    )
+
+
+async def list_matches(*, demand_id: int, listing_type: str | None, limit: int) -> MatchList:
+    """Stored matches of a demand, best first."""
+    rows = await repository.list_matches(demand_id, listing_type, limit)
+    return MatchList(items=[match_read(m) for m in rows])
+
+
+async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> None:
+    """Store scored candidates, unique per (demand, listing)."""
+    async with in_transaction() as conn:
+        await repository.upsert_matches(demand_id, rows, conn)
+        await Demand.filter(id=demand_id).using_db(conn).update(matched_at=clock.now())
+
+
+async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpdate) -> MatchRead:
+    """A broker (or the demand's organisation, or an admin) moves a match along the pipeline."""
+    async with in_transaction() as conn:
+        match = await repository.get_match(match_id, conn)
+        if match is None:
+            raise NotFound("match_not_found", f"匹配 {match_id} 不存在 (match not found)")
+        demand = await Demand.filter(id=match.demand_id).using_db(conn).get()
+        if not _may_see_matches(actor, demand):
+            raise Forbidden("match_forbidden", "仅需求方、技术经纪人和管理员可操作 (not allowed)")
+        target = data.status.value
+        if target != match.status and target not in MATCH_TRANSITIONS[match.status] and not actor.is_admin:
+            raise Conflict(
+                "invalid_transition", f"不能从 {match.status} 变为 {target} (transition not allowed)"
+            )
+        await repository.add_match_event(
+            match_id=match.id,
+            actor_id=actor.user_id,
+            from_status=match.status,
+            to_status=target,
+            note=data.note,
+            connection=conn,
+        )
+        match.status = target
+        match.note = data.note or match.note
+        match.status_changed_at = clock.now()
+        if actor.role == "broker" and match.broker_id is None:
+            match.broker_id = actor.user_id
+        await match.save(using_db=conn)
+    return match_read(match)
+
+
+async def broker_queue(*, actor: Actor, page: int, size: int) -> dict[str, Any]:
+    """The broker's matches to work, oldest first."""
+    require_role(actor, "broker")
+    total, rows = await repository.broker_queue(actor.user_id, (page - 1) * size, size)
+    return {"total": total, "page": page, "size": size, "items": [match_read(m) for m in rows]}
+
+
+async def seed_demand(
+    *, org_id: int, actor_id: int | None, body: dict[str, Any], publish: bool
+) -> int | None:
+    """Load one demand unless the organisation already has one with that title (idempotent seeding)."""
+    if await Demand.exists(org_id=org_id, title=body.get("title")):
+        return None
+    data = _parse(body)
+    now = clock.now()
+    async with in_transaction() as conn:
+        demand = await Demand.create(
+            org_id=org_id,
+            created_by_id=actor_id,
+            status="published" if publish else "draft",
+            submitted_at=now if publish else None,
+            published_at=now if publish else None,
+            using_db=conn,
+            **_columns(data),
+        )
+        await record_event(
+            connection=conn,
+            topic=DEMAND_TOPIC,
+            aggregate_type="demand",
+            aggregate_id=demand.id,
+            aggregate_version=demand.version,
+            payload={"status": demand.status},
+        )
+    return int(demand.id)

@@ -1,0 +1,128 @@
+"""Plain async factories with keyword overrides; every one goes through the public API."""
+
+import itertools
+import random
+import uuid
+from typing import Any
+
+from services.core.validators import uscc_check_character
+
+_counter = itertools.count(1)
+RESOURCES = {
+    "achievement": "achievements",
+    "instrument": "instruments",
+    "expert": "experts",
+    "agency": "agencies",
+}
+
+
+def valid_uscc(rng: random.Random | None = None, prefix: str = "91", region: str = "500107") -> str:
+    """A fresh 统一社会信用代码 with a correct check character."""
+    rng = rng or random.Random()
+    body = prefix + region + "".join(rng.choice("0123456789ABCDEFGH") for _ in range(9))
+    return body + uscc_check_character(body)
+
+
+def unique(label: str) -> str:
+    return f"{label}{next(_counter)}{uuid.uuid4().hex[:6]}"
+
+
+async def create_org(api: Any, admin: str, **overrides: Any) -> dict[str, Any]:
+    body = {"name": unique("测试机构"), "uscc": valid_uscc(), "kind": "university", "region": "500106"}
+    body.update(overrides)
+    return dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+
+
+async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "provider") -> tuple[int, str]:
+    email = f"{unique('u')}@suite.example.cn"
+    password = "Suite-Pass-2026!"
+    user = await api.json(
+        "POST",
+        "/api/v1/admin/users",
+        token=admin,
+        expect=201,
+        json={"email": email, "password": password, "name": "测试用户", "role": role, "org_id": org_id},
+    )
+    return int(user["id"]), await api.token(email, password)
+
+
+def listing_body(listing_type: str, **overrides: Any) -> dict[str, Any]:
+    common = {
+        "summary": "测试摘要",
+        "description": "测试描述",
+        "fields": ["materials"],
+        "keywords": ["测试"],
+        "region": "500106",
+    }
+    bodies: dict[str, dict[str, Any]] = {
+        "achievement": {
+            **common,
+            "title": unique("石墨烯导热膜制备技术"),
+            "maturity": "pilot",
+            "trl": 6,
+            "ip": [{"kind": "invention", "number": "202110123456.7"}],
+            "transfer_modes": ["license"],
+            "price": {"mode": "range", "min_fen": 50_000_000, "max_fen": 120_000_000},
+            "inventors": ["张三"],
+        },
+        "instrument": {
+            **common,
+            "name": unique("扫描电子显微镜"),
+            "model": "Sigma 300",
+            "manufacturer": "ZEISS",
+            "category": "0101",
+            "original_value_fen": 350_000_000,
+            "location": {"campus": "虎溪校区", "building": "材料楼", "room": "101"},
+            "service_modes": ["self", "commissioned"],
+            "fees": [{"unit": "hour", "price_fen": 40_000}, {"unit": "sample", "price_fen": 20_000}],
+            "booking": {"min_notice_hours": 1, "max_hours": 8, "needs_training": True},
+            "availability": "available",
+        },
+        "expert": {
+            **common,
+            "name": unique("王专家"),
+            "title": "教授",
+            "institution": "测试大学",
+            "bio": "长期从事石墨烯热管理材料研究。",
+            "services": ["consulting"],
+            "rate_fen_per_hour": 100_000,
+            "consent": {"publish": True, "contact": False},
+            "contact": {"phone": "13800000000", "email": "expert@contact.example.cn"},
+        },
+        "agency": {
+            **common,
+            "name": unique("材料检测中心"),
+            "agency_types": ["testing"],
+            "qualifications": ["CMA"],
+            "offerings": [
+                {
+                    "name": "导热系数测试",
+                    "description": "激光闪射法",
+                    "price": {"mode": "fixed", "min_fen": 80_000, "max_fen": 80_000},
+                }
+            ],
+        },
+    }
+    body = bodies[listing_type]
+    body.update(overrides)
+    return body
+
+
+async def create_listing(api: Any, token: str, listing_type: str, **overrides: Any) -> dict[str, Any]:
+    return dict(
+        await api.json(
+            "POST",
+            f"/api/v1/{RESOURCES[listing_type]}",
+            token=token,
+            json=listing_body(listing_type, **overrides),
+            expect=201,
+        )
+    )
+
+
+async def publish_listing(
+    api: Any, owner: str, admin: str, listing_type: str, listing_id: int
+) -> dict[str, Any]:
+    resource = RESOURCES[listing_type]
+    await api.json("POST", f"/api/v1/{resource}/{listing_id}/submit", token=owner)
+    return dict(await api.json("POST", f"/api/v1/{resource}/{listing_id}/publish", token=admin))

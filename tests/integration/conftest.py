@@ -1,0 +1,192 @@
+"""Integration fixtures: a real server and worker over real PostgreSQL, Redis, OpenSearch and stripe-mock."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ADMIN_EMAIL = "admin@suite.techmarket.cn"
+ADMIN_PASSWORD = "Suite-Admin-2026!"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run_cli(*args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "techmarket"), *args],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"techmarket {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+async def _reset_database() -> None:
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(admin_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_dir = ROOT / ".data" / "logs" / "suite"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.server: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
+        return subprocess.Popen(
+            [str(BIN / "techmarket"), *args],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start_server(self) -> None:
+        self.server = self._spawn("server", "serve", "--port", str(self.port))
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.server.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise RuntimeError(f"server did not become ready; see {self.log_dir / 'server.log'}")
+
+    def start_worker(self) -> None:
+        if self.worker is None or self.worker.poll() is not None:
+            self.worker = self._spawn("worker", "worker")
+
+    def stop_worker(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            self.worker.wait(timeout=20)
+        self.worker = None
+
+    def stop(self) -> None:
+        self.stop_worker()
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=20)
+
+    def server_log(self) -> str:
+        return (self.log_dir / "server.log").read_text(errors="replace")
+
+    def worker_log(self) -> str:
+        return (self.log_dir / "worker.log").read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Processes]:
+    """Fresh schema, migrations, an admin, then the real server and worker for the whole session."""
+    asyncio.run(_reset_database())
+    asyncio.run(Redis.from_url(os.environ["REDIS_URL"]).flushdb())
+    for log in (ROOT / ".data" / "logs" / "suite").glob("*.log"):
+        log.unlink()
+    _run_cli("migrate")
+    _run_cli("create-user", "--role", "admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD)
+    processes = Processes()
+    processes.start_server()
+    processes.start_worker()
+    yield processes
+    processes.stop()
+    prefix = os.environ["SEARCH_INDEX_PREFIX"]
+    if not os.environ.get("TM_KEEP_INDICES"):
+        httpx.delete(f"{os.environ.get('SEARCH_URL', 'http://127.0.0.1:9200')}/{prefix}-*", timeout=30)
+
+
+class Api:
+    """A thin HTTP client: every call goes over a real socket to the real server."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def call(
+        self, method: str, path: str, *, token: str | None = None, expect: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await self.client.request(method, path, headers=headers, **kwargs)
+        if expect is not None:
+            assert response.status_code == expect, (
+                f"{method} {path} -> {response.status_code}: {response.text[:500]}"
+            )
+        return response
+
+    async def json(
+        self, method: str, path: str, *, token: str | None = None, expect: int = 200, **kwargs: Any
+    ) -> Any:
+        return (await self.call(method, path, token=token, expect=expect, **kwargs)).json()
+
+    async def token(self, email: str, password: str) -> str:
+        body = await self.json("POST", "/api/v1/auth/token", json={"email": email, "password": password})
+        return str(body["access_token"])
+
+    async def wait_indexed(self, admin: str, seconds: float = 60) -> dict[str, Any]:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            status = await self.json("GET", "/api/v1/admin/search/status", token=admin)
+            if status["outbox_pending"] == 0:
+                await asyncio.sleep(1.1)  # the engine's refresh interval
+                return dict(await self.json("GET", "/api/v1/admin/search/status", token=admin))
+            await asyncio.sleep(0.2)
+        raise AssertionError("outbox did not drain")
+
+
+@pytest.fixture
+async def api(stack: Processes) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=stack.base, timeout=60) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+async def admin_token(api: Api) -> str:
+    return await api.token(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://"))
+    yield conn
+    await conn.close()

@@ -1,0 +1,271 @@
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from search.analysis import (
+    SYNONYM_RULES,
+    domain_words,
+    load_domain_words,
+    normalise,
+    pinyin_full,
+    pinyin_initials,
+    segment,
+    suggest_inputs,
+    words,
+)
+
+HAN = re.compile("[\u3400-\u9fff]")
+
+
+def rule_terms(rule: str) -> list[str]:
+    return [term.strip() for side in rule.split("=>") for term in side.split(",")]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("提供扫描电镜测试服务", "扫描电镜"),
+        ("集成电路设计与制造", "集成电路"),
+        ("碳化硅功率器件", "碳化硅"),
+        ("体外诊断试剂盒", "体外诊断"),
+    ],
+)
+def test_segment_keeps_domain_words_whole(text: str, word: str) -> None:
+    # given a sentence containing a domain word
+    # when it is segmented
+    tokens = segment(text).split()
+
+    # then the word is one token and jieba's sub-words of it are not emitted
+    assert word in tokens
+    assert not any(token != word and token in word for token in tokens)
+
+
+def test_segment_of_a_domain_word_is_the_word_itself() -> None:
+    assert segment("集成电路") == "集成电路"
+    assert segment("重庆大学") == "重庆大学"
+
+
+def test_segment_keeps_search_mode_sub_words_of_general_words() -> None:
+    assert segment("中华人民共和国") == "中华 华人 人民 共和 共和国 中华人民共和国"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SiC MOSFET", "sic mosfet"),
+        ("LC-MS 与 ICP-MS", "lc-ms 与 icp-ms"),
+        ("C++开发", "c++ 开发"),
+        ("PD-1抑制剂", "pd-1 抑制 制剂 抑制剂"),
+    ],
+)
+def test_segment_keeps_latin_words_whole(text: str, expected: str) -> None:
+    assert segment(text) == expected
+
+
+def test_segment_keeps_numbers() -> None:
+    assert segment("报价3.5万元，2020-2025年") == "报价 3.5 万元 2020 2025 年"
+
+
+def test_segment_removes_punctuation() -> None:
+    assert segment("扫描电镜、透射电镜（TEM）。“拉曼光谱”!") == "扫描电镜 透射电镜 tem 拉曼光谱"
+    assert segment("，。！？、") == ""
+    assert segment("") == ""
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("積體電路", "集成电路"),
+        ("集成電路", "集成电路"),
+        ("掃描電鏡", "扫描电镜"),
+        ("碳化矽", "碳化硅"),
+        ("軟體開發", "软件开发"),
+    ],
+)
+def test_traditional_is_converted_to_simplified(traditional: str, simplified: str) -> None:
+    assert normalise(traditional) == simplified
+    assert segment(traditional) == segment(simplified)
+
+
+def test_taiwan_words_with_a_mainland_meaning_change_only_in_traditional_text() -> None:
+    # 晶片 is a wafer and 软体 is soft-bodied in mainland text
+    assert normalise("晶片切割") == "晶片切割"
+    assert normalise("软体机器人") == "软体机器人"
+    assert normalise("晶片設計") == "芯片设计"
+
+
+def test_full_width_latin_and_digits_become_half_width() -> None:
+    assert normalise("ＳｉＣ　ＭＯＳＦＥＴ，１２３") == "sic mosfet,123"
+    assert segment("ＳｉＣ　ＭＯＳＦＥＴ，１２３") == "sic mosfet 123"
+
+
+def test_normalise_collapses_whitespace_and_drops_invisible_characters() -> None:
+    assert normalise("  集成\u200b电路 \t\n 芯片\ufeff ") == "集成电路 芯片"
+
+
+@pytest.mark.parametrize(
+    ("text", "full", "initials"),
+    [
+        ("集成电路", "jichengdianlu", "jcdl"),
+        ("重庆大学", "chongqingdaxue", "cqdx"),
+        ("重组蛋白", "chongzudanbai", "czdb"),
+        ("伺服电机", "sifudianji", "sfdj"),
+        ("绿色智能", "lvsezhineng", "lszn"),
+        ("SiC芯片", "sicxinpian", "sicxp"),
+        ("5G 通信", "5gtongxin", "5gtx"),
+    ],
+)
+def test_pinyin_full_and_initials(text: str, full: str, initials: str) -> None:
+    assert pinyin_full(text) == full
+    assert pinyin_initials(text) == initials
+
+
+def test_pinyin_of_traditional_text_equals_pinyin_of_simplified() -> None:
+    assert pinyin_full("重慶大學") == "chongqingdaxue"
+
+
+@pytest.mark.parametrize(
+    ("slip", "intended"),
+    [
+        ("基成电路", "集成电路"),
+        ("扫苗电镜", "扫描电镜"),
+        ("碳化桂", "碳化硅"),
+        ("体外诊段", "体外诊断"),
+        ("重庆医科大雪", "重庆医科大学"),
+    ],
+)
+def test_homophone_slip_has_the_pinyin_of_the_intended_word(slip: str, intended: str) -> None:
+    assert segment(slip) != segment(intended)
+    assert pinyin_full(slip) == pinyin_full(intended)
+    assert pinyin_initials(slip) == pinyin_initials(intended)
+
+
+def test_suggest_inputs_cover_prefix_pinyin_and_initials() -> None:
+    # given a title
+    inputs = suggest_inputs("集成电路设计服务")
+
+    # then typing the characters, the pinyin or the initials reaches it by prefix
+    for typed in ("集成", "jicheng", "jcdl", "sheji"):
+        assert any(entry.startswith(typed) for entry in inputs), typed
+    assert inputs[:3] == ["集成电路设计服务", "jichengdianlushejifuwu", "jcdlsjfw"]
+
+
+def test_suggest_inputs_include_the_main_words_of_the_title() -> None:
+    inputs = suggest_inputs("高性能碳化硅功率器件（SiC MOSFET）")
+
+    assert {"碳化硅", "tanhuagui", "thg", "功率器件", "gonglvqijian", "glqj", "sic", "mosfet"} <= set(inputs)
+    assert len(inputs) == len(set(inputs))
+    assert all(inputs)
+
+
+def test_suggest_inputs_of_an_empty_title_is_empty() -> None:
+    assert suggest_inputs(" ，") == []
+
+
+def test_words_cut_in_precise_mode() -> None:
+    assert words("基于深度学习的医学影像辅助诊断") == ["基于", "深度学习", "的", "医学影像", "辅助", "诊断"]
+
+
+def test_analysis_is_deterministic_across_calls_and_threads() -> None:
+    text = "西部（重庆）科学城扫描电镜、SiC MOSFET与锂离子电池测试，报价3.5万元"
+    expected = (segment(text), pinyin_full(text), pinyin_initials(text), suggest_inputs(text))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(
+                lambda _: (segment(text), pinyin_full(text), pinyin_initials(text), suggest_inputs(text)),
+                range(64),
+            )
+        )
+
+    assert all(result == expected for result in results)
+
+
+def test_every_synonym_term_segments_to_exactly_itself() -> None:
+    mismatches = {
+        term: segment(term) for rule in SYNONYM_RULES for term in rule_terms(rule) if segment(term) != term
+    }
+
+    assert mismatches == {}
+
+
+def test_every_chinese_synonym_token_is_a_domain_word() -> None:
+    dictionary = domain_words()
+
+    missing = {
+        token
+        for rule in SYNONYM_RULES
+        for term in rule_terms(rule)
+        for token in term.split()
+        if HAN.search(token) and token not in dictionary
+    }
+
+    assert missing == set()
+
+
+def test_synonym_rules_are_well_formed() -> None:
+    assert len(SYNONYM_RULES) >= 40
+    seen: dict[str, str] = {}
+    for rule in SYNONYM_RULES:
+        assert rule.count("=>") <= 1, rule
+        sides = [rule_terms(side) for side in rule.split("=>")]
+        assert sum(len(terms) for terms in sides) >= 2, rule
+        for terms in sides:
+            assert all(terms), rule
+            assert len(terms) == len(set(terms)), rule
+        # a term on two lines would silently merge the two classes
+        for term in sides[0]:
+            assert term not in seen, f"{term!r} in {seen.get(term)!r} and {rule!r}"
+            seen[term] = rule
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "扫描电镜",
+        "扫描电子显微镜",
+        "透射电镜",
+        "核磁共振",
+        "质谱仪",
+        "液相色谱",
+        "拉曼光谱",
+        "x射线衍射",
+        "原子力显微镜",
+        "流式细胞仪",
+        "碳化硅",
+        "氮化镓",
+        "石墨烯",
+        "锂离子电池",
+        "固态电池",
+        "体外诊断",
+        "化学发光",
+        "高级驾驶辅助",
+        "毫米波雷达",
+        "激光雷达",
+        "工业机器人",
+        "数字孪生",
+        "重庆大学",
+        "重庆医科大学",
+        "西南大学",
+        "中科院重庆绿色智能技术研究院",
+        "重庆",
+        "九龙坡",
+        "沙坪坝",
+        "大学城",
+        "成渝",
+    ],
+)
+def test_dictionary_contains_required_words(word: str) -> None:
+    assert word in domain_words()
+
+
+def test_every_dictionary_word_is_normalised_unique_and_segments_to_itself() -> None:
+    entries = load_domain_words()
+    entry_words = [entry.word for entry in entries]
+
+    assert len(entry_words) >= 500
+    assert len(entry_words) == len(set(entry_words))
+    assert {entry.tag for entry in entries} <= {"n", "nz", "nt", "ns"}
+    assert [word for word in entry_words if normalise(word) != word] == []
+    assert [word for word in entry_words if segment(word) != word] == []

@@ -1,0 +1,69 @@
+"""Accounts API: registration, tokens, the caller, organisations, invitations, admin users."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request, status
+from fastapi.params import Header
+
+from services.accounts import service
+from services.accounts.schemas import (
+    AdminUserCreate,
+    InviteCreate,
+    InviteRead,
+    MeRead,
+    OrgCreate,
+    OrgRead,
+    RegisterRequest,
+    TokenRead,
+    TokenRequest,
+    UserRead,
+)
+from web.deps import AdminUser, CurrentUser, MaybeUser, client_ip
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+async def register(body: RegisterRequest) -> UserRead:
+    return await service.register(data=body)
+
+
+@router.post("/auth/token")
+async def token(body: TokenRequest, request: Request) -> TokenRead:
+    return await service.issue_token(email=body.email, password=body.password, ip=client_ip(request))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(user: CurrentUser, authorization: Annotated[str, Header()] = "") -> None:
+    if authorization.lower().startswith("bearer "):
+        await service.revoke_token(token=authorization[7:].strip())
+
+
+@router.get("/me")
+async def me(user: CurrentUser) -> MeRead:
+    return await service.get_me(actor=user)
+
+
+@router.post("/orgs", status_code=status.HTTP_201_CREATED)
+async def create_org(body: OrgCreate, user: CurrentUser) -> OrgRead:
+    return await service.create_org(actor=user, data=body)
+
+
+@router.get("/orgs/{org_id}")
+async def get_org(org_id: int, user: MaybeUser) -> OrgRead:
+    return await service.get_org(org_id=org_id)
+
+
+@router.post("/orgs/{org_id}/verify")
+async def verify_org(org_id: int, user: AdminUser) -> OrgRead:
+    return await service.verify_org(actor=user, org_id=org_id)
+
+
+@router.post("/orgs/{org_id}/invites", status_code=status.HTTP_201_CREATED)
+async def invite(org_id: int, body: InviteCreate, user: CurrentUser) -> InviteRead:
+    return await service.create_invite(actor=user, org_id=org_id, data=body)
+
+
+@router.post("/admin/users", status_code=status.HTTP_201_CREATED)
+async def admin_create_user(body: AdminUserCreate, user: AdminUser) -> UserRead:
+    return await service.admin_create_user(actor=user, data=body)

@@ -1,0 +1,60 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from search import client as engine
+from search import service as search_service
+from services.core.db import close_database, open_database
+from services.core.logging import configure_logging, get_logger
+from services.core.redis import close_redis
+from services.core.settings import get_settings
+from services.deals.payments.stripe_gateway import gateway_from_settings
+from web.api import accounts, catalog, deals, demand, health, indicators, reference
+from web.api import search as search_api
+from web.errors import install_error_handlers
+from web.pages import portal
+
+log = get_logger("web.app")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    await open_database()
+    app.state.payments = gateway_from_settings()
+    try:
+        await search_service.ensure_indices()
+    except engine.EngineUnavailable:
+        log.warning("search.indices_not_ensured", reason="engine unavailable at start-up")
+    yield
+    await engine.close_engine()
+    await close_redis()
+    await close_database()
+
+
+def create_app() -> FastAPI:
+    """Build the application: API routers, portal pages, error mapping."""
+    app = FastAPI(
+        title="TechMarket 科技服务超市 API",
+        version="1.0.0",
+        description="西部（重庆）科学城科技服务超市 — achievements, instruments, experts, agencies, demand, deals.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(accounts.router)
+    app.include_router(reference.router)
+    app.include_router(search_api.router)
+    app.include_router(demand.router)
+    app.include_router(deals.router)
+    app.include_router(indicators.router)
+    app.include_router(catalog.router)
+    app.include_router(portal.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app

@@ -1,0 +1,161 @@
+"""Demo and benchmark data: realistic organisations, users, listings, demands and registered contracts."""
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
+from services.accounts.schemas import Role
+from services.catalog.bulk import save_rows, validate_rows
+from services.catalog.schemas import ListingType
+from services.catalog.seeddata import generate_demands, generate_listings, generate_orgs
+from services.core.logging import get_logger
+from services.deals import service as deals_service
+from services.demand import service as demand_service
+
+log = get_logger("seed")
+DEMO_PASSWORD = "TechMarket-2026"
+FLUSH_AT = 1000
+
+
+async def _flush(
+    buffers: dict[tuple[int, ListingType], list[tuple[int, dict[str, Any]]]],
+    actor_id: int | None,
+    counts: dict[str, int],
+) -> None:
+    for (org_id, listing_type), rows in buffers.items():
+        if not rows:
+            continue
+        valid, errors = validate_rows(listing_type, rows)
+        for error in errors[:3]:
+            log.warning(
+                "seed.invalid_row", type=listing_type.value, row=error.row, column=error.column, msg=error.msg
+            )
+        counts["invalid"] += len({e.row for e in errors})
+        result = await save_rows(
+            org_id=org_id, actor_id=actor_id, listing_type=listing_type, rows=valid, publish=True
+        )
+        counts["created"] += result.created
+        counts["updated"] += result.updated
+    buffers.clear()
+
+
+async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool) -> dict[str, int]:
+    """Load everything; safe to run again (updates by external reference, skips what exists)."""
+    orgs = generate_orgs(rng, extra_enterprises=max(0, scale // 200))
+    org_ids = {
+        org.key: await accounts_service.ensure_org(
+            name=org.name, uscc=org.uscc, kind=org.kind, region=org.region
+        )
+        for org in orgs
+    }
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for org in orgs:
+        by_kind[org.kind].append(org.key)
+    demo_users = {
+        "admin": ("admin@demo.techmarket.cn", "平台管理员", None),
+        "provider": ("provider@demo.techmarket.cn", "重大成果转化办", by_kind["university"][0]),
+        "enterprise": ("enterprise@demo.techmarket.cn", "科学城企业用户", by_kind["enterprise"][0]),
+        "broker": (
+            "broker@demo.techmarket.cn",
+            "技术经纪人李明",
+            (by_kind["agency"] or by_kind["enterprise"])[0],
+        ),
+        "expert": ("expert@demo.techmarket.cn", "专家用户", by_kind["university"][0]),
+    }
+    user_ids = {}
+    for role, (email, name, org_key) in demo_users.items():
+        user_ids[role] = await accounts_service.ensure_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            name=name,
+            role=Role(role),
+            org_id=org_ids[org_key] if org_key else None,
+        )
+    counts: dict[str, int] = defaultdict(int)
+    buffers: dict[tuple[int, ListingType], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    pending = 0
+    for number, item in enumerate(generate_listings(rng, scale=scale, orgs=orgs), start=1):
+        body = dict(item.payload)
+        body["external_ref"] = item.external_ref
+        buffers[(org_ids[item.org_key], ListingType(item.type))].append((number, body))
+        pending += 1
+        if pending >= FLUSH_AT:
+            await _flush(buffers, user_ids["admin"], counts)
+            pending = 0
+    await _flush(buffers, user_ids["admin"], counts)
+    for demand in generate_demands(rng, count=demands, orgs=orgs):
+        made = await demand_service.seed_demand(
+            org_id=org_ids[demand.org_key],
+            actor_id=user_ids["enterprise"],
+            body=dict(demand.payload),
+            publish=True,
+        )
+        counts["demands"] += 1 if made else 0
+    counts["contracts"] = await _seed_contracts(
+        rng, orgs=list(orgs), org_ids=org_ids, admin_id=user_ids["admin"]
+    )
+    if index:
+        from web.worker import drain
+
+        counts["indexed_events"] = await drain()
+    return dict(counts)
+
+
+async def _seed_contracts(
+    rng: random.Random, *, orgs: list[Any], org_ids: dict[str, int], admin_id: int
+) -> int:
+    """A year of registered technology contracts so the turnover dashboard has history."""
+    admin = Actor(user_id=admin_id, role="admin", org_id=None)
+    sellers = [o for o in orgs if o.kind in ("university", "institute", "hospital")]
+    buyers = [o for o in orgs if o.kind == "enterprise"]
+    if not sellers or not buyers:
+        return 0
+    made = 0
+    today = datetime.now(UTC)
+    types = ["development", "transfer", "license", "consulting", "service"]
+    subjects = [
+        "高镍正极材料制备技术",
+        "工业视觉缺陷检测系统",
+        "碳化硅功率模块封装工艺",
+        "化学发光体外诊断试剂",
+        "智能网联汽车测试场景库",
+        "石墨烯导热膜量产工艺",
+        "手术机器人运动控制算法",
+        "锂电池热失控预警",
+    ]
+    fields = ["materials", "ai", "ic", "medtech", "nev", "materials", "manufacturing", "nev"]
+    for i in range(24):
+        signed = (today - timedelta(days=15 * (24 - i) + 10)).date()
+        registered_at = datetime.combine(signed + timedelta(days=12), datetime.min.time(), UTC)
+        seller, buyer = rng.choice(sellers), rng.choice(buyers)
+        total = rng.randrange(20, 600) * 10_000 * 100
+        tech = total - rng.randrange(0, 20) * total // 100
+        first = total * 3 // 10
+        subject = i % len(subjects)
+        body = {
+            "contract_type": types[i % len(types)],
+            "title": f"{subjects[subject]}{(types[i % 5] == 'license' and '许可') or ''}合同",
+            "buyer_org_id": org_ids[buyer.key],
+            "seller_org_id": org_ids[seller.key],
+            "field": fields[subject],
+            "total_fen": total,
+            "tech_fen": tech,
+            "signed_at": signed.isoformat(),
+            "milestones": [
+                {"name": "合同签订首付款", "due": signed.isoformat(), "amount_fen": first},
+                {
+                    "name": "技术交付验收款",
+                    "due": (signed + timedelta(days=90)).isoformat(),
+                    "amount_fen": total - first,
+                },
+            ],
+        }
+        number = f"{signed.year}5001{i + 1:06d}"
+        if await deals_service.record_registered_contract(
+            actor=admin, body=body, registration_no=number, registered_at=registered_at
+        ):
+            made += 1
+    return made

@@ -1,0 +1,116 @@
+"""The outbox worker: drains committed changes into the search engine and the matcher, in order."""
+
+import asyncio
+import json
+import signal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from matching import service as matching_service
+from search import service as search_service
+from search.client import EngineError, EngineUnavailable
+from services.core import outbox
+from services.core.logging import get_logger
+
+log = get_logger("worker.outbox")
+BATCH = 500
+IDLE_SLEEP = 0.2
+MAX_BACKOFF = 30.0
+
+
+async def process_batch(limit: int = BATCH) -> int:
+    """Claim, apply and mark one batch; returns how many rows were handled (raises when the engine is down)."""
+    async with in_transaction() as conn:
+        rows = await outbox.claim_batch(conn, limit)
+        if not rows:
+            return 0
+        listing_rows = [r for r in rows if r["topic"] == "listing.changed"]
+        done = [r["id"] for r in rows if r["topic"] != "listing.changed"]
+        if listing_rows:
+            events = [(int(r["aggregate_version"]), _payload(r)["snapshot"]) for r in listing_rows]
+            failures = await search_service.index_snapshots(events)
+            failed_ids = {str(f["id"]) for f in failures}
+            for row in listing_rows:
+                if str(row["aggregate_id"]) in failed_ids:
+                    error = json.dumps([f for f in failures if str(f["id"]) == str(row["aggregate_id"])])[
+                        :2000
+                    ]
+                    dead = await outbox.mark_failed(conn, row["id"], error, int(row["attempts"]))
+                    log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
+                else:
+                    done.append(row["id"])
+        await outbox.mark_processed(conn, done)
+    demands = {
+        int(r["aggregate_id"])
+        for r in rows
+        if r["topic"] == "demand.changed" and _payload(r).get("status") == "published"
+    }
+    for demand_id in sorted(demands):
+        # Matching reads the index just written; a failure here is retried by the next read of matches.
+        try:
+            await matching_service.refresh_matches(demand_id=demand_id)
+        except (EngineUnavailable, EngineError) as exc:
+            log.warning("matching.refresh_failed", demand_id=demand_id, error=type(exc).__name__)
+    return len(rows)
+
+
+def _payload(row: dict[str, Any]) -> dict[str, Any]:
+    payload = row["payload"]
+    return json.loads(payload) if isinstance(payload, str) else dict(payload)
+
+
+async def drain(limit: int = BATCH) -> int:
+    """Process until the outbox is empty (used by tests and the seed command)."""
+    await search_service.ensure_indices()
+    total = 0
+    while handled := await process_batch(limit):
+        total += handled
+    return total
+
+
+async def run_forever(stop: asyncio.Event | None = None) -> None:
+    """Drain continuously; back off exponentially while the engine is unreachable, then catch up."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    backoff = 0.5
+    log.info("worker.started")
+    while not stop.is_set():
+        try:
+            handled = await process_batch()
+            backoff = 0.5
+        except EngineUnavailable:
+            log.warning("worker.engine_unavailable", retry_in_s=backoff)
+            handled = 0
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        except Exception:
+            log.exception("worker.batch_failed", retry_in_s=backoff)
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        if handled == 0:
+            await _sleep(stop, IDLE_SLEEP)
+    log.info("worker.stopped")
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return
+
+
+async def replay_since(after_id: int) -> int:
+    """Re-apply listing events after an outbox id (external versions make replays harmless)."""
+    total = 0
+    while True:
+        rows = await outbox.events_since(after_id, "listing.changed")
+        if not rows:
+            return total
+        await search_service.index_snapshots([(r.aggregate_version, r.payload["snapshot"]) for r in rows])
+        total += len(rows)
+        after_id = rows[-1].id
