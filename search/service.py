@@ -26,13 +26,17 @@ async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> Non
         await client.swap_alias(alias, name, [])
 
 
+def _generation_key() -> str:
+    return f"{SEARCH_GENERATION_KEY}:{get_settings().search_index_prefix}"
+
+
 async def _generation() -> str:
-    return str(await get_redis().get(SEARCH_GENERATION_KEY) or 0)
+    return str(await get_redis().get(_generation_key()) or 0)
 
 
 async def invalidate_cache() -> None:
     """Make every cached result stale at once: keys embed a generation counter that this bumps."""
-    await get_redis().incr(SEARCH_GENERATION_KEY)
+    await get_redis().incr(_generation_key())
 
 
 def _facet(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -91,7 +95,8 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     """Search all published listings; results are cached in Redis until the index changes."""
     _check_window(params)
     redis = get_redis()
-    key = f"{SEARCH_CACHE_PREFIX}:{await _generation()}:{params.cache_key()}"
+    prefix = get_settings().search_index_prefix
+    key = f"{SEARCH_CACHE_PREFIX}:{prefix}:{await _generation()}:{params.cache_key()}"
     if use_cache:
         cached = await redis.get(key)
         if cached is not None:

@@ -13,7 +13,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -60,11 +59,20 @@ async def _reset_database() -> None:
         await conn.close()
 
 
+async def _drop_database() -> None:
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+    conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 class Processes:
     def __init__(self) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_dir = ROOT / ".data" / "logs" / "suite"
+        self.log_dir = ROOT / ".data" / "logs" / f"suite-{os.getpid()}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
@@ -120,9 +128,6 @@ class Processes:
 def stack() -> Iterator[Processes]:
     """Fresh schema, migrations, an admin, then the real server and worker for the whole session."""
     asyncio.run(_reset_database())
-    asyncio.run(Redis.from_url(os.environ["REDIS_URL"]).flushdb())
-    for log in (ROOT / ".data" / "logs" / "suite").glob("*.log"):
-        log.unlink()
     _run_cli("migrate")
     _run_cli("create-user", "--role", "admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD)
     processes = Processes()
@@ -130,6 +135,8 @@ def stack() -> Iterator[Processes]:
     processes.start_worker()
     yield processes
     processes.stop()
+    if not os.environ.get("TM_KEEP_DATABASE"):
+        asyncio.run(_drop_database())
     prefix = os.environ["SEARCH_INDEX_PREFIX"]
     if not os.environ.get("TM_KEEP_INDICES"):
         httpx.delete(f"{os.environ.get('SEARCH_URL', 'http://127.0.0.1:9200')}/{prefix}-*", timeout=30)
