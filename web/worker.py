@@ -12,6 +12,7 @@ from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from services.core import outbox
 from services.core.logging import get_logger
+from services.demand import service as demand_service
 
 log = get_logger("worker.outbox")
 BATCH = 500
@@ -41,6 +42,11 @@ async def process_batch(limit: int = BATCH) -> int:
                 else:
                     done.append(row["id"])
         await outbox.mark_processed(conn, done)
+    touched_fields = sorted(
+        {code for r in listing_rows for code in (_payload(r)["snapshot"].get("fields") or [])}
+    )
+    if touched_fields:
+        await demand_service.mark_matches_stale(field_codes=touched_fields)
     demands = {
         int(r["aggregate_id"])
         for r in rows
@@ -53,6 +59,14 @@ async def process_batch(limit: int = BATCH) -> int:
         except (EngineUnavailable, EngineError) as exc:
             log.warning("matching.refresh_failed", demand_id=demand_id, error=type(exc).__name__)
     return len(rows)
+
+
+async def refresh_stale_matches(limit: int = 20) -> int:
+    """Re-match a few demands whose supply changed (bounded per loop so indexing stays first)."""
+    demand_ids = await demand_service.demands_needing_matches(limit=limit)
+    for demand_id in demand_ids:
+        await matching_service.refresh_matches(demand_id=demand_id)
+    return len(demand_ids)
 
 
 def _payload(row: dict[str, Any]) -> dict[str, Any]:
@@ -92,6 +106,8 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             await _sleep(stop, backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
             continue
+        if handled == 0:
+            handled = await refresh_stale_matches()
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
     log.info("worker.stopped")

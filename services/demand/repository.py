@@ -36,6 +36,11 @@ async def list_matches(demand_id: int, listing_type: str | None, limit: int) -> 
 
 async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> None:
     """Insert or refresh suggestions; a match a broker already works keeps its status and note."""
+    # Untouched suggestions that no longer rank (archived supply, changed demand) are withdrawn.
+    await connection.execute_query(
+        "DELETE FROM demand_match WHERE demand_id = $1 AND status = 'suggested' AND NOT (listing_id = ANY($2::bigint[]))",
+        [demand_id, [row["listing_id"] for row in rows]],
+    )
     if not rows:
         return
     values: list[Any] = []
@@ -96,3 +101,28 @@ async def broker_queue(broker_id: int, offset: int, limit: int) -> tuple[int, li
         demand__status="published",
     )
     return await query.count(), await query.order_by("created_at", "id").offset(offset).limit(limit)
+
+
+async def mark_stale_for_fields(field_codes: list[str]) -> int:
+    """Published demands in these fields need their matches recomputed."""
+    if not field_codes:
+        return 0
+    from tortoise import connections
+
+    conn = connections.get("default")
+    result = await conn.execute_query(
+        "UPDATE demand_demand SET matched_at = NULL WHERE status = 'published' AND matched_at IS NOT NULL "
+        "AND fields ?| $1::text[]",
+        [field_codes],
+    )
+    return int(result[0] or 0)
+
+
+async def stale_published_demands(limit: int) -> list[int]:
+    rows = (
+        await Demand.filter(status="published", matched_at__isnull=True)
+        .order_by("id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]  # type: ignore[call-overload]

@@ -304,3 +304,13 @@ async def seed_demand(
             payload={"status": demand.status},
         )
     return int(demand.id)
+
+
+async def mark_matches_stale(*, field_codes: list[str]) -> int:
+    """New or changed supply in these fields: the affected demands are re-matched by the worker."""
+    return await repository.mark_stale_for_fields(field_codes)
+
+
+async def demands_needing_matches(*, limit: int) -> list[int]:
+    """Published demands whose matches are missing or stale."""
+    return await repository.stale_published_demands(limit)
