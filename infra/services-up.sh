@@ -31,16 +31,23 @@ fi
 
 pw='****'
 [[ $PG_PASSWORD == postgres ]] && pw=$PG_PASSWORD
+# Where each log is, or a note when the port is served by a process these scripts did not start.
+ext="(not started by these scripts: no log here, infra/services-down.sh leaves it alone)"
+tm_pg_resolve
+if tm_pg_running; then pg_log="log $PG_LOG"; else pg_log=$ext; fi
+logline() { # NAME LOG
+  if tm_pid_alive "$(tm_read_pid "$TM_RUN_DIR/$1.pid")"; then echo "log $2"; else echo "$ext"; fi
+}
 cat <<SUMMARY
 
 TechMarket services are up on 127.0.0.1 ($(tm_elapsed "$T")):
   PostgreSQL $PG_VERSION  127.0.0.1:$PG_PORT   postgresql://$PG_USER:$pw@127.0.0.1:$PG_PORT/$PG_DB  (tests: /$PG_TEST_DB)
-                 log $PG_LOG
+                 $pg_log
   Redis          127.0.0.1:$REDIS_PORT   redis://127.0.0.1:$REDIS_PORT/0
-                 log $TM_LOG_DIR/redis.log
+                 $(logline redis "$TM_LOG_DIR/redis.log")
   OpenSearch     127.0.0.1:$SEARCH_PORT   http://127.0.0.1:$SEARCH_PORT
-                 log $TM_LOG_DIR/opensearch.log
+                 $(logline opensearch "$TM_LOG_DIR/opensearch.log")
   stripe-mock    127.0.0.1:$STRIPE_MOCK_PORT  http://127.0.0.1:$STRIPE_MOCK_PORT  (https: 127.0.0.1:$STRIPE_MOCK_HTTPS_PORT)
-                 log $TM_LOG_DIR/stripe-mock.log
+                 $(logline stripe-mock "$TM_LOG_DIR/stripe-mock.log")
 Stop them with: infra/services-down.sh
 SUMMARY

@@ -19,11 +19,12 @@ answers() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -u sk_test_
 
 pid=$(tm_read_pid "$PIDFILE")
 if tm_pid_alive "$pid" stripe-mock; then
+  tm_same_port stripe-mock "$PIDFILE" "$STRIPE_MOCK_PORT" "$pid"
   wait_for stripe-mock 30 "$LOG" "$pid" answers
   tm_log "already running on $URL (pid $pid)"
   exit 0
 fi
-rm -f "$PIDFILE"
+rm -f "$PIDFILE" "$TM_RUN_DIR/stripe-mock.port"
 
 if tm_port_open "$STRIPE_MOCK_PORT" && answers; then
   tm_warn "a stripe-mock not started by these scripts already answers on $URL; using it"
@@ -32,10 +33,12 @@ fi
 
 tm_rotate_log "$LOG"
 tm_log "starting on $URL"
+# shellcheck disable=SC2034  # read by wait_for (stop this pid on timeout)
 TM_WAIT_PIDFILE=$PIDFILE
 setsid nohup "$TM_STRIPE_MOCK_BIN" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" \
-  -https-addr "127.0.0.1:$STRIPE_MOCK_HTTPS_PORT" >>"$LOG" 2>&1 </dev/null &
+  -https-addr "127.0.0.1:$STRIPE_MOCK_HTTPS_PORT" >>"$LOG" 2>&1 </dev/null 9>&- &
 pid=$!
 echo "$pid" >"$PIDFILE"
+echo "$STRIPE_MOCK_PORT" >"$TM_RUN_DIR/stripe-mock.port"
 wait_for stripe-mock 30 "$LOG" "$pid" answers
 tm_log "ready on $URL (pid $pid) in $(tm_elapsed "$T"), log $LOG"
