@@ -1,6 +1,7 @@
 """Matching use-cases: compute, store and list a demand's ranked, explained matches."""
 
-from dataclasses import asdict
+import json
+from dataclasses import asdict, replace
 
 from matching.candidates import demand_facts, retrieve
 from matching.scoring import rank
@@ -17,6 +18,8 @@ async def refresh_matches(*, demand_id: int) -> int:
     if demand is None or demand.status != "published":
         return 0
     candidates = await retrieve(demand, None)
+    records = await demand_service.track_records(listing_ids=[c.id for c in candidates])
+    candidates = [replace(c, track_record=records.get(c.id, 0)) for c in candidates]
     ranked = rank(demand_facts(demand), candidates, MATCH_LIMIT)
     rows = [
         {
@@ -28,8 +31,6 @@ async def refresh_matches(*, demand_id: int) -> int:
         }
         for m in ranked
     ]
-    import json
-
     for row in rows:
         row["reasons"] = json.dumps(row["reasons"], ensure_ascii=False)
     await demand_service.save_matches(demand_id=demand_id, rows=rows)

@@ -126,3 +126,17 @@ async def stale_published_demands(limit: int) -> list[int]:
         .values_list("id", flat=True)
     )
     return [int(r) for r in rows]  # type: ignore[call-overload]
+
+
+async def won_counts(listing_ids: list[int]) -> dict[int, int]:
+    """How many matches each listing has won (its track record)."""
+    if not listing_ids:
+        return {}
+    from tortoise import connections
+
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT listing_id, COUNT(*) AS won FROM demand_match WHERE status = 'won' "
+        "AND listing_id = ANY($1::bigint[]) GROUP BY listing_id",
+        [listing_ids],
+    )
+    return {int(r["listing_id"]): int(r["won"]) for r in rows}

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from services.accounts.policies import Actor, require_admin, require_member, require_role
-from services.catalog.service import TRANSITIONS, validation_errors
+from services.catalog.service import TRANSITIONS, validate_json_body, validation_errors
 from services.core import clock
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
@@ -60,7 +60,7 @@ def _parse(body: Any) -> DemandCreate:
     if not isinstance(body, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
     try:
-        return DemandCreate.model_validate(body)
+        return validate_json_body(DemandCreate, body)
     except ValidationError as exc:
         raise validation_errors(exc, ["body"]) from exc
 
@@ -314,3 +314,8 @@ async def mark_matches_stale(*, field_codes: list[str]) -> int:
 async def demands_needing_matches(*, limit: int) -> list[int]:
     """Published demands whose matches are missing or stale."""
     return await repository.stale_published_demands(limit)
+
+
+async def track_records(*, listing_ids: list[int]) -> dict[int, int]:
+    """Won deals per listing, for ranking matches."""
+    return await repository.won_counts(listing_ids)
