@@ -57,7 +57,8 @@ def test_score_explains_every_contribution_in_chinese():
     assert features[0] == "keywords"
     assert {"keywords", "field", "kind", "budget", "region"} <= set(features)
     keywords = next(r for r in scored.reasons if r.feature == "keywords")
-    assert "碳化硅" in keywords.detail and "可靠性" in keywords.detail
+    assert "碳化硅" in keywords.detail
+    assert "可靠性" in keywords.detail
     assert 0.0 < scored.score <= 1.0
     weights = [r.weight for r in scored.reasons]
     assert weights == sorted(weights, reverse=True)
