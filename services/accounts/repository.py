@@ -41,3 +41,15 @@ async def open_invitation(digest: str, at: datetime, connection: BaseDBAsyncClie
         .select_for_update()
         .first()
     )
+
+
+async def names_by_id(org_ids: list[int]) -> dict[int, str]:
+    rows = await Organisation.filter(id__in=org_ids).values_list("id", "name")
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[int, list[Organisation]]:
+    query = Organisation.all()
+    if verified is not None:
+        query = query.filter(verified_at__isnull=not verified)
+    return await query.count(), await query.order_by("id").offset(offset).limit(limit)

@@ -307,3 +307,15 @@ async def ensure_user(*, email: str, password: str, name: str, role: Role, org_i
     return (
         await create_user(actor_id=None, email=email, password=password, name=name, role=role, org_id=org_id)
     ).id
+
+
+async def org_names(*, org_ids: list[int]) -> dict[int, str]:
+    """Public names of organisations by id, in one query (lists that show both parties)."""
+    return await repository.names_by_id(sorted(set(org_ids))) if org_ids else {}
+
+
+async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int) -> dict[str, object]:
+    """Organisations for the admin's verification queue."""
+    require_admin(actor)
+    total, rows = await repository.page_orgs(verified=verified, offset=(page - 1) * size, limit=size)
+    return {"total": total, "page": page, "size": size, "items": [org_read(o) for o in rows]}

@@ -25,3 +25,24 @@ async def record_audit(
         detail=detail or {},
         using_db=connection,
     )
+
+
+async def list_audit(*, object_type: str | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """A page of the audit trail, newest first."""
+    query = AuditLog.all()
+    if object_type:
+        query = query.filter(object_type=object_type)
+    total = await query.count()
+    rows = await query.order_by("-id").offset(offset).limit(limit)
+    return total, [
+        {
+            "id": r.id,
+            "actor_id": r.actor_id,
+            "action": r.action,
+            "object_type": r.object_type,
+            "object_id": r.object_id,
+            "detail": r.detail,
+            "created_at": r.created_at.isoformat(),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,38 @@
+"""Admin API: the review queue, the organisation verification queue and the audit trail."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from services.accounts import service as accounts_service
+from services.catalog import service as catalog_service
+from services.catalog.schemas import ListingPage, ListingStatus, ListingType
+from services.core.audit import list_audit
+from web.deps import AdminUser, Page, Size
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.get("/review-queue")
+async def review_queue(
+    user: AdminUser, type: ListingType | None = None, page: Page = 1, size: Size = 20
+) -> ListingPage:
+    """Listings waiting for review, oldest submission first, with their quality score and gaps."""
+    return await catalog_service.list_listings(
+        actor=user, listing_type=type, status=ListingStatus.PENDING, mine=False, page=page, size=size
+    )
+
+
+@router.get("/orgs")
+async def orgs(
+    user: AdminUser, verified: Annotated[bool | None, Query()] = None, page: Page = 1, size: Size = 20
+) -> dict[str, Any]:
+    return await accounts_service.list_orgs(actor=user, verified=verified, page=page, size=size)
+
+
+@router.get("/audit")
+async def audit(
+    user: AdminUser, object_type: str | None = None, page: Page = 1, size: Size = 50
+) -> dict[str, Any]:
+    total, items = await list_audit(object_type=object_type, offset=(page - 1) * size, limit=size)
+    return {"total": total, "page": page, "size": size, "items": items}
