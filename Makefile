@@ -12,6 +12,17 @@ ADMIN_PASSWORD ?= Admin-Pass-2026!
 SEED_SCALE ?= 3000
 BENCH_SCALE ?= 200000
 
+# The app's connection settings follow the service ports of infra/env.sh unless given explicitly.
+PG_PORT ?= 5432
+REDIS_PORT ?= 6379
+SEARCH_PORT ?= 9200
+STRIPE_MOCK_PORT ?= 12111
+export PG_PORT REDIS_PORT SEARCH_PORT STRIPE_MOCK_PORT
+export DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:$(PG_PORT)/techmarket
+export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+export SEARCH_URL ?= http://127.0.0.1:$(SEARCH_PORT)
+export STRIPE_API_BASE ?= http://127.0.0.1:$(STRIPE_MOCK_PORT)
+
 .PHONY: help venv services-up services-down migrate seed run test test-fast bench lint format clean
 
 help: ## list the targets
