@@ -56,6 +56,7 @@ run: venv services-up migrate ## everything, then serve the portal at http://127
 	@$(BIN)/techmarket worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/techmarket serve
 
 test: export TM_FAST_PG := 1
+test: export TM_APT_EXTRA := chromium fonts-noto-cjk
 test: venv services-up ## the whole suite against the real services
 	$(BIN)/python -m pytest -p no:cacheprovider -q
 

@@ -19,7 +19,9 @@ MVN_LOG="$TM_LOG_DIR/install-opensearch.log"
 T=$(tm_now)
 pkg_installed() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]; }
 missing=()
-for p in postgresql redis-server; do pkg_installed "$p" || missing+=("$p"); done
+# TM_APT_EXTRA: more Debian packages a caller needs (make test: chromium and CJK fonts for browser tests).
+# shellcheck disable=SC2086
+for p in postgresql redis-server ${TM_APT_EXTRA:-}; do pkg_installed "$p" || missing+=("$p"); done
 # The metapackage may be present while the $PG_VERSION server package is not.
 if [[ ! -x $PG_BIN/initdb && " ${missing[*]} " != *" postgresql "* ]]; then missing+=("postgresql-$PG_VERSION"); fi
 command -v redis-cli >/dev/null 2>&1 || pkg_installed redis-tools || missing+=(redis-tools)
@@ -41,7 +43,7 @@ if ((${#missing[@]})); then
   fi
   tm_log "apt: installed ${missing[*]} in $(tm_elapsed "$T")"
 else
-  tm_log "apt: postgresql, redis-server already installed ($(tm_elapsed "$T"))"
+  tm_log "apt: postgresql, redis-server ${TM_APT_EXTRA:-}already installed ($(tm_elapsed "$T"))"
 fi
 [[ -x $PG_BIN/initdb ]] || tm_die "PostgreSQL $PG_VERSION binaries not found in $PG_BIN after install"
 command -v redis-server >/dev/null 2>&1 || tm_die "redis-server not found after install"

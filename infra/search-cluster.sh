@@ -35,7 +35,7 @@ urls() {
   (IFS=,; printf '%s\n' "${out[*]}")
 }
 node_state() { awk -v n="$1" '$1 == n { print $2 }' "$CONTROL/nodes" 2>/dev/null || true; }
-# cluster_has COUNT [URL]: the cluster answers through some live node and counts COUNT nodes.
+# cluster_has COUNT: some live node answers and the cluster counts COUNT nodes.
 cluster_has() {
   local want=$1 i url
   for ((i = 1; i <= CLUSTER_NODES; i++)); do
@@ -114,7 +114,9 @@ stop() {
 # command NAME N WANT-STATE: ask the launcher to close/start node N and wait until it has.
 command_node() {
   local verb=$1 n=$2 want=$3 pid deadline
-  [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= CLUSTER_NODES)) || tm_die "node must be 1..$CLUSTER_NODES"
+  if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > CLUSTER_NODES)); then
+    tm_die "node must be 1..$CLUSTER_NODES"
+  fi
   pid=$(launcher_pid || true)
   [[ -n $pid ]] || tm_die "the cluster is not running"
   : >"$CONTROL/$verb-$n"

@@ -16,16 +16,26 @@ holds concepts, not every instrument or district spelling built from them.
 Pinyin is for suggestions and for homophone slips. Most Chinese is typed through a pinyin
 input method, so a wrong character is nearly always one with the same reading
 (基成电路 for 集成电路, 扫苗电镜 for 扫描电镜). ``pinyin_full`` maps both to the same string
-(``jichengdianlu``), so matching the query's pinyin against the pinyin indexed from
-``suggest_inputs`` finds the intended title without a typo model. This works because the
-reading is chosen the same way on both sides: pypinyin's single default reading plus our
-domain phrases (重庆 → chongqing), without tones and with ü written ``v`` as typed. Compare
-whole strings or prefixes, never per-word pinyin: a slip changes how jieba cuts the query
-(基成电路 is not cut like 集成电路) but not its pinyin.
+(``jichengdianlu``), so matching the query's pinyin against the pinyin indexed from titles,
+keywords and ``suggest_inputs`` finds the intended title without a typo model. This works
+because the reading is chosen the same way on both sides: pypinyin's single default reading
+plus our domain phrases (重庆 → chongqing), without tones and with ü written ``v`` as typed.
+Compare syllable sequences of the whole query, or prefixes, never per-word pinyin: a slip
+changes how jieba cuts the query (基成电路 is not cut like 集成电路) but not its syllables.
+``pinyin_syllables`` gives one token per syllable so the engine can match a run of syllables
+anywhere in a title (a phrase query); ``split_pinyin`` cuts pinyin typed without an input
+method (``saomiaodianjing``) into the same syllables.
+
+Queries get two more steps. ``query_words`` drops the filler of typed needs (我们想找…,
+有没有…) listed in ``query_fillers.txt``, keeping the words that carry the need; and
+``correct_latin`` repairs a misspelt Latin word against the Latin vocabulary of the synonym
+list (``mosfte`` → ``mosfet``), so a typo still reaches the word's synonyms. The engine's
+fuzzy matching cannot do that: synonyms are expanded before fuzzy terms are.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -37,13 +47,16 @@ from typing import Any, Final, Generic, TypeVar
 
 import jieba  # type: ignore[import-untyped, unused-ignore]
 import opencc  # type: ignore[import-untyped, unused-ignore]
+import rjieba
 from pypinyin import Style, lazy_pinyin
 
 __all__ = [
     "DOMAIN_WORDS_PATH",
+    "QUERY_FILLERS_PATH",
     "SYNONYMS_PATH",
     "SYNONYM_RULES",
     "DomainWord",
+    "correct_latin",
     "domain_words",
     "initialise",
     "load_domain_words",
@@ -51,7 +64,11 @@ __all__ = [
     "normalise",
     "pinyin_full",
     "pinyin_initials",
+    "pinyin_syllables",
+    "query_words",
     "segment",
+    "split_pinyin",
+    "split_pinyin_prefix",
     "suggest_inputs",
     "words",
 ]
@@ -59,6 +76,7 @@ __all__ = [
 DICTIONARY_DIR: Final = Path(__file__).resolve().parent / "dictionary"
 DOMAIN_WORDS_PATH: Final = DICTIONARY_DIR / "domain_words.txt"
 SYNONYMS_PATH: Final = DICTIONARY_DIR / "synonyms.txt"
+QUERY_FILLERS_PATH: Final = DICTIONARY_DIR / "query_fillers.txt"
 
 _HAN: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN: Final = re.compile(f"[{_HAN}]+")
@@ -141,6 +159,31 @@ _GENERIC_WORDS: Final = frozenset(
 )
 _MAX_SUGGESTION_WORDS: Final = 12
 
+# Every toneless Mandarin syllable as typed (ü as v), from pypinyin's table without the
+# interjections m, n, ng, hm, hng and ê, which nobody types for a technical word.
+_SYLLABLE_TABLE: Final = """
+    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang cao ce
+    cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun
+    chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao die ding diu
+    dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fo fou fu ga gai gan gang gao ge
+    gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu
+    hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai
+    kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei
+    leng li lia lian liang liao lie lin ling liu lo long lou lu luan lun luo lv lve ma mai man mang mao me
+    mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian niang
+    niao nie nin ning niu nong nou nu nuan nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian piao
+    pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re
+    ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao
+    she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo
+    ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen
+    weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying
+    yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen
+    zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
+"""
+_PINYIN_SYLLABLES: Final = frozenset(_SYLLABLE_TABLE.split())
+_MAX_SYLLABLE: Final = 6
+_LETTERS: Final = re.compile("[a-z]+")
+
 _T = TypeVar("_T")
 
 
@@ -171,9 +214,15 @@ class DomainWord:
 
 @dataclass(frozen=True, slots=True)
 class _Analyser:
+    # jieba (Python) owns the dictionary: frequencies, suggest_freq, sub-word lookups.
     tokenizer: Any
+    # The same dictionary and algorithm in Rust (jieba-rs via rjieba) does the cutting, ~20x faster: building
+    # documents is the indexer's hot path.
+    cutter: Any
     converter: Any
     domain_words: frozenset[str]
+    # Every character of a t2s dictionary key: text with none of them converts to itself.
+    convertible: frozenset[str]
 
 
 def load_domain_words(path: Path = DOMAIN_WORDS_PATH) -> list[DomainWord]:
@@ -214,10 +263,38 @@ def _build_analyser() -> _Analyser:
     for entry in entries:
         if list(tokenizer.cut(entry.word, HMM=False)) != [entry.word]:
             tokenizer.add_word(entry.word, tokenizer.suggest_freq(entry.word, False), entry.tag)
+    cutter = rjieba.Jieba()
+    for entry in entries:
+        cutter.add_word(entry.word, tokenizer.FREQ[entry.word], entry.tag)
+    converter = opencc.OpenCC("t2s")
     return _Analyser(
         tokenizer=tokenizer,
-        converter=opencc.OpenCC("t2s"),
+        cutter=cutter,
+        converter=converter,
         domain_words=frozenset(entry.word for entry in entries),
+        convertible=_key_characters(converter._dict_chain_data),
+    )
+
+
+def _key_characters(chain: Any) -> frozenset[str]:
+    """One character of every t2s dictionary key that changes text: without any of them, nothing converts."""
+    tables: list[dict[str, str]] = []
+    pending = [chain]
+    while pending:
+        item = pending.pop()
+        # The converter's chain nests lists of (max_len, min_len, {key: "value [alternatives]"}) tuples.
+        if isinstance(item, tuple):
+            tables.append(item[2])
+        else:
+            pending.extend(item)
+    changing = {key for table in tables for key, value in table.items() if value.split(" ")[0] != key}
+    single = {key for table in tables for key in table if len(key) == 1}
+    # Prefer a character that converts on its own (or may: 瞭 藉 覆), so that common simplified
+    # characters inside phrase keys (一目瞭然) do not send ordinary text down the slow path.
+    return frozenset(
+        next((char for char in key if char in changing), None)
+        or next((char for char in key if char in single), key[0])
+        for key in changing
     )
 
 
@@ -247,7 +324,9 @@ def normalise(text: str) -> str:
     """NFKC, traditional → simplified, lower case, single spaces."""
     text = unicodedata.normalize("NFKC", text)
     text = _FORMAT_CHARS.sub("", _CONTROL_CHARS.sub(" ", text))
-    simplified: str = _ANALYSER.get().converter.convert(text)
+    analyser = _ANALYSER.get()
+    # The pure-Python converter costs a fifth of indexing; most mainland text has nothing to convert.
+    simplified: str = text if analyser.convertible.isdisjoint(text) else analyser.converter.convert(text)
     if simplified != text:
         simplified = _replace_traditional_script_terms(simplified)
     simplified = _replace_taiwan_only_terms(simplified)
@@ -264,9 +343,9 @@ def _split_latin(run: str) -> Iterator[str]:
             yield from (part for part in _NUMBER_JOINERS.split(word) if part)
 
 
-def _precise_words(normalised: str, tokenizer: Any) -> Iterator[str]:
+def _precise_words(normalised: str, cutter: Any) -> Iterator[str]:
     pending: list[str] = []
-    for token in tokenizer.cut(normalised, HMM=True):
+    for token in cutter.cut(normalised, True):
         if _LATIN_PIECE.fullmatch(token):
             # jieba splits lc-ms into lc / - / ms; rejoin adjacent pieces into one word.
             pending.append(token)
@@ -300,17 +379,20 @@ def _search_tokens(word: str, analyser: _Analyser) -> Iterator[str]:
 
 def words(text: str) -> list[str]:
     """Normalise and cut into words (jieba precise mode), punctuation dropped."""
-    return list(_precise_words(normalise(text), _ANALYSER.get().tokenizer))
+    return list(_precise_words(normalise(text), _ANALYSER.get().cutter))
 
 
 def segment(text: str) -> str:
     """Tokens for the ``*_seg`` fields and for queries against them, joined by spaces."""
     analyser = _ANALYSER.get()
-    tokens = _precise_words(normalise(text), analyser.tokenizer)
+    tokens = _precise_words(normalise(text), analyser.cutter)
     return " ".join(token for word in tokens for token in _search_tokens(word, analyser))
 
 
-def _han_syllables(run: str) -> list[str]:
+# Titles and keywords repeat across listings ("扫描电镜", "集成电路"), and pypinyin is the slowest step
+# of building a document; the readings of a run never change, so they are kept (thread-safe cache).
+@functools.lru_cache(maxsize=65_536)
+def _han_syllables(run: str) -> tuple[str, ...]:
     syllables: list[str] = []
     gap_start = 0
     position = 0
@@ -328,27 +410,30 @@ def _han_syllables(run: str) -> list[str]:
             position += 1
     if gap_start < len(run):
         syllables.extend(_default_syllables(run[gap_start:]))
-    return syllables
+    return tuple(syllables)
 
 
 def _default_syllables(han: str) -> list[str]:
     return [syllable for syllable in lazy_pinyin(han, style=Style.NORMAL, errors="ignore") if syllable]
 
 
-def _pinyin_forms(normalised: str) -> tuple[str, str]:
-    """Full pinyin and initials of normalised text; separators dropped, other letters kept."""
-    full: list[str] = []
-    initials: list[str] = []
+def _pinyin_parts(normalised: str) -> list[tuple[str, bool]]:
+    """Syllables of the Han runs and the other words between them, each marked whether it is a syllable."""
+    parts: list[tuple[str, bool]] = []
     for han_or_other in re.split(f"([{_HAN}]+)", normalised):
         if _is_han(han_or_other):
-            syllables = _han_syllables(han_or_other)
-            full.extend(syllables)
-            initials.extend(syllable[0] for syllable in syllables)
+            parts.extend((syllable, True) for syllable in _han_syllables(han_or_other))
         else:
-            other = "".join(_NON_HAN_WORD_CHARS.findall(han_or_other))
-            full.append(other)
-            initials.append(other)
-    return "".join(full), "".join(initials)
+            parts.extend((word, False) for word in _NON_HAN_WORD_CHARS.findall(han_or_other))
+    return parts
+
+
+def _pinyin_forms(normalised: str) -> tuple[str, str]:
+    """Full pinyin and initials of normalised text; separators dropped, other letters kept."""
+    parts = _pinyin_parts(normalised)
+    full = "".join(part for part, _ in parts)
+    initials = "".join(part[0] if is_syllable else part for part, is_syllable in parts)
+    return full, initials
 
 
 def pinyin_full(text: str) -> str:
@@ -359,6 +444,166 @@ def pinyin_full(text: str) -> str:
 def pinyin_initials(text: str) -> str:
     """First letter of each syllable (集成电路 → jcdl); Latin words kept whole, lower-cased."""
     return _pinyin_forms(normalise(text))[1]
+
+
+def pinyin_syllables(text: str, *, initials: bool = False) -> list[str]:
+    """One token per syllable (集成电路 IC → ji cheng dian lu ic), or its first letter; other words kept."""
+    return [
+        part[0] if initials and is_syllable else part for part, is_syllable in _pinyin_parts(normalise(text))
+    ]
+
+
+def split_pinyin(letters: str) -> list[str] | None:
+    """Cut pinyin typed without separators into the fewest syllables, or None if it is not pinyin."""
+    text = letters.lower().replace(" ", "").replace("'", "")
+    if not _LETTERS.fullmatch(text):
+        return None
+    # best[i]: the fewest syllables covering text[:i] (xian is 先, not 西安: typed pinyin is ambiguous).
+    best: list[list[str] | None] = [None] * (len(text) + 1)
+    best[0] = []
+    for end in range(1, len(text) + 1):
+        for size in range(min(_MAX_SYLLABLE, end), 0, -1):
+            before = best[end - size]
+            syllable = text[end - size : end]
+            if before is not None and syllable in _PINYIN_SYLLABLES:
+                candidate = [*before, syllable]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[len(text)]
+
+
+_SYLLABLE_PREFIXES: Final = frozenset(
+    syllable[:end] for syllable in _PINYIN_SYLLABLES for end in range(1, len(syllable) + 1)
+)
+
+
+def split_pinyin_prefix(letters: str) -> list[str] | None:
+    """Like ``split_pinyin`` for pinyin still being typed: the last piece may be a syllable's beginning."""
+    text = letters.lower().replace(" ", "").replace("'", "")
+    for cut in range(len(text), max(len(text) - _MAX_SYLLABLE, 0), -1):
+        head = split_pinyin(text[:cut])
+        tail = text[cut:]
+        if head is not None and (not tail or tail in _SYLLABLE_PREFIXES):
+            return [*head, tail] if tail else head
+    return None
+
+
+def _load_fillers(path: Path = QUERY_FILLERS_PATH) -> frozenset[str]:
+    return frozenset(
+        word
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for word in line.split()
+    )
+
+
+_QUERY_FILLERS: Final = _load_fillers()
+
+
+def _latin_phrases_and_vocabulary() -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+    phrases: set[tuple[str, ...]] = set()
+    vocabulary: set[str] = set()
+    for rule in SYNONYM_RULES:
+        for term in re.split("=>|,", rule):
+            tokens = tuple(term.split())
+            if tokens and all(_LATIN_WORD.fullmatch(token) for token in tokens):
+                vocabulary.update(tokens)
+                if len(tokens) > 1:
+                    phrases.add(tokens)
+    return frozenset(phrases), frozenset(vocabulary)
+
+
+_LATIN_PHRASES, _LATIN_VOCABULARY = _latin_phrases_and_vocabulary()
+_LATIN_PHRASE_MAX: Final = max((len(phrase) for phrase in _LATIN_PHRASES), default=1)
+
+
+def _forms_phrase(words: list[str], position: int) -> bool:
+    """Whether the word at ``position`` is part of a Latin phrase of the synonym list, with its neighbours."""
+    for size in range(2, _LATIN_PHRASE_MAX + 1):
+        for start in range(max(0, position - size + 1), min(position, len(words) - size) + 1):
+            if tuple(words[start : start + size]) in _LATIN_PHRASES:
+                return True
+    return False
+
+
+def _corrected(found: list[str]) -> list[str]:
+    words = list(found)
+    for position, word in enumerate(found):
+        candidates = _latin_candidates(word)
+        if len(candidates) > 1:
+            # spectrometr is one edit from spectrometer and spectrometry: a neighbour decides.
+            candidates = [
+                candidate
+                for candidate in candidates
+                if _forms_phrase([*words[:position], candidate, *words[position + 1 :]], position)
+            ]
+        if len(candidates) == 1:
+            words[position] = candidates[0]
+    return words
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query that carry its meaning: precise-mode words without filler, in order, unique.
+
+    Misspelt Latin words are corrected (``correct_latin``), and Latin phrases of the synonym list
+    (``scanning electron microscope``) stay one word so the synonym filter still sees them whole.
+    """
+    every = words(text)
+    # A query of nothing but filler (服务) still means something: search for it as typed.
+    found = _corrected([word for word in every if word not in _QUERY_FILLERS] or every)
+    grouped: list[str] = []
+    position = 0
+    while position < len(found):
+        for size in range(min(_LATIN_PHRASE_MAX, len(found) - position), 1, -1):
+            if tuple(found[position : position + size]) in _LATIN_PHRASES:
+                grouped.append(" ".join(found[position : position + size]))
+                position += size
+                break
+        else:
+            grouped.append(found[position])
+            position += 1
+    return _unique(grouped)
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts once), or limit + 1 if larger."""
+    if abs(len(left) - len(right)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, left_char in enumerate(left, start=1):
+        current = [i] + [0] * len(right)
+        for j, right_char in enumerate(right, start=1):
+            cost = 0 if left_char == right_char else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and left_char == right[j - 2] and left[i - 2] == right_char:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _latin_candidates(word: str) -> list[str]:
+    """Vocabulary words nearest to an unknown Latin word (1 edit from 5 letters, 2 from 10), nearest only."""
+    if word in _LATIN_VOCABULARY or len(word) < 5 or not _LETTERS.fullmatch(word):
+        return []
+    limit = 1 if len(word) < 10 else 2
+    # Two edits that are both deletions turn a longer unknown word into a shorter known one
+    # (transfomer → transfer); a typo drops or swaps a letter, it rarely adds two.
+    scored = sorted(
+        (distance, candidate)
+        for candidate in _LATIN_VOCABULARY
+        if len(candidate) >= len(word) - 1 and (distance := _edit_distance(word, candidate, limit)) <= limit
+    )
+    return [candidate for distance, candidate in scored if distance == scored[0][0]]
+
+
+def correct_latin(word: str) -> str | None:
+    """The one vocabulary word of the synonym list a misspelt Latin word is nearest to, or None."""
+    candidates = _latin_candidates(word)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -372,7 +617,7 @@ def suggest_inputs(title: str) -> list[str]:
         return []
     main_words = _unique(
         word
-        for word in _precise_words(text, _ANALYSER.get().tokenizer)
+        for word in _precise_words(text, _ANALYSER.get().cutter)
         if len(word) >= 2 and word not in _GENERIC_WORDS and not word.replace(".", "").isdigit()
     )[:_MAX_SUGGESTION_WORDS]
     inputs: list[str] = []

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from search.analysis import pinyin_full, segment, suggest_inputs
+from search.analysis import normalise, pinyin_syllables, segment, suggest_inputs
 
 # Fields shown in a search hit; everything a result card needs, so no per-hit database round trip.
 DISPLAY_KEYS = (
@@ -60,6 +60,8 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         title_text = title
     body = _body_text(snapshot)
     keywords = [str(k) for k in snapshot.get("keywords") or []]
+    # Titles and keywords are what a user names when typing pinyin or slipping a homophone; bodies are not.
+    named = [title, *keywords]
     region = snapshot.get("region")
     display = {key: snapshot[key] for key in DISPLAY_KEYS if key in snapshot and key != "contact"}
     if snapshot.get("type") == "expert":
@@ -72,10 +74,11 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "org_id": snapshot.get("org_id"),
         "title": title_text,
         "title_seg": segment(title_text),
-        "title_pinyin": pinyin_full(title),
+        "title_pinyin": [" ".join(pinyin_syllables(text)) for text in named],
+        "title_initials": [" ".join(pinyin_syllables(text, initials=True)) for text in named],
         "body": body,
         "body_seg": segment(body),
-        "keywords": keywords,
+        "keywords": [normalise(k) for k in keywords],
         "keywords_seg": segment(" ".join(keywords)),
         "fields": snapshot.get("fields") or [],
         "region": region,
@@ -88,5 +91,25 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "published_at": snapshot.get("published_at"),
         "updated_at": snapshot.get("updated_at"),
         "suggest": suggest_inputs(title),
+        "suggest_alias": list(dict.fromkeys(entry for k in keywords for entry in suggest_inputs(k))),
         "display": display,
     }
+
+
+# Key under which a listing event carries its finished engine document (see outbox enrichers).
+DOCUMENT_KEY = "_document"
+
+
+def with_document(payload: dict[str, Any]) -> dict[str, Any]:
+    """Outbox enricher: attach the engine document of a published listing's snapshot."""
+    snapshot = payload.get("snapshot")
+    if isinstance(snapshot, dict) and is_indexable(snapshot):
+        snapshot = {**snapshot, DOCUMENT_KEY: build_document(snapshot)}
+        return {**payload, "snapshot": snapshot}
+    return payload
+
+
+def document_of(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The engine document: the one built at write time if the event carries it, else built now."""
+    prebuilt = snapshot.get(DOCUMENT_KEY)
+    return prebuilt if isinstance(prebuilt, dict) else build_document(snapshot)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from search import client
-from search.documents import build_document, is_indexable
+from search.documents import document_of, is_indexable
 from search.indices import alias_name
 
 
@@ -26,7 +26,7 @@ def bulk_operations(
         }
         if is_indexable(snap):
             operations.append({"index": meta})
-            operations.append(build_document(snap))
+            operations.append(document_of(snap))
         else:
             operations.append({"delete": meta})
     return operations

@@ -24,11 +24,38 @@ def search_target(types: list[str] | None = None, prefix: str | None = None) -> 
     return ",".join(alias_name(t, prefix) for t in (types or LISTING_TYPES))
 
 
+def engine_synonym_rules(rules: list[str]) -> list[str]:
+    """Our synonym lines as the engine should apply them: multi-word terms as one-way rules.
+
+    Single-token equivalents stacked at one position become one blended term (Lucene's
+    SynonymQuery: one IDF for the whole set), so a title saying 扫描电子显微镜 scores like one
+    saying 扫描电镜. A multi-word term in the same line turns the set into a graph of separate
+    terms, each with its own IDF, and the rare spelling wins. Multi-word terms therefore only
+    expand to the set, one way: "scanning electron microscope" still finds 扫描电镜.
+    """
+    engine_rules: list[str] = []
+    for rule in rules:
+        terms = [term.strip() for term in rule.split(",")]
+        phrases = [term for term in terms if " " in term]
+        if "=>" in rule or not phrases:
+            engine_rules.append(rule)
+            continue
+        single = [term for term in terms if " " not in term]
+        if len(single) > 1:
+            engine_rules.append(", ".join(single))
+        engine_rules.extend(f"{phrase} => {', '.join(terms)}" for phrase in phrases)
+    return engine_rules
+
+
 def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
     """Settings and mappings shared by the four listing indices."""
     analysis = {
         "filter": {
-            "tm_synonyms": {"type": "synonym_graph", "synonyms": SYNONYM_RULES, "lenient": True},
+            "tm_synonyms": {
+                "type": "synonym_graph",
+                "synonyms": engine_synonym_rules(SYNONYM_RULES),
+                "lenient": True,
+            },
             "tm_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
             "tm_bigram": {"type": "cjk_bigram", "output_unigrams": False},
         },
@@ -48,11 +75,21 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             },
             "tm_suggest": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase", "tm_edge"]},
             "tm_suggest_search": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase"]},
+            # One token per syllable (or initial), written by search/analysis.py; queries match runs of them.
             "tm_pinyin": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
         },
+        "normalizer": {"tm_lower": {"type": "custom", "filter": ["lowercase"]}},
     }
     seg = {"type": "text", "analyzer": "tm_seg", "search_analyzer": "tm_seg_search"}
     cjk = {"type": "text", "analyzer": "tm_cjk"}
+    # A title with many keywords must not score lower for it: these fields say "contains", not "is about".
+    pinyin = {"type": "text", "analyzer": "tm_pinyin", "norms": False}
+    suggest = {
+        "type": "text",
+        "analyzer": "tm_suggest",
+        "search_analyzer": "tm_suggest_search",
+        "norms": False,
+    }
     mappings = {
         "dynamic": "strict",
         "properties": {
@@ -62,10 +99,11 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "org_id": {"type": "long"},
             "title": {**cjk, "fields": {"kw": {"type": "keyword", "ignore_above": 256}}},
             "title_seg": seg,
-            "title_pinyin": {"type": "text", "analyzer": "tm_pinyin"},
+            "title_pinyin": pinyin,
+            "title_initials": pinyin,
             "body": cjk,
             "body_seg": seg,
-            "keywords": {"type": "keyword"},
+            "keywords": {"type": "keyword", "normalizer": "tm_lower"},
             "keywords_seg": seg,
             "fields": {"type": "keyword"},
             "region": {"type": "keyword"},
@@ -77,7 +115,8 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "price_max_fen": {"type": "long"},
             "published_at": {"type": "date"},
             "updated_at": {"type": "date"},
-            "suggest": {"type": "text", "analyzer": "tm_suggest", "search_analyzer": "tm_suggest_search"},
+            "suggest": suggest,
+            "suggest_alias": suggest,
             "display": {"type": "object", "enabled": False},
         },
     }

@@ -3,7 +3,14 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.analysis import normalise, pinyin_full, segment
+from search.analysis import (
+    normalise,
+    pinyin_syllables,
+    query_words,
+    segment,
+    split_pinyin,
+    split_pinyin_prefix,
+)
 
 MAX_WINDOW = 10_000
 FACETS = ("type", "fields", "region", "maturity")
@@ -70,43 +77,152 @@ def _filters(params: SearchParams) -> list[dict[str, Any]]:
     return filters
 
 
-def text_query(q: str) -> dict[str, Any]:
-    """The scoring part: segmented words with synonyms, CJK bigrams for recall, phrase and pinyin boosts."""
-    text = normalise(q)
-    seg = segment(text)
-    should: list[dict[str, Any]] = [
-        {"match_phrase": {"title": {"query": text, "boost": 6}}},
-        {
-            "multi_match": {
-                "query": seg,
-                "fields": ["title_seg^4", "keywords_seg^3", "body_seg"],
-                "type": "best_fields",
-                "tie_breaker": 0.3,
-                "operator": "or",
-                "minimum_should_match": "2<75%",
-                "boost": 3,
-            }
-        },
-        {
-            "multi_match": {
-                "query": text,
-                "fields": ["title^2", "body"],
-                "type": "best_fields",
-                "tie_breaker": 0.2,
-                "minimum_should_match": "2<70%",
-            }
-        },
-        {"term": {"keywords": {"value": text, "boost": 4}}},
+# Words that say which kind of supply is wanted rather than what it is about: they leave the
+# text and lift that kind instead (找专家… ranks experts first but still shows the rest).
+TYPE_WORDS: dict[str, str] = {
+    "专家": "expert",
+    "教授": "expert",
+    "老师": "expert",
+    "学者": "expert",
+    "机构": "agency",
+    "服务商": "agency",
+    "服务机构": "agency",
+    "第三方": "agency",
+    "仪器": "instrument",
+    "设备": "instrument",
+    "机时": "instrument",
+    "上机": "instrument",
+    "成果": "achievement",
+}
+MAX_QUERY_WORDS = 12
+TYPE_WEIGHT = 2.0
+PHRASE_BONUS = 6.0
+KEYWORD_BONUS = 3.0
+# Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
+# curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
+# dictionary word (器件 in 功率器件) that segmentation keeps whole.
+_WORD_FIELDS = (("title_seg", 3.0), ("keywords_seg", 2.5), ("body_seg", 1.0))
+_BIGRAM_FIELDS = (("title", 0.6), ("body", 0.2))
+_VOWELS = frozenset("aeiouv")
+
+
+def _may_be_misspelt_name(word: str) -> bool:
+    # Words of the synonym list were corrected already (search.analysis.correct_latin), and long
+    # runs of pinyin syllables are reached by the pinyin fields.
+    return (
+        word.isascii()
+        and word.isalpha()
+        and 4 <= len(word) <= 20
+        and (len(word) <= 6 or split_pinyin(word) is None)
+    )
+
+
+def _word_query(word: str) -> dict[str, Any]:
+    """One query word matched in any field: segmented with synonyms, as CJK bigrams, or (Latin) fuzzily."""
+    tokens = segment(word) if " " not in word else word
+    alternatives: list[dict[str, Any]] = [
+        {"match": {name: {"query": tokens, "boost": boost}}} for name, boost in _WORD_FIELDS
     ]
-    latin = text.replace(" ", "")
-    if latin.isascii() and latin.isalnum():
-        # Typos in Latin text and pinyin typed without an input method: fuzzy over the pinyin field.
-        should.append({"match": {"title_seg": {"query": text, "fuzziness": "AUTO", "boost": 1.5}}})
-        should.append({"match": {"title_pinyin": {"query": latin, "fuzziness": "AUTO", "boost": 1}}})
-    else:
-        # Homophone slips of pinyin input methods keep the pinyin: 基成电路 sounds like 集成电路.
-        should.append({"match": {"title_pinyin": {"query": pinyin_full(text), "boost": 1}}})
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+    alternatives.extend(
+        {"match": {name: {"query": word, "operator": "and", "boost": boost}}}
+        for name, boost in _BIGRAM_FIELDS
+    )
+    if _may_be_misspelt_name(word):
+        # Typos in names the synonym list does not know (GeminSEM, Instorn): the engine's fuzzy match,
+        # without synonyms (they are expanded before fuzzy terms), weaker than any exact hit. One edit,
+        # titles and keywords only: two edits over the bodies' terms cost more than the rest of the query.
+        alternatives.append(
+            {
+                "multi_match": {
+                    "query": word,
+                    "fields": [f"{name}^{boost}" for name, boost in _WORD_FIELDS[:2]],
+                    "analyzer": "tm_seg",
+                    "fuzziness": 1,
+                    "prefix_length": 1,
+                    "boost": 0.5,
+                }
+            }
+        )
+    return {"dis_max": {"queries": alternatives, "tie_breaker": 0.3}}
+
+
+def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
+    """Pinyin typed without an input method, initials, and the syllables of a Chinese query (for slips)."""
+    compact = text.replace(" ", "")
+    if compact.isascii():
+        queries: list[dict[str, Any]] = []
+        syllables = split_pinyin(compact) if compact.isalpha() else None
+        if syllables is not None and len(syllables) >= 2:
+            queries.append({"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": 2.0}}})
+        still_typing = compact.isalpha() and len(compact) >= 6 and syllables is None
+        partial = split_pinyin_prefix(compact) if still_typing else None
+        if partial is not None and len(partial) >= 3:
+            # Still typing (saomiaodianj): the last syllable is a prefix.
+            phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
+            queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
+        if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
+            queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
+        return queries
+    syllables = pinyin_syllables(" ".join(words))
+    if 3 <= len(syllables) <= 12:
+        # Two syllables are too often another word (电镜 / 电竞); a slip in a longer name is not.
+        return [{"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": 0.6}}}]
+    return []
+
+
+def _required(count: int) -> str:
+    # Every word of one or two, two of three or four, then 60%: filler is gone, but a typed need
+    # names more than any one listing says (重大疾病早期筛查 still finds 肿瘤早期筛查).
+    return "2<-1 3<-2 5<60%" if count > 2 else str(count)
+
+
+def text_query(q: str) -> dict[str, Any]:
+    """The scoring part: each meaningful word in any field (with synonyms, bigrams, spelling), pinyin as a
+    second way in, and boosts for the exact phrase, exact keywords and the kind of supply named."""
+    text = normalise(q)
+    words = query_words(text)
+    types = list(dict.fromkeys(TYPE_WORDS[word] for word in words if word in TYPE_WORDS))
+    # 专家 alone is still searched for; next to a topic it only picks the kind.
+    words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
+    ways_in: list[dict[str, Any]] = []
+    if words:
+        ways_in.append(
+            {
+                "bool": {
+                    "should": [_word_query(word) for word in words],
+                    "minimum_should_match": _required(len(words)),
+                }
+            }
+        )
+    ways_in.extend(_pinyin_queries(text, words))
+    if not ways_in:
+        return {"match_none": {}}
+    # Fixed bonuses: a phrase query scores the sum of its terms' IDFs, which would let any long
+    # verbatim title outweigh everything else; "the title says exactly this" is a yes/no fact.
+    boosts: list[dict[str, Any]] = [
+        {"constant_score": {"filter": {"match_phrase": {"title": text}}, "boost": PHRASE_BONUS}},
+        {"terms": {"keywords": list(dict.fromkeys([text, *words])), "boost": KEYWORD_BONUS}},
+    ]
+    if words:
+        # The meaningful words in title order, by any synonym, whatever filler was typed between them.
+        title_words = {"match_phrase": {"title_seg": {"query": segment(" ".join(words)), "slop": 1}}}
+        boosts.insert(1, {"constant_score": {"filter": title_words, "boost": PHRASE_BONUS / 2}})
+    query: dict[str, Any] = {
+        "bool": {
+            "must": [{"bool": {"should": ways_in, "minimum_should_match": 1}}],
+            "should": boosts,
+        }
+    }
+    if types:
+        # A factor, not a bonus: an expert whose bio matches must pass an achievement whose title matches.
+        query = {
+            "function_score": {
+                "query": query,
+                "functions": [{"filter": {"terms": {"type": types}}, "weight": TYPE_WEIGHT}],
+                "boost_mode": "multiply",
+            }
+        }
+    return query
 
 
 def build_search(params: SearchParams) -> dict[str, Any]:
@@ -157,18 +273,28 @@ def build_search(params: SearchParams) -> dict[str, Any]:
 
 
 def build_suggest(prefix: str, size: int = 8) -> dict[str, Any]:
-    """Prefix suggestions over titles, their pinyin and pinyin initials."""
+    """Prefix suggestions over titles, their main words and keywords, each as text, pinyin and initials.
+
+    A prefix of the title or one of its words counts more than a prefix of a keyword (集成电路 in the
+    title before a chip whose keywords say 集成电路); one suggestion per distinct title.
+    """
     text = normalise(prefix).replace(" ", "")
     return {
         "size": size,
         "_source": ["display.title", "display.name", "type", "id"],
         "query": {
             "bool": {
-                "must": [{"match": {"suggest": {"query": text}}}],
                 "filter": [{"term": {"status": "published"}}],
-                "should": [{"match_phrase_prefix": {"title": {"query": prefix, "boost": 2}}}],
+                "should": [
+                    {"constant_score": {"filter": {"match": {"suggest": text}}, "boost": 3}},
+                    {"constant_score": {"filter": {"match": {"suggest_alias": text}}, "boost": 1}},
+                    {"constant_score": {"filter": {"prefix": {"title.kw": prefix.strip()}}, "boost": 1}},
+                ],
+                "minimum_should_match": 1,
             }
         },
+        "collapse": {"field": "title.kw"},
+        "sort": ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "desc"}],
     }
 
 

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from search import client
+from search.documents import with_document
 from search.indexer import apply_events
 from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
 from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
+from services.core import outbox
 from services.core.errors import Invalid
 from services.core.redis import SEARCH_CACHE_PREFIX, SEARCH_GENERATION_KEY, get_redis
 from services.core.settings import get_settings
@@ -135,9 +137,11 @@ async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
 
 
 async def index_snapshots(
-    events: list[tuple[int, dict[str, Any]]], *, refresh_after: bool = False
+    events: list[tuple[int, dict[str, Any]]], *, refresh_after: bool = True
 ) -> list[dict[str, Any]]:
-    """Apply listing changes and invalidate the cache; returns failed items."""
+    """Apply listing changes, make them searchable, then invalidate the cache; returns failed items."""
+    # Invalidating before the engine's refresh would let a search in that gap re-cache the old hit
+    # (a withdrawn or erased expert) for the cache's whole TTL.
     failures = await apply_events(events, refresh_after=refresh_after)
     await invalidate_cache()
     return failures
@@ -221,3 +225,11 @@ async def indexed_type(doc_id: int) -> str:
         if await client.get_document(alias_name(listing_type), str(doc_id)) is not None:
             return listing_type
     return LISTING_TYPES[0]
+
+
+LISTING_TOPIC = "listing.changed"
+
+
+def register_outbox_documents() -> None:
+    """Build engine documents at write time in this process (the worker then only forwards them)."""
+    outbox.register_payload_enricher(LISTING_TOPIC, with_document)

@@ -14,10 +14,12 @@ from services.core.logging import configure_logging, get_logger
 from services.core.redis import close_redis
 from services.core.settings import get_settings
 from services.deals.payments.stripe_gateway import gateway_from_settings
-from web.api import accounts, catalog, deals, demand, health, indicators, reference
+from web.api import accounts, catalog, deals, demand, enquiries, health, imports, indicators, reference
+from web.api import admin as admin_api
 from web.api import search as search_api
 from web.errors import install_error_handlers
-from web.pages import portal
+from web.pages import account, admin, booking, broker, enquiry, portal
+from web.pages import demand as demand_pages
 
 log = get_logger("web.app")
 
@@ -26,6 +28,7 @@ log = get_logger("web.app")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     configure_logging(settings.log_level)
+    search_service.register_outbox_documents()
     await open_database()
     app.state.payments = gateway_from_settings()
     try:
@@ -49,12 +52,21 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(accounts.router)
+    app.include_router(admin_api.router)
     app.include_router(reference.router)
     app.include_router(search_api.router)
     app.include_router(demand.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
+    app.include_router(enquiries.router)
+    app.include_router(imports.router)
     app.include_router(catalog.router)
     app.include_router(portal.router)
+    app.include_router(account.router)
+    app.include_router(booking.router)
+    app.include_router(enquiry.router)
+    app.include_router(demand_pages.router)
+    app.include_router(broker.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -1,9 +1,11 @@
-"""The `techmarket` command: serve, worker, migrate, create-user, seed, reindex, search-check."""
+"""The `techmarket` command: serve, worker, migrate, create-user, seed, reindex, search-check, import."""
 
 import asyncio
 import random
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -18,9 +20,11 @@ _T = TypeVar("_T")
 def _run(work: Callable[[], Awaitable[_T]], *, database: bool = True) -> _T:
     async def wrapped() -> _T:
         from search.client import close_engine
+        from search.service import register_outbox_documents
         from services.core.db import close_database, open_database
         from services.core.redis import close_redis
 
+        register_outbox_documents()
         if database:
             await open_database()
         try:
@@ -62,9 +66,7 @@ def worker() -> None:
     from web.worker import run_forever
 
     async def work() -> None:
-        from search.service import ensure_indices
-
-        await ensure_indices()
+        # run_forever creates missing indices itself, once the engine answers.
         await run_forever()
 
     _run(work)
@@ -155,6 +157,80 @@ def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every differ
     typer.echo(report)
     if report["missing"] or report["stale"] or report["extra"]:
         raise typer.Exit(code=0 if fix else 1)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="the .xlsx or .csv file", exists=True, dir_okay=False)],
+    type_: Annotated[str, typer.Option("--type", help="achievement | instrument | expert | agency")],
+    org_id: Annotated[int, typer.Option(help="organisation that will own the listings")],
+    publish: Annotated[bool, typer.Option(help="publish the imported listings at once")] = False,
+    partial: Annotated[bool, typer.Option(help="save the good rows even when some rows fail")] = False,
+) -> None:
+    """Import listings from a spreadsheet in this process, with a progress bar; exit code 1 when rows failed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from services.catalog import imports
+    from services.catalog.schemas import ListingType
+    from services.core.errors import DomainError
+
+    try:
+        listing_type = ListingType(type_)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--type must be one of {', '.join(t.value for t in ListingType)}") from exc
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task(f"校验 {file.name}", total=None, failed=0)
+
+        async def progress(total: int, done: int, failed: int) -> None:
+            phase = "保存" if total and done >= total else "校验"
+            bar.update(task, total=total, completed=done, failed=failed, description=f"{phase} {file.name}")
+
+        async def work() -> imports.ImportOutcome:
+            outcome = await imports.import_file(
+                org_id=org_id,
+                actor_id=None,
+                listing_type=listing_type,
+                filename=file.name,
+                content=file.read_bytes(),
+                publish=publish,
+                mode=imports.ImportMode.PARTIAL if partial else imports.ImportMode.ALL_OR_NOTHING,
+                progress=progress,
+            )
+            bar.update(task, description=f"完成 {file.name}")
+            return outcome
+
+        try:
+            outcome = _run(work)
+        except DomainError as exc:
+            bar.stop()
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(code=2) from exc
+    for error in outcome.errors[:50]:
+        typer.echo(f"  row {error.row} [{error.column}] {error.msg}")
+    if len(outcome.errors) > 50:
+        typer.echo(f"  … and {len(outcome.errors) - 50} more errors")
+    kinds = Counter(warning["kind"] for warning in outcome.warnings)
+    for kind, count in sorted(kinds.items()):
+        rows = ", ".join(
+            str(row) for row in sorted({w["row"] for w in outcome.warnings if w["kind"] == kind})
+        )
+        typer.echo(f"  warning {kind}: {count} (rows {rows[:200]}{'…' if len(rows) > 200 else ''})")
+    typer.echo(
+        f"{outcome.status}: {outcome.total} rows, {outcome.created} created, {outcome.updated} updated, "
+        f"{outcome.failed} failed, {len(outcome.warnings)} warnings in {time.perf_counter() - started:.1f}s"
+    )
+    if outcome.status == "failed" or outcome.failed:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

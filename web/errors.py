@@ -4,12 +4,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.client import EngineError, EngineUnavailable
 from services.core.errors import DomainError, ErrorKind, RateLimited
 from services.core.logging import get_logger
+from web.pages.forms import human_message
+from web.pages.shell import error_page, is_page_request
 
 log = get_logger("web.errors")
 
@@ -68,14 +70,18 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if is_page_request(request):
+            return await error_page(request, STATUS[exc.kind], human_message(exc.detail))
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return problem(
             STATUS[exc.kind], exc.detail, code=exc.code, errors=exc.errors or None, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if is_page_request(request):
+            return await error_page(request, 422, "请求参数有误，请返回上一页重试。")
         errors = [
             {
                 "loc": _clean_loc(err.get("loc", [])),
@@ -88,12 +94,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, detail, code="validation_failed", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_page_request(request):
+            message = "您访问的页面不存在。" if exc.status_code == 404 else "请求无法处理。"
+            return await error_page(request, exc.status_code, message)
         return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(EngineUnavailable)
-    async def _engine_down(request: Request, exc: EngineUnavailable) -> JSONResponse:
+    async def _engine_down(request: Request, exc: EngineUnavailable) -> Response:
         log.warning("search.engine_unavailable", path=request.url.path)
+        if is_page_request(request):
+            return await error_page(request, 503, "搜索服务暂不可用，请稍后重试。")
         return problem(
             503,
             "搜索服务暂不可用，请稍后重试 (search engine unavailable)",
@@ -109,6 +120,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("web.unhandled", path=request.url.path, error_type=type(exc).__name__)
+        if is_page_request(request):
+            try:
+                return await error_page(request, 500, "服务器内部错误，请稍后重试。")
+            except Exception:
+                log.exception("web.error_page_failed", path=request.url.path)
         return problem(500, "服务器内部错误 (internal error)", code="internal_error")

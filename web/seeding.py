@@ -17,7 +17,7 @@ from services.demand import service as demand_service
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"
-FLUSH_AT = 1000
+FLUSH_AT = 10_000
 
 
 async def _flush(

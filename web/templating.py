@@ -1,13 +1,66 @@
-"""One Jinja2 environment for the portal, with filters registered once."""
+"""One Jinja2 environment for the portal, with filters and label tables registered once."""
 
+from datetime import date, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from services.catalog.reference import LISTING_TYPES, MATURITY_LEVELS, region_name, tech_field
+from services.catalog.reference import (
+    AGENCY_TYPES,
+    CONTRACT_TYPES,
+    DEMAND_KINDS,
+    EXPERT_SERVICES,
+    FEE_UNITS,
+    INSTRUMENT_AVAILABILITY,
+    IP_KINDS,
+    LISTING_STATUSES,
+    LISTING_TYPES,
+    MATURITY_LEVELS,
+    ORG_KINDS,
+    PRICE_MODES,
+    SERVICE_MODES,
+    TRANSFER_MODES,
+    TRL_LEVELS,
+    region_name,
+    tech_field,
+)
+from services.core.clock import CHINA_TZ
 from services.core.money import format_wan, format_yuan
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+BOOKING_STATUS_LABELS = {
+    "pending": "待审批",
+    "approved": "已批准",
+    "rejected": "已拒绝",
+    "cancelled": "已取消",
+    "completed": "已完成",
+}
+MATCH_STATUS_LABELS = {
+    "suggested": "系统推荐",
+    "shortlisted": "已入围",
+    "contacted": "已联系",
+    "negotiating": "洽谈中",
+    "won": "已成交",
+    "lost": "未成交",
+    "dismissed": "已排除",
+}
+CONTRACT_STATUS_LABELS = {
+    "signed": "已签订",
+    "registration_pending": "待认定登记",
+    "registered": "已登记",
+    "registration_rejected": "登记被驳回",
+    "cancelled": "已取消",
+}
+REASON_LABELS = {
+    "keywords": "内容相关",
+    "field": "技术领域",
+    "kind": "供给类型",
+    "budget": "预算匹配",
+    "maturity": "成熟度",
+    "region": "地域相近",
+    "track_record": "成交记录",
+}
 
 
 def _field_label(code: str) -> str:
@@ -15,9 +68,46 @@ def _field_label(code: str) -> str:
     return found.label if found else code
 
 
+def _beijing_time(value: datetime | str | None) -> str:
+    """An instant as Beijing wall-clock time, 'YYYY-MM-DD HH:MM'."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: date | datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA_TZ).date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
 templates.env.filters["yuan"] = format_yuan
 templates.env.filters["wan"] = format_wan
 templates.env.filters["field_label"] = _field_label
 templates.env.filters["region_name"] = lambda code: region_name(code) or code if code else ""
-templates.env.globals["TYPE_LABELS"] = dict(LISTING_TYPES)
-templates.env.globals["MATURITY_LABELS"] = dict(MATURITY_LEVELS)
+templates.env.filters["beijing_time"] = _beijing_time
+templates.env.filters["day"] = _day
+templates.env.globals.update(
+    TYPE_LABELS=dict(LISTING_TYPES),
+    MATURITY_LABELS=dict(MATURITY_LEVELS),
+    TRL_LABELS=dict(TRL_LEVELS),
+    STATUS_LABELS=dict(LISTING_STATUSES),
+    IP_KIND_LABELS=dict(IP_KINDS),
+    TRANSFER_MODE_LABELS=dict(TRANSFER_MODES),
+    PRICE_MODE_LABELS=dict(PRICE_MODES),
+    AGENCY_TYPE_LABELS=dict(AGENCY_TYPES),
+    EXPERT_SERVICE_LABELS=dict(EXPERT_SERVICES),
+    SERVICE_MODE_LABELS=dict(SERVICE_MODES),
+    FEE_UNIT_LABELS=dict(FEE_UNITS),
+    AVAILABILITY_LABELS=dict(INSTRUMENT_AVAILABILITY),
+    DEMAND_KIND_LABELS=dict(DEMAND_KINDS),
+    CONTRACT_TYPE_LABELS=dict(CONTRACT_TYPES),
+    ORG_KIND_LABELS=dict(ORG_KINDS),
+    BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
+    MATCH_STATUS_LABELS=MATCH_STATUS_LABELS,
+    CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
+    REASON_LABELS=REASON_LABELS,
+)

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
+from services.catalog import imports
 from services.core import outbox
 from services.core.logging import get_logger
 from services.demand import service as demand_service
@@ -69,6 +70,11 @@ async def refresh_stale_matches(limit: int = 20) -> int:
     return len(demand_ids)
 
 
+async def process_import_jobs() -> int:
+    """Run the oldest queued import job, if any (it needs only the database, so it runs while the engine is down)."""
+    return await imports.run_next_import_job()
+
+
 def _payload(row: dict[str, Any]) -> dict[str, Any]:
     payload = row["payload"]
     return json.loads(payload) if isinstance(payload, str) else dict(payload)
@@ -90,10 +96,18 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     backoff = 0.5
+    indices_ready = False
     log.info("worker.started")
     while not stop.is_set():
         try:
-            handled = await process_batch()
+            if not indices_ready:
+                # The engine may start after the worker: wait for it as for any outage rather than exit.
+                await search_service.ensure_indices()
+                indices_ready = True
+            handled = await process_import_jobs()
+            handled += await process_batch()
+            if handled == 0:
+                handled = await refresh_stale_matches()
             backoff = 0.5
         except EngineUnavailable:
             log.warning("worker.engine_unavailable", retry_in_s=backoff)
@@ -106,8 +120,6 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             await _sleep(stop, backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
             continue
-        if handled == 0:
-            handled = await refresh_stale_matches()
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
     log.info("worker.stopped")

@@ -11,6 +11,7 @@ from services.catalog.quality import assess_quality
 from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon, ListingType
 from services.catalog.service import CONSENT_TEXT_VERSION, LISTING_TOPIC, _columns, _quality_input, snapshot
 from services.core import clock
+from services.core.outbox import enrich_payload
 
 
 @dataclass(slots=True)
@@ -126,7 +127,10 @@ async def save_rows(
         await repository.insert_contacts(contacts, conn)
         await repository.insert_consents(consents, CONSENT_TEXT_VERSION, actor_id, conn)
         await repository.insert_outbox(
-            [(listing.id, listing.version, {"snapshot": snapshot(listing)}) for listing, _ in touched],
+            [
+                (listing.id, listing.version, enrich_payload(LISTING_TOPIC, {"snapshot": snapshot(listing)}))
+                for listing, _ in touched
+            ],
             LISTING_TOPIC,
             conn,
         )

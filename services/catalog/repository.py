@@ -258,3 +258,8 @@ async def insert_consents(
         "SELECT l, p, c, $4, $5, now() FROM unnest($1::bigint[], $2::bool[], $3::bool[]) AS t(l, p, c)",
         [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], text_version, actor_id],
     )
+
+
+async def titles_by_id(ids: list[int]) -> dict[int, str]:
+    rows = await Listing.filter(id__in=ids).values_list("id", "title")
+    return {int(row[0]): str(row[1]) for row in rows}

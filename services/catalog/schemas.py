@@ -4,7 +4,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from services.catalog.reference import INSTRUMENT_CATEGORY_CODES, TECH_FIELD_CODES
 from services.core.validators import (
@@ -149,12 +157,15 @@ class AchievementCreate(ListingCommon):
     price: Price = Field(default_factory=lambda: Price(mode=PriceMode.NEGOTIABLE))
     inventors: list[ShortText] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _check_trl(self) -> Self:
-        problem = maturity_trl_problem(self.maturity.value, self.trl)
+    @field_validator("trl")
+    @classmethod
+    def _check_trl(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator (not a model one) so the error's loc names `trl`; maturity is validated first.
+        maturity = info.data.get("maturity")
+        problem = maturity_trl_problem(maturity.value, value) if maturity is not None else None
         if problem:
             raise ValueError(problem)
-        return self
+        return value
 
 
 class Location(Strict):

@@ -1,8 +1,9 @@
 """The catalogue: create, edit and move listings through their life-cycle; every change hits the outbox."""
 
-from typing import Any
+import json
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -25,9 +26,10 @@ from services.catalog.schemas import (
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
-from services.core.outbox import record_event
+from services.core.outbox import erase_payloads, record_event
 
 CONSENT_TEXT_VERSION = "2026-03"
+_M = TypeVar("_M", bound=BaseModel)
 LISTING_TOPIC = "listing.changed"
 
 # Allowed transitions of the listing life-cycle: (from, action) -> to.
@@ -57,12 +59,21 @@ def validation_errors(exc: ValidationError, prefix: list[str | int] | None = Non
     return Invalid("validation_failed", detail, errors=errors)
 
 
+def validate_json_body(model: type[_M], body: dict[str, Any]) -> _M:
+    """Validate a decoded JSON body with JSON's own types: no "6" or 6.0 for an integer, no "yes" for true."""
+    # Lax mode would quietly turn "100" into 100 fen; spreadsheets (bulk.py) stay lax, API clients do not.
+    text = json.dumps(
+        body, default=lambda value: value.isoformat() if hasattr(value, "isoformat") else str(value)
+    )
+    return model.model_validate_json(text, strict=True)
+
+
 def parse_listing(listing_type: ListingType, body: Any) -> ListingCommon:
     """Validate a create body for a listing type."""
     if not isinstance(body, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
     try:
-        return CREATE_SCHEMAS[listing_type].model_validate(body)
+        return validate_json_body(CREATE_SCHEMAS[listing_type], body)
     except ValidationError as exc:
         raise validation_errors(exc, ["body"]) from exc
 
@@ -150,6 +161,13 @@ def snapshot(listing: Listing) -> dict[str, Any]:
 
 def _may_see_private(actor: Actor | None, listing: Listing) -> bool:
     return actor is not None and (actor.is_admin or actor.org_id == listing.org_id)
+
+
+def _require_member_of(actor: Actor, listing: Listing) -> None:
+    """Members (and admins) pass; to anyone else an unpublished listing does not exist (404, not 403)."""
+    if listing.status != "published" and not _may_see_private(actor, listing):
+        raise NotFound("listing_not_found", f"{listing.type} {listing.id} 不存在 (not found)")
+    require_member(actor, listing.org_id)
 
 
 async def read_listing(listing: Listing, actor: Actor | None) -> dict[str, Any]:
@@ -321,7 +339,7 @@ async def update_listing(
         listing = await repository.lock_listing(listing_id, listing_type.value, conn)
         if listing is None:
             raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
-        require_member(actor, listing.org_id)
+        _require_member_of(actor, listing)
         if listing.status == "archived":
             raise Conflict("listing_archived", "已归档的条目不能修改 (archived listings cannot change)")
         contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
@@ -391,7 +409,7 @@ async def transition_listing(
         if action in ("publish", "reject"):
             require_admin(actor)
         else:
-            require_member(actor, listing.org_id)
+            _require_member_of(actor, listing)
         target = TRANSITIONS.get((listing.status, action))
         if target is None:
             raise Conflict(
@@ -442,8 +460,9 @@ async def erase_expert(*, actor: Actor, listing_id: int) -> None:
         listing = await repository.lock_listing(listing_id, ListingType.EXPERT.value, conn)
         if listing is None:
             raise NotFound("listing_not_found", f"expert {listing_id} 不存在 (not found)")
-        require_member(actor, listing.org_id)
+        _require_member_of(actor, listing)
         version = listing.version + 1
+        await erase_payloads(connection=conn, aggregate_type="listing", aggregate_id=listing.id)
         await record_event(
             connection=conn,
             topic=LISTING_TOPIC,
@@ -499,7 +518,7 @@ async def list_revisions(*, actor: Actor, listing_type: ListingType, listing_id:
     listing = await repository.get_listing(listing_id, listing_type.value)
     if listing is None:
         raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
-    require_member(actor, listing.org_id)
+    _require_member_of(actor, listing)
     rows = await repository.list_revisions(listing_id)
     return [
         RevisionRead(
@@ -537,3 +556,8 @@ async def owner_org_of(listing_id: int) -> int | None:
     """The organisation that owns a listing."""
     listing = await repository.get_listing(listing_id)
     return listing.org_id if listing else None
+
+
+async def listing_titles(*, ids: list[int]) -> dict[int, str]:
+    """Titles (experts: names) of listings by id, any status, in one query (lists of bookings, contracts)."""
+    return await repository.titles_by_id(sorted(set(ids))) if ids else {}

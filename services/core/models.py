@@ -64,3 +64,18 @@ class Job(Model):
 
     class Meta:
         table = "core_job"
+
+
+class JobFile(Model):
+    """The uploaded file of an import job: written with the job, read by the worker, emptied when done."""
+
+    job: fields.OneToOneRelation[Job] = fields.OneToOneField(
+        "models.Job", related_name="file", on_delete=fields.CASCADE, primary_key=True
+    )
+    job_id: Any
+    filename = fields.TextField()
+    content = fields.BinaryField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "core_job_file"

@@ -1,10 +1,29 @@
 """The transactional outbox: record an event in the caller's transaction; the worker drains it."""
 
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from services.core.models import OutboxEvent
+
+PayloadEnricher = Callable[[dict[str, Any]], dict[str, Any]]
+_enrichers: dict[str, PayloadEnricher] = {}
+
+
+def register_payload_enricher(topic: str, enricher: PayloadEnricher) -> None:
+    """Let an outer layer add derived data to a topic's payloads as they are written (dependency inversion).
+
+    The search layer registers one that stores the finished engine document with each listing event, so
+    the text analysis runs once at write time and the worker only forwards documents at the engine's pace.
+    """
+    _enrichers[topic] = enricher
+
+
+def enrich_payload(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Apply the topic's enricher, if one is registered in this process."""
+    enricher = _enrichers.get(topic)
+    return enricher(payload) if enricher is not None else payload
 
 
 async def record_event(
@@ -22,8 +41,19 @@ async def record_event(
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         aggregate_version=aggregate_version,
-        payload=payload or {},
+        payload=enrich_payload(topic, payload or {}),
         using_db=connection,
+    )
+
+
+async def erase_payloads(*, connection: BaseDBAsyncClient, aggregate_type: str, aggregate_id: int) -> None:
+    """Replace the snapshots in an aggregate's past events with a bare erased marker (right to deletion)."""
+    # Old events carried the whole profile; an erased person's data must not outlive the row in the outbox.
+    await connection.execute_query(
+        "UPDATE core_outbox SET payload = jsonb_build_object('snapshot', jsonb_build_object('id', aggregate_id, "
+        "'type', payload->'snapshot'->'type', 'status', 'erased', 'version', aggregate_version)) "
+        "WHERE aggregate_type = $1 AND aggregate_id = $2",
+        [aggregate_type, aggregate_id],
     )
 
 

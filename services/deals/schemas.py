@@ -2,9 +2,17 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from services.catalog.reference import TECH_FIELD_CODES
 
@@ -51,21 +59,48 @@ class ContractCreate(BaseModel):
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=50)
     non_technical_items: list[NonTechnicalItemIn] = Field(default_factory=list, max_length=100)
 
-    @model_validator(mode="after")
-    def _check_amounts(self) -> Self:
-        if self.field not in TECH_FIELD_CODES:
-            raise ValueError(f"field: 未知的技术领域代码 {self.field} (unknown field code)")
-        if self.tech_fen > self.total_fen:
+    # Field validators (each sees the fields declared before it) so every error's loc names its field.
+    @field_validator("seller_org_id")
+    @classmethod
+    def _check_parties(cls, value: int, info: ValidationInfo) -> int:
+        if value == info.data.get("buyer_org_id"):
+            raise ValueError("买方与卖方不能是同一机构 (buyer and seller must differ)")
+        return value
+
+    @field_validator("field")
+    @classmethod
+    def _check_field(cls, value: str) -> str:
+        if value not in TECH_FIELD_CODES:
+            raise ValueError(f"未知的技术领域代码 {value} (unknown field code)")
+        return value
+
+    @field_validator("tech_fen")
+    @classmethod
+    def _check_tech(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("total_fen")
+        if total is not None and value > total:
             raise ValueError("tech_fen 不能大于 total_fen (tech_fen must not exceed total_fen)")
-        if sum(m.amount_fen for m in self.milestones) != self.total_fen:
+        return value
+
+    @field_validator("milestones")
+    @classmethod
+    def _check_milestones(cls, value: list[MilestoneIn], info: ValidationInfo) -> list[MilestoneIn]:
+        total = info.data.get("total_fen")
+        if total is not None and sum(m.amount_fen for m in value) != total:
             raise ValueError("各里程碑金额之和必须等于 total_fen (milestone amounts must sum to total_fen)")
-        if sum(i.amount_fen for i in self.non_technical_items) > self.total_fen - self.tech_fen:
+        return value
+
+    @field_validator("non_technical_items")
+    @classmethod
+    def _check_deductions(
+        cls, value: list[NonTechnicalItemIn], info: ValidationInfo
+    ) -> list[NonTechnicalItemIn]:
+        total, tech = info.data.get("total_fen"), info.data.get("tech_fen")
+        if total is not None and tech is not None and sum(i.amount_fen for i in value) > total - tech:
             raise ValueError(
                 "非技术性费用之和超过 total_fen − tech_fen (non-technical items exceed the difference)"
             )
-        if self.buyer_org_id == self.seller_org_id:
-            raise ValueError("买方与卖方不能是同一机构 (buyer and seller must differ)")
-        return self
+        return value
 
 
 class MilestoneRead(BaseModel):
@@ -146,11 +181,13 @@ class BookingCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
     samples: int | None = Field(default=None, ge=1, le=10_000)
 
-    @model_validator(mode="after")
-    def _check_order(self) -> Self:
-        if self.end <= self.start:
+    @field_validator("end")
+    @classmethod
+    def _check_order(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("start")
+        if start is not None and value <= start:
             raise ValueError("end 必须晚于 start (end must be after start)")
-        return self
+        return value
 
 
 class BookingRead(BaseModel):

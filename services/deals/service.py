@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
 from services.catalog.reference import contract_rule_set, registered_contract_type
-from services.catalog.service import validation_errors
+from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
@@ -44,7 +44,7 @@ def _parse(model: type[_M], body: Any) -> _M:
     if not isinstance(body, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
     try:
-        return model.model_validate(body)
+        return validate_json_body(model, body)
     except ValidationError as exc:
         raise validation_errors(exc, ["body"]) from exc
 

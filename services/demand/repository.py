@@ -93,13 +93,17 @@ async def add_match_event(
     )
 
 
-async def broker_queue(broker_id: int, offset: int, limit: int) -> tuple[int, list[Match]]:
+async def broker_queue(
+    broker_id: int, offset: int, limit: int, demand_id: int | None = None
+) -> tuple[int, list[Match]]:
     """Open matches of published demands, the broker's own and the unclaimed ones, oldest first."""
     query = Match.filter(
         Q(broker_id=broker_id) | Q(broker_id__isnull=True),
         status__in=["suggested", "shortlisted", "contacted", "negotiating"],
         demand__status="published",
     )
+    if demand_id is not None:
+        query = query.filter(demand_id=demand_id)
     return await query.count(), await query.order_by("created_at", "id").offset(offset).limit(limit)
 
 

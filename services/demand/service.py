@@ -106,6 +106,13 @@ def _may_see(actor: Actor | None, demand: Demand) -> bool:
     return actor is not None and (actor.is_admin or actor.org_id == demand.org_id)
 
 
+def _require_member_of(actor: Actor, demand: Demand) -> None:
+    """Members (and admins) pass; to anyone else an unpublished demand does not exist (404, not 403)."""
+    if not _may_see(actor, demand):
+        raise NotFound("demand_not_found", f"需求 {demand.id} 不存在 (demand not found)")
+    require_member(actor, demand.org_id)
+
+
 async def get_demand(*, actor: Actor | None, demand_id: int) -> DemandRead:
     """One demand: published ones for signed-in users, others for their organisation and admins."""
     demand = await repository.get_demand(demand_id)
@@ -122,7 +129,7 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
-        require_member(actor, demand.org_id)
+        _require_member_of(actor, demand)
         if demand.status == "archived":
             raise Conflict("demand_archived", "已归档的需求不能修改 (archived demands cannot change)")
         current = demand_read(demand).model_dump(
@@ -155,7 +162,7 @@ async def transition_demand(
         if action in ("publish", "reject"):
             require_admin(actor)
         else:
-            require_member(actor, demand.org_id)
+            _require_member_of(actor, demand)
         target = TRANSITIONS.get((demand.status, action))
         if target is None:
             raise Conflict("invalid_transition", f"状态 {demand.status} 不能执行 {action} (cannot {action})")
@@ -270,10 +277,10 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
     return match_read(match)
 
 
-async def broker_queue(*, actor: Actor, page: int, size: int) -> dict[str, Any]:
+async def broker_queue(*, actor: Actor, page: int, size: int, demand_id: int | None = None) -> dict[str, Any]:
     """The broker's matches to work, oldest first."""
     require_role(actor, "broker")
-    total, rows = await repository.broker_queue(actor.user_id, (page - 1) * size, size)
+    total, rows = await repository.broker_queue(actor.user_id, (page - 1) * size, size, demand_id)
     return {"total": total, "page": page, "size": size, "items": [match_read(m) for m in rows]}
 
 

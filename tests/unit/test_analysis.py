@@ -4,13 +4,19 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from search.analysis import (
+    QUERY_FILLERS_PATH,
     SYNONYM_RULES,
+    correct_latin,
     domain_words,
     load_domain_words,
     normalise,
     pinyin_full,
     pinyin_initials,
+    pinyin_syllables,
+    query_words,
     segment,
+    split_pinyin,
+    split_pinyin_prefix,
     suggest_inputs,
     words,
 )
@@ -269,3 +275,94 @@ def test_every_dictionary_word_is_normalised_unique_and_segments_to_itself() -> 
     assert {entry.tag for entry in entries} <= {"n", "nz", "nt", "ns"}
     assert [word for word in entry_words if normalise(word) != word] == []
     assert [word for word in entry_words if segment(word) != word] == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "syllables"),
+    [
+        ("saomiaodianjing", ["sao", "miao", "dian", "jing"]),
+        ("jichengdianlu", ["ji", "cheng", "dian", "lu"]),
+        ("JiCheng DianLu", ["ji", "cheng", "dian", "lu"]),
+        ("xian", ["xian"]),
+        ("lvse", ["lv", "se"]),
+    ],
+)
+def test_split_pinyin_cuts_typed_pinyin_into_syllables(typed: str, syllables: list[str]) -> None:
+    assert split_pinyin(typed) == syllables
+
+
+@pytest.mark.parametrize("typed", ["jcdl", "sem", "mosfet", "raman", "sic300", "", "扫描"])
+def test_split_pinyin_of_what_is_not_pinyin_is_none(typed: str) -> None:
+    assert split_pinyin(typed) is None
+
+
+def test_pinyin_syllables_are_one_token_each_with_other_words_kept() -> None:
+    assert pinyin_syllables("集成电路（IC）设计") == ["ji", "cheng", "dian", "lu", "ic", "she", "ji"]
+    assert pinyin_syllables("集成电路（IC）设计", initials=True) == ["j", "c", "d", "l", "ic", "s", "j"]
+    assert pinyin_syllables("重慶大學") == ["chong", "qing", "da", "xue"]
+
+
+def test_homophone_slip_has_the_syllables_of_the_intended_word() -> None:
+    assert pinyin_syllables("扫苗电镜") == pinyin_syllables("扫描电镜")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("需要做碳化硅器件可靠性测试", ["碳化硅", "器件", "可靠性", "测试"]),
+        ("有没有机构能代理发明专利申请", ["机构", "代理", "发明专利", "申请"]),
+        ("扫描电镜", ["扫描电镜"]),
+        ("服务", ["服务"]),
+        ("SiC MOSFET 可靠性", ["sic", "mosfet", "可靠性"]),
+    ],
+)
+def test_query_words_drop_filler_of_typed_needs(query: str, expected: list[str]) -> None:
+    assert query_words(query) == expected
+
+
+def test_query_words_correct_latin_typos_and_keep_synonym_phrases_whole() -> None:
+    assert query_words("mosfte 测试") == ["mosfet", "测试"]
+    assert query_words("scaning electron microscope") == ["scanning electron microscope"]
+    # spectrometr is one edit from spectrometer and spectrometry; its neighbour picks the phrase
+    assert query_words("raman spectrometr") == ["raman spectrometer"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [("mosfte", "mosfet"), ("lidra", "lidar"), ("confocl", "confocal"), ("microscpoe", "microscope")],
+)
+def test_correct_latin_repairs_one_typo_against_the_synonym_vocabulary(typed: str, corrected: str) -> None:
+    assert correct_latin(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["mosfet", "sigma", "avance", "sem", "gan", "transfomer", "spectrometr", "jichengdianlu"],
+)
+def test_correct_latin_leaves_known_short_unknown_and_ambiguous_words(word: str) -> None:
+    assert correct_latin(word) is None
+
+
+def test_query_fillers_never_hide_a_dictionary_or_synonym_word() -> None:
+    fillers = {
+        word
+        for line in QUERY_FILLERS_PATH.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for word in line.split()
+    }
+    synonym_terms = {token for rule in SYNONYM_RULES for term in rule_terms(rule) for token in term.split()}
+
+    assert fillers & (domain_words() | synonym_terms) == set()
+
+
+@pytest.mark.parametrize(
+    ("typed", "pieces"),
+    [
+        ("saomiaodianj", ["sao", "miao", "dian", "j"]),
+        ("xueyetou", ["xue", "ye", "tou"]),
+        ("jcdl", None),
+        ("mosfte", None),
+    ],
+)
+def test_split_pinyin_prefix_allows_an_unfinished_last_syllable(typed: str, pieces: list[str] | None) -> None:
+    assert split_pinyin_prefix(typed) == pieces

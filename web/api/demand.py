@@ -78,5 +78,7 @@ async def match_status(match_id: int, body: MatchStatusUpdate, user: CurrentUser
 
 
 @router.get("/broker/queue")
-async def broker_queue(user: CurrentUser, page: Page = 1, size: Size = 20) -> dict[str, Any]:
-    return await service.broker_queue(actor=user, page=page, size=size)
+async def broker_queue(
+    user: CurrentUser, page: Page = 1, size: Size = 20, demand_id: int | None = None
+) -> dict[str, Any]:
+    return await service.broker_queue(actor=user, page=page, size=size, demand_id=demand_id)

@@ -1,30 +1,273 @@
-"""Portal pages (zh-CN): home, search results and listing details."""
+"""Public portal pages (zh-CN): home, search with facets, and the detail page of each listing type."""
 
-from typing import Annotated
+import html
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import SearchParams
+from search.queries import MAX_WINDOW, SORTS, SearchParams
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
+from services.catalog.reference import (
+    AGENCY_TYPES,
+    FEE_UNITS,
+    KEY_TECH_FIELD_CODES,
+    LISTING_TYPES,
+    MATURITY_LEVELS,
+    instrument_category,
+    region_name,
+    tech_field,
+)
 from services.catalog.schemas import ListingType
-from services.core.errors import DomainError
+from services.core import clock
+from services.core.errors import DomainError, NotFound
+from services.core.money import format_wan, format_yuan
+from services.indicators import service as indicators_service
 from web.deps import MaybeUser
-from web.templating import templates
+from web.pages.shell import render
 
 router = APIRouter(include_in_schema=False)
 
+TYPES = tuple(LISTING_TYPES)
+MATURITY = tuple(MATURITY_LEVELS)
+SORT_LABELS = {
+    "relevance": "综合排序",
+    "newest": "最新发布",
+    "price_asc": "价格从低到高",
+    "price_desc": "价格从高到低",
+}
+PAGE_SIZE = 20
+HOT_WORDS = (
+    "扫描电镜",
+    "集成电路",
+    "人工智能",
+    "体外诊断",
+    "碳化硅",
+    "锂离子电池",
+    "核磁共振",
+    "智能网联汽车",
+)
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request, user: MaybeUser) -> HTMLResponse:
-    counts: dict[str, int] = {}
-    try:
-        counts = await search_service.indexed_counts()
-    except engine.EngineUnavailable:
-        counts = {}
-    return templates.TemplateResponse(request, "home.html", {"counts": counts, "user": user})
+
+def _field_label(code: str) -> str:
+    found = tech_field(code)
+    return found.label if found else code
+
+
+def _fee_text(fee: dict[str, Any]) -> str:
+    return f"{format_yuan(int(fee['price_fen']))} {FEE_UNITS.get(fee['unit'], '元')}"
+
+
+def _amount(fen: int) -> str:
+    return format_wan(fen) if fen >= 1_000_000 else f"{format_yuan(fen)} 元"
+
+
+def price_text(item: dict[str, Any]) -> str:
+    """The price of a listing as a reader wants it: fees per unit, hourly rates, or an amount range."""
+    if item.get("type") == "instrument" and item.get("fees"):
+        return "；".join(_fee_text(fee) for fee in item["fees"])
+    if item.get("type") == "expert" and item.get("rate_fen_per_hour") is not None:
+        return f"{format_yuan(int(item['rate_fen_per_hour']))} 元/小时"
+    low, high = item.get("price_min_fen"), item.get("price_max_fen")
+    if low is None:
+        return "面议"
+    if high is None or high == low:
+        return _amount(int(low))
+    if low >= 1_000_000:
+        return f"{format_wan(int(low)).removesuffix(' 万元')} – {format_wan(int(high))}"
+    return f"{_amount(int(low))} – {_amount(int(high))}"
+
+
+def subtitle(item: dict[str, Any]) -> str:
+    """One line under a title that tells the four types apart."""
+    kind = item.get("type")
+    if kind == "instrument":
+        category = instrument_category(item.get("category") or "")
+        parts = [item.get("manufacturer") or "", item.get("model") or "", category[1] if category else ""]
+    elif kind == "expert":
+        parts = [item.get("professional_title") or item.get("title") or "", item.get("institution") or ""]
+    elif kind == "achievement":
+        maturity = MATURITY_LEVELS.get(item.get("maturity") or "", "")
+        parts = [f"成熟度：{maturity}" if maturity else "", f"TRL {item['trl']}" if item.get("trl") else ""]
+    else:
+        parts = [AGENCY_TYPES.get(code, code) for code in item.get("agency_types") or []]
+    return " · ".join(part for part in parts if part)
+
+
+# --- search ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    q: str = ""
+    types: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    maturity: tuple[str, ...] = ()
+    min_yuan: int | None = None
+    max_yuan: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+    def href(self, **changes: Any) -> str:
+        """The search URL of these filters with some changed; a filter change goes back to page 1."""
+        target = replace(self, **changes)
+        if "page" not in changes:
+            target = replace(target, page=1)
+        pairs = {
+            "q": target.q,
+            "type": ",".join(target.types),
+            "field": ",".join(target.fields),
+            "region": ",".join(target.regions),
+            "maturity": ",".join(target.maturity),
+            "min_price": "" if target.min_yuan is None else str(target.min_yuan),
+            "max_price": "" if target.max_yuan is None else str(target.max_yuan),
+            "sort": "" if target.sort == "relevance" else target.sort,
+            "page": "" if target.page == 1 else str(target.page),
+        }
+        query = urlencode({key: value for key, value in pairs.items() if value})
+        return f"/search?{query}" if query else "/search"
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.types
+            or self.fields
+            or self.regions
+            or self.maturity
+            or self.min_yuan is not None
+            or self.max_yuan is not None
+        )
+
+
+def _split(value: str | None, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    return tuple(dict.fromkeys(p for p in parts if allowed is None or p in allowed))[:20]
+
+
+def _toggle(values: tuple[str, ...], key: str) -> tuple[str, ...]:
+    return tuple(v for v in values if v != key) if key in values else (*values, key)
+
+
+def _facet(
+    filters: Filters, attribute: str, buckets: list[dict[str, Any]], label: Any
+) -> list[dict[str, Any]]:
+    selected: tuple[str, ...] = getattr(filters, attribute)
+    return [
+        {
+            "key": bucket["key"],
+            "label": label(bucket["key"]),
+            "count": bucket["count"],
+            "active": bucket["key"] in selected,
+            "href": filters.href(**{attribute: _toggle(selected, bucket["key"])}),
+        }
+        for bucket in buckets
+    ]
+
+
+def _chips(filters: Filters) -> list[dict[str, str]]:
+    chips = []
+    for attribute, label in (
+        ("types", LISTING_TYPES.get),
+        ("fields", _field_label),
+        ("regions", region_name),
+        ("maturity", MATURITY_LEVELS.get),
+    ):
+        for key in getattr(filters, attribute):
+            chips.append(
+                {
+                    "label": label(key) or key,
+                    "href": filters.href(**{attribute: _toggle(getattr(filters, attribute), key)}),
+                }
+            )
+    if filters.min_yuan is not None or filters.max_yuan is not None:
+        low = f"{filters.min_yuan:,}" if filters.min_yuan is not None else "0"
+        high = f"{filters.max_yuan:,}" if filters.max_yuan is not None else "不限"
+        chips.append({"label": f"价格 {low}–{high} 元", "href": filters.href(min_yuan=None, max_yuan=None)})
+    return chips
+
+
+_FRAGMENT_TOKEN = re.compile(r"</?em>|&#?\w+;|.", re.DOTALL)
+
+
+def _clip_highlight(fragment: str, visible: int) -> Markup:
+    """The first `visible` characters of an HTML-encoded highlight, keeping its <em> tags balanced."""
+    out: list[str] = []
+    seen = 0
+    open_em = False
+    for token in _FRAGMENT_TOKEN.findall(fragment):
+        if token in ("<em>", "</em>"):
+            open_em = token == "<em>"
+            out.append(token)
+            continue
+        if seen == visible:
+            break
+        out.append(token)
+        seen += 1
+    if open_em:
+        out.append("</em>")
+    return Markup("".join(out))
+
+
+def _title_html(item: dict[str, Any], title: str) -> Markup:
+    # The engine's title field may carry an instrument's model appended for recall; show the listing's title.
+    fragments = (item.get("highlight") or {}).get("title")
+    if not fragments:
+        return escape(title)
+    plain = html.unescape(re.sub(r"</?em>", "", fragments[0]))
+    if plain == title:
+        return Markup(fragments[0])
+    if plain.startswith(title):
+        return _clip_highlight(fragments[0], len(title))
+    return escape(title)
+
+
+def _hit(item: dict[str, Any]) -> dict[str, Any]:
+    """A result card, prepared: highlight fragments are HTML-encoded by the engine, everything else escaped."""
+    highlight = item.get("highlight") or {}
+    title = item.get("title") or item.get("name") or ""
+    title_html = _title_html(item, title)
+    if highlight.get("body"):
+        snippet_html = Markup(" … ").join(Markup(fragment) for fragment in highlight["body"])
+    else:
+        snippet_html = escape((item.get("summary") or "")[:140])
+    return {
+        "type": item.get("type"),
+        "type_label": LISTING_TYPES.get(item.get("type") or "", ""),
+        "href": f"/listings/{item.get('type')}/{item.get('id')}",
+        "title_html": title_html,
+        "subtitle": subtitle(item),
+        "snippet_html": snippet_html,
+        "fields": [_field_label(code) for code in item.get("fields") or []][:3],
+        "region": region_name(item.get("region") or "") or "",
+        "price": price_text(item),
+    }
+
+
+def _pages(page: int, last: int) -> list[int | None]:
+    """Page numbers around the current one, with None for a gap."""
+    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _whole_yuan(value: str | None) -> int | None:
+    text = (value or "").replace(",", "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -33,22 +276,183 @@ async def search_page(
     user: MaybeUser,
     q: Annotated[str, Query(max_length=200)] = "",
     type: str | None = None,
-    page: Annotated[int, Query(ge=1, le=500)] = 1,
-) -> HTMLResponse:
-    types = tuple(
-        t for t in (type or "").split(",") if t in ("achievement", "instrument", "expert", "agency")
+    field: str | None = None,
+    region: str | None = None,
+    maturity: str | None = None,
+    min_price: str | None = None,
+    max_price: str | None = None,
+    sort: str = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    last_allowed = MAX_WINDOW // PAGE_SIZE
+    filters = Filters(
+        q=q.strip(),
+        types=_split(type, TYPES),
+        fields=_split(field),
+        regions=tuple(r for r in _split(region) if r.isdigit() and len(r) == 6),
+        maturity=_split(maturity, MATURITY),
+        min_yuan=_whole_yuan(min_price),
+        max_yuan=_whole_yuan(max_price),
+        sort=sort if sort in SORTS else "relevance",
+        page=min(page, last_allowed),
     )
-    result = await search_service.search(SearchParams(q=q, types=types, page=page, size=20))
-    return templates.TemplateResponse(
-        request, "search.html", {"q": q, "type": type or "", "result": result, "page": page, "user": user}
+    params = SearchParams(
+        q=filters.q,
+        types=filters.types,
+        fields=filters.fields,
+        regions=filters.regions,
+        maturity=filters.maturity,
+        min_price_fen=filters.min_yuan * 100 if filters.min_yuan is not None else None,
+        max_price_fen=filters.max_yuan * 100 if filters.max_yuan is not None else None,
+        sort=filters.sort,
+        page=filters.page,
+        size=PAGE_SIZE,
     )
+    try:
+        result = await search_service.search(params)
+    except engine.EngineUnavailable:
+        return await render(
+            request,
+            "search.html",
+            {"filters": filters, "unavailable": True, "hot_words": HOT_WORDS},
+            actor=user,
+            status_code=503,
+        )
+    facets = result["facets"]
+    last = max(1, min(math.ceil(result["total"] / PAGE_SIZE), last_allowed))
+    context = {
+        "filters": filters,
+        "q": filters.q,
+        "total": result["total"],
+        "took_ms": result["took_ms"],
+        "hits": [_hit(item) for item in result["items"]],
+        "facet_groups": [
+            ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPES.get(k, k))),
+            ("技术领域", _facet(filters, "fields", facets["field"], _field_label)),
+            ("地区", _facet(filters, "regions", facets["region"], lambda k: region_name(k) or k)),
+            ("成熟度", _facet(filters, "maturity", facets["maturity"], lambda k: MATURITY_LEVELS.get(k, k))),
+        ],
+        "chips": _chips(filters),
+        "clear_href": Filters(q=filters.q).href(),
+        "sorts": list(SORT_LABELS.items()),
+        "page": filters.page,
+        "last_page": last,
+        "pages": [(n, filters.href(page=n) if n else "") for n in _pages(filters.page, last)],
+        "prev_href": filters.href(page=filters.page - 1) if filters.page > 1 else None,
+        "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
+        "hot_words": HOT_WORDS,
+        "unavailable": False,
+    }
+    return await render(request, "search.html", context, actor=user)
+
+
+# --- home ------------------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, user: MaybeUser) -> Response:
+    counts: dict[str, int] = {}
+    latest: list[dict[str, Any]] = []
+    field_counts: dict[str, int] = {}
+    try:
+        counts = await search_service.indexed_counts()
+        newest = await search_service.search(SearchParams(sort="newest", size=6))
+        latest = [_hit(item) for item in newest["items"]]
+        field_counts = {bucket["key"]: bucket["count"] for bucket in newest["facets"]["field"]}
+    except engine.EngineUnavailable:
+        counts = {}
+    turnover = await indicators_service.turnover(actor=user, date_from=None, date_to=None, group_by="month")
+    target = turnover["target"]
+    context = {
+        "counts": [
+            {"type": key, "label": label, "count": counts.get(key, 0), "href": f"/search?type={key}"}
+            for key, label in LISTING_TYPES.items()
+        ],
+        "total_count": sum(counts.values()),
+        "fields": [
+            {
+                "code": code,
+                "label": _field_label(code),
+                "count": field_counts.get(code, 0),
+                "href": f"/search?field={code}",
+            }
+            for code in KEY_TECH_FIELD_CODES
+        ],
+        "latest": latest,
+        "hot_words": HOT_WORDS,
+        "year": target["year"],
+        "year_total": format_wan(target["year_total_fen"]),
+        "year_target": format_wan(target["target_fen"]),
+        "progress_percent": min(100.0, round((target["progress"] or 0) * 100, 1)),
+    }
+    return await render(request, "home.html", context, actor=user)
+
+
+# --- listing details -------------------------------------------------------------------------------------
+
+
+def booking_defaults(item: dict[str, Any]) -> dict[str, str]:
+    """A first suggestion for the booking form: the next 09:00–11:00 slot the notice period allows."""
+    notice = int((item.get("booking") or {}).get("min_notice_hours", 24))
+    earliest = clock.now().astimezone(clock.CHINA_TZ) + timedelta(hours=notice)
+    day = earliest.date() + timedelta(days=1)
+    modes = item.get("service_modes") or ["self"]
+    return {
+        "start": f"{day.isoformat()}T09:00",
+        "end": f"{day.isoformat()}T11:00",
+        "mode": modes[0],
+        "samples": "",
+        "note": "",
+    }
+
+
+async def listing_context(actor: Actor | None, listing_type: str, listing_id: int) -> dict[str, Any]:
+    """Everything a listing's detail page shows, prepared (raises NotFound)."""
+    try:
+        kind = ListingType(listing_type)
+    except ValueError as exc:
+        raise NotFound("listing_not_found", "未找到该条目 (not found)") from exc
+    item = await catalog_service.get_listing(actor=actor, listing_type=kind, listing_id=listing_id)
+    # Contacts are private: the expert page never shows them, whoever is looking.
+    item.pop("contact", None)
+    org_names = await accounts_service.org_names(org_ids=[item["org_id"]])
+    context: dict[str, Any] = {
+        "item": item,
+        "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
+        "subtitle": subtitle({**item, "professional_title": item.get("title")}),
+        "org_name": org_names.get(item["org_id"], ""),
+        "fields": [_field_label(code) for code in item.get("fields") or []],
+        "region": region_name(item.get("region") or "") or "",
+        "price": price_text(item),
+        "related_href": f"/search?{urlencode({'q': (item.get('keywords') or [''])[0], 'type': kind.value})}"
+        if item.get("keywords")
+        else None,
+    }
+    if kind == ListingType.EXPERT:
+        context.update(enquiry_values={"subject": "", "message": "", "contact_back": ""}, enquiry_errors={})
+    if kind == ListingType.INSTRUMENT:
+        category = instrument_category(item.get("category") or "")
+        context.update(
+            category=" / ".join(category) if category else item.get("category"),
+            fee_rows=[_fee_text(fee) for fee in item.get("fees") or []],
+            rules=item.get("booking") or {},
+            bookable=item.get("status") == "published" and item.get("availability") == "available",
+            booking_values=booking_defaults(item),
+            booking_errors={},
+        )
+    return context
 
 
 @router.get("/listings/{listing_type}/{listing_id}", response_class=HTMLResponse)
-async def listing_page(request: Request, listing_type: str, listing_id: int, user: MaybeUser) -> HTMLResponse:
+async def listing_page(request: Request, listing_type: str, listing_id: int, user: MaybeUser) -> Response:
     try:
-        kind = ListingType(listing_type)
-        listing = await catalog_service.get_listing(actor=user, listing_type=kind, listing_id=listing_id)
-    except (ValueError, DomainError):
-        return templates.TemplateResponse(request, "error.html", {"message": "未找到该条目"}, status_code=404)
-    return templates.TemplateResponse(request, "listing.html", {"item": listing, "user": user})
+        context = await listing_context(user, listing_type, listing_id)
+    except DomainError:
+        return await render(
+            request,
+            "error.html",
+            {"title": "页面不存在", "message": "未找到该条目，可能已下架或尚未发布。", "status_code": 404},
+            actor=user,
+            status_code=404,
+        )
+    return await render(request, f"listing_{listing_type}.html", context, actor=user)

@@ -1,0 +1,175 @@
+"""Enquiries to experts: contact goes through the platform, never by showing an expert's phone or e-mail.
+
+The sender writes to a published expert; the expert's organisation reads it in its inbox and replies. The
+expert's contact reaches the sender only when the reply shares it and the expert's current consent allows
+contact (PIPL Art. 23); withdrawing that consent hides it again.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from tortoise.transactions import in_transaction
+
+from services.accounts.policies import Actor
+from services.catalog import enquiry_repository as repository
+from services.catalog.models import Enquiry, ExpertContact, Listing
+from services.core import clock
+from services.core.errors import Conflict, Forbidden, NotFound
+from services.core.outbox import record_event
+
+ENQUIRY_TOPIC = "enquiry.changed"
+Box = Literal["inbox", "sent"]
+
+
+class EnquiryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    contact_back: str = Field(default="", max_length=254, description="how the expert may answer the sender")
+
+
+class EnquiryReply(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    share_contact: bool = False
+
+
+class ExpertContactRead(BaseModel):
+    phone: str | None
+    email: str | None
+
+
+class EnquiryRead(BaseModel):
+    id: int
+    expert_id: int
+    expert_name: str
+    sender_id: int
+    sender_org_id: int | None
+    subject: str
+    message: str
+    contact_back: str
+    status: str
+    reply: str | None
+    replied_at: datetime | None
+    contact: ExpertContactRead | None
+    created_at: datetime
+
+
+class EnquiryPage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[EnquiryRead]
+
+
+def _is_expert_side(actor: Actor, enquiry: Enquiry) -> bool:
+    return actor.is_admin or actor.org_id == enquiry.expert_org_id
+
+
+def _shares_contact(enquiry: Enquiry, expert: Listing) -> bool:
+    # Read at every display: withdrawing contact consent hides a contact shared earlier.
+    consent = (expert.attributes or {}).get("consent") or {}
+    return enquiry.contact_shared and bool(consent.get("contact"))
+
+
+def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact]) -> EnquiryRead:
+    stored = contacts.get(expert.id) if _shares_contact(enquiry, expert) else None
+    return EnquiryRead(
+        id=enquiry.id,
+        expert_id=expert.id,
+        expert_name=expert.title,
+        sender_id=enquiry.sender_id,
+        sender_org_id=enquiry.sender_org_id,
+        subject=enquiry.subject,
+        message=enquiry.message,
+        contact_back=enquiry.contact_back,
+        status=enquiry.status,
+        reply=enquiry.reply,
+        replied_at=enquiry.replied_at,
+        contact=ExpertContactRead(phone=stored.phone, email=stored.email) if stored else None,
+        created_at=enquiry.created_at,
+    )
+
+
+async def _read_all(rows: list[tuple[Enquiry, Listing]]) -> list[EnquiryRead]:
+    contacts = await repository.contacts_of(
+        [expert.id for enquiry, expert in rows if _shares_contact(enquiry, expert)]
+    )
+    return [_read(enquiry, expert, contacts) for enquiry, expert in rows]
+
+
+async def create_enquiry(*, actor: Actor, expert_id: int, data: EnquiryCreate) -> EnquiryRead:
+    """Send a question to a published expert; it lands in the inbox of the expert's organisation."""
+    expert = await repository.get_expert(expert_id)
+    if expert is None or expert.status != "published":
+        raise NotFound("listing_not_found", f"expert {expert_id} 不存在 (not found)")
+    async with in_transaction() as conn:
+        enquiry = await repository.create_enquiry(
+            conn,
+            listing_id=expert.id,
+            expert_org_id=expert.org_id,
+            sender_id=actor.user_id,
+            sender_org_id=actor.org_id,
+            subject=data.subject,
+            message=data.message,
+            contact_back=data.contact_back,
+        )
+        await record_event(
+            connection=conn,
+            topic=ENQUIRY_TOPIC,
+            aggregate_type="enquiry",
+            aggregate_id=enquiry.id,
+            payload={"status": "open", "expert_org_id": expert.org_id},
+        )
+    return (await _read_all([(enquiry, expert)]))[0]
+
+
+async def list_enquiries(*, actor: Actor, box: Box, page: int, size: int) -> EnquiryPage:
+    """The caller's organisation's inbox (enquiries to its experts) or the caller's sent enquiries."""
+    if box == "inbox" and actor.org_id is None:
+        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    total, rows = await repository.page_enquiries(
+        expert_org_id=actor.org_id if box == "inbox" else None,
+        sender_id=actor.user_id if box == "sent" else None,
+        offset=(page - 1) * size,
+        limit=size,
+    )
+    items = await _read_all([(row, row.listing) for row in rows])
+    return EnquiryPage(total=total, page=page, size=size, items=items)
+
+
+async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) -> EnquiryRead:
+    """The expert's organisation answers once; the contact goes along only if shared and consented."""
+    async with in_transaction() as conn:
+        enquiry = await repository.lock_enquiry(enquiry_id, conn)
+        if enquiry is None or not (_is_expert_side(actor, enquiry) or actor.user_id == enquiry.sender_id):
+            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在 (enquiry not found)")
+        if not _is_expert_side(actor, enquiry):
+            raise Forbidden("expert_only", "仅专家所在机构可回复 (only the expert's organisation replies)")
+        if enquiry.status == "replied":
+            raise Conflict("already_replied", "该咨询已回复 (enquiry already answered)")
+        expert = await repository.get_expert(enquiry.listing_id, conn)
+        if expert is None:
+            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在 (enquiry not found)")
+        if data.share_contact and not (expert.attributes.get("consent") or {}).get("contact"):
+            raise Conflict(
+                "contact_consent_missing",
+                "专家未同意提供联系方式 (the expert has not consented to sharing contact)",
+            )
+        enquiry.reply = data.message
+        enquiry.contact_shared = data.share_contact
+        enquiry.status = "replied"
+        enquiry.replied_by_id = actor.user_id
+        enquiry.replied_at = clock.now()
+        await enquiry.save(using_db=conn)
+        await record_event(
+            connection=conn,
+            topic=ENQUIRY_TOPIC,
+            aggregate_type="enquiry",
+            aggregate_id=enquiry.id,
+            payload={"status": "replied", "sender_id": enquiry.sender_id},
+        )
+    return (await _read_all([(enquiry, expert)]))[0]

@@ -1,0 +1,1 @@
+"""Benchmarks: each figure is reported as a ratio to a limit measured in the same run."""

@@ -1,0 +1,84 @@
+"""Checks shared by the negative tests: a refused call answers problem+json and leaves every table as it was."""
+
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import httpx
+
+# Every table an API call can add rows to. demand_match is left out: the worker refreshes a published
+# demand's suggestions in the background, so its row count may move while a test runs.
+COUNTED_TABLES = (
+    "accounts_organisation",
+    "accounts_user",
+    "accounts_invitation",
+    "catalog_listing",
+    "catalog_expert_contact",
+    "catalog_consent_record",
+    "catalog_listing_revision",
+    "catalog_enquiry",
+    "demand_demand",
+    "demand_match_event",
+    "deals_booking",
+    "deals_contract",
+    "deals_milestone",
+    "deals_non_technical_item",
+    "deals_payment",
+    "deals_ledger_entry",
+    "deals_stripe_event",
+    "core_outbox",
+    "core_audit_log",
+    "core_job",
+)
+
+
+async def row_counts(db: asyncpg.Connection) -> dict[str, int]:
+    """Rows per table, in one query."""
+    selects = ", ".join(f"(SELECT count(*) FROM {table}) AS {table}" for table in COUNTED_TABLES)
+    row = await db.fetchrow(f"SELECT {selects}")
+    assert row is not None
+    return dict(row)
+
+
+@asynccontextmanager
+async def nothing_saved(db: asyncpg.Connection) -> AsyncIterator[None]:
+    """Assert that the block added or removed no row anywhere (no half-saved write, no outbox row)."""
+    before = await row_counts(db)
+    yield
+    after = await row_counts(db)
+    changed = {table: (before[table], after[table]) for table in before if before[table] != after[table]}
+    assert not changed, f"rows changed (before, after): {changed}"
+
+
+def _contains(loc: Sequence[Any], expected: Sequence[Any]) -> bool:
+    parts = [str(p) for p in loc]
+    wanted = [str(p) for p in expected]
+    return any(parts[i : i + len(wanted)] == wanted for i in range(len(parts) - len(wanted) + 1))
+
+
+def assert_problem(response: httpx.Response, status: int, loc: Sequence[Any] | None = None) -> dict[str, Any]:
+    """A problem+json answer with the status, the RFC 9457 members and, for validation, the field's loc."""
+    assert response.status_code == status, f"{response.status_code}: {response.text[:800]}"
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys(), body
+    assert body["status"] == status
+    assert body["detail"]
+    if loc is not None:
+        locs = [error["loc"] for error in body.get("errors") or []]
+        assert any(_contains(found, loc) for found in locs), f"no error at {list(loc)}; errors at {locs}"
+        assert all(error.get("msg") for error in body["errors"]), body["errors"]
+    return body
+
+
+def stripe_signature(payload: bytes, secret: str | None = None, timestamp: int | None = None) -> str:
+    """The real Stripe-Signature scheme: t=<ts>,v1=HMAC-SHA256(secret, "<ts>.<raw body>")."""
+    ts = timestamp or int(time.time())
+    key = (secret or os.environ["STRIPE_WEBHOOK_SECRET"]).encode()
+    digest = hmac.new(key, f"{ts}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={ts},v1={digest}"

@@ -1,0 +1,711 @@
+"""Who may call which write endpoint: every POST/PATCH/DELETE under /api/v1 × every role × own/other organisation.
+
+The expected outcome of each cell is written down below as data (from API.md and DOMAIN.md, not read off the
+code). "own" callers belong to the organisation the target belongs to (the seller for a sale, the buyer for a
+purchase, the expert's organisation for an enquiry); "other" callers belong to a second organisation — the
+counter-party where the target has one. Admins are admin-role users who are members of the own or other
+organisation. An object the caller may not even see answers 404, one they may see but not change 403.
+
+A refused call must change nothing: no row anywhere, no outbox row, the target row byte for byte the same.
+A write endpoint added to the app without a row here fails test_every_write_endpoint_is_in_the_matrix.
+"""
+
+import asyncio
+import itertools
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.factories import listing_body, unique, valid_uscc
+from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
+from tests.integration.invariants import assert_problem, nothing_saved
+from web.app import create_app
+
+pytestmark = pytest.mark.integration
+
+ROLES = ("enterprise", "provider", "expert", "broker", "admin")
+COLUMNS = ("anonymous", *(f"{role}/{side}" for role in ROLES for side in ("own", "other")))
+RESOURCES = ("achievements", "instruments", "experts", "agencies")
+TYPE_OF = {
+    "achievements": "achievement",
+    "instruments": "instrument",
+    "experts": "expert",
+    "agencies": "agency",
+}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PASSWORD = "Matrix-Pass-2026!"
+
+# Write endpoints outside the matrix, each with the reason and where it is tested instead.
+EXEMPT = {
+    ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
+    ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
+    ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    route: str  # the path template exactly as the app declares it
+    target: str  # what the call acts on: "none" or a kind the world can build (see World.build)
+    expect: str  # one status per column of COLUMNS
+    resource: str = ""
+    body: Callable[["World"], Any] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    upload: bool = False
+    fresh_token: bool = False
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        codes = [int(code) for code in self.expect.replace("|", " ").split()]
+        assert len(codes) == len(COLUMNS), f"{self.name}: {len(codes)} outcomes for {len(COLUMNS)} columns"
+        return dict(zip(COLUMNS, codes, strict=True))
+
+
+# Column groups:            anon | enterprise | provider  |  expert   |  broker   |   admin
+#                                  own other    own other   own other   own other   own other
+MEMBERS_ONLY_HIDDEN = "      401 | 200 404    | 200 404   | 200 404   | 200 404   | 200 200"
+MEMBERS_ONLY_VISIBLE = "     401 | 200 403    | 200 403   | 200 403   | 200 403   | 200 200"
+ADMINS_ONLY = "              401 | 403 403    | 403 403   | 403 403   | 403 403   | 200 200"
+ADMINS_ONLY_CREATED = "      401 | 403 403    | 403 403   | 403 403   | 403 403   | 201 201"
+ANY_SIGNED_IN_CREATED = "    401 | 201 201    | 201 201   | 201 201   | 201 201   | 201 201"
+
+
+def _patch(world: "World") -> dict[str, Any]:
+    return {"summary": "矩阵测试修改的摘要"}
+
+
+def _reason(world: "World") -> dict[str, Any]:
+    return {"reason": "矩阵测试：资料不全"}
+
+
+def _listing_cases(resource: str) -> list[Case]:
+    kind = TYPE_OF[resource]
+    return [
+        Case(
+            f"{resource}.create",
+            "POST",
+            "/api/v1/{resource}",
+            "none",
+            ANY_SIGNED_IN_CREATED,
+            resource,
+            body=lambda w, k=kind: listing_body(k),
+        ),
+        Case(
+            f"{resource}.patch-draft",
+            "PATCH",
+            "/api/v1/{resource}/{listing_id}",
+            f"listing:{kind}:draft",
+            MEMBERS_ONLY_HIDDEN,
+            resource,
+            body=_patch,
+        ),
+        Case(
+            f"{resource}.patch-published",
+            "PATCH",
+            "/api/v1/{resource}/{listing_id}",
+            f"listing:{kind}:published",
+            MEMBERS_ONLY_VISIBLE,
+            resource,
+            body=_patch,
+        ),
+        Case(
+            f"{resource}.archive-published",
+            "DELETE",
+            "/api/v1/{resource}/{listing_id}",
+            f"listing:{kind}:published",
+            MEMBERS_ONLY_VISIBLE,
+            resource,
+        ),
+        Case(
+            f"{resource}.submit-draft",
+            "POST",
+            "/api/v1/{resource}/{listing_id}/submit",
+            f"listing:{kind}:draft",
+            MEMBERS_ONLY_HIDDEN,
+            resource,
+        ),
+        Case(
+            f"{resource}.publish-pending",
+            "POST",
+            "/api/v1/{resource}/{listing_id}/publish",
+            f"listing:{kind}:pending",
+            ADMINS_ONLY,
+            resource,
+        ),
+        Case(
+            f"{resource}.reject-pending",
+            "POST",
+            "/api/v1/{resource}/{listing_id}/reject",
+            f"listing:{kind}:pending",
+            ADMINS_ONLY,
+            resource,
+            body=_reason,
+        ),
+        # Importing into an organisation is a member's act; publishing on import is an admin's.
+        Case(
+            f"{resource}.import-into-own-org",
+            "POST",
+            "/api/v1/{resource}/import",
+            "org:home",
+            "401 | 202 403 | 202 403 | 202 403 | 202 403 | 202 202",
+            resource,
+            params={"org_id": "{org_id}"},
+            upload=True,
+        ),
+        Case(
+            f"{resource}.import-and-publish",
+            "POST",
+            "/api/v1/{resource}/import",
+            "none",
+            "401 | 403 403 | 403 403 | 403 403 | 403 403 | 202 202",
+            resource,
+            params={"publish": "true"},
+            upload=True,
+        ),
+    ]
+
+
+def _demand_body(world: "World") -> dict[str, Any]:
+    return {
+        "title": unique("寻找石墨烯导热膜制备技术"),
+        "description": "用于手机散热的石墨烯导热膜中试",
+        "fields": ["materials"],
+        "keywords": ["石墨烯", "测试"],
+        "kind": "tech_problem",
+        "budget": {"min_fen": 10_000_000, "max_fen": 200_000_000},
+        "region": "500106",
+    }
+
+
+def _contract_body(world: "World", *, seller: int, buyer: int) -> dict[str, Any]:
+    return {
+        "contract_type": "license",
+        "title": unique("导热膜技术许可合同"),
+        "buyer_org_id": buyer,
+        "seller_org_id": seller,
+        "field": "materials",
+        "total_fen": 80_000_000,
+        "tech_fen": 72_000_000,
+        "signed_at": "2026-11-20",
+        "milestones": [
+            {"name": "首付款", "due": "2026-12-01", "amount_fen": 30_000_000},
+            {"name": "验收款", "due": "2027-03-01", "amount_fen": 50_000_000},
+        ],
+    }
+
+
+_registration_numbers = itertools.count(int(time.time()) % 10**8)
+
+
+CASES: list[Case] = [
+    *(case for resource in RESOURCES for case in _listing_cases(resource)),
+    Case(
+        "experts.erase-published",
+        "DELETE",
+        "/api/v1/{resource}/{listing_id}",
+        "listing:expert:published",
+        MEMBERS_ONLY_VISIBLE,
+        "experts",
+        params={"erase": "true"},
+    ),
+    Case(
+        "experts.enquire",
+        "POST",
+        "/api/v1/experts/{expert_id}/enquiries",
+        "listing:expert:published",
+        ANY_SIGNED_IN_CREATED,
+        body=lambda w: {"subject": "合作咨询", "message": "想了解中试合作方式", "contact_back": "站内回复"},
+    ),
+    # The enquiry was sent by the other organisation's enterprise user: the sender may not answer it (403),
+    # the sender's colleagues do not see it at all (404).
+    Case(
+        "enquiries.reply",
+        "POST",
+        "/api/v1/enquiries/{enquiry_id}/reply",
+        "enquiry",
+        "401 | 200 403 | 200 404 | 200 404 | 200 404 | 200 200",
+        body=lambda w: {"message": "欢迎进一步沟通"},
+    ),
+    # Experts offer supply; posting a demand is for enterprises, providers and brokers (and admins).
+    Case(
+        "demands.create",
+        "POST",
+        "/api/v1/demands",
+        "none",
+        "401 | 201 201 | 201 201 | 403 403 | 201 201 | 201 201",
+        body=_demand_body,
+    ),
+    Case(
+        "demands.patch-draft",
+        "PATCH",
+        "/api/v1/demands/{demand_id}",
+        "demand:draft",
+        MEMBERS_ONLY_HIDDEN,
+        body=lambda w: {"description": "矩阵测试修改"},
+    ),
+    Case(
+        "demands.archive-published",
+        "DELETE",
+        "/api/v1/demands/{demand_id}",
+        "demand:published",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "demands.submit-draft",
+        "POST",
+        "/api/v1/demands/{demand_id}/submit",
+        "demand:draft",
+        MEMBERS_ONLY_HIDDEN,
+    ),
+    Case(
+        "demands.publish-pending",
+        "POST",
+        "/api/v1/demands/{demand_id}/publish",
+        "demand:pending",
+        ADMINS_ONLY,
+    ),
+    Case(
+        "demands.reject-pending",
+        "POST",
+        "/api/v1/demands/{demand_id}/reject",
+        "demand:pending",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
+    # A match is worked by the demand's organisation and by any broker.
+    Case(
+        "matches.status",
+        "POST",
+        "/api/v1/matches/{match_id}/status",
+        "match",
+        "401 | 200 403 | 200 403 | 200 403 | 200 200 | 200 200",
+        body=lambda w: {"status": "shortlisted", "note": "矩阵测试"},
+    ),
+    # Anyone in an organisation may book a published instrument, their own included.
+    Case(
+        "bookings.create",
+        "POST",
+        "/api/v1/bookings",
+        "listing:instrument:published",
+        ANY_SIGNED_IN_CREATED,
+        body=lambda w: w.booking_body(),
+    ),
+    # The booking was made by the other organisation: the booker may not approve their own request.
+    Case(
+        "bookings.approve", "POST", "/api/v1/bookings/{booking_id}/approve", "booking", MEMBERS_ONLY_VISIBLE
+    ),
+    Case(
+        "bookings.reject",
+        "POST",
+        "/api/v1/bookings/{booking_id}/reject",
+        "booking",
+        MEMBERS_ONLY_VISIBLE,
+        body=_reason,
+    ),
+    # A contract between the own organisation (seller) and a third one: the other organisation is no party,
+    # but a broker may record the deal they brokered.
+    Case(
+        "contracts.create",
+        "POST",
+        "/api/v1/contracts",
+        "none",
+        "401 | 201 403 | 201 403 | 201 403 | 201 201 | 201 201",
+        body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
+    ),
+    # The own organisation buys from the other: only the buyer pays.
+    Case(
+        "contracts.pay",
+        "POST",
+        "/api/v1/contracts/{contract_id}/milestones/{milestone_id}/pay",
+        "contract:purchase",
+        MEMBERS_ONLY_VISIBLE,
+        body=lambda w: {"methods": ["card"]},
+    ),
+    # The own organisation sells to the other: only the seller registers.
+    Case(
+        "contracts.registration",
+        "POST",
+        "/api/v1/contracts/{contract_id}/registration",
+        "contract:sale",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "contracts.registration-approve",
+        "POST",
+        "/api/v1/contracts/{contract_id}/registration/approve",
+        "contract:registration-pending",
+        ADMINS_ONLY,
+        body=lambda w: {"registration_no": f"202650010{next(_registration_numbers) % 10**5:05d}"},
+    ),
+    Case(
+        "contracts.registration-reject",
+        "POST",
+        "/api/v1/contracts/{contract_id}/registration/reject",
+        "contract:registration-pending",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
+    Case(
+        "orgs.create",
+        "POST",
+        "/api/v1/orgs",
+        "none",
+        ADMINS_ONLY_CREATED,
+        body=lambda w: {
+            "name": unique("矩阵测试机构"),
+            "uscc": valid_uscc(),
+            "kind": "enterprise",
+            "region": "500107",
+        },
+    ),
+    Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    Case(
+        "orgs.invite",
+        "POST",
+        "/api/v1/orgs/{org_id}/invites",
+        "org:home",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
+        body=lambda w: {"role": "provider"},
+    ),
+    Case(
+        "admin.create-user",
+        "POST",
+        "/api/v1/admin/users",
+        "none",
+        ADMINS_ONLY_CREATED,
+        body=lambda w: {
+            "email": f"{unique('m')}@matrix.example.cn",
+            "password": PASSWORD,
+            "name": "矩阵用户",
+            "role": "provider",
+            "org_id": w.home,
+        },
+    ),
+    Case(
+        "auth.logout",
+        "POST",
+        "/api/v1/auth/logout",
+        "none",
+        "401 | 204 204 | 204 204 | 204 204 | 204 204 | 204 204",
+        fresh_token=True,
+    ),
+]
+
+
+# --- the world: two organisations with a user of every role, and one object of each kind per state ------
+
+FINGERPRINTS = {
+    "listing": "SELECT l::text FROM catalog_listing l WHERE id = $1",
+    "demand": "SELECT (status, version, title, description, reject_reason, updated_at)::text "
+    "FROM demand_demand WHERE id = $1",
+    "match": "SELECT (status, note, broker_id, status_changed_at)::text FROM demand_match WHERE id = $1",
+    "booking": "SELECT b::text FROM deals_booking b WHERE id = $1",
+    "contract": "SELECT c::text || coalesce((SELECT string_agg(m::text, ';' ORDER BY m.id) FROM deals_milestone m "
+    "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
+    "enquiry": "SELECT e::text FROM catalog_enquiry e WHERE id = $1",
+    "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
+}
+
+
+@dataclass
+class Target:
+    kind: str
+    row_id: int | None
+    path: dict[str, Any]
+
+
+@dataclass
+class World:
+    api: Api
+    db_url: str
+    admin: str
+    home: int
+    away: int
+    third: int
+    users: dict[str, dict[str, str]]  # "own"/"other" -> role -> e-mail
+    tokens: dict[str, dict[str, str]]  # "own"/"other" -> role -> token
+    instrument: int = 0
+    expert: int = 0
+    shared: dict[str, Target] = field(default_factory=dict)
+    slots: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def token(self, column: str) -> str | None:
+        if column == "anonymous":
+            return None
+        role, side = column.split("/")
+        return self.tokens[side][role]
+
+    def booking_body(self) -> dict[str, Any]:
+        base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+        start = base + timedelta(hours=2 * next(self.slots))
+        return {
+            "instrument_id": self.instrument,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "mode": "self",
+        }
+
+    async def _listing(self, kind: str, state: str) -> int:
+        owner, resource = self.tokens["own"]["provider"], f"{kind}s" if kind != "agency" else "agencies"
+        made = await self.api.json(
+            "POST", f"/api/v1/{resource}", token=owner, json=listing_body(kind), expect=201
+        )
+        if state in ("pending", "published"):
+            await self.api.json("POST", f"/api/v1/{resource}/{made['id']}/submit", token=owner)
+        if state == "published":
+            await self.api.json("POST", f"/api/v1/{resource}/{made['id']}/publish", token=self.admin)
+        return int(made["id"])
+
+    async def _demand(self, state: str) -> int:
+        owner = self.tokens["own"]["enterprise"]
+        made = await self.api.json(
+            "POST", "/api/v1/demands", token=owner, json=_demand_body(self), expect=201
+        )
+        if state in ("pending", "published"):
+            await self.api.json("POST", f"/api/v1/demands/{made['id']}/submit", token=owner)
+        if state == "published":
+            await self.api.json("POST", f"/api/v1/demands/{made['id']}/publish", token=self.admin)
+        return int(made["id"])
+
+    async def _match(self) -> int:
+        demand_id = await self._demand("published")
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            # Let the worker finish its own refresh first, so it cannot withdraw the suggestion we pick.
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if await conn.fetchval("SELECT matched_at FROM demand_demand WHERE id = $1", demand_id):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+        matches = await self.api.json(
+            "GET", f"/api/v1/demands/{demand_id}/matches", token=self.tokens["own"]["enterprise"]
+        )
+        assert matches["items"], "the matcher found nothing for the matrix demand"
+        return int(matches["items"][0]["match_id"])
+
+    async def _booking(self) -> int:
+        made = await self.api.json(
+            "POST",
+            "/api/v1/bookings",
+            token=self.tokens["other"]["enterprise"],
+            json=self.booking_body(),
+            expect=201,
+        )
+        return int(made["id"])
+
+    async def _contract(self, kind: str) -> tuple[int, int]:
+        if kind == "purchase":
+            body, token = (
+                _contract_body(self, seller=self.away, buyer=self.home),
+                self.tokens["own"]["enterprise"],
+            )
+        else:
+            body, token = (
+                _contract_body(self, seller=self.home, buyer=self.away),
+                self.tokens["own"]["provider"],
+            )
+        made = await self.api.json("POST", "/api/v1/contracts", token=token, json=body, expect=201)
+        if kind == "registration-pending":
+            await self.api.json("POST", f"/api/v1/contracts/{made['id']}/registration", token=token)
+        return int(made["id"]), int(made["milestones"][0]["id"])
+
+    async def _enquiry(self) -> int:
+        made = await self.api.json(
+            "POST",
+            f"/api/v1/experts/{self.expert}/enquiries",
+            token=self.tokens["other"]["enterprise"],
+            json={"subject": "矩阵咨询", "message": "请问是否可以合作？"},
+            expect=201,
+        )
+        return int(made["id"])
+
+    async def build(self, kind: str) -> Target:
+        """A new object of a kind, owned (or bought, sold, received) by the own organisation."""
+        match kind.split(":"):
+            case ["listing", listing_type, state]:
+                listing_id = await self._listing(listing_type, state)
+                return Target("listing", listing_id, {"listing_id": listing_id, "expert_id": listing_id})
+            case ["demand", state]:
+                demand_id = await self._demand(state)
+                return Target("demand", demand_id, {"demand_id": demand_id})
+            case ["match"]:
+                match_id = await self._match()
+                return Target("match", match_id, {"match_id": match_id})
+            case ["booking"]:
+                booking_id = await self._booking()
+                return Target("booking", booking_id, {"booking_id": booking_id})
+            case ["contract", contract_kind]:
+                contract_id, milestone_id = await self._contract(contract_kind)
+                return Target(
+                    "contract", contract_id, {"contract_id": contract_id, "milestone_id": milestone_id}
+                )
+            case ["enquiry"]:
+                enquiry_id = await self._enquiry()
+                return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
+            case ["org", "home"]:
+                return Target("org", self.home, {"org_id": self.home})
+            case ["none"]:
+                return Target("none", None, {})
+        raise AssertionError(f"unknown target kind {kind}")
+
+    async def target(self, case: Case, expected: int) -> Target:
+        """The shared object for a refusal (it must stay untouched); a fresh one for a call that succeeds."""
+        # Calls that only add rows next to their target (an enquiry, a booking, an invitation) may share it.
+        adds_only = case.name in ("experts.enquire", "bookings.create", "orgs.invite", "orgs.verify")
+        if expected >= 400 or adds_only:
+            if case.target not in self.shared:
+                self.shared[case.target] = await self.build(case.target)
+            return self.shared[case.target]
+        return await self.build(case.target)
+
+
+async def _make_user(api: Api, admin: str, org_id: int, role: str) -> tuple[str, str]:
+    email = f"{unique(role)}@matrix.example.cn"
+    await api.json(
+        "POST",
+        "/api/v1/admin/users",
+        token=admin,
+        expect=201,
+        json={"email": email, "password": PASSWORD, "name": f"矩阵{role}", "role": role, "org_id": org_id},
+    )
+    return email, await api.token(email, PASSWORD)
+
+
+@pytest.fixture(scope="session")
+async def world(stack: Processes) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(base_url=stack.base, timeout=120) as client:
+        api = Api(client)
+        admin = await api.token(ADMIN_EMAIL, ADMIN_PASSWORD)
+        orgs = []
+        for kind, region in (("university", "500106"), ("enterprise", "500107"), ("enterprise", "510100")):
+            body = {"name": unique("矩阵机构"), "uscc": valid_uscc(), "kind": kind, "region": region}
+            orgs.append(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+        home, away, third = (org["id"] for org in orgs)
+        users: dict[str, dict[str, str]] = {"own": {}, "other": {}}
+        tokens: dict[str, dict[str, str]] = {"own": {}, "other": {}}
+        for side, org_id in (("own", home), ("other", away)):
+            for role in ROLES:
+                users[side][role], tokens[side][role] = await _make_user(api, admin, org_id, role)
+        db_url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+        world = World(api, db_url, admin, home, away, third, users, tokens)
+        # The objects every refusal is tried on, built once, in every state a case needs.
+        for resource in RESOURCES:
+            for state in ("draft", "pending", "published"):
+                kind = f"listing:{TYPE_OF[resource]}:{state}"
+                world.shared[kind] = await world.build(kind)
+        world.instrument = int(world.shared["listing:instrument:published"].row_id or 0)
+        world.expert = int(world.shared["listing:expert:published"].row_id or 0)
+        await api.wait_indexed(admin)
+        for kind in (
+            "demand:draft",
+            "demand:pending",
+            "demand:published",
+            "match",
+            "booking",
+            "contract:purchase",
+            "contract:sale",
+            "contract:registration-pending",
+            "enquiry",
+            "org:home",
+        ):
+            world.shared[kind] = await world.build(kind)
+        yield world
+
+
+# --- the tests -----------------------------------------------------------------------------------------------
+
+
+def _walk(routes: Any) -> Any:
+    for route in routes:
+        if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI ≥ 0.16x)
+            yield from _walk(route.effective_route_contexts())
+        elif hasattr(route, "routes") and not hasattr(route, "methods"):
+            yield from _walk(route.routes)
+        elif getattr(route, "methods", None):
+            yield route
+
+
+def _write_endpoints() -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in _walk(create_app().routes)
+        if route.path.startswith("/api/v1/")
+        for method in route.methods
+        if method in WRITE_METHODS
+    }
+
+
+def test_every_write_endpoint_is_in_the_matrix():
+    # given every write endpoint the application serves
+    endpoints = _write_endpoints()
+    covered = {(case.method, case.route) for case in CASES}
+
+    # then each has matrix rows (or a stated exemption), for every listing resource, and no row is stale
+    missing = sorted(endpoints - covered - EXEMPT.keys())
+    assert not missing, f"write endpoints without an authorisation matrix entry: {missing}"
+    assert not sorted(covered - endpoints), "matrix rows for endpoints the app no longer has"
+    for method, route in endpoints:
+        if "{resource}" in route:
+            resources = {case.resource for case in CASES if (case.method, case.route) == (method, route)}
+            assert resources == set(RESOURCES), (
+                f"{method} {route} lacks rows for {set(RESOURCES) - resources}"
+            )
+    assert len({case.name for case in CASES}) == len(CASES)
+    for case in CASES:
+        assert case.outcomes  # each row has exactly one outcome per column
+
+
+def _format(value: Any, path: dict[str, Any]) -> Any:
+    return value.format(**path) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize(
+    ("case", "column"),
+    [(case, column) for case in CASES for column in COLUMNS],
+    ids=[f"{case.name}|{column}" for case in CASES for column in COLUMNS],
+)
+async def test_authorisation(world, db, case, column):
+    # given the caller of this column and the object the row acts on
+    expected = case.outcomes[column]
+    target = await world.target(case, expected)
+    path = {"resource": case.resource, **target.path}
+    url = case.route.format(**path)
+    token = world.token(column)
+    if case.fresh_token and token is not None:
+        role, side = column.split("/")
+        token = await world.api.token(world.users[side][role], PASSWORD)
+    request: dict[str, Any] = {"params": {key: _format(value, path) for key, value in case.params.items()}}
+    if case.body is not None:
+        request["json"] = case.body(world)
+    if case.upload:
+        # A file that fails validation as a whole: the job runs but can never add listings behind our back.
+        request["files"] = {"file": ("matrix.csv", "summary\n矩阵导入\n".encode(), "text/csv")}
+    fingerprint = FINGERPRINTS.get(target.kind)
+    before = await db.fetchval(fingerprint, target.row_id) if fingerprint else None
+
+    # when the caller makes the call
+    if expected < 400:
+        response = await world.api.call(case.method, url, token=token, **request)
+        assert response.status_code == expected, f"{column} {case.method} {url}: {response.text[:400]}"
+        return
+    async with nothing_saved(db):
+        response = await world.api.call(case.method, url, token=token, **request)
+        # then it is refused as the matrix says, with a problem document
+        assert_problem(response, expected)
+
+    # and the object is exactly as it was
+    if fingerprint:
+        assert await db.fetchval(fingerprint, target.row_id) == before, (
+            f"{target.kind} {target.row_id} changed"
+        )

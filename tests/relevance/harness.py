@@ -1,0 +1,280 @@
+"""Index the relevance corpus, run the judged queries and score them with nDCG@10.
+
+Two systems are measured on the same corpus and queries:
+
+- ``ours``: the product's path — ``search.service.ensure_indices`` (so ``search.indices.index_body``), bulk lines
+  from ``search.indexer.bulk_operations`` (so ``search.documents.build_document``), and each query's body
+  from ``search.queries.build_search`` sent through ``search.client.search``, exactly as the API does.
+- ``standard``: the same titles, keywords and bodies under the engine's plain ``standard`` analyser
+  (single CJK characters, no segmentation, synonyms or pinyin) with a plain ``multi_match`` query.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import statistics
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from search import client
+from search.indexer import bulk_operations
+from search.indices import LISTING_TYPES, alias_name, search_target
+from search.queries import SearchParams, build_search
+from search.service import ensure_indices
+from tests.relevance.corpus import DATA_DIR, CorpusDocument, build_corpus
+
+K = 10
+THRESHOLD = 0.90
+CLASS_ORDER = (
+    "exact",
+    "synonym",
+    "mixed",
+    "pinyin",
+    "homophone",
+    "typo",
+    "traditional",
+    "natural",
+    "model",
+    "ambiguous",
+)
+CLASS_NAMES = {
+    "exact": "exact Chinese title words",
+    "synonym": "abbreviations and synonyms",
+    "mixed": "mixed Chinese/English",
+    "pinyin": "pinyin (full and initials)",
+    "homophone": "homophone slips",
+    "typo": "Latin typos",
+    "traditional": "traditional characters",
+    "natural": "long natural-language needs",
+    "model": "instrument model names",
+    "ambiguous": "ambiguous words (hard negatives)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedQuery:
+    id: str
+    cls: str
+    q: str
+    judgements: tuple[tuple[str, int], ...]
+    note: str = ""
+
+    def grade(self, key: str) -> int:
+        """The grade of the first judgement whose key or pattern matches; unjudged documents are 0."""
+        for pattern, value in self.judgements:
+            if key == pattern or fnmatch.fnmatchcase(key, pattern):
+                return value
+        return 0
+
+
+@dataclass(slots=True)
+class QueryResult:
+    query: JudgedQuery
+    keys: list[str]
+    ndcg: float
+    took_ms: int
+    wall_ms: float
+
+
+@dataclass(slots=True)
+class RunResult:
+    system: str
+    results: list[QueryResult] = field(default_factory=list)
+
+    def mean(self, cls: str | None = None) -> float:
+        scores = [r.ndcg for r in self.results if cls is None or r.query.cls == cls]
+        return statistics.fmean(scores) if scores else 0.0
+
+    def by_id(self) -> dict[str, QueryResult]:
+        return {r.query.id: r for r in self.results}
+
+
+def load_queries() -> list[JudgedQuery]:
+    """The judged queries of judgements.yaml, in file order, with their groups spliced in."""
+    raw = yaml.safe_load((DATA_DIR / "judgements.yaml").read_text(encoding="utf-8"))
+    groups: dict[str, dict[str, int]] = raw["groups"]
+    queries = []
+    for entry in raw["queries"]:
+        lines = list((entry.get("judgements") or {}).items())
+        for name in entry.get("use") or []:
+            lines.extend(groups[name].items())
+        judgements = tuple((str(pattern), int(grade)) for pattern, grade in lines)
+        if entry["class"] not in CLASS_ORDER:
+            raise ValueError(f"{entry['id']}: unknown class {entry['class']!r}")
+        if not judgements or any(not 0 <= grade <= 3 for _, grade in judgements):
+            raise ValueError(f"{entry['id']}: needs judgements graded 0..3")
+        queries.append(
+            JudgedQuery(entry["id"], entry["class"], str(entry["q"]), judgements, entry.get("note", ""))
+        )
+    ids = [query.id for query in queries]
+    if len(ids) != len(set(ids)):
+        raise ValueError("query ids must be unique")
+    return queries
+
+
+def _dcg(grades: Iterable[int]) -> float:
+    return sum((2**grade - 1) / math.log2(rank + 2) for rank, grade in enumerate(grades))
+
+
+def ndcg(query: JudgedQuery, ranked_keys: Sequence[str], all_keys: Iterable[str]) -> float:
+    """nDCG@K with exponential gain; the ideal ranking is built from every judged document of the corpus."""
+    ideal = _dcg(sorted((query.grade(key) for key in all_keys), reverse=True)[:K])
+    if ideal == 0:
+        raise ValueError(f"{query.id}: no relevant document in the corpus")
+    return _dcg(query.grade(key) for key in ranked_keys[:K]) / ideal
+
+
+# --- Indexing ----------------------------------------------------------------------------------------
+
+
+async def _bulk_in_batches(operations: list[dict[str, Any]], batch: int = 2000) -> None:
+    for start in range(0, len(operations), batch):
+        result = await client.bulk(operations[start : start + batch])
+        if result.get("errors"):
+            failed = [item for item in result["items"] if next(iter(item.values())).get("error")]
+            raise RuntimeError(f"bulk indexing failed: {failed[:3]}")
+
+
+async def index_ours(prefix: str, corpus: Sequence[CorpusDocument]) -> None:
+    """Create the product's indices under ``prefix`` and index the corpus through the product's bulk lines."""
+    await ensure_indices(prefix=prefix)
+    events = [(1, document.snapshot) for document in corpus]
+    await _bulk_in_batches(bulk_operations(events, prefix))
+    for listing_type in LISTING_TYPES:
+        await client.refresh(alias_name(listing_type, prefix))
+
+
+STANDARD_BODY: dict[str, Any] = {
+    "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+    "mappings": {
+        "properties": {
+            "id": {"type": "long"},
+            "type": {"type": "keyword"},
+            "status": {"type": "keyword"},
+            "title": {"type": "text", "analyzer": "standard"},
+            "keywords": {"type": "text", "analyzer": "standard"},
+            "body": {"type": "text", "analyzer": "standard"},
+        }
+    },
+}
+
+
+async def index_standard(prefix: str, corpus: Sequence[CorpusDocument]) -> None:
+    """The baseline: the product's own title, keywords and body text under the plain standard analyser."""
+    operations: list[dict[str, Any]] = []
+    for listing_type in LISTING_TYPES:
+        await client.create_index(alias_name(listing_type, prefix), STANDARD_BODY)
+    for line in bulk_operations([(1, document.snapshot) for document in corpus], prefix):
+        if "index" in line:
+            operations.append(line)
+            continue
+        operations.append(
+            {
+                "id": line["id"],
+                "type": line["type"],
+                "status": line["status"],
+                "title": line["title"],
+                "keywords": " ".join(line["keywords"]),
+                "body": line["body"],
+            }
+        )
+    for line in operations[::2]:
+        line["index"] = {"_index": line["index"]["_index"], "_id": line["index"]["_id"]}
+    await _bulk_in_batches(operations)
+    for listing_type in LISTING_TYPES:
+        await client.refresh(alias_name(listing_type, prefix))
+
+
+async def delete_indices(prefix: str) -> None:
+    """Remove everything indexed under ``prefix``."""
+    for listing_type in LISTING_TYPES:
+        for name in await client.alias_targets(alias_name(listing_type, prefix)):
+            await client.delete_index(name)
+        await client.delete_index(alias_name(listing_type, prefix))
+
+
+def standard_query(q: str, size: int = K) -> dict[str, Any]:
+    """The baseline's query: one plain multi_match over title, keywords and body."""
+    return {
+        "size": size,
+        "_source": ["id"],
+        "query": {
+            "bool": {
+                "must": [{"multi_match": {"query": q, "fields": ["title^2", "keywords", "body"]}}],
+                "filter": [{"term": {"status": "published"}}],
+            }
+        },
+    }
+
+
+# --- Running -------------------------------------------------------------------------------------------
+
+
+async def run(
+    system: str, prefix: str, queries: Sequence[JudgedQuery], corpus: Sequence[CorpusDocument]
+) -> RunResult:
+    """Run every query once against ``prefix`` and score it."""
+    key_of = {document.snapshot["id"]: document.key for document in corpus}
+    all_keys = list(key_of.values())
+    target = search_target(None, prefix)
+    outcome = RunResult(system)
+    for query in queries:
+        ours = system == "ours"
+        body = build_search(SearchParams(q=query.q, size=K)) if ours else standard_query(query.q)
+        started = time.perf_counter()
+        response = await client.search(target, body)
+        wall_ms = (time.perf_counter() - started) * 1000
+        keys = [key_of[int(hit["_id"])] for hit in response["hits"]["hits"]]
+        outcome.results.append(
+            QueryResult(query, keys, ndcg(query, keys, all_keys), int(response.get("took", 0)), wall_ms)
+        )
+    return outcome
+
+
+async def measure_latency(prefix: str, queries: Sequence[JudgedQuery], rounds: int = 5) -> dict[str, float]:
+    """Engine ``took`` and client wall time of the product's full search body (facets, highlight), warm."""
+    target = search_target(None, prefix)
+    took: list[float] = []
+    wall: list[float] = []
+    bodies = [build_search(SearchParams(q=query.q)) for query in queries]
+    for body in bodies:
+        await client.search(target, body, request_cache=False)
+    for _ in range(rounds):
+        for body in bodies:
+            started = time.perf_counter()
+            response = await client.search(target, body, request_cache=False)
+            wall.append((time.perf_counter() - started) * 1000)
+            took.append(float(response.get("took", 0)))
+    took.sort()
+    wall.sort()
+    return {
+        "took_p50": statistics.median(took),
+        "took_p95": took[int(len(took) * 0.95) - 1],
+        "took_max": took[-1],
+        "wall_p50": statistics.median(wall),
+        "wall_p95": wall[int(len(wall) * 0.95) - 1],
+    }
+
+
+def class_table(runs: Sequence[RunResult]) -> str:
+    """Mean nDCG@10 per query class, one column per system."""
+    queries = [r.query for r in runs[0].results]
+    header = f"{'class':<34}{'n':>4}" + "".join(f"{run.system:>10}" for run in runs)
+    lines = [header, "-" * len(header)]
+    for cls in CLASS_ORDER:
+        count = sum(1 for query in queries if query.cls == cls)
+        if count:
+            scores = "".join(f"{run.mean(cls):>10.3f}" for run in runs)
+            lines.append(f"{CLASS_NAMES[cls]:<34}{count:>4}{scores}")
+    lines.append("-" * len(header))
+    lines.append(f"{'overall':<34}{len(queries):>4}" + "".join(f"{run.mean():>10.3f}" for run in runs))
+    return "\n".join(lines)
+
+
+def corpus() -> tuple[CorpusDocument, ...]:
+    return build_corpus()

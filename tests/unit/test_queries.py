@@ -1,0 +1,301 @@
+"""The engine request bodies built from search parameters (search/queries.py), without an engine."""
+
+import json
+from typing import Any
+
+import pytest
+
+from search.queries import (
+    MAX_QUERY_WORDS,
+    SearchParams,
+    build_search,
+    build_suggest,
+    text_query,
+)
+
+
+def find_all(node: Any, key: str) -> list[Any]:
+    """Every value stored under ``key`` anywhere in a nested body."""
+    found: list[Any] = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == key:
+                found.append(value)
+            found.extend(find_all(value, key))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(find_all(item, key))
+    return found
+
+
+def word_clauses(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-word clauses of a text query (one dis_max per meaningful word)."""
+    ways_in = query["bool"]["must"][0]["bool"]["should"]
+    return next(way for way in ways_in if "bool" in way)["bool"]["should"]  # type: ignore[no-any-return]
+
+
+def words_of(query: dict[str, Any]) -> list[str]:
+    return [clause["dis_max"]["queries"][0]["match"]["title_seg"]["query"] for clause in word_clauses(query)]
+
+
+def test_search_without_text_filters_published_and_returns_facets_highlights_and_first_page() -> None:
+    # given no text and default paging
+    body = build_search(SearchParams())
+
+    # then everything published matches, newest first within equal scores, with the four facets
+    assert body["query"] == {"bool": {"filter": [{"term": {"status": "published"}}]}}
+    assert body["size"] == 20
+    assert body["from"] == 0
+    assert body["track_total_hits"] is True
+    assert body["_source"] == ["display"]
+    assert set(body["aggs"]) == {"type", "field", "region", "maturity"}
+    assert body["aggs"]["field"] == {"terms": {"field": "fields", "size": 20}}
+    assert set(body["highlight"]["fields"]) == {"title", "body"}
+    assert body["sort"] == [
+        "_score",
+        {"published_at": {"order": "desc", "missing": "_last"}},
+        {"id": "desc"},
+    ]
+    assert "search_after" not in body
+
+
+def test_search_with_text_scores_the_text_inside_the_filters() -> None:
+    body = build_search(SearchParams(q="扫描电镜", types=("instrument",)))
+
+    assert body["query"]["bool"]["must"] == [text_query("扫描电镜")]
+    assert body["query"]["bool"]["filter"] == [
+        {"term": {"status": "published"}},
+        {"terms": {"type": ["instrument"]}},
+    ]
+
+
+def test_filters_for_fields_regions_maturity_and_overlapping_price() -> None:
+    # given every filter, with a district, a city and a province code
+    params = SearchParams(
+        fields=("ic", "ai"),
+        regions=("500107", "510100", "500000"),
+        maturity=("pilot",),
+        min_price_fen=1_000_000,
+        max_price_fen=5_000_000,
+    )
+
+    # when the body is built
+    filters = build_search(params)["query"]["bool"]["filter"]
+
+    # then each becomes one filter; a region code ending in 00 or 0000 selects all beneath it
+    assert filters == [
+        {"term": {"status": "published"}},
+        {"terms": {"fields": ["ic", "ai"]}},
+        {
+            "bool": {
+                "should": [
+                    {"terms": {"region": ["500107"]}},
+                    {"terms": {"city": ["510100"]}},
+                    {"prefix": {"region": "50"}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+        {"terms": {"maturity": ["pilot"]}},
+        {"range": {"price_max_fen": {"gte": 1_000_000}}},
+        {"range": {"price_min_fen": {"lte": 5_000_000}}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("newest", [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]),
+        ("price_asc", [{"price_min_fen": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]),
+        ("price_desc", [{"price_max_fen": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]),
+    ],
+)
+def test_sorts_end_with_the_id_so_pages_are_stable(sort: str, expected: list[Any]) -> None:
+    assert build_search(SearchParams(q="芯片", sort=sort))["sort"] == expected
+
+
+def test_page_becomes_an_offset() -> None:
+    body = build_search(SearchParams(page=3, size=25))
+
+    assert (body["from"], body["size"]) == (50, 25)
+
+
+def test_search_after_replaces_the_offset() -> None:
+    body = build_search(SearchParams(page=7, search_after=(12.5, "2026-06-01T00:00:00+00:00", 42)))
+
+    assert body["search_after"] == [12.5, "2026-06-01T00:00:00+00:00", 42]
+    assert "from" not in body
+
+
+def test_each_meaningful_word_is_one_clause_and_filler_is_dropped() -> None:
+    # given a typed need full of filler
+    query = text_query("我们想找一台扫描电镜看金属断口形貌")
+
+    # then only the words that carry the need are searched, each in any field
+    assert words_of(query) == ["扫描电镜", "金属", "断口", "形貌"]
+    fields = [next(iter(q["match"])) for q in word_clauses(query)[0]["dis_max"]["queries"]]
+    assert fields == ["title_seg", "keywords_seg", "body_seg", "title", "body"]
+
+
+@pytest.mark.parametrize(
+    ("q", "required"),
+    [
+        ("碳化硅", "1"),
+        ("SiC MOSFET", "2"),
+        ("SiC MOSFET 可靠性", "2<-1 3<-2 5<60%"),
+        ("需要做碳化硅器件可靠性测试", "2<-1 3<-2 5<60%"),
+    ],
+)
+def test_how_many_words_must_match(q: str, required: str) -> None:
+    assert text_query(q)["bool"]["must"][0]["bool"]["should"][0]["bool"]["minimum_should_match"] == required
+
+
+def test_words_are_capped() -> None:
+    query = text_query(" ".join(f"词{n}号" for n in range(40)))
+
+    assert len(word_clauses(query)) == MAX_QUERY_WORDS
+
+
+def test_misspelt_latin_word_is_corrected_and_latin_phrases_stay_whole() -> None:
+    assert words_of(text_query("SiC MOSFTE 可靠性")) == ["sic", "mosfet", "可靠 可靠性"]
+    assert words_of(text_query("scaning electron microscope")) == ["scanning electron microscope"]
+
+
+def test_fuzzy_matching_only_for_latin_words() -> None:
+    # given a mixed query
+    query = text_query("GeminSEM 扫描电镜")
+
+    # then the Latin word may match fuzzily, without synonyms, and the Chinese word may not
+    latin, chinese = word_clauses(query)
+    fuzzy = [q["multi_match"] for q in latin["dis_max"]["queries"] if "multi_match" in q]
+    assert fuzzy == [
+        {
+            "query": "geminsem",
+            "fields": ["title_seg^3.0", "keywords_seg^2.5"],
+            "analyzer": "tm_seg",
+            "fuzziness": 1,
+            "prefix_length": 1,
+            "boost": 0.5,
+        }
+    ]
+    assert find_all(chinese, "fuzziness") == []
+
+
+@pytest.mark.parametrize("q", ["6470", "sem", "jichengdianlu", "scaning electron microscope"])
+def test_numbers_short_words_pinyin_and_synonym_phrases_are_never_fuzzy(q: str) -> None:
+    assert find_all(text_query(q), "fuzziness") == []
+
+
+def test_pinyin_typed_without_an_input_method_matches_syllables() -> None:
+    ways_in = text_query("saomiaodianjing")["bool"]["must"][0]["bool"]["should"]
+
+    assert {"match_phrase": {"title_pinyin": {"query": "sao miao dian jing", "boost": 2.0}}} in ways_in
+
+
+def test_initials_match_one_letter_per_syllable() -> None:
+    ways_in = text_query("jcdl")["bool"]["must"][0]["bool"]["should"]
+
+    assert {"match_phrase": {"title_initials": {"query": "j c d l", "boost": 2.0}}} in ways_in
+    assert find_all(ways_in, "title_pinyin") == []
+
+
+@pytest.mark.parametrize("q", ["SEM", "AI", "gan", "Sigma 300", "mosfte"])
+def test_latin_words_that_are_not_pinyin_get_no_pinyin_clause(q: str) -> None:
+    query = text_query(q)
+
+    assert find_all(query, "title_pinyin") == []
+    assert find_all(query, "title_initials") == []
+
+
+def test_homophone_slip_reaches_the_title_by_its_syllables() -> None:
+    ways_in = text_query("基成电路")["bool"]["must"][0]["bool"]["should"]
+
+    assert {"match_phrase": {"title_pinyin": {"query": "ji cheng dian lu", "boost": 0.6}}} in ways_in
+
+
+def test_two_syllables_are_too_ambiguous_for_a_pinyin_clause() -> None:
+    # 电镜 sounds like 电竞 (e-sports)
+    assert find_all(text_query("电镜"), "title_pinyin") == []
+
+
+def test_exact_phrase_title_words_and_exact_keywords_add_fixed_bonuses() -> None:
+    should = text_query("IVD 检测试剂")["bool"]["should"]
+
+    assert should == [
+        {"constant_score": {"filter": {"match_phrase": {"title": "ivd 检测试剂"}}, "boost": 6.0}},
+        {
+            "constant_score": {
+                "filter": {"match_phrase": {"title_seg": {"query": "ivd 检测 试剂", "slop": 1}}},
+                "boost": 3.0,
+            }
+        },
+        {"terms": {"keywords": ["ivd 检测试剂", "ivd", "检测", "试剂"], "boost": 3.0}},
+    ]
+
+
+def test_a_kind_named_in_the_query_multiplies_that_kind() -> None:
+    # given a need that names the kind of supply
+    query = text_query("找专家咨询医学影像")
+
+    # then 专家 leaves the text and experts score double
+    score = query["function_score"]
+    assert score["functions"] == [{"filter": {"terms": {"type": ["expert"]}}, "weight": 2.0}]
+    assert score["boost_mode"] == "multiply"
+    assert words_of(score["query"]) == ["咨询", "医学影像"]
+
+
+def test_a_kind_alone_is_still_searched_for() -> None:
+    assert words_of(text_query("专家")["function_score"]["query"]) == ["专家"]
+
+
+def test_query_of_only_filler_is_searched_as_typed() -> None:
+    assert words_of(text_query("服务")) == ["服务"]
+
+
+def test_query_without_words_matches_nothing() -> None:
+    assert text_query("，。！") == {"match_none": {}}
+
+
+def test_queries_use_only_dsl_elasticsearch_also_accepts() -> None:
+    # given the bodies of a few typical searches and a suggestion
+    bodies = [
+        build_search(SearchParams(q=q, types=("expert",), sort="newest", search_after=(1, 2)))
+        for q in ("找专家咨询医学影像AI辅助诊断", "jcdl", "saomiaodianjing", "SiC MOSFTE", "掃描電鏡")
+    ]
+    bodies.append(build_suggest("jicheng"))
+    text = json.dumps(bodies, ensure_ascii=False)
+
+    # then none of the OpenSearch-only or removed query types appears
+    for name in ("neural", "hybrid", "cutoff_frequency", "common", "type_name", "_type", "script_score"):
+        assert f'"{name}"' not in text
+
+
+def test_suggest_prefers_title_prefixes_and_collapses_equal_titles() -> None:
+    # given a prefix typed as pinyin initials
+    body = build_suggest(" JCDL ", size=5)
+
+    # then title inputs count three times keyword inputs, one hit per distinct title
+    assert body["size"] == 5
+    assert body["query"]["bool"]["filter"] == [{"term": {"status": "published"}}]
+    assert body["query"]["bool"]["should"] == [
+        {"constant_score": {"filter": {"match": {"suggest": "jcdl"}}, "boost": 3}},
+        {"constant_score": {"filter": {"match": {"suggest_alias": "jcdl"}}, "boost": 1}},
+        {"constant_score": {"filter": {"prefix": {"title.kw": "JCDL"}}, "boost": 1}},
+    ]
+    assert body["query"]["bool"]["minimum_should_match"] == 1
+    assert body["collapse"] == {"field": "title.kw"}
+    assert body["sort"][0] == "_score"
+
+
+def test_cache_key_ignores_script_width_and_case() -> None:
+    assert SearchParams(q="掃描電鏡 ＳＥＭ").cache_key() == SearchParams(q="扫描电镜 sem").cache_key()
+
+
+def test_pinyin_still_being_typed_matches_a_syllable_prefix() -> None:
+    ways_in = text_query("saomiaodianj")["bool"]["must"][0]["bool"]["should"]
+
+    assert {
+        "match_phrase_prefix": {
+            "title_pinyin": {"query": "sao miao dian j", "max_expansions": 20, "boost": 1.5}
+        }
+    } in ways_in

@@ -1,0 +1,84 @@
+"""Signing in and out of the portal: a Redis-backed session in an httponly cookie."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from services.accounts import service as accounts_service
+from services.core.errors import RateLimited, Unauthenticated
+from services.core.settings import get_settings
+from web.deps import MaybeUser, client_ip
+from web.pages.csrf import CheckedForm
+from web.pages.forms import GENERAL, bind, form_values, human_message
+from web.pages.shell import redirect, render, safe_next
+from web.sessions import end_session, start_session
+
+router = APIRouter(include_in_schema=False)
+_DEMO_HINT = "演示账号：enterprise@demo.techmarket.cn、provider@demo.techmarket.cn、broker@demo.techmarket.cn、admin@demo.techmarket.cn，密码均为 TechMarket-2026"
+
+
+def _demo_hint() -> str | None:
+    """The seeded demo accounts, shown on the login page everywhere but production."""
+    return None if get_settings().environment == "production" else _DEMO_HINT
+
+
+class LoginForm(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+    next: str = ""
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(
+    request: Request, user: MaybeUser, next: Annotated[str, Query(max_length=500)] = ""
+) -> Response:
+    if user is not None:
+        return redirect(safe_next(next))
+    return await render(
+        request,
+        "login.html",
+        {"values": {"email": "", "next": safe_next(next, "")}, "errors": {}, "hint": _demo_hint()},
+        actor=None,
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_submit(request: Request, form: CheckedForm) -> Response:
+    values = form_values(form)
+    data, errors = bind(LoginForm, values)
+    status_code = 422
+    if data is not None:
+        try:
+            token = await accounts_service.issue_token(
+                email=data.email, password=data.password, ip=client_ip(request), kind="session"
+            )
+            actor = await accounts_service.actor_for_token(token=token.access_token)
+            # The session is the browser's credential; the bearer token only proved the password.
+            await accounts_service.revoke_token(token=token.access_token)
+        except Unauthenticated as exc:
+            errors, status_code = {GENERAL: human_message(exc.detail)}, 401
+        except RateLimited as exc:
+            errors, status_code = {GENERAL: human_message(exc.detail)}, 429
+        else:
+            if actor is not None:
+                response = redirect(safe_next(data.next), notice="signed_in")
+                await start_session(response, actor)
+                return response
+            errors = {GENERAL: "登录失败，请重试"}
+    values.pop("password", None)
+    return await render(
+        request,
+        "login.html",
+        {"values": values, "errors": errors, "hint": _demo_hint()},
+        actor=None,
+        status_code=status_code,
+    )
+
+
+@router.post("/logout")
+async def logout(request: Request, form: CheckedForm) -> Response:
+    response = redirect("/", notice="signed_out")
+    await end_session(request, response)
+    return response

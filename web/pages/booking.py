@@ -1,0 +1,149 @@
+"""Instrument bookings in the portal: the booking form, 我的预约, and the owner's 预约审批."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from services.accounts import service as accounts_service
+from services.catalog import service as catalog_service
+from services.core.clock import CHINA_TZ
+from services.core.errors import Conflict, DomainError, Forbidden
+from services.deals import service as deals_service
+from services.deals.schemas import BookingRead
+from web.deps import CurrentUser, Page
+from web.pages.csrf import CheckedForm
+from web.pages.forms import GENERAL, BlankIsNone, bind, domain_errors, form_values, human_message
+from web.pages.portal import listing_context
+from web.pages.shell import redirect, render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+CONFLICT_MESSAGES = {
+    "slot_taken": "该时段已被其他用户预约，请换一个时间段再试。",
+    "instrument_unavailable": "该仪器当前不可预约（维护中或已停用）。",
+}
+
+
+class BookingForm(BaseModel):
+    start: datetime
+    end: datetime
+    mode: Literal["self", "commissioned"]
+    samples: Annotated[Annotated[int, Field(ge=1, le=10_000)] | None, BlankIsNone] = None
+    note: str = Field(default="", max_length=2000)
+
+
+class RejectForm(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+def _beijing(moment: datetime) -> datetime:
+    """Form times are Beijing wall-clock time unless they say otherwise."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+@router.post("/listings/instrument/{listing_id}/book", response_class=HTMLResponse)
+async def book(request: Request, listing_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    values = form_values(form)
+    data, errors = bind(BookingForm, values)
+    status_code = 422
+    if data is not None:
+        start, end = _beijing(data.start), _beijing(data.end)
+        if end <= start:
+            errors = {"end": "结束时间必须晚于开始时间"}
+        else:
+            body: dict[str, Any] = {
+                "instrument_id": listing_id,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "mode": data.mode,
+                "note": data.note,
+            }
+            if data.samples is not None:
+                body["samples"] = data.samples
+            try:
+                instrument = await catalog_service.instrument_for_booking(instrument_id=listing_id)
+                await deals_service.create_booking(actor=user, body=body, instrument=instrument)
+            except Conflict as exc:
+                errors = {GENERAL: CONFLICT_MESSAGES.get(exc.code, human_message(exc.detail))}
+                status_code = 409
+            except Forbidden as exc:
+                errors, status_code = {GENERAL: human_message(exc.detail)}, 403
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                return redirect("/me/bookings", notice="booked")
+    context = await listing_context(user, "instrument", listing_id)
+    context.update(booking_values={**context["booking_values"], **values}, booking_errors=errors)
+    return await render(request, "listing_instrument.html", context, actor=user, status_code=status_code)
+
+
+async def _rows(items: list[BookingRead]) -> list[dict[str, Any]]:
+    bookings = [{**item.model_dump(), "mode": item.mode.value} for item in items]
+    titles = await catalog_service.listing_titles(ids=[b["instrument_id"] for b in bookings])
+    orgs = await accounts_service.org_names(org_ids=[b["org_id"] for b in bookings])
+    for booking in bookings:
+        booking["instrument_title"] = titles.get(booking["instrument_id"], f"仪器 {booking['instrument_id']}")
+        booking["org_name"] = orgs.get(booking["org_id"], "")
+        booking["hours"] = f"{(booking['end'] - booking['start']).total_seconds() / 3600:.1f}".removesuffix(
+            ".0"
+        )
+    return bookings
+
+
+def _pager(path: str, page: int, total: int) -> dict[str, Any]:
+    last = max(1, -(-total // PAGE_SIZE))
+    return {
+        "page": page,
+        "last": last,
+        "prev": f"{path}?page={page - 1}" if page > 1 else None,
+        "next": f"{path}?page={page + 1}" if page < last else None,
+    }
+
+
+@router.get("/me/bookings", response_class=HTMLResponse)
+async def my_bookings(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    result = await deals_service.list_bookings(actor=user, role="mine", page=page, size=PAGE_SIZE)
+    context = {
+        "bookings": await _rows(result["items"]),
+        "total": result["total"],
+        "paging": _pager("/me/bookings", page, result["total"]),
+    }
+    return await render(request, "bookings.html", context, actor=user)
+
+
+@router.get("/me/booking-approvals", response_class=HTMLResponse)
+async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    result = await deals_service.list_bookings(actor=user, role="owner", page=page, size=PAGE_SIZE)
+    rows = await _rows(result["items"])
+    context = {
+        "pending": [row for row in rows if row["status"] == "pending"],
+        "decided": [row for row in rows if row["status"] != "pending"],
+        "total": result["total"],
+        "paging": _pager("/me/booking-approvals", page, result["total"]),
+    }
+    return await render(request, "booking_approvals.html", context, actor=user)
+
+
+async def _decide(user: Any, booking_id: int, *, approve: bool, reason: str | None) -> None:
+    instrument_id = await deals_service.booking_instrument_id(booking_id=booking_id)
+    owner = await catalog_service.owner_org_of(instrument_id)
+    await deals_service.decide_booking(
+        actor=user, booking_id=booking_id, approve=approve, reason=reason, owner_org_id=owner or -1
+    )
+
+
+@router.post("/bookings/{booking_id}/approve")
+async def approve(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    await _decide(user, booking_id, approve=True, reason=None)
+    return redirect("/me/booking-approvals", notice="booking_approved")
+
+
+@router.post("/bookings/{booking_id}/reject")
+async def reject(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    data, _ = bind(RejectForm, form_values(form))
+    reason = data.reason if data and data.reason else None
+    await _decide(user, booking_id, approve=False, reason=reason)
+    return redirect("/me/booking-approvals", notice="booking_rejected")

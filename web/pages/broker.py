@@ -1,0 +1,80 @@
+"""The technology broker's workbench: the queue of matches to work and the pipeline buttons."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from services.accounts.policies import Actor
+from services.core.errors import DomainError
+from services.demand import service as demand_service
+from services.demand.schemas import MatchRead, MatchStatus, MatchStatusUpdate
+from web.deps import CurrentUser, Page
+from web.pages.csrf import CheckedForm
+from web.pages.demand import match_row
+from web.pages.forms import bind, form_values
+from web.pages.shell import redirect, render, safe_next
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 30
+
+
+class StatusForm(BaseModel):
+    status: MatchStatus
+    note: str = Field(default="", max_length=5000)
+    back: str = "/broker"
+
+
+async def _grouped(actor: Actor, items: list[MatchRead]) -> list[dict[str, Any]]:
+    """Matches grouped under their demand, demands in the order their oldest match waits."""
+    groups: dict[int, dict[str, Any]] = {}
+    for match in items:
+        group = groups.get(match.demand_id)
+        if group is None:
+            group = {"demand_id": match.demand_id, "title": f"需求 {match.demand_id}", "matches": []}
+            groups[match.demand_id] = group
+        group["matches"].append(match_row(match))
+    for group in groups.values():
+        try:
+            demand = await demand_service.get_demand(actor=actor, demand_id=group["demand_id"])
+        except DomainError:
+            continue
+        group.update(title=demand.title, kind=demand.kind.value, budget=demand.budget)
+    return list(groups.values())
+
+
+@router.get("/broker", response_class=HTMLResponse)
+async def queue(
+    request: Request, user: CurrentUser, page: Page = 1, demand_id: int | None = None
+) -> Response:
+    result = await demand_service.broker_queue(actor=user, page=page, size=PAGE_SIZE, demand_id=demand_id)
+    scope = f"&demand_id={demand_id}" if demand_id is not None else ""
+    last = max(1, -(-result["total"] // PAGE_SIZE))
+    context = {
+        "groups": await _grouped(user, result["items"]),
+        "total": result["total"],
+        "paging": {
+            "page": page,
+            "last": last,
+            "prev": f"/broker?page={page - 1}{scope}" if page > 1 else None,
+            "next": f"/broker?page={page + 1}{scope}" if page < last else None,
+        },
+    }
+    return await render(request, "broker_queue.html", context, actor=user)
+
+
+@router.post("/matches/{match_id}/status")
+async def move_match(match_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    values = form_values(form)
+    data, _errors = bind(StatusForm, values)
+    back = safe_next(values.get("back"), "/broker")
+    if data is None:
+        return redirect(back)
+    moved = await demand_service.set_match_status(
+        actor=user, match_id=match_id, data=MatchStatusUpdate(status=data.status, note=data.note)
+    )
+    if moved.status == MatchStatus.WON:
+        # A won match leaves the queue; its demand page is where the contract gets registered.
+        return redirect(f"/demands/{moved.demand_id}", notice="match_won")
+    return redirect(back, notice="match_moved")

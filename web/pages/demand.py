@@ -1,0 +1,309 @@
+"""Demands in the portal: an enterprise's 我的需求 with its form, a demand's ranked matches, and the contract form."""
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field, field_validator
+
+from matching import service as matching_service
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
+from services.catalog import service as catalog_service
+from services.catalog.reference import (
+    CONTRACT_TYPES,
+    DEMAND_KINDS,
+    FORMER_REGIONS,
+    KEY_TECH_FIELD_CODES,
+    REGIONS,
+    TECH_FIELD_CODES,
+    region_name,
+    tech_field,
+)
+from services.core.clock import today_in_china
+from services.core.errors import DomainError, NotFound
+from services.deals import service as deals_service
+from services.deals.schemas import ContractType
+from services.demand import service as demand_service
+from services.demand.schemas import DemandKind, MatchRead
+from web.deps import CurrentUser, Page
+from web.pages.csrf import CheckedForm
+from web.pages.forms import GENERAL, BlankIsNone, YuanFen, bind, domain_errors, form_values
+from web.pages.shell import redirect, render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+MATCH_LIMIT = 50
+SHOWN_MATCHES = 10
+# Pipeline buttons in the order a broker works a match; the service's transition table decides what shows.
+PIPELINE = ("shortlisted", "contacted", "negotiating", "won", "lost")
+CONTRACT_TYPE_FOR = {
+    "achievement": "license",
+    "instrument": "service",
+    "expert": "consulting",
+    "agency": "service",
+}
+REGION_CHOICES = [
+    (code, name)
+    for code, name in REGIONS.items()
+    if code.startswith("50") and code != "500000" and code not in FORMER_REGIONS
+]
+
+
+def _field_label(code: str) -> str:
+    found = tech_field(code)
+    return found.label if found else code
+
+
+FIELD_CHOICES = [(code, _field_label(code)) for code in KEY_TECH_FIELD_CODES]
+
+
+class DemandForm(BaseModel):
+    title: str = Field(min_length=4, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    kind: DemandKind
+    fields: list[str] = Field(default_factory=list, max_length=11)
+    keywords: str = Field(default="", max_length=600)
+    budget_min: YuanFen = None
+    budget_max: YuanFen = None
+    deadline: Annotated[date | None, BlankIsNone] = None
+    region: Annotated[str | None, BlankIsNone] = None
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        if any(code not in TECH_FIELD_CODES for code in value):
+            raise ValueError("请从列表中选择技术领域")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is not None and value not in REGIONS:
+            raise ValueError("请从列表中选择地区")
+        return value
+
+    def keyword_list(self) -> list[str]:
+        return [word for word in re.split(r"[,，、;；\s]+", self.keywords) if word][:30]
+
+
+class ContractForm(BaseModel):
+    contract_type: ContractType
+    title: str = Field(min_length=2, max_length=200)
+    field: str
+    total: YuanFen
+    tech: YuanFen
+    signed_at: date
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        if value not in TECH_FIELD_CODES:
+            raise ValueError("请从列表中选择技术领域")
+        return value
+
+
+def _demand_form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "kinds": list(DEMAND_KINDS.items()),
+        "field_choices": FIELD_CHOICES,
+        "region_choices": REGION_CHOICES,
+    }
+
+
+async def _my_demands(actor: Actor, page: int) -> dict[str, Any]:
+    result = await demand_service.list_demands(actor=actor, mine=True, status=None, page=page, size=PAGE_SIZE)
+    last = max(1, -(-result.total // PAGE_SIZE))
+    return {
+        "demands": result.items,
+        "total": result.total,
+        "paging": {
+            "page": page,
+            "last": last,
+            "prev": f"/me/demands?page={page - 1}" if page > 1 else None,
+            "next": f"/me/demands?page={page + 1}" if page < last else None,
+        },
+    }
+
+
+@router.get("/me/demands", response_class=HTMLResponse)
+async def my_demands(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    context = {
+        **await _my_demands(user, page),
+        **_demand_form_context({"kind": "tech_problem", "fields": [], "region": "500107"}, {}),
+    }
+    return await render(request, "demands.html", context, actor=user)
+
+
+@router.post("/me/demands", response_class=HTMLResponse)
+async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) -> Response:
+    values = form_values(form, lists=("fields",))
+    data, errors = bind(DemandForm, values)
+    if data is not None:
+        if data.budget_min is not None and data.budget_max is not None and data.budget_min > data.budget_max:
+            errors = {"budget_max": "预算上限不能低于下限"}
+        else:
+            body = {
+                "title": data.title,
+                "description": data.description,
+                "kind": data.kind.value,
+                "fields": data.fields,
+                "keywords": data.keyword_list(),
+                "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
+                "deadline": data.deadline.isoformat() if data.deadline else None,
+                "region": data.region,
+            }
+            try:
+                demand = await demand_service.create_demand(actor=user, body=body)
+                await demand_service.transition_demand(actor=user, demand_id=demand.id, action="submit")
+            except DomainError as exc:
+                errors = domain_errors(exc, fields={"budget": "budget_max"})
+            else:
+                return redirect(f"/demands/{demand.id}", notice="demand_submitted")
+    context = {**await _my_demands(user, 1), **_demand_form_context(values, errors)}
+    return await render(request, "demands.html", context, actor=user, status_code=422)
+
+
+# --- one demand and its matches --------------------------------------------------------------------------
+
+
+def can_work_matches(actor: Actor) -> bool:
+    """Brokers (and admins) move matches along the pipeline and register the contracts."""
+    return actor.is_admin or actor.role == "broker"
+
+
+def next_steps(status: str) -> list[str]:
+    """The pipeline buttons a match in this status offers."""
+    allowed = demand_service.MATCH_TRANSITIONS.get(status, set())
+    return [step for step in PIPELINE if step in allowed]
+
+
+def match_row(match: MatchRead) -> dict[str, Any]:
+    """A match as the pages show it: link, score in percent, the reasons in words, next steps."""
+    return {
+        "match_id": match.match_id,
+        "demand_id": match.demand_id,
+        "type": match.type,
+        "title": match.title,
+        "href": f"/listings/{match.type}/{match.id}",
+        "score_percent": round(match.score * 100),
+        "reasons": [{"feature": r.feature, "detail": r.detail} for r in match.reasons],
+        "status": match.status.value,
+        "note": match.note,
+        "steps": next_steps(match.status.value),
+    }
+
+
+async def _matches(actor: Actor, demand_id: int) -> list[MatchRead]:
+    found = await matching_service.matches_for(
+        actor=actor, demand_id=demand_id, listing_type=None, limit=MATCH_LIMIT
+    )
+    return found.items
+
+
+@router.get("/demands/{demand_id}", response_class=HTMLResponse)
+async def demand_page(
+    request: Request, demand_id: int, user: CurrentUser, show_all: Annotated[bool, Query(alias="all")] = False
+) -> Response:
+    demand = await demand_service.get_demand(actor=user, demand_id=demand_id)
+    matches = await _matches(user, demand_id) if demand.status == "published" else []
+    # The best few, plus every match someone is already working, wherever it ranks.
+    shown = [
+        m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
+    ]
+    orgs = await accounts_service.org_names(org_ids=[demand.org_id])
+    context = {
+        "demand": demand,
+        "org_name": orgs.get(demand.org_id, ""),
+        "fields": [_field_label(code) for code in demand.fields],
+        "region": region_name(demand.region or "") or "",
+        "matches": [match_row(m) for m in shown],
+        "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
+        "match_total": len(matches),
+        "can_work": can_work_matches(user),
+        "back": f"/demands/{demand_id}",
+    }
+    return await render(request, "demand_detail.html", context, actor=user)
+
+
+async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict[str, Any]:
+    if not can_work_matches(actor):
+        raise NotFound("match_not_found", "未找到该匹配 (match not found)")
+    demand = await demand_service.get_demand(actor=actor, demand_id=demand_id)
+    match = next((m for m in await _matches(actor, demand_id) if m.match_id == match_id), None)
+    if match is None:
+        raise NotFound("match_not_found", "未找到该匹配 (match not found)")
+    seller_org_id = await catalog_service.owner_org_of(match.id)
+    if seller_org_id is None:
+        raise NotFound("listing_not_found", "该资源已不存在 (listing not found)")
+    names = await accounts_service.org_names(org_ids=[demand.org_id, seller_org_id])
+    contract_type = CONTRACT_TYPE_FOR.get(match.type, "service")
+    return {
+        "demand": demand,
+        "match": match_row(match),
+        "buyer_org_id": demand.org_id,
+        "seller_org_id": seller_org_id,
+        "buyer_name": names.get(demand.org_id, ""),
+        "seller_name": names.get(seller_org_id, ""),
+        "contract_types": list(CONTRACT_TYPES.items()),
+        "field_choices": FIELD_CHOICES,
+        "defaults": {
+            "contract_type": contract_type,
+            "title": f"{match.title}{CONTRACT_TYPES[contract_type]}合同"[:200],
+            "field": (demand.fields or ["manufacturing"])[0],
+            "total": "",
+            "tech": "",
+            "signed_at": today_in_china(),
+        },
+    }
+
+
+@router.get("/demands/{demand_id}/matches/{match_id}/contract", response_class=HTMLResponse)
+async def contract_form(request: Request, demand_id: int, match_id: int, user: CurrentUser) -> Response:
+    context = await _contract_context(user, demand_id, match_id)
+    context.update(values=context["defaults"], errors={})
+    return await render(request, "contract_form.html", context, actor=user)
+
+
+@router.post("/demands/{demand_id}/matches/{match_id}/contract", response_class=HTMLResponse)
+async def contract_submit(
+    request: Request, demand_id: int, match_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    context = await _contract_context(user, demand_id, match_id)
+    values = form_values(form)
+    data, errors = bind(ContractForm, values)
+    if data is not None:
+        if data.total is None:
+            errors = {"total": "请填写合同成交额"}
+        elif data.tech is None:
+            errors = {"tech": "请填写技术交易额"}
+        elif data.tech > data.total:
+            errors = {"tech": "技术交易额不能大于合同成交额"}
+        else:
+            body = {
+                "contract_type": data.contract_type.value,
+                "title": data.title,
+                "buyer_org_id": context["buyer_org_id"],
+                "seller_org_id": context["seller_org_id"],
+                "match_id": match_id,
+                "field": data.field,
+                "total_fen": data.total,
+                "tech_fen": data.tech,
+                "signed_at": data.signed_at.isoformat(),
+                "milestones": [{"name": "合同价款", "amount_fen": data.total}],
+            }
+            try:
+                contract = await deals_service.create_contract(actor=user, body=body)
+                await deals_service.submit_registration(actor=user, contract_id=contract.id)
+            except DomainError as exc:
+                errors = domain_errors(exc, fields={"total_fen": "total", "tech_fen": "tech"})
+            else:
+                return redirect(f"/demands/{demand_id}", notice="contract_submitted")
+    if errors.get(GENERAL, "").startswith("买方与卖方"):
+        errors[GENERAL] = "买方与卖方是同一机构，不能登记为技术合同。"
+    context.update(values=values, errors=errors)
+    return await render(request, "contract_form.html", context, actor=user, status_code=422)

@@ -1,0 +1,178 @@
+"""What every portal page shares: the signed-in user in the header, role-aware navigation, notices, rendering."""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
+from services.core.errors import DomainError
+from services.core.settings import get_settings
+from web.pages import csrf
+from web.sessions import actor_from_session
+from web.templating import templates
+
+ROLE_LABELS = {
+    "enterprise": "企业用户",
+    "provider": "成果/仪器提供方",
+    "expert": "专家",
+    "broker": "技术经纪人",
+    "admin": "管理员",
+}
+# Messages shown once after a redirect; the query string carries only the code, never the text.
+NOTICES = {
+    "signed_in": "登录成功，欢迎回来。",
+    "signed_out": "您已安全退出。",
+    "booked": "预约已提交，请等待仪器管理方审批。",
+    "enquiry_sent": "咨询已发送，专家所在机构回复后您会在平台收到答复。",
+    "booking_approved": "已批准该预约。",
+    "booking_rejected": "已拒绝该预约。",
+    "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
+    "match_moved": "匹配进展已更新。",
+    "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
+    "contract_submitted": "技术合同已创建并提交认定登记。",
+    "published": "已审核通过并发布。",
+    "rejected": "已驳回，并将理由告知提交方。",
+    "registered": "合同已完成认定登记，已计入技术合同成交额。",
+    "registration_rejected": "已驳回该合同的登记申请。",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageUser:
+    name: str
+    role: str
+    role_label: str
+    org_name: str | None
+
+
+def navigation(actor: Actor | None) -> list[NavLink]:
+    """The header links this caller may use."""
+    links = [NavLink("首页", "/"), NavLink("找资源", "/search")]
+    if actor is None:
+        return links
+    if actor.role in ("enterprise", "provider"):
+        links.append(NavLink("我的需求", "/me/demands"))
+    if actor.org_id is not None:
+        links.append(NavLink("我的预约", "/me/bookings"))
+    if actor.role == "provider":
+        links.append(NavLink("预约审批", "/me/booking-approvals"))
+    if actor.role == "broker":
+        links.append(NavLink("经纪人工作台", "/broker"))
+    if actor.is_admin:
+        links.extend(
+            [
+                NavLink("审核队列", "/admin/review"),
+                NavLink("合同登记", "/admin/contracts"),
+                NavLink("成交额看板", "/admin/dashboard"),
+            ]
+        )
+    return links
+
+
+async def _page_user(actor: Actor | None) -> PageUser | None:
+    if actor is None:
+        return None
+    try:
+        me = await accounts_service.get_me(actor=actor)
+    except DomainError:
+        return None
+    return PageUser(
+        name=me.name,
+        role=me.role.value,
+        role_label=ROLE_LABELS.get(me.role.value, me.role.value),
+        org_name=me.org.name if me.org else None,
+    )
+
+
+async def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    actor: Actor | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page with the shared header context (user, navigation, CSRF token, one-off notice)."""
+    token, new_nonce = await csrf.issue_token(request)
+    values: dict[str, Any] = {
+        "user": await _page_user(actor),
+        "nav": navigation(actor),
+        "csrf_token": token,
+        "path": request.url.path,
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
+    if new_nonce:
+        response.set_cookie(
+            csrf.ANONYMOUS_COOKIE,
+            new_nonce,
+            max_age=csrf.ANONYMOUS_TTL,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().environment == "production",
+        )
+    return response
+
+
+def redirect(url: str, *, notice: str | None = None) -> RedirectResponse:
+    """303 See Other after a successful form, optionally with a notice code for the next page."""
+    if notice:
+        parts = urlsplit(url)
+        query = f"{parts.query}&" if parts.query else ""
+        url = urlunsplit(parts._replace(query=query + urlencode({"notice": notice})))
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A same-site path to return to; anything else (other hosts, scheme-relative URLs) falls back."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return default
+    # Browsers drop tabs and newlines and read a backslash as a slash: "/\t/evil.example" is off-site.
+    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return default
+    return value
+
+
+def is_page_request(request: Request) -> bool:
+    """Whether errors on this path are shown as portal pages (everything but the API and probes)."""
+    return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/static/", "/openapi", "/docs"))
+
+
+async def error_page(request: Request, status_code: int, message: str) -> Response:
+    """The portal's error page; an anonymous visitor who must sign in is sent to the login page instead."""
+    try:
+        actor = await actor_from_session(request)
+    except Exception:
+        actor = None
+    if status_code == 401 and request.method == "GET":
+        return RedirectResponse(
+            f"/login?{urlencode({'next': request.url.path + ('?' + request.url.query if request.url.query else '')})}",
+            status_code=303,
+        )
+    titles = {
+        401: "请先登录",
+        403: "没有权限",
+        404: "页面不存在",
+        409: "操作冲突",
+        422: "提交的内容有误",
+        429: "操作过于频繁",
+        503: "服务暂不可用",
+    }
+    return await render(
+        request,
+        "error.html",
+        {"title": titles.get(status_code, "出错了"), "message": message, "status_code": status_code},
+        actor=actor,
+        status_code=status_code,
+    )
