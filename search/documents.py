@@ -109,7 +109,8 @@ def with_document(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def document_of(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The engine document: the one built at write time if the event carries it, else built now."""
+def document_of(snapshot: dict[str, Any]) -> dict[str, Any] | str:
+    """The engine document: the one built at write time if the event carries it (as a dict, or as the raw
+    JSON text the worker detached from the outbox row), else built now."""
     prebuilt = snapshot.get(DOCUMENT_KEY)
-    return prebuilt if isinstance(prebuilt, dict) else build_document(snapshot)
+    return prebuilt if isinstance(prebuilt, dict | str) else build_document(snapshot)

@@ -9,14 +9,14 @@ from search.indices import alias_name
 
 def bulk_operations(
     events: list[tuple[int, dict[str, Any]]], prefix: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any] | str]:
     """Bulk lines for (version, snapshot) pairs: index published ones, delete the rest (pure)."""
     latest: dict[int, tuple[int, dict[str, Any]]] = {}
     for version, snap in events:
         known = latest.get(snap["id"])
         if known is None or version > known[0]:
             latest[snap["id"]] = (version, snap)
-    operations: list[dict[str, Any]] = []
+    operations: list[dict[str, Any] | str] = []
     for version, snap in latest.values():
         meta = {
             "_index": alias_name(snap["type"], prefix),

@@ -1,12 +1,13 @@
 """Search use-cases: searching with a Redis cache, suggestions, index lifecycle, rebuild and checks."""
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from search import client
-from search.documents import with_document
+from search.documents import is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
 from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
@@ -136,15 +137,44 @@ async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
     return suggestions
 
 
+# The engine makes writes searchable on its next scheduled refresh (index.refresh_interval = 1 s).
+REFRESH_INTERVAL_S = 1.0
+_pending_invalidations: set[asyncio.Task[None]] = set()
+
+
 async def index_snapshots(
-    events: list[tuple[int, dict[str, Any]]], *, refresh_after: bool = True
+    events: list[tuple[int, dict[str, Any]]], *, refresh_after: bool | None = None
 ) -> list[dict[str, Any]]:
-    """Apply listing changes, make them searchable, then invalidate the cache; returns failed items."""
-    # Invalidating before the engine's refresh would let a search in that gap re-cache the old hit
-    # (a withdrawn or erased expert) for the cache's whole TTL.
-    failures = await apply_events(events, refresh_after=refresh_after)
+    """Apply listing changes and invalidate the cache so no stale result outlives the change; returns failures.
+
+    A search between the bulk and the engine's refresh could re-cache the old result. Removals (unpublish,
+    archive, withdrawn consent, erasure) therefore force a refresh before the cache is invalidated; for
+    additions and edits the cache is invalidated at once and again after the refresh interval, which keeps
+    catch-up at the engine's own pace.
+    """
+    removes = any(not is_indexable(snapshot) for _, snapshot in events)
+    refresh = removes if refresh_after is None else refresh_after
+    failures = await apply_events(events, refresh_after=refresh)
     await invalidate_cache()
+    if not refresh:
+        _invalidate_after_refresh()
     return failures
+
+
+def _invalidate_after_refresh() -> None:
+    async def later() -> None:
+        await asyncio.sleep(REFRESH_INTERVAL_S + 0.1)
+        await invalidate_cache()
+
+    task = asyncio.create_task(later())
+    _pending_invalidations.add(task)
+    task.add_done_callback(_pending_invalidations.discard)
+
+
+async def settle() -> None:
+    """Wait for scheduled cache invalidations (before a process exits)."""
+    if _pending_invalidations:
+        await asyncio.gather(*_pending_invalidations, return_exceptions=True)
 
 
 async def indexed_counts() -> dict[str, int]:

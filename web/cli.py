@@ -20,7 +20,7 @@ _T = TypeVar("_T")
 def _run(work: Callable[[], Awaitable[_T]], *, database: bool = True) -> _T:
     async def wrapped() -> _T:
         from search.client import close_engine
-        from search.service import register_outbox_documents
+        from search.service import register_outbox_documents, settle
         from services.core.db import close_database, open_database
         from services.core.redis import close_redis
 
@@ -30,6 +30,7 @@ def _run(work: Callable[[], Awaitable[_T]], *, database: bool = True) -> _T:
         try:
             return await work()
         finally:
+            await settle()
             await close_engine()
             await close_redis()
             if database:

@@ -5,18 +5,21 @@ import json
 import signal
 from typing import Any
 
+import orjson
 from tortoise.transactions import in_transaction
 
 from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
+from search.documents import DOCUMENT_KEY
 from services.catalog import imports
 from services.core import outbox
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 
 log = get_logger("worker.outbox")
-BATCH = 500
+BATCH = 1000
+LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
 
@@ -24,13 +27,17 @@ MAX_BACKOFF = 30.0
 async def process_batch(limit: int = BATCH) -> int:
     """Claim, apply and mark one batch; returns how many rows were handled (raises when the engine is down)."""
     async with in_transaction() as conn:
-        rows = await outbox.claim_batch(conn, limit)
+        rows = await outbox.claim_batch(conn, limit, detach=("snapshot", DOCUMENT_KEY))
         if not rows:
             return 0
+        payloads = {r["id"]: _payload(r) for r in rows}
+        for row in rows:
+            if row["detached"] is not None and row["topic"] == "listing.changed":
+                payloads[row["id"]]["snapshot"][DOCUMENT_KEY] = row["detached"]
         listing_rows = [r for r in rows if r["topic"] == "listing.changed"]
         done = [r["id"] for r in rows if r["topic"] != "listing.changed"]
         if listing_rows:
-            events = [(int(r["aggregate_version"]), _payload(r)["snapshot"]) for r in listing_rows]
+            events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in listing_rows]
             failures = await search_service.index_snapshots(events)
             failed_ids = {str(f["id"]) for f in failures}
             for row in listing_rows:
@@ -44,14 +51,14 @@ async def process_batch(limit: int = BATCH) -> int:
                     done.append(row["id"])
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
-        {code for r in listing_rows for code in (_payload(r)["snapshot"].get("fields") or [])}
+        {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
     )
     if touched_fields:
         await demand_service.mark_matches_stale(field_codes=touched_fields)
     demands = {
         int(r["aggregate_id"])
         for r in rows
-        if r["topic"] == "demand.changed" and _payload(r).get("status") == "published"
+        if r["topic"] == "demand.changed" and payloads[r["id"]].get("status") == "published"
     }
     for demand_id in sorted(demands):
         # Matching reads the index just written; a failure here is retried by the next read of matches.
@@ -77,14 +84,23 @@ async def process_import_jobs() -> int:
 
 def _payload(row: dict[str, Any]) -> dict[str, Any]:
     payload = row["payload"]
-    return json.loads(payload) if isinstance(payload, str) else dict(payload)
+    return orjson.loads(payload) if isinstance(payload, str) else dict(payload)
+
+
+async def process_lanes(limit: int = BATCH, lanes: int = LANES) -> int:
+    """Several batches at once: while the engine indexes one, the next is claimed and prepared.
+
+    Lanes claim disjoint rows (SKIP LOCKED); two versions of one listing may land in different lanes, and
+    external versions make the engine keep the newer whichever bulk arrives first.
+    """
+    return sum(await asyncio.gather(*(process_batch(limit) for _ in range(lanes))))
 
 
 async def drain(limit: int = BATCH) -> int:
     """Process until the outbox is empty (used by tests and the seed command)."""
     await search_service.ensure_indices()
     total = 0
-    while handled := await process_batch(limit):
+    while handled := await process_lanes(limit):
         total += handled
     return total
 
@@ -105,7 +121,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
                 await search_service.ensure_indices()
                 indices_ready = True
             handled = await process_import_jobs()
-            handled += await process_batch()
+            handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
             backoff = 0.5
@@ -122,6 +138,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             continue
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
+    await search_service.settle()
     log.info("worker.stopped")
 
 

@@ -65,12 +65,19 @@ async def count_pending() -> int:
 MAX_ATTEMPTS = 8
 
 
-async def claim_batch(connection: BaseDBAsyncClient, limit: int) -> list[dict[str, Any]]:
-    """Lock the oldest unprocessed rows; other workers skip them (call inside a transaction)."""
+async def claim_batch(
+    connection: BaseDBAsyncClient, limit: int, *, detach: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Lock the oldest unprocessed rows; other workers skip them (call inside a transaction).
+
+    `detach` names a JSON path that is cut out of each payload and returned as raw JSON text in `detached`:
+    a large part the caller only forwards (an engine document) is never decoded and re-encoded in Python.
+    """
     return await connection.execute_query_dict(
-        "SELECT id, topic, aggregate_type, aggregate_id, aggregate_version, payload, attempts FROM core_outbox "
+        "SELECT id, topic, aggregate_type, aggregate_id, aggregate_version, attempts, "
+        "payload #- $2::text[] AS payload, (payload #> $2::text[])::text AS detached FROM core_outbox "
         "WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-        [limit],
+        [limit, list(detach) or ["-"]],
     )
 
 

@@ -41,7 +41,7 @@ RESULTS_DIR = ROOT / "bench-results"
 BIN = Path(sys.executable).parent
 SEED = 20260301
 SEED_MARKER = "bench.seed"
-BULK_BATCH = 500
+BULK_BATCH = 1000  # web.worker.BATCH: the limit sends what one worker lane sends
 
 # Realistic portal searches: Chinese words and phrases, homophone slips, pinyin, Latin models, filters,
 # sorts, an empty box with facets only, and a second page.
