@@ -43,7 +43,7 @@ if ((${#missing[@]})); then
   fi
   tm_log "apt: installed ${missing[*]} in $(tm_elapsed "$T")"
 else
-  tm_log "apt: postgresql, redis-server ${TM_APT_EXTRA:-}already installed ($(tm_elapsed "$T"))"
+  tm_log "apt: postgresql, redis-server${TM_APT_EXTRA:+ $TM_APT_EXTRA} already installed ($(tm_elapsed "$T"))"
 fi
 [[ -x $PG_BIN/initdb ]] || tm_die "PostgreSQL $PG_VERSION binaries not found in $PG_BIN after install"
 command -v redis-server >/dev/null 2>&1 || tm_die "redis-server not found after install"
