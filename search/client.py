@@ -141,11 +141,15 @@ async def bulk(operations: Sequence[dict[str, Any] | str], *, refresh_after: boo
     return result  # type: ignore[no-any-return]
 
 
-async def search(index: str, body: dict[str, Any], *, request_cache: bool | None = None) -> dict[str, Any]:
+async def search(
+    index: str, body: dict[str, Any], *, request_cache: bool | None = None, search_type: str | None = None
+) -> dict[str, Any]:
     """Run one search."""
     params: dict[str, Any] = {}
     if request_cache is not None:
         params["request_cache"] = "true" if request_cache else "false"
+    if search_type is not None:
+        params["search_type"] = search_type
     try:
         return await _call(  # type: ignore[no-any-return]
             get_engine().search(index=index, body=body, params=params, ignore_unavailable=True)

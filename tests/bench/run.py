@@ -313,7 +313,10 @@ async def measure_search(api_base: str, rounds: int) -> dict[str, list[float]]:
     for query in QUERIES:
         params = search_params(query)
         body = json.dumps(build_search(params), ensure_ascii=False).encode()
-        path = f"/{search_target(list(params.types) or None)}/_search?ignore_unavailable=true"
+        path = (
+            f"/{search_target(list(params.types) or None)}/_search?ignore_unavailable=true"
+            f"&search_type={search_service.SEARCH_TYPE}"
+        )
         api_query = {key: str(value) for key, value in query.items()}
         plans.append((path, body, api_query))
     samples: dict[str, list[float]] = {"engine": [], "miss": [], "hit": []}

@@ -25,7 +25,7 @@ from search import client
 from search.indexer import bulk_operations
 from search.indices import LISTING_TYPES, alias_name, search_target
 from search.queries import SearchParams, build_search
-from search.service import ensure_indices
+from search.service import SEARCH_TYPE, ensure_indices
 from tests.relevance.corpus import DATA_DIR, CorpusDocument, build_corpus
 
 K = 10
@@ -227,7 +227,7 @@ async def run(
         ours = system == "ours"
         body = build_search(SearchParams(q=query.q, size=K)) if ours else standard_query(query.q)
         started = time.perf_counter()
-        response = await client.search(target, body)
+        response = await client.search(target, body, search_type=SEARCH_TYPE if ours else None)
         wall_ms = (time.perf_counter() - started) * 1000
         keys = [key_of[int(hit["_id"])] for hit in response["hits"]["hits"]]
         outcome.results.append(
@@ -243,11 +243,11 @@ async def measure_latency(prefix: str, queries: Sequence[JudgedQuery], rounds: i
     wall: list[float] = []
     bodies = [build_search(SearchParams(q=query.q)) for query in queries]
     for body in bodies:
-        await client.search(target, body, request_cache=False)
+        await client.search(target, body, request_cache=False, search_type=SEARCH_TYPE)
     for _ in range(rounds):
         for body in bodies:
             started = time.perf_counter()
-            response = await client.search(target, body, request_cache=False)
+            response = await client.search(target, body, request_cache=False, search_type=SEARCH_TYPE)
             wall.append((time.perf_counter() - started) * 1000)
             took.append(float(response.get("took", 0)))
     took.sort()
