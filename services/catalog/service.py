@@ -273,23 +273,7 @@ async def _record_expert_private(
 ) -> None:
     if data.contact is not None:
         await repository.save_contact(listing.id, data.contact.phone, data.contact.email, connection)
-    recorded = await repository.add_consent(
-        listing_id=listing.id,
-        publish=data.consent.publish,
-        contact=data.consent.contact,
-        text_version=CONSENT_TEXT_VERSION,
-        actor_id=actor.user_id,
-        connection=connection,
-    )
-    listing.attributes = {
-        **listing.attributes,
-        "consent": {
-            "publish": recorded.publish,
-            "contact": recorded.contact,
-            "recorded_at": recorded.recorded_at.isoformat(),
-            "text_version": recorded.text_version,
-        },
-    }
+    await _record_consent(listing, data, actor, connection)
     await listing.save(using_db=connection, update_fields=["attributes"])
 
 
@@ -359,7 +343,7 @@ async def update_listing(
                 await repository.save_contact(listing.id, None, None, conn)
             if "consent" in patch:
                 await listing.save(using_db=conn)
-                await _record_expert_private_consent(listing, data, actor, conn)
+                await _record_consent(listing, data, actor, conn)
                 if not data.consent.publish and listing.status in ("published", "pending"):
                     # Withdrawn consent unpublishes at once: the outbox event below removes it from the index.
                     listing.status = TRANSITIONS[(listing.status, "unpublish")]
@@ -376,9 +360,10 @@ async def update_listing(
     return await read_listing(listing, actor)
 
 
-async def _record_expert_private_consent(
+async def _record_consent(
     listing: Listing, data: ExpertCreate, actor: Actor, connection: BaseDBAsyncClient
 ) -> None:
+    """Append the consent to its history and mirror the current one, timestamped, on the listing."""
     recorded = await repository.add_consent(
         listing_id=listing.id,
         publish=data.consent.publish,

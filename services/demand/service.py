@@ -3,6 +3,7 @@
 from typing import Any
 
 from pydantic import ValidationError
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from services.accounts.policies import Actor, require_admin, require_member, require_role
@@ -34,6 +35,17 @@ MATCH_TRANSITIONS: dict[str, set[str]] = {
     "lost": {"negotiating"},
     "dismissed": {"suggested"},
 }
+
+
+async def _emit(demand: Demand, connection: BaseDBAsyncClient) -> None:
+    await record_event(
+        connection=connection,
+        topic=DEMAND_TOPIC,
+        aggregate_type="demand",
+        aggregate_id=demand.id,
+        aggregate_version=demand.version,
+        payload={"status": demand.status},
+    )
 
 
 def demand_read(demand: Demand) -> DemandRead:
@@ -89,14 +101,7 @@ async def create_demand(*, actor: Actor, body: Any) -> DemandRead:
         demand = await Demand.create(
             org_id=actor.org_id, created_by_id=actor.user_id, using_db=conn, **_columns(data)
         )
-        await record_event(
-            connection=conn,
-            topic=DEMAND_TOPIC,
-            aggregate_type="demand",
-            aggregate_id=demand.id,
-            aggregate_version=demand.version,
-            payload={"status": demand.status},
-        )
+        await _emit(demand, conn)
     return demand_read(demand)
 
 
@@ -140,14 +145,7 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
         demand.update_from_dict(_columns(data))
         demand.version += 1
         await demand.save(using_db=conn)
-        await record_event(
-            connection=conn,
-            topic=DEMAND_TOPIC,
-            aggregate_type="demand",
-            aggregate_id=demand.id,
-            aggregate_version=demand.version,
-            payload={"status": demand.status},
-        )
+        await _emit(demand, conn)
     return demand_read(demand)
 
 
@@ -176,14 +174,7 @@ async def transition_demand(
         elif action == "reject":
             demand.reject_reason = reason
         await demand.save(using_db=conn)
-        await record_event(
-            connection=conn,
-            topic=DEMAND_TOPIC,
-            aggregate_type="demand",
-            aggregate_id=demand.id,
-            aggregate_version=demand.version,
-            payload={"status": demand.status},
-        )
+        await _emit(demand, conn)
     return demand_read(demand)
 
 
@@ -302,14 +293,7 @@ async def seed_demand(
             using_db=conn,
             **_columns(data),
         )
-        await record_event(
-            connection=conn,
-            topic=DEMAND_TOPIC,
-            aggregate_type="demand",
-            aggregate_id=demand.id,
-            aggregate_version=demand.version,
-            payload={"status": demand.status},
-        )
+        await _emit(demand, conn)
     return int(demand.id)
 
 
