@@ -17,6 +17,14 @@ from services.demand import service as demand_service
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"
+# How each contract type reads in a contract's title (技术开发合同, 技术转让合同 …).
+TYPE_TITLES = {
+    "development": "技术开发",
+    "transfer": "技术转让",
+    "license": "技术许可",
+    "consulting": "技术咨询",
+    "service": "技术服务",
+}
 FLUSH_AT = 10_000
 
 
@@ -135,9 +143,10 @@ async def _seed_contracts(
         tech = total - rng.randrange(0, 20) * total // 100
         first = total * 3 // 10
         subject = i % len(subjects)
+        contract_type = types[i % len(types)]
         body = {
-            "contract_type": types[i % len(types)],
-            "title": f"{subjects[subject]}{(types[i % 5] == 'license' and '许可') or ''}合同",
+            "contract_type": contract_type,
+            "title": f"{subjects[subject].removesuffix('技术')}{TYPE_TITLES[contract_type]}合同",
             "buyer_org_id": org_ids[buyer.key],
             "seller_org_id": org_ids[seller.key],
             "field": fields[subject],

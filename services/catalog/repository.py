@@ -263,3 +263,17 @@ async def insert_consents(
 async def titles_by_id(ids: list[int]) -> dict[int, str]:
     rows = await Listing.filter(id__in=ids).values_list("id", "title")
     return {int(row[0]): str(row[1]) for row in rows}
+
+
+async def with_patent_number(listing_type: str, number: str, *, limit: int) -> list[Listing]:
+    """Live listings of a type that claim this patent number."""
+    return (
+        await Listing.filter(type=listing_type, attributes__contains={"ip": [{"number": number}]})
+        .exclude(status="archived")
+        .limit(limit)
+    )
+
+
+async def status_versions(ids: list[int]) -> dict[int, tuple[str, int]]:
+    rows = await Listing.filter(id__in=ids).values_list("id", "status", "version")
+    return {int(row[0]): (str(row[1]), int(row[2])) for row in rows}

@@ -211,11 +211,7 @@ async def _duplicate_warnings(
     warnings.extend({"kind": "same_title", "listing_id": other.id} for other in same_title)
     numbers = [ip.get("number") for ip in columns["attributes"].get("ip", []) if ip.get("number")]
     for number in numbers:
-        others = (
-            await Listing.filter(type=listing_type, attributes__contains={"ip": [{"number": number}]})
-            .exclude(status="archived")
-            .limit(3)
-        )
+        others = await repository.with_patent_number(listing_type, number, limit=3)
         warnings.extend(
             {"kind": "same_patent", "listing_id": other.id, "number": number}
             for other in others
@@ -525,8 +521,7 @@ async def published_snapshots(batch: int = 1000) -> Any:
 
 async def listing_versions(ids: list[int]) -> dict[int, tuple[str, int]]:
     """Status and version of listings by id."""
-    rows = await Listing.filter(id__in=ids).values_list("id", "status", "version")
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return await repository.status_versions(ids)
 
 
 async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
