@@ -1,5 +1,6 @@
 """Demo and benchmark data: realistic organisations, users, listings, demands and registered contracts."""
 
+import math
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,8 @@ TYPE_TITLES = {
     "consulting": "技术咨询",
     "service": "技术服务",
 }
+# About a year of registrations at roughly the zone's scale (a few 亿元), so the dashboard has history.
+SEED_CONTRACTS = 160
 FLUSH_AT = 10_000
 
 
@@ -135,11 +138,15 @@ async def _seed_contracts(
         "锂电池热失控预警",
     ]
     fields = ["materials", "ai", "ic", "medtech", "nev", "materials", "manufacturing", "nev"]
-    for i in range(24):
-        signed = (today - timedelta(days=15 * (24 - i) + 10)).date()
-        registered_at = datetime.combine(signed + timedelta(days=12), datetime.min.time(), UTC)
+    for i in range(SEED_CONTRACTS):
+        signed = (today - timedelta(days=(SEED_CONTRACTS - i) * 365 // SEED_CONTRACTS + 12)).date()
+        registered_at = datetime.combine(
+            signed + timedelta(days=rng.randrange(5, 20)), datetime.min.time(), UTC
+        )
         seller, buyer = rng.choice(sellers), rng.choice(buyers)
-        total = rng.randrange(20, 600) * 10_000 * 100
+        # Contract values are heavy-tailed: many 几十万 consultancy deals, a few 千万级 transfers.
+        yuan = min(max(rng.lognormvariate(math.log(3_000_000), 1.1), 50_000), 150_000_000)
+        total = int(yuan // 1_000) * 1_000 * 100
         tech = total - rng.randrange(0, 20) * total // 100
         first = total * 3 // 10
         subject = i % len(subjects)
