@@ -116,3 +116,13 @@ async def page_bookings(
         query = query.filter(instrument__org_id=owner_org_id)
     total = await query.count()
     return total, await query.order_by("-starts_at").offset(offset).limit(limit)
+
+
+async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
+    """The live (not cancelled) contract of each match that has one."""
+    rows = (
+        await Contract.filter(match_id__in=match_ids)
+        .exclude(status="cancelled")
+        .values_list("match_id", "id")
+    )
+    return {int(match_id): int(contract_id) for match_id, contract_id in rows}

@@ -1,5 +1,6 @@
 """Deals: instrument bookings, technology contracts, milestone payments and contract registration."""
 
+import math
 from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -107,6 +108,9 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
         raise Forbidden(
             "not_a_party", "仅合同当事方、技术经纪人或管理员可登记合同 (not a party to this contract)"
         )
+    if data.match_id is not None and (await repository.contracts_for_matches([data.match_id])):
+        # One deal per match: a second recording would count the same turnover twice.
+        raise Conflict("match_has_contract", "该匹配已登记技术合同 (this match already has a contract)")
     buyer = await accounts_service.get_org(org_id=data.buyer_org_id)
     seller = await accounts_service.get_org(org_id=data.seller_org_id)
     rule_set = contract_rule_set(data.signed_at)
@@ -460,7 +464,8 @@ def price_booking(fees: list[dict[str, Any]], hours: Decimal, samples: int | Non
     by_unit = {f["unit"]: int(f["price_fen"]) for f in fees}
     if mode == "commissioned" and samples and "sample" in by_unit:
         return by_unit["sample"] * samples
-    whole_hours = int(-(-hours // 1))
+    # Started hours bill in full (Decimal's // truncates toward zero, so ceil explicitly).
+    whole_hours = math.ceil(hours)
     if "hour" in by_unit:
         return by_unit["hour"] * whole_hours
     if "day" in by_unit:
@@ -590,3 +595,8 @@ async def record_registered_contract(
             detail={"registration_no": registration_no},
         )
     return await get_contract(actor=actor, contract_id=created.id)
+
+
+async def contracts_for_matches(*, match_ids: list[int]) -> dict[int, int]:
+    """Which matches already became a contract (match id -> contract id)."""
+    return await repository.contracts_for_matches(match_ids)

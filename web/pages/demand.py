@@ -182,7 +182,7 @@ def next_steps(status: str) -> list[str]:
     return [step for step in PIPELINE if step in allowed]
 
 
-def match_row(match: MatchRead) -> dict[str, Any]:
+def match_row(match: MatchRead, contract_id: int | None = None) -> dict[str, Any]:
     """A match as the pages show it: link, score in percent, the reasons in words, next steps."""
     return {
         "match_id": match.match_id,
@@ -195,6 +195,7 @@ def match_row(match: MatchRead) -> dict[str, Any]:
         "status": match.status.value,
         "note": match.note,
         "steps": next_steps(match.status.value),
+        "contract_id": contract_id,
     }
 
 
@@ -216,12 +217,15 @@ async def demand_page(
         m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
     ]
     orgs = await accounts_service.org_names(org_ids=[demand.org_id])
+    contracts = await deals_service.contracts_for_matches(
+        match_ids=[m.match_id for m in shown if m.status == "won"]
+    )
     context = {
         "demand": demand,
         "org_name": orgs.get(demand.org_id, ""),
         "fields": [_field_label(code) for code in demand.fields],
         "region": region_name(demand.region or "") or "",
-        "matches": [match_row(m) for m in shown],
+        "matches": [match_row(m, contracts.get(m.match_id)) for m in shown],
         "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
         "match_total": len(matches),
         "can_work": can_work_matches(user),
