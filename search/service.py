@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from search import client
-from search.documents import is_indexable, with_document
+from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
 from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
@@ -186,8 +186,14 @@ async def settle() -> None:
 
 
 async def indexed_counts() -> dict[str, int]:
-    """Documents per listing type."""
-    return {t: await client.count(alias_name(t)) for t in LISTING_TYPES}
+    """Documents per listing type, in one request (the home page asks on every view)."""
+    result = await client.search(
+        search_target(),
+        {"size": 0, "track_total_hits": True, "aggs": {"type": {"terms": {"field": "type", "size": 4}}}},
+    )
+    buckets = result.get("aggregations", {}).get("type", {}).get("buckets", [])
+    counts = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
+    return {t: int(counts.get(t, 0)) for t in LISTING_TYPES}
 
 
 async def rebuild(
@@ -202,8 +208,6 @@ async def rebuild(
     total = 0
     async for batch in snapshots:
         operations: list[dict[str, Any]] = []
-        from search.documents import build_document
-
         for snap in batch:
             operations.append(
                 {

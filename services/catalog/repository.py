@@ -28,6 +28,12 @@ async def get_contact(listing_id: int) -> ExpertContact | None:
     return await ExpertContact.get_or_none(listing_id=listing_id)
 
 
+async def get_contacts(listing_ids: list[int]) -> dict[int, ExpertContact]:
+    if not listing_ids:
+        return {}
+    return {c.listing_id: c for c in await ExpertContact.filter(listing_id__in=listing_ids)}
+
+
 async def save_contact(
     listing_id: int, phone: str | None, email: str | None, connection: BaseDBAsyncClient
 ) -> None:

@@ -170,17 +170,29 @@ def _require_member_of(actor: Actor, listing: Listing) -> None:
     require_member(actor, listing.org_id)
 
 
+async def read_listings(listings: list[Listing], actor: Actor | None) -> list[dict[str, Any]]:
+    """Listings as this caller may see them; private expert contacts fetched in one query."""
+    private = {listing.id for listing in listings if _may_see_private(actor, listing)}
+    contacts = await repository.get_contacts(
+        [x.id for x in listings if x.id in private and x.type == ListingType.EXPERT]
+    )
+    items = []
+    for listing in listings:
+        data = snapshot(listing)
+        if listing.id in private:
+            data["quality"] = {"score": listing.quality_score, "missing": listing.quality_missing}
+            data["external_ref"] = listing.external_ref
+            data["reject_reason"] = listing.reject_reason
+            if listing.type == ListingType.EXPERT:
+                contact = contacts.get(listing.id)
+                data["contact"] = {"phone": contact.phone, "email": contact.email} if contact else None
+        items.append(data)
+    return items
+
+
 async def read_listing(listing: Listing, actor: Actor | None) -> dict[str, Any]:
     """A listing as this caller may see it."""
-    data = snapshot(listing)
-    if _may_see_private(actor, listing):
-        data["quality"] = {"score": listing.quality_score, "missing": listing.quality_missing}
-        data["external_ref"] = listing.external_ref
-        data["reject_reason"] = listing.reject_reason
-        if listing.type == ListingType.EXPERT:
-            contact = await repository.get_contact(listing.id)
-            data["contact"] = {"phone": contact.phone, "email": contact.email} if contact else None
-    return data
+    return (await read_listings([listing], actor))[0]
 
 
 async def _emit(listing: Listing, connection: BaseDBAsyncClient) -> None:
@@ -490,7 +502,7 @@ async def list_listings(
         limit=size,
         order="submitted_at" if effective_status == "pending" else "-id",
     )
-    items = [await read_listing(row, actor) for row in rows]
+    items = await read_listings(rows, actor)
     return ListingPage(total=total, page=page, size=size, items=items)
 
 

@@ -22,7 +22,7 @@ from services.indicators import service as indicators_service
 from web.deps import AdminUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import YuanFen, bind, domain_errors, form_values, human_message
-from web.pages.shell import redirect, render
+from web.pages.shell import pager, redirect, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_SIZE = 20
@@ -49,7 +49,6 @@ async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> di
     orgs = await accounts_service.org_names(
         org_ids=[item["org_id"] for item in listings.items] + [d.org_id for d in demands.items]
     )
-    last = max(1, -(-listings.total // PAGE_SIZE))
     return {
         "listings": [
             {
@@ -63,12 +62,7 @@ async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> di
         "demands": [{"demand": d, "org_name": orgs.get(d.org_id, "")} for d in demands.items],
         "demand_total": demands.total,
         "errors": errors,
-        "paging": {
-            "page": page,
-            "last": last,
-            "prev": f"/admin/review?page={page - 1}" if page > 1 else None,
-            "next": f"/admin/review?page={page + 1}" if page < last else None,
-        },
+        "paging": pager("/admin/review", page, listings.total, PAGE_SIZE),
     }
 
 
@@ -143,7 +137,6 @@ async def _contracts_context(actor: Actor, page: int, errors: dict[str, dict[str
     orgs = await accounts_service.org_names(
         org_ids=[c.buyer_org_id for c in contracts] + [c.seller_org_id for c in contracts]
     )
-    last = max(1, -(-pending["total"] // PAGE_SIZE))
 
     def row(contract: Any) -> dict[str, Any]:
         return {
@@ -157,12 +150,7 @@ async def _contracts_context(actor: Actor, page: int, errors: dict[str, dict[str
         "pending": [row(c) for c in pending["items"]],
         "pending_total": pending["total"],
         "recent": [row(c) for c in recent["items"]],
-        "paging": {
-            "page": page,
-            "last": last,
-            "prev": f"/admin/contracts?page={page - 1}" if page > 1 else None,
-            "next": f"/admin/contracts?page={page + 1}" if page < last else None,
-        },
+        "paging": pager("/admin/contracts", page, pending["total"], PAGE_SIZE),
     }
 
 

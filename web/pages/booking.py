@@ -17,7 +17,7 @@ from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import GENERAL, BlankIsNone, bind, domain_errors, form_values, human_message
 from web.pages.portal import listing_context
-from web.pages.shell import redirect, render
+from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -93,23 +93,13 @@ async def _rows(items: list[BookingRead]) -> list[dict[str, Any]]:
     return bookings
 
 
-def _pager(path: str, page: int, total: int) -> dict[str, Any]:
-    last = max(1, -(-total // PAGE_SIZE))
-    return {
-        "page": page,
-        "last": last,
-        "prev": f"{path}?page={page - 1}" if page > 1 else None,
-        "next": f"{path}?page={page + 1}" if page < last else None,
-    }
-
-
 @router.get("/me/bookings", response_class=HTMLResponse)
 async def my_bookings(request: Request, user: CurrentUser, page: Page = 1) -> Response:
     result = await deals_service.list_bookings(actor=user, role="mine", page=page, size=PAGE_SIZE)
     context = {
         "bookings": await _rows(result["items"]),
         "total": result["total"],
-        "paging": _pager("/me/bookings", page, result["total"]),
+        "paging": pager("/me/bookings", page, result["total"], PAGE_SIZE),
     }
     return await render(request, "bookings.html", context, actor=user)
 
@@ -122,7 +112,7 @@ async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1)
         "pending": [row for row in rows if row["status"] == "pending"],
         "decided": [row for row in rows if row["status"] != "pending"],
         "total": result["total"],
-        "paging": _pager("/me/booking-approvals", page, result["total"]),
+        "paging": pager("/me/booking-approvals", page, result["total"], PAGE_SIZE),
     }
     return await render(request, "booking_approvals.html", context, actor=user)
 

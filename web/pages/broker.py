@@ -14,7 +14,7 @@ from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.demand import match_row
 from web.pages.forms import bind, form_values
-from web.pages.shell import redirect, render, safe_next
+from web.pages.shell import pager, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -50,16 +50,10 @@ async def queue(
 ) -> Response:
     result = await demand_service.broker_queue(actor=user, page=page, size=PAGE_SIZE, demand_id=demand_id)
     scope = f"&demand_id={demand_id}" if demand_id is not None else ""
-    last = max(1, -(-result["total"] // PAGE_SIZE))
     context = {
         "groups": await _grouped(user, result["items"]),
         "total": result["total"],
-        "paging": {
-            "page": page,
-            "last": last,
-            "prev": f"/broker?page={page - 1}{scope}" if page > 1 else None,
-            "next": f"/broker?page={page + 1}{scope}" if page < last else None,
-        },
+        "paging": pager("/broker", page, result["total"], PAGE_SIZE, scope),
     }
     return await render(request, "broker_queue.html", context, actor=user)
 

@@ -31,7 +31,7 @@ from services.demand.schemas import DemandKind, MatchRead
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import GENERAL, BlankIsNone, YuanFen, bind, domain_errors, form_values
-from web.pages.shell import redirect, render
+from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -117,16 +117,10 @@ def _demand_form_context(values: dict[str, Any], errors: dict[str, str]) -> dict
 
 async def _my_demands(actor: Actor, page: int) -> dict[str, Any]:
     result = await demand_service.list_demands(actor=actor, mine=True, status=None, page=page, size=PAGE_SIZE)
-    last = max(1, -(-result.total // PAGE_SIZE))
     return {
         "demands": result.items,
         "total": result.total,
-        "paging": {
-            "page": page,
-            "last": last,
-            "prev": f"/me/demands?page={page - 1}" if page > 1 else None,
-            "next": f"/me/demands?page={page + 1}" if page < last else None,
-        },
+        "paging": pager("/me/demands", page, result.total, PAGE_SIZE),
     }
 
 

@@ -125,6 +125,17 @@ async def render(
     return response
 
 
+def pager(path: str, page: int, total: int, size: int, query: str = "") -> dict[str, Any]:
+    """Previous/next links of a numbered list; `query` is kept on every link (`&demand_id=3`)."""
+    last = max(1, -(-total // size))
+    return {
+        "page": page,
+        "last": last,
+        "prev": f"{path}?page={page - 1}{query}" if page > 1 else None,
+        "next": f"{path}?page={page + 1}{query}" if page < last else None,
+    }
+
+
 def redirect(url: str, *, notice: str | None = None) -> RedirectResponse:
     """303 See Other after a successful form, optionally with a notice code for the next page."""
     if notice:
