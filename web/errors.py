@@ -47,6 +47,7 @@ def problem(
     code: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    messages: dict[str, str] | None = None,
 ) -> JSONResponse:
     """An RFC 9457 problem+json response."""
     body: dict[str, Any] = {
@@ -57,6 +58,8 @@ def problem(
     }
     if code:
         body["code"] = code
+    if messages:
+        body["messages"] = messages
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
@@ -72,10 +75,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         if is_page_request(request):
-            return await error_page(request, STATUS[exc.kind], human_message(exc.detail))
+            text = exc.message_zh if exc.message_en else human_message(exc.detail)
+            return await error_page(request, STATUS[exc.kind], text)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        messages = {"zh-CN": exc.message_zh, "en": exc.message_en} if exc.message_en else None
         return problem(
-            STATUS[exc.kind], exc.detail, code=exc.code, errors=exc.errors or None, headers=headers
+            STATUS[exc.kind],
+            exc.detail,
+            code=exc.code,
+            errors=exc.errors or None,
+            headers=headers,
+            messages=messages,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -15,13 +15,33 @@ class ErrorKind(StrEnum):
 
 
 class DomainError(Exception):
+    """A stable `code`, the message in Chinese (`message_zh`) and in English (`message_en`), kept apart.
+
+    `detail` is the problem+json text for API clients: the Chinese sentence with the English gloss.
+    """
+
     kind: ErrorKind = ErrorKind.INVALID
 
-    def __init__(self, code: str, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        code: str,
+        message_zh: str,
+        message_en: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.code = code
-        self.detail = detail
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.detail = f"{message_zh} ({message_en})" if message_en else message_zh
         self.errors = errors or []
+        super().__init__(self.detail)
+
+    def message(self, locale: str = "zh-CN") -> str:
+        """The message in the reader's language; Chinese unless English is asked for and written."""
+        if locale.lower().startswith("en") and self.message_en:
+            return self.message_en
+        return self.message_zh
 
 
 class Invalid(DomainError):
@@ -52,8 +72,10 @@ class Unauthenticated(DomainError):
 class RateLimited(DomainError):
     kind = ErrorKind.RATE_LIMITED
 
-    def __init__(self, code: str, detail: str, *, retry_after: int) -> None:
-        super().__init__(code, detail)
+    def __init__(
+        self, code: str, message_zh: str, message_en: str | None = None, *, retry_after: int
+    ) -> None:
+        super().__init__(code, message_zh, message_en)
         self.retry_after = retry_after
 
 
