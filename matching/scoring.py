@@ -11,7 +11,7 @@ from matching.features import (
     region_fit,
     shared_words,
 )
-from services.catalog.reference import tech_field
+from services.reference.fields import tech_field
 
 WEIGHTS = {
     "text": 0.40,

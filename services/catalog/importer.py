@@ -18,10 +18,21 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from services.catalog import reference
 from services.catalog.bulk import RowError, validate_rows
 from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon, ListingType
-from services.core.validators import patent_kind_from_number
+from services.reference.fields import TECH_FIELDS
+from services.reference.identifiers import patent_kind_from_number
+from services.reference.labels import (
+    AGENCY_TYPES,
+    EXPERT_SERVICES,
+    FEE_UNITS,
+    INSTRUMENT_AVAILABILITY,
+    IP_KINDS,
+    PRICE_MODES,
+    SERVICE_MODES,
+    TRANSFER_MODES,
+)
+from services.reference.maturity import MATURITY_LEVELS
 
 MAX_BYTES: Final = 20 * 1024 * 1024
 MAX_ROWS: Final = 50_000
@@ -94,29 +105,25 @@ def _normalise(text: str) -> str:
 
 
 FIELD_VALUES: Final = _value_aliases(
-    {f.code: f.label for f in reference.TECH_FIELDS}, {f.code: f.label_en for f in reference.TECH_FIELDS}
+    {f.code: f.label for f in TECH_FIELDS}, {f.code: f.label_en for f in TECH_FIELDS}
 )
 MATURITY_VALUES: Final = _value_aliases(
-    reference.MATURITY_LEVELS,
+    MATURITY_LEVELS,
     {"lab": "实验室阶段", "pilot": "中试阶段", "trial": "试生产", "industrial": "量产"},
 )
-TRANSFER_VALUES: Final = _value_aliases(reference.TRANSFER_MODES, {"equity": "作价入股"})
-PRICE_VALUES: Final = _value_aliases(reference.PRICE_MODES, {"fixed": "固定价", "range": "区间"})
-SERVICE_MODE_VALUES: Final = _value_aliases(
-    reference.SERVICE_MODES, {"self": "自主操作", "commissioned": "送样"}
-)
-AVAILABILITY_VALUES: Final = _value_aliases(reference.INSTRUMENT_AVAILABILITY, {"available": "可用"})
-EXPERT_SERVICE_VALUES: Final = _value_aliases(
-    reference.EXPERT_SERVICES, {"consulting": "咨询", "training": "培训"}
-)
-AGENCY_TYPE_VALUES: Final = _value_aliases(reference.AGENCY_TYPES, {"testing": "检测"})
+TRANSFER_VALUES: Final = _value_aliases(TRANSFER_MODES, {"equity": "作价入股"})
+PRICE_VALUES: Final = _value_aliases(PRICE_MODES, {"fixed": "固定价", "range": "区间"})
+SERVICE_MODE_VALUES: Final = _value_aliases(SERVICE_MODES, {"self": "自主操作", "commissioned": "送样"})
+AVAILABILITY_VALUES: Final = _value_aliases(INSTRUMENT_AVAILABILITY, {"available": "可用"})
+EXPERT_SERVICE_VALUES: Final = _value_aliases(EXPERT_SERVICES, {"consulting": "咨询", "training": "培训"})
+AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPES, {"testing": "检测"})
 IP_VALUES: Final = _value_aliases(
-    reference.IP_KINDS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
+    IP_KINDS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
 )
 FEE_UNIT_VALUES: Final = _value_aliases(
     {"hour": "小时", "sample": "样", "day": "天"},
     {"hour": "时", "sample": "样品", "day": "日"},
-    reference.FEE_UNITS,
+    FEE_UNITS,
 )
 
 

@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from services.catalog.reference import TECH_FIELD_CODES
+from services.reference.fields import TECH_FIELD_CODES
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
 

@@ -11,7 +11,6 @@ from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
-from services.catalog.reference import contract_rule_set, registered_contract_type
 from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
 from services.core.audit import record_audit
@@ -36,6 +35,7 @@ from services.deals.schemas import (
     RegistrationApprove,
     RegistrationReject,
 )
+from services.reference.contracts import contract_rule_set, registered_contract_type
 
 CONTRACT_TOPIC = "contract.changed"
 _M = TypeVar("_M", bound=BaseModel)

@@ -8,9 +8,11 @@ from typing import Any
 from tortoise import connections
 
 from services.accounts.policies import Actor
-from services.catalog.reference import national_field_for, region_name, tech_field, turnover_target_fen
 from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
+from services.reference.fields import national_field_for, tech_field
+from services.reference.regions import region_name
+from services.reference.targets import turnover_target_fen
 
 GROUPS = {
     # Registration time is bucketed in Beijing time: the registry's calendar, not UTC's.

@@ -26,7 +26,7 @@ from services.catalog.schemas import ListingType
 from services.catalog.seeddata import generate_listings, generate_orgs
 from services.core.db import close_database, open_database
 from services.core.settings import get_settings
-from services.core.validators import uscc_check_character
+from services.reference.identifiers import uscc_check_character
 
 BENCH_USCC_BODY = "91500106MA5UBENCH"
 COPIED_COLUMNS = (*LISTING_INSERT_COLUMNS, "created_at", "updated_at")

@@ -12,7 +12,7 @@ from services.catalog import importer
 from services.catalog.importer import COLUMNS, ImportFileError, ImportFormat
 from services.catalog.schemas import CREATE_SCHEMAS, ListingType
 from services.catalog.seeddata import generate_listings, generate_orgs
-from services.core.validators import patent_check_character
+from services.reference.identifiers import patent_check_character
 
 ACH = ListingType.ACHIEVEMENT
 HEADER = [
