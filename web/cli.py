@@ -172,9 +172,9 @@ def import_(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from services.catalog import imports
     from services.catalog.schemas import ListingType
     from services.core.errors import DomainError
+    from services.imports import service as imports
 
     try:
         listing_type = ListingType(type_)

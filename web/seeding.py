@@ -9,12 +9,12 @@ from typing import Any
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.accounts.schemas import Role
-from services.catalog.bulk import save_rows, validate_rows
 from services.catalog.schemas import ListingType
 from services.catalog.seeddata import generate_demands, generate_listings, generate_orgs
 from services.core.logging import get_logger
 from services.deals import service as deals_service
 from services.demand import service as demand_service
+from services.imports.bulk import save_rows, validate_rows
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"
