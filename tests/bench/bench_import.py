@@ -17,10 +17,10 @@ from openpyxl import Workbook
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from devdata.generator import generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.catalog.repository import LISTING_INSERT_COLUMNS
 from services.catalog.schemas import ListingType
-from services.catalog.seeddata import generate_listings, generate_orgs
 from services.core.db import close_database, open_database
 from services.core.settings import get_settings
 from services.imports import service as imports

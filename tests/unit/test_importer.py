@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from devdata.generator import generate_listings, generate_orgs
 from services.catalog.schemas import CREATE_SCHEMAS, ListingType
-from services.catalog.seeddata import generate_listings, generate_orgs
 from services.imports import columns, parsing, templates
 from services.imports.columns import COLUMNS, ImportFormat
 from services.imports.parsing import ImportFileError

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from services.catalog.seeddata import (
+from devdata.generator import (
     FIELD_CODES,
     DemandSeed,
     ListingSeed,

@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from devdata.generator import generate_demands, generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.accounts.schemas import Role
 from services.catalog.schemas import ListingType
-from services.catalog.seeddata import generate_demands, generate_listings, generate_orgs
 from services.core.logging import get_logger
 from services.deals import service as deals_service
 from services.demand import service as demand_service
@@ -109,7 +109,7 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         rng, orgs=list(orgs), org_ids=org_ids, admin_id=user_ids["admin"]
     )
     if index:
-        from web.worker import drain
+        from entry.worker import drain
 
         counts["indexed_events"] = await drain()
     return dict(counts)
