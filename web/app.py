@@ -20,6 +20,7 @@ from web.api import search as search_api
 from web.errors import install_error_handlers
 from web.pages import account, admin, booking, broker, enquiry, portal
 from web.pages import demand as demand_pages
+from web.webhooks import stripe as stripe_webhooks
 
 log = get_logger("web.app")
 
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(demand.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
+    app.include_router(stripe_webhooks.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)
