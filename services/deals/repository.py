@@ -1,4 +1,4 @@
-"""Queries of bookings, contracts, payments, ledger and Stripe events."""
+"""Queries of contracts, payments, ledger and Stripe events."""
 
 import json
 from collections.abc import Sequence
@@ -9,15 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 
-from services.deals.models import (
-    Booking,
-    Contract,
-    LedgerEntry,
-    Milestone,
-    NonTechnicalItem,
-    Payment,
-    StripeEvent,
-)
+from services.deals.models import Contract, LedgerEntry, Milestone, NonTechnicalItem, Payment, StripeEvent
 
 
 async def get_contract(contract_id: int) -> Contract | None:
@@ -138,18 +130,6 @@ async def add_ledger(rows: list[dict[str, Any]], connection: BaseDBAsyncClient) 
     await LedgerEntry.bulk_create([LedgerEntry(**row) for row in rows], using_db=connection)
 
 
-async def get_booking(booking_id: int, connection: BaseDBAsyncClient | None = None) -> Booking | None:
-    if connection is not None:
-        return await Booking.filter(id=booking_id).using_db(connection).select_for_update().first()
-    return await Booking.get_or_none(id=booking_id)
-
-
-async def overlapping_bookings(instrument_id: int, start: datetime, end: datetime) -> int:
-    return await Booking.filter(
-        instrument_id=instrument_id, status__in=["pending", "approved"], starts_at__lt=end, ends_at__gt=start
-    ).count()
-
-
 async def page_contracts(
     *, org_id: int | None, status: str | None, offset: int, limit: int
 ) -> tuple[int, list[Contract]]:
@@ -160,20 +140,6 @@ async def page_contracts(
         query = query.filter(status=status)
     total = await query.count()
     return total, await query.order_by("-id").offset(offset).limit(limit).prefetch_related("milestones")
-
-
-async def page_bookings(
-    *, instrument_id: int | None, org_id: int | None, owner_org_id: int | None, offset: int, limit: int
-) -> tuple[int, list[Booking]]:
-    query = Booking.all()
-    if instrument_id is not None:
-        query = query.filter(instrument_id=instrument_id)
-    if org_id is not None:
-        query = query.filter(org_id=org_id)
-    if owner_org_id is not None:
-        query = query.filter(instrument__org_id=owner_org_id)
-    total = await query.count()
-    return total, await query.order_by("-starts_at").offset(offset).limit(limit)
 
 
 async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
