@@ -24,7 +24,8 @@ from services.catalog.reference import (
 )
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
-from services.deals import service as deals_service
+from services.deals import contracts as contracts_service
+from services.deals import registration as registration_service
 from services.deals.schemas import ContractType
 from services.demand import service as demand_service
 from services.demand.schemas import DemandKind, MatchRead
@@ -207,7 +208,7 @@ async def demand_page(
         m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
     ]
     orgs = await accounts_service.org_names(org_ids=[demand.org_id])
-    contracts = await deals_service.contracts_for_matches(
+    contracts = await contracts_service.contracts_for_matches(
         match_ids=[m.match_id for m in shown if m.status == "won"]
     )
     context = {
@@ -285,8 +286,8 @@ async def contract_submit(
             "milestones": [{"name": "合同价款", "amount_fen": data.total}],
         }
         try:
-            contract = await deals_service.create_contract(actor=user, body=body)
-            await deals_service.submit_registration(actor=user, contract_id=contract.id)
+            contract = await contracts_service.create_contract(actor=user, body=body)
+            await registration_service.submit_registration(actor=user, contract_id=contract.id)
         except DomainError as exc:
             errors = domain_errors(
                 exc, fields={"total_fen": "total", "tech_fen": "tech", "milestones": "total"}
