@@ -12,7 +12,7 @@ from services.accounts.policies import Actor
 from services.accounts.schemas import Role
 from services.catalog.schemas import ListingType
 from services.core.logging import get_logger
-from services.deals import service as deals_service
+from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
 
@@ -170,7 +170,7 @@ async def _seed_contracts(
             ],
         }
         number = f"{signed.year}5001{i + 1:06d}"
-        if await deals_service.record_registered_contract(
+        if await registration.record_registered_contract(
             actor=admin, body=body, registration_no=number, registered_at=registered_at
         ):
             made += 1

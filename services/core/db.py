@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "services.enquiries.models",
     "services.demand.models",
     "services.deals.models",
+    "services.bookings.models",
 ]
 
 
