@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from services.accounts import repository
 from services.accounts.models import Organisation, User
-from services.accounts.policies import Actor, require_admin, require_member
+from services.accounts.policies import (
+    Actor,
+    require_admin,
+    require_assignable_role,
+    require_member,
+    require_self_registrable_role,
+)
 from services.accounts.schemas import (
     AdminUserCreate,
     InviteCreate,
@@ -23,6 +26,7 @@ from services.accounts.schemas import (
 from services.accounts.security import hash_password, new_token, token_digest, verify_password
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 from services.core.redis import LOGIN_FAILURES_TTL, get_redis, login_failures_key
 from services.core.settings import get_settings
@@ -61,8 +65,8 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
     """Create an organisation (admins; everyone else registers with one)."""
     require_admin(actor)
     try:
-        async with in_transaction() as conn:
-            org = await Organisation.create(**data.model_dump(mode="json"), using_db=conn)
+        async with transaction() as conn:
+            org = await repository.create_org(conn, **data.model_dump(mode="json"))
             await record_audit(
                 connection=conn,
                 actor_id=actor.user_id if actor else None,
@@ -70,7 +74,7 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
                 object_type="organisation",
                 object_id=org.id,
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("uscc_taken", "该统一社会信用代码已注册 (uscc already registered)") from exc
     return org_read(org)
 
@@ -86,12 +90,8 @@ async def get_org(*, org_id: int) -> OrgRead:
 async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
     """An admin marks an organisation as verified."""
     require_admin(actor)
-    async with in_transaction() as conn:
-        updated = (
-            await Organisation.filter(id=org_id)
-            .using_db(conn)
-            .update(verified_at=clock.now(), verified_by_id=actor.user_id)
-        )
+    async with transaction() as conn:
+        updated = await repository.mark_org_verified(org_id, actor.user_id, clock.now(), conn)
         if not updated:
             raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
         await record_audit(
@@ -106,15 +106,14 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
 
 async def register(*, data: RegisterRequest) -> UserRead:
     """Self-registration: with a new organisation, or into an existing one with an invitation."""
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "管理员账号只能由命令行创建 (admins are created with the CLI)")
+    require_self_registrable_role(data.role)
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             if data.org is not None:
-                org = await Organisation.create(**data.org.model_dump(mode="json"), using_db=conn)
+                org = await repository.create_org(conn, **data.org.model_dump(mode="json"))
                 org_id = org.id
                 role: Role = data.role
             else:
@@ -127,19 +126,17 @@ async def register(*, data: RegisterRequest) -> UserRead:
                     raise Invalid.field(["invite"], "邀请码不属于该邮箱 (invitation is for another e-mail)")
                 org_id = invitation.org_id
                 role = Role(invitation.role)
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=data.email.lower(),
                 password_hash=hash_password(data.password),
                 name=data.name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             if data.invite is not None and invitation is not None:
-                await invitation.update_from_dict({"used_at": clock.now(), "used_by_id": user.id}).save(
-                    using_db=conn
-                )
-    except IntegrityError as exc:
+                await repository.use_invitation(invitation, user.id, clock.now(), conn)
+    except UniqueViolation as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
 
@@ -166,14 +163,14 @@ async def create_user(
 ) -> UserRead:
     """Create a user (used by admins and by the CLI)."""
     try:
-        async with in_transaction() as conn:
-            user = await User.create(
+        async with transaction() as conn:
+            user = await repository.create_user(
+                conn,
                 email=email.lower(),
                 password_hash=hash_password(password),
                 name=name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             await record_audit(
                 connection=conn,
@@ -183,7 +180,7 @@ async def create_user(
                 object_id=user.id,
                 detail={"role": role.value, "org_id": org_id},
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
     return user_read(user)
 
@@ -227,7 +224,7 @@ async def issue_token(*, email: str, password: str, ip: str, kind: str = "bearer
     await repository.create_token(
         user_id=user.id, digest=token_digest(token), expires_at=now + timedelta(seconds=ttl), kind=kind
     )
-    await User.filter(id=user.id).update(last_login_at=now)
+    await repository.record_login(user.id, now)
     return TokenRead(access_token=token, expires_in=ttl)
 
 
@@ -256,23 +253,20 @@ async def get_me(*, actor: Actor) -> MeRead:
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "不能邀请管理员 (admins cannot be invited)")
+    require_assignable_role(data.role)
     if await repository.get_org(org_id) is None:
         raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
     token = new_token()
     expires_at = clock.now() + INVITE_TTL
-    from services.accounts.models import Invitation
-
-    async with in_transaction() as conn:
-        await Invitation.create(
+    async with transaction() as conn:
+        await repository.create_invitation(
+            conn,
             token_hash=token_digest(token),
             org_id=org_id,
             role=data.role.value,
             email=data.email.lower() if data.email else None,
             invited_by_id=actor.user_id,
             expires_at=expires_at,
-            using_db=conn,
         )
         await record_audit(
             connection=conn,
@@ -287,14 +281,8 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
 
 async def ensure_org(*, name: str, uscc: str, kind: str, region: str, verified: bool = True) -> int:
     """Create an organisation unless its USCC is known; returns its id (seeding and imports)."""
-    org, _ = await Organisation.get_or_create(
-        uscc=uscc,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "verified_at": clock.now() if verified else None,
-        },
+    org = await repository.get_or_create_org(
+        uscc, name=name, kind=kind, region=region, verified_at=clock.now() if verified else None
     )
     return int(org.id)
 
