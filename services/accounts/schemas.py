@@ -1,32 +1,13 @@
 """Public schemas of the accounts context."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from services.reference.identifiers import normalise_uscc, uscc_problem
 from services.reference.regions import is_valid_region_code
-
-
-class Role(StrEnum):
-    ENTERPRISE = "enterprise"
-    PROVIDER = "provider"
-    EXPERT = "expert"
-    BROKER = "broker"
-    ADMIN = "admin"
-
-
-class OrgKind(StrEnum):
-    ENTERPRISE = "enterprise"
-    UNIVERSITY = "university"
-    INSTITUTE = "institute"
-    HOSPITAL = "hospital"
-    AGENCY = "agency"
-    GOVERNMENT = "government"
-    OTHER = "other"
-
+from services.reference.vocabulary import OrgKind, Role
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]

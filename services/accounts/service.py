@@ -19,7 +19,6 @@ from services.accounts.schemas import (
     OrgCreate,
     OrgRead,
     RegisterRequest,
-    Role,
     TokenRead,
     UserRead,
 )
@@ -30,6 +29,7 @@ from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 from services.core.redis import LOGIN_FAILURES_TTL, get_redis, login_failures_key
 from services.core.settings import get_settings
+from services.reference.vocabulary import Role
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30

@@ -18,8 +18,6 @@ from services.catalog.schemas import (
     InstrumentCreate,
     ListingCommon,
     ListingPage,
-    ListingStatus,
-    ListingType,
     RevisionRead,
 )
 from services.core import clock
@@ -27,6 +25,7 @@ from services.core.audit import record_audit
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import erase_payloads, record_event
+from services.reference.vocabulary import ListingStatus, ListingType
 
 CONSENT_TEXT_VERSION = "2026-03"
 _M = TypeVar("_M", bound=BaseModel)

@@ -11,7 +11,6 @@ from services.core.models import TimestampMixin
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
 
-CONTRACT_TYPES = ("development", "transfer", "license", "consulting", "service")
 CONTRACT_STATUSES = ("signed", "registration_pending", "registered", "registration_rejected", "cancelled")
 
 

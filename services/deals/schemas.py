@@ -17,6 +17,7 @@ from pydantic import (
 from services.catalog.service import validate_json_body, validation_errors
 from services.core.errors import Invalid
 from services.reference.fields import TECH_FIELD_CODES
+from services.reference.vocabulary import ContractType
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -32,14 +33,6 @@ def parse_body(model: type[_M], body: Any) -> _M:
 
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
-
-
-class ContractType(StrEnum):
-    DEVELOPMENT = "development"
-    TRANSFER = "transfer"
-    LICENSE = "license"
-    CONSULTING = "consulting"
-    SERVICE = "service"
 
 
 class ContractStatus(StrEnum):

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from services.catalog import repository
 from services.catalog.quality import assess_quality
-from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon
 from services.catalog.service import (
     CONSENT_TEXT_VERSION,
     LISTING_TOPIC,
@@ -18,6 +18,7 @@ from services.catalog.service import (
 from services.core import clock
 from services.core.db import transaction
 from services.core.outbox import enrich_payload
+from services.reference.vocabulary import ListingType
 
 
 @dataclass(slots=True)

@@ -11,12 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.catalog.schemas import (
-    AchievementCreate,
-    ExpertCreate,
-    ListingCommon,
-    ListingType,
-)
+from services.catalog.schemas import AchievementCreate, ExpertCreate, ListingCommon
 from services.core import jobs
 from services.core.db import Connection, transaction
 from services.core.errors import Invalid, NotFound
@@ -25,6 +20,7 @@ from services.imports import parsing, repository
 from services.imports.bulk import BulkResult, RowError, save_rows
 from services.imports.parsing import ImportFileError
 from services.imports.policies import import_target_org, may_see_job
+from services.reference.vocabulary import ListingType
 
 log = get_logger("imports")
 JOB_KIND_PREFIX = "import."

@@ -30,8 +30,8 @@ import yaml
 
 from devdata import generator as seeddata
 from services.catalog.models import Listing
-from services.catalog.schemas import ListingType
 from services.catalog.service import _columns, parse_listing, snapshot
+from services.reference.vocabulary import ListingType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 20261126

@@ -24,21 +24,7 @@ from services.reference.fields import (
     tech_field,
 )
 from services.reference.identifiers import USCC_CATEGORIES, USCC_DEPARTMENTS
-from services.reference.labels import (
-    AGENCY_TYPES,
-    DEMAND_KINDS,
-    EXPERT_SERVICES,
-    FEE_UNITS,
-    INSTRUMENT_AVAILABILITY,
-    IP_KINDS,
-    LISTING_STATUSES,
-    LISTING_TYPES,
-    ORG_KINDS,
-    PRICE_MODES,
-    SERVICE_MODES,
-    TRANSFER_MODES,
-)
-from services.reference.maturity import MATURITY_LEVELS, MATURITY_TRL_BANDS, TRL_LEVELS
+from services.reference.maturity import MATURITY_TRL_BANDS, TRL_LEVELS
 from services.reference.regions import (
     FORMER_REGIONS,
     PROVINCES,
@@ -48,6 +34,21 @@ from services.reference.regions import (
     region_successor,
 )
 from services.reference.targets import INDICATOR_TARGETS, turnover_target_fen
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    DEMAND_KIND_LABELS,
+    EXPERT_SERVICE_LABELS,
+    FEE_UNIT_LABELS,
+    INSTRUMENT_AVAILABILITY_LABELS,
+    IP_KIND_LABELS,
+    LISTING_STATUS_LABELS,
+    LISTING_TYPE_LABELS,
+    MATURITY_LABELS,
+    ORG_KIND_LABELS,
+    PRICE_MODE_LABELS,
+    SERVICE_MODE_LABELS,
+    TRANSFER_MODE_LABELS,
+)
 
 # --- Technology fields -----------------------------------------------------------------------------------
 
@@ -317,15 +318,15 @@ def test_2026_rule_set_review_deadlines() -> None:
 
 
 def test_label_tables_cover_the_api_enumerations() -> None:
-    assert set(MATURITY_LEVELS) == {"lab", "pilot", "trial", "industrial"}
-    assert LISTING_TYPES == {
+    assert set(MATURITY_LABELS) == {"lab", "pilot", "trial", "industrial"}
+    assert LISTING_TYPE_LABELS == {
         "achievement": "科技成果",
         "instrument": "科研仪器",
         "expert": "专家",
         "agency": "科技服务机构",
     }
-    assert set(LISTING_STATUSES) == {"draft", "pending", "published", "rejected", "archived"}
-    assert set(ORG_KINDS) == {
+    assert set(LISTING_STATUS_LABELS) == {"draft", "pending", "published", "rejected", "archived"}
+    assert set(ORG_KIND_LABELS) == {
         "enterprise",
         "university",
         "institute",
@@ -334,10 +335,10 @@ def test_label_tables_cover_the_api_enumerations() -> None:
         "government",
         "other",
     }
-    assert set(IP_KINDS) == {"invention", "utility", "design", "software", "secret"}
-    assert set(TRANSFER_MODES) == {"transfer", "license", "equity", "co_develop", "service"}
-    assert set(PRICE_MODES) == {"fixed", "range", "negotiable"}
-    assert set(AGENCY_TYPES) == {
+    assert set(IP_KIND_LABELS) == {"invention", "utility", "design", "software", "secret"}
+    assert set(TRANSFER_MODE_LABELS) == {"transfer", "license", "equity", "co_develop", "service"}
+    assert set(PRICE_MODE_LABELS) == {"fixed", "range", "negotiable"}
+    assert set(AGENCY_TYPE_LABELS) == {
         "testing",
         "ip",
         "tech_transfer",
@@ -347,7 +348,7 @@ def test_label_tables_cover_the_api_enumerations() -> None:
         "legal",
         "design",
     }
-    assert set(DEMAND_KINDS) == {
+    assert set(DEMAND_KIND_LABELS) == {
         "tech_problem",
         "challenge",
         "instrument",
@@ -356,20 +357,20 @@ def test_label_tables_cover_the_api_enumerations() -> None:
         "ip",
         "finance",
     }
-    assert set(EXPERT_SERVICES) == {"consulting", "review", "training", "co_develop"}
-    assert SERVICE_MODES == {"self": "自主上机", "commissioned": "送样检测/委托测试"}
-    assert set(FEE_UNITS) == {"hour", "sample", "day"}
-    assert set(INSTRUMENT_AVAILABILITY) == {"available", "maintenance", "retired"}
+    assert set(EXPERT_SERVICE_LABELS) == {"consulting", "review", "training", "co_develop"}
+    assert SERVICE_MODE_LABELS == {"self": "自主上机", "commissioned": "送样检测/委托测试"}
+    assert set(FEE_UNIT_LABELS) == {"hour", "sample", "day"}
+    assert set(INSTRUMENT_AVAILABILITY_LABELS) == {"available", "maintenance", "retired"}
 
 
 def test_maturity_labels_and_bands() -> None:
-    assert MATURITY_LEVELS == {
+    assert MATURITY_LABELS == {
         "lab": "实验室",
         "pilot": "小试/中试",
         "trial": "小批量/试生产",
         "industrial": "产业化",
     }
-    assert set(MATURITY_TRL_BANDS) == set(MATURITY_LEVELS)
+    assert set(MATURITY_TRL_BANDS) == set(MATURITY_LABELS)
     covered = {trl for low, high in MATURITY_TRL_BANDS.values() for trl in range(low, high + 1)}
     assert covered == set(range(1, 10)) == set(TRL_LEVELS)
 
