@@ -53,3 +53,11 @@ async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[
     if verified is not None:
         query = query.filter(verified_at__isnull=not verified)
     return await query.count(), await query.order_by("id").offset(offset).limit(limit)
+
+
+async def lock_user(user_id: int, connection: BaseDBAsyncClient) -> User | None:
+    return await User.filter(id=user_id).using_db(connection).select_for_update().first()
+
+
+async def set_role(user_id: int, role: str, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(role=role)

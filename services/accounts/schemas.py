@@ -17,6 +17,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# What a person may give themselves: membership of an enterprise or a provider. Every other role is granted
+# (broker: an admin approves the broker's profile; admin: the CLI or another admin).
+SELF_SERVICE_ROLES = frozenset({Role.ENTERPRISE, Role.PROVIDER})
+# What a member may invite a colleague as: never a broker or an admin.
+INVITABLE_ROLES = frozenset({Role.ENTERPRISE, Role.PROVIDER, Role.EXPERT})
+
+
 class OrgKind(StrEnum):
     ENTERPRISE = "enterprise"
     UNIVERSITY = "university"

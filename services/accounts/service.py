@@ -1,6 +1,7 @@
 """Accounts: organisations, users, tokens, invitations and login throttling."""
 
 from datetime import timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -9,6 +10,8 @@ from services.accounts import repository
 from services.accounts.models import Organisation, User
 from services.accounts.policies import Actor, require_admin, require_member
 from services.accounts.schemas import (
+    INVITABLE_ROLES,
+    SELF_SERVICE_ROLES,
     AdminUserCreate,
     InviteCreate,
     InviteRead,
@@ -23,7 +26,7 @@ from services.accounts.schemas import (
 from services.accounts.security import hash_password, new_token, token_digest, verify_password
 from services.core import clock
 from services.core.audit import record_audit
-from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
+from services.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
 from services.core.redis import LOGIN_FAILURES_TTL, get_redis, login_failures_key
 from services.core.settings import get_settings
 
@@ -106,8 +109,12 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
 
 async def register(*, data: RegisterRequest) -> UserRead:
     """Self-registration: with a new organisation, or into an existing one with an invitation."""
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "管理员账号只能由命令行创建 (admins are created with the CLI)")
+    if data.org is not None and data.role not in SELF_SERVICE_ROLES:
+        raise Forbidden(
+            "role_not_self_service",
+            f"自助注册只能成为企业或服务提供方成员，{data.role.value} 角色需经管理员授予",
+            f"self-registration yields enterprise or provider members only; {data.role.value} is granted by an admin",
+        )
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
@@ -139,6 +146,14 @@ async def register(*, data: RegisterRequest) -> UserRead:
                 await invitation.update_from_dict({"used_at": clock.now(), "used_by_id": user.id}).save(
                     using_db=conn
                 )
+            await record_audit(
+                connection=conn,
+                actor_id=invitation.invited_by_id if invitation is not None else user.id,
+                action="user.register",
+                object_type="user",
+                object_id=user.id,
+                detail={"role": role.value, "org_id": org_id, "invited": invitation is not None},
+            )
     except IntegrityError as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
@@ -186,6 +201,23 @@ async def create_user(
     except IntegrityError as exc:
         raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
     return user_read(user)
+
+
+async def grant_role(*, actor: Actor, user_id: int, role: Role, reason: str, connection: Any) -> None:
+    """An admin's grant of a role, audited in the caller's transaction."""
+    require_admin(actor)
+    user = await repository.lock_user(user_id, connection)
+    if user is None:
+        raise NotFound("user_not_found", "用户不存在 (user not found)")
+    await repository.set_role(user_id, role.value, connection)
+    await record_audit(
+        connection=connection,
+        actor_id=actor.user_id,
+        action="role.grant",
+        object_type="user",
+        object_id=user_id,
+        detail={"role": role.value, "previous_role": user.role, "reason": reason},
+    )
 
 
 async def _check_throttle(email: str, ip: str) -> None:
@@ -256,8 +288,12 @@ async def get_me(*, actor: Actor) -> MeRead:
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "不能邀请管理员 (admins cannot be invited)")
+    if data.role not in INVITABLE_ROLES:
+        raise Forbidden(
+            "role_not_invitable",
+            f"不能邀请 {data.role.value} 角色：经纪人须经管理员审核，管理员由命令行创建",
+            f"{data.role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
+        )
     if await repository.get_org(org_id) is None:
         raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
     token = new_token()
@@ -319,3 +355,9 @@ async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int
     require_admin(actor)
     total, rows = await repository.page_orgs(verified=verified, offset=(page - 1) * size, limit=size)
     return {"total": total, "page": page, "size": size, "items": [org_read(o) for o in rows]}
+
+
+async def role_of(*, user_id: int) -> str | None:
+    """The role of an active user, or None when there is no such user."""
+    user = await repository.get_user(user_id)
+    return user.role if user is not None and user.is_active else None

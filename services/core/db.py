@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "services.catalog.models",
     "services.demand.models",
     "services.deals.models",
+    "services.brokers.models",
     "services.bookings.models",
 ]
 

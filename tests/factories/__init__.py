@@ -27,10 +27,13 @@ def unique(label: str) -> str:
     return f"{label}{next(_counter)}{uuid.uuid4().hex[:6]}"
 
 
-async def create_org(api: Any, admin: str, **overrides: Any) -> dict[str, Any]:
+async def create_org(api: Any, admin: str, *, verified: bool = False, **overrides: Any) -> dict[str, Any]:
     body = {"name": unique("测试机构"), "uscc": valid_uscc(), "kind": "university", "region": "500106"}
     body.update(overrides)
-    return dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+    org = dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+    if verified:
+        org = dict(await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin))
+    return org
 
 
 async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "provider") -> tuple[int, str]:
@@ -160,8 +163,10 @@ def registration_number() -> str:
 
 
 async def register_contract(
-    api: Any, seller: str, admin: str, contract_id: int, **approve: Any
+    api: Any, seller: str, admin: str, contract_id: int, *, buyer: str, **approve: Any
 ) -> dict[str, Any]:
+    """The buyer confirms, the seller submits and an admin approves with a fresh registry number."""
+    await api.json("POST", f"/api/v1/contracts/{contract_id}/confirm", token=buyer)
     await api.json("POST", f"/api/v1/contracts/{contract_id}/registration", token=seller)
     body = {"registration_no": registration_number(), **approve}
     return dict(

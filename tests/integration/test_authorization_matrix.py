@@ -311,15 +311,39 @@ CASES: list[Case] = [
         MEMBERS_ONLY_VISIBLE,
         body=_reason,
     ),
-    # A contract between the own organisation (seller) and a third one: the other organisation is no party,
-    # but a broker may record the deal they brokered.
+    # A contract between the own organisation (seller) and a third one, recorded directly (no match): the
+    # other organisation is no party, and a broker records only a deal from a match they worked.
     Case(
         "contracts.create",
         "POST",
         "/api/v1/contracts",
         "none",
-        "401 | 201 403 | 201 403 | 201 403 | 201 201 | 201 201",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
         body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
+    ),
+    # The own organisation sells to a third one: its members (an admin of it too) confirm for the seller;
+    # the other organisation does not see it, and an admin of another organisation confirms for nobody.
+    Case(
+        "contracts.confirm",
+        "POST",
+        "/api/v1/contracts/{contract_id}/confirm",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 403",
+    ),
+    Case(
+        "contracts.cancel",
+        "POST",
+        "/api/v1/contracts/{contract_id}/cancel",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 200",
+    ),
+    Case(
+        "contracts.terminate",
+        "POST",
+        "/api/v1/contracts/{contract_id}/terminate",
+        "contract:registered",
+        ADMINS_ONLY,
+        body=_reason,
     ),
     # The own organisation buys from the other: only the buyer pays.
     Case(
@@ -368,6 +392,26 @@ CASES: list[Case] = [
         },
     ),
     Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    # Anyone in an organisation files a broker profile for themselves; only an admin decides it.
+    Case(
+        "brokers.apply",
+        "POST",
+        "/api/v1/brokers/profile",
+        "none",
+        "401 | 201 201 | 201 201 | 201 201 | 201 201 | 403 403",
+        body=lambda w: {"certificate_no": "JJR-2026-0001", "title": "技术经纪人", "fields": ["materials"]},
+    ),
+    Case(
+        "brokers.approve", "POST", "/api/v1/admin/brokers/{profile_id}/approve", "broker-profile", ADMINS_ONLY
+    ),
+    Case(
+        "brokers.reject",
+        "POST",
+        "/api/v1/admin/brokers/{profile_id}/reject",
+        "broker-profile",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
     Case(
         "orgs.invite",
         "POST",
@@ -413,6 +457,7 @@ FINGERPRINTS = {
     "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
     "enquiry": "SELECT e::text FROM catalog_enquiry e WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
+    "broker-profile": "SELECT p::text FROM brokers_profile p WHERE id = $1",
 }
 
 
@@ -510,15 +555,34 @@ class World:
                 _contract_body(self, seller=self.away, buyer=self.home),
                 self.tokens["own"]["enterprise"],
             )
+        elif kind == "third":
+            body, token = _contract_body(self, seller=self.home, buyer=self.third), self.admin
         else:
             body, token = (
                 _contract_body(self, seller=self.home, buyer=self.away),
                 self.tokens["own"]["provider"],
             )
         made = await self.api.json("POST", "/api/v1/contracts", token=token, json=body, expect=201)
-        if kind == "registration-pending":
+        if kind in ("sale", "registration-pending", "registered"):
+            buyer = self.tokens["other"]["enterprise"]
+            await self.api.json("POST", f"/api/v1/contracts/{made['id']}/confirm", token=buyer)
+        if kind in ("registration-pending", "registered"):
             await self.api.json("POST", f"/api/v1/contracts/{made['id']}/registration", token=token)
+        if kind == "registered":
+            number = f"202650011{next(_registration_numbers) % 10**5:05d}"
+            await self.api.json(
+                "POST",
+                f"/api/v1/contracts/{made['id']}/registration/approve",
+                token=self.admin,
+                json={"registration_no": number},
+            )
         return int(made["id"]), int(made["milestones"][0]["id"])
+
+    async def _broker_profile(self) -> int:
+        _, applicant = await _make_user(self.api, self.admin, self.away, "provider")
+        body = {"certificate_no": "JJR-2026-0002", "title": "技术经纪人", "fields": ["ai"]}
+        made = await self.api.json("POST", "/api/v1/brokers/profile", token=applicant, json=body, expect=201)
+        return int(made["id"])
 
     async def _enquiry(self) -> int:
         made = await self.api.json(
@@ -555,6 +619,9 @@ class World:
                 return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
             case ["org", "home"]:
                 return Target("org", self.home, {"org_id": self.home})
+            case ["broker-profile"]:
+                profile_id = await self._broker_profile()
+                return Target("broker-profile", profile_id, {"profile_id": profile_id})
             case ["none"]:
                 return Target("none", None, {})
         raise AssertionError(f"unknown target kind {kind}")
@@ -592,6 +659,8 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             body = {"name": unique("矩阵机构"), "uscc": valid_uscc(), "kind": kind, "region": region}
             orgs.append(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
         home, away, third = (org["id"] for org in orgs)
+        for org_id in (home, away, third):  # contracts are registrable between verified organisations
+            await api.json("POST", f"/api/v1/orgs/{org_id}/verify", token=admin)
         users: dict[str, dict[str, str]] = {"own": {}, "other": {}}
         tokens: dict[str, dict[str, str]] = {"own": {}, "other": {}}
         for side, org_id in (("own", home), ("other", away)):
@@ -616,6 +685,9 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "contract:purchase",
             "contract:sale",
             "contract:registration-pending",
+            "contract:third",
+            "contract:registered",
+            "broker-profile",
             "enquiry",
             "org:home",
         ):
