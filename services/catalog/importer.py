@@ -58,6 +58,7 @@ class Kind(StrEnum):
     IP = "ip"
     FEES = "fees"
     OFFERINGS = "offerings"
+    HOURS = "hours"
 
 
 FORMAT_NOTES: Final[Mapping[Kind, str]] = {
@@ -70,7 +71,9 @@ FORMAT_NOTES: Final[Mapping[Kind, str]] = {
     Kind.CATEGORY: "4位国家大型仪器分类代码，如 0101",
     Kind.IP: "类型:申请号，多项用 ; 分隔；类型为 invention/utility/design/software/secret（或 发明/实用新型/"
     "外观设计/软件著作权/技术秘密），技术秘密可只写类型。如 invention:202110123456.7;secret",
-    Kind.FEES: "单位:价格(分)，多项用 ; 分隔；单位为 hour/sample/day（或 小时/样/天）。如 hour:40000;sample:20000",
+    Kind.FEES: "单位:价格(分)[:价格组]，多项用 ; 分隔；单位为 hour/sample/day（或 小时/样/天），价格组为 own/academic/"
+    "enterprise（或 校内/校外/企业），不写即通用价。如 hour:40000;hour:10000:校内;sample:20000",
+    Kind.HOURS: "星期 开始-结束（北京时间），多段用 ; 分隔；星期 1–7 为周一至周日，可写区间。如 1-5 09:00-17:00;6 09:00-12:00",
     Kind.OFFERINGS: "名称|描述|计价方式|最低价(分)|最高价(分)，多项用 ; 分隔；计价方式为 fixed/range/negotiable"
     "（或 一口价/价格区间/面议），后三项可省略（面议）。名称和描述中不能含 ; 或 |。如 导热系数测试|激光闪射法|fixed|80000|80000",
 }
@@ -113,6 +116,8 @@ AGENCY_TYPE_VALUES: Final = _value_aliases(reference.AGENCY_TYPES, {"testing": "
 IP_VALUES: Final = _value_aliases(
     reference.IP_KINDS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
 )
+PRICE_GROUP_VALUES: Final = _value_aliases({"own": "校内", "academic": "校外", "enterprise": "企业"})
+OPENING_ITEM: Final = re.compile(r"^([1-7])(?:\s*-\s*([1-7]))?\s+(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$")
 FEE_UNIT_VALUES: Final = _value_aliases(
     {"hour": "小时", "sample": "样", "day": "天"},
     {"hour": "时", "sample": "样品", "day": "日"},
@@ -196,6 +201,12 @@ COLUMNS: Final[Mapping[ListingType, tuple[Column, ...]]] = {
         Column("booking_min_notice_hours", "最短提前预约(小时)", Kind.INTEGER, "24", ("提前预约(小时)",)),
         Column("booking_max_hours", "单次最长(小时)", Kind.INTEGER, "8", ("单次最长预约(小时)",)),
         Column("booking_needs_training", "需培训", Kind.BOOLEAN, "是", ("是否需要培训", "需要培训")),
+        Column("booking_opening_hours", "开放时间", Kind.HOURS, "1-5 09:00-17:00", ("开放时段",)),
+        Column("booking_long_runs", "允许长时运行", Kind.BOOLEAN, "否", ("长时运行",)),
+        Column("booking_response_hours", "审批时限(小时)", Kind.INTEGER, "48", ("响应时限(小时)",)),
+        Column("booking_cancel_free_hours", "免费取消提前(小时)", Kind.INTEGER, "24", ("免费取消(小时)",)),
+        Column("booking_cancel_fee_percent", "逾期取消费(%)", Kind.INTEGER, "50", ("取消费比例",)),
+        Column("booking_no_show_limit", "爽约上限(次/90天)", Kind.INTEGER, "3", ("爽约上限",)),
         Column(
             "availability", "仪器状态", Kind.CHOICE, "available", ("状态", "可用状态"), AVAILABILITY_VALUES
         ),
@@ -565,6 +576,8 @@ def _convert(column: Column, value: Any, cell: str) -> Any:
             return [_fee_item(item, cell) for item in _split(_text(value))]
         case Kind.OFFERINGS:
             return [_offering_item(item, cell) for item in _split(_text(value))]
+        case Kind.HOURS:
+            return [period for item in _split(_text(value)) for period in _opening_item(item, cell)]
         case _:
             return _text(value)
 
@@ -640,12 +653,28 @@ def _ip_item(item: str, cell: str) -> dict[str, Any]:
 
 
 def _fee_item(item: str, cell: str) -> dict[str, Any]:
-    parts = [p.strip() for p in PAIR_SEPARATOR.split(item, maxsplit=1)]
-    if len(parts) != 2:
+    parts = [p.strip() for p in PAIR_SEPARATOR.split(item, maxsplit=2)]
+    if len(parts) not in (2, 3):
         raise ValueError(
             f"单元格 {cell} 的收费 {item} 须写成 单位:价格(分)，如 hour:40000 (write fees as unit:price_fen)"
         )
-    return {"unit": _coded(parts[0], FEE_UNIT_VALUES), "price_fen": _integer(parts[1], cell)}
+    fee: dict[str, Any] = {"unit": _coded(parts[0], FEE_UNIT_VALUES), "price_fen": _integer(parts[1], cell)}
+    if len(parts) == 3:
+        fee["group"] = _coded(parts[2], PRICE_GROUP_VALUES)
+    return fee
+
+
+def _opening_item(item: str, cell: str) -> list[dict[str, Any]]:
+    match = OPENING_ITEM.match(item)
+    if match is None:
+        raise ValueError(
+            f"单元格 {cell} 的开放时间 {item} 须写成 星期 开始-结束，如 1-5 09:00-17:00 "
+            "(write opening hours as weekdays open-close)"
+        )
+    first, last, opens, closes = match.groups()
+    return [
+        {"weekday": day, "open": opens, "close": closes} for day in range(int(first), int(last or first) + 1)
+    ]
 
 
 def _offering_item(item: str, cell: str) -> dict[str, Any]:
@@ -809,7 +838,12 @@ def _cell_from_value(column: Column, value: Any) -> Any:
                 f"{r['kind']}:{r['number']}" if r.get("number") else str(r["kind"]) for r in value
             )
         case Kind.FEES:
-            return ";".join(f"{fee['unit']}:{fee['price_fen']}" for fee in value)
+            return ";".join(
+                f"{fee['unit']}:{fee['price_fen']}" + (f":{fee['group']}" if fee.get("group") else "")
+                for fee in value
+            )
+        case Kind.HOURS:
+            return ";".join(f"{p['weekday']} {p['open']}-{p['close']}" for p in value)
         case Kind.OFFERINGS:
             return ";".join(_offering_cell(offering) for offering in value)
         case _:
