@@ -1,5 +1,7 @@
 """Portal sessions: an opaque id in an httponly cookie; the session itself lives in services.accounts."""
 
+from typing import Any
+
 from fastapi import Request, Response
 
 from services.accounts import sessions
@@ -15,6 +17,11 @@ def is_secure_request(request: Request) -> bool:
     return request.url.scheme == "https" or get_settings().environment == "production"
 
 
+def cookie_options(request: Request) -> dict[str, Any]:
+    """Attributes of the session cookie: never readable by scripts, Secure whenever served over HTTPS."""
+    return {"max_age": SESSION_TTL, "httponly": True, "samesite": "lax", "secure": is_secure_request(request)}
+
+
 async def actor_from_session(request: Request) -> Actor | None:
     """The signed-in portal user, if any (role and status read afresh from the database)."""
     session_id = request.cookies.get(COOKIE)
@@ -26,14 +33,7 @@ async def actor_from_session(request: Request) -> Actor | None:
 async def start_session(request: Request, response: Response, actor: Actor) -> str:
     """Create a session and set its cookie; returns the CSRF token bound to it."""
     session_id, csrf = await sessions.create_session(user_id=actor.user_id)
-    response.set_cookie(
-        COOKIE,
-        session_id,
-        max_age=SESSION_TTL,
-        httponly=True,
-        samesite="lax",
-        secure=is_secure_request(request),
-    )
+    response.set_cookie(COOKIE, session_id, **cookie_options(request))
     return csrf
 
 

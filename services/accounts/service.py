@@ -224,6 +224,15 @@ if address > tonumber(ARGV[2]) then return 2 end
 return 0
 """
 
+# A success clears the account+address counter and gives the address its attempt back (never below 0,
+# and never on a counter that has expired meanwhile, which would leave a key without a TTL).
+_FORGET = """
+redis.call('DEL', KEYS[1])
+local address = tonumber(redis.call('GET', KEYS[2]) or '0')
+if address > 0 then redis.call('DECR', KEYS[2]) end
+return 0
+"""
+
 
 def _throttle_keys(email: str, ip: str) -> tuple[str, str]:
     # The account is keyed together with the address: a stranger's guesses lock the account out for the
@@ -256,11 +265,7 @@ async def _admit_attempt(email: str, ip: str) -> None:
 
 async def _forget_attempt(email: str, ip: str) -> None:
     """A successful login clears this account's counter and gives the address its attempt back."""
-    pair, address = _throttle_keys(email, ip)
-    async with get_redis().pipeline(transaction=True) as pipe:
-        pipe.delete(pair)
-        pipe.decr(address)
-        await pipe.execute()
+    await get_redis().eval(_FORGET, 2, *_throttle_keys(email, ip))  # type: ignore[misc]
 
 
 async def issue_token(*, email: str, password: str, ip: str, kind: str = "bearer") -> TokenRead:
