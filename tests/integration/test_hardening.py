@@ -133,7 +133,10 @@ async def test_known_and_unknown_emails_cost_the_same(api, admin_token):
             for target, samples in ((email, known), (f"nobody-{n}-{unique('x')}@harden.example.cn", unknown)):
                 started = time.perf_counter()
                 await api.call(
-                    "POST", "/api/v1/auth/token", json={"email": target, "password": "Wrong-pass-1"}, expect=401
+                    "POST",
+                    "/api/v1/auth/token",
+                    json={"email": target, "password": "Wrong-pass-1"},
+                    expect=401,
                 )
                 samples.append(time.perf_counter() - started)
             await _clear_address()
@@ -153,7 +156,12 @@ async def test_common_and_weak_passwords_are_refused(api, password):
             "password": password,
             "name": "弱密码",
             "role": "provider",
-            "org": {"name": unique("弱密码机构"), "uscc": valid_uscc(), "kind": "enterprise", "region": "500106"},
+            "org": {
+                "name": unique("弱密码机构"),
+                "uscc": valid_uscc(),
+                "kind": "enterprise",
+                "region": "500106",
+            },
         },
     )
     assert response.status_code == 422, response.text
@@ -280,7 +288,14 @@ async def test_https_gets_hsts_and_secure_cookies(stack):
         return {"type": "http.request", "body": b""}
 
     guard = GuardMiddleware(app, problem=lambda *a, **k: None, unexpected=None)  # type: ignore[arg-type]
-    scope = {"type": "http", "scheme": "https", "method": "GET", "path": "/", "query_string": b"", "headers": []}
+    scope = {
+        "type": "http",
+        "scheme": "https",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": [],
+    }
     await guard(scope, receive, send)
     headers = dict(seen[0]["headers"])
     assert headers[b"strict-transport-security"] == HSTS.encode()
@@ -356,7 +371,12 @@ async def test_duplicate_email_conflict_leaves_no_email_in_the_database_log(api,
             "password": PASSWORD,
             "name": "重复",
             "role": "provider",
-            "org": {"name": unique("重复机构"), "uscc": valid_uscc(), "kind": "enterprise", "region": "500106"},
+            "org": {
+                "name": unique("重复机构"),
+                "uscc": valid_uscc(),
+                "kind": "enterprise",
+                "region": "500106",
+            },
         },
     )
     assert register.status_code == 409
