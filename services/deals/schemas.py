@@ -1,19 +1,35 @@
-"""Public schemas of contracts, payments and registration."""
+"""Public schemas and vocabularies of contracts, payments and registration."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
 
-from services.catalog.reference import TECH_FIELD_CODES
+from services.catalog.service import validate_json_body, validation_errors
+from services.core.errors import Invalid
+from services.reference.fields import TECH_FIELD_CODES
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def parse_body(model: type[_M], body: Any) -> _M:
+    """Validate a decoded JSON body against a schema, naming every bad field."""
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return validate_json_body(model, body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
 
@@ -24,6 +40,35 @@ class ContractType(StrEnum):
     LICENSE = "license"
     CONSULTING = "consulting"
     SERVICE = "service"
+
+
+class ContractStatus(StrEnum):
+    SIGNED = "signed"
+    REGISTRATION_PENDING = "registration_pending"
+    REGISTERED = "registered"
+    REGISTRATION_REJECTED = "registration_rejected"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    UNPAID = "unpaid"
+    PROCESSING = "processing"
+    PAID = "paid"
+
+
+class PaymentStatus(StrEnum):
+    CREATED = "created"
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    ALIPAY = "alipay"
+    WECHAT_PAY = "wechat_pay"
 
 
 class MilestoneIn(BaseModel):

@@ -49,6 +49,14 @@ EXEMPT = {
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
     "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
+    (
+        "POST",
+        "/api/v1/me/password",
+    ): "acts on the caller only, proven by the current password (test_hardening)",
+    (
+        "POST",
+        "/api/v1/admin/users/{user_id}/deactivate",
+    ): "admin only; a member's attempt is refused (test_hardening)",
 }
 
 

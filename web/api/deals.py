@@ -1,10 +1,11 @@
-"""Deals API: contracts, milestone payments, registration, Stripe webhooks."""
+"""Deals API: contracts, milestone payments, registration."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
 
-from services.deals import service
+from services.deals import contracts, registration
+from services.deals.payments import service as payments
 from services.deals.schemas import ContractRead, PaymentRead
 from web.deps import AdminUser, CurrentUser, Page, Size
 
@@ -14,7 +15,7 @@ JsonBody = Annotated[dict[str, Any], Body()]
 
 @router.post("/contracts", status_code=status.HTTP_201_CREATED)
 async def create_contract(body: JsonBody, user: CurrentUser) -> ContractRead:
-    return await service.create_contract(actor=user, body=body)
+    return await contracts.create_contract(actor=user, body=body)
 
 
 @router.get("/contracts")
@@ -24,12 +25,12 @@ async def list_contracts(
     size: Size = 20,
     status_: Annotated[str | None, Query(alias="status")] = None,
 ) -> dict[str, Any]:
-    return await service.list_contracts(actor=user, status=status_, page=page, size=size)
+    return await contracts.list_contracts(actor=user, status=status_, page=page, size=size)
 
 
 @router.get("/contracts/{contract_id}")
 async def get_contract(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await service.get_contract(actor=user, contract_id=contract_id)
+    return await contracts.get_contract(actor=user, contract_id=contract_id)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay")
@@ -40,7 +41,7 @@ async def pay_milestone(
     user: CurrentUser,
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> PaymentRead:
-    return await service.start_milestone_payment(
+    return await payments.start_milestone_payment(
         actor=user,
         contract_id=contract_id,
         milestone_id=milestone_id,
@@ -51,23 +52,14 @@ async def pay_milestone(
 
 @router.post("/contracts/{contract_id}/registration")
 async def submit_registration(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await service.submit_registration(actor=user, contract_id=contract_id)
+    return await registration.submit_registration(actor=user, contract_id=contract_id)
 
 
 @router.post("/contracts/{contract_id}/registration/approve")
 async def approve_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await service.approve_registration(actor=user, contract_id=contract_id, body=body)
+    return await registration.approve_registration(actor=user, contract_id=contract_id, body=body)
 
 
 @router.post("/contracts/{contract_id}/registration/reject")
 async def reject_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await service.reject_registration(actor=user, contract_id=contract_id, body=body)
-
-
-@router.post("/payments/stripe/webhook")
-async def stripe_webhook(request: Request) -> dict[str, Any]:
-    payload = await request.body()
-    signature = request.headers.get("stripe-signature", "")
-    return await service.handle_webhook(
-        payload=payload, signature=signature, provider=request.app.state.payments
-    )
+    return await registration.reject_registration(actor=user, contract_id=contract_id, body=body)

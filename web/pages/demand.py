@@ -12,22 +12,17 @@ from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.reference import (
-    CONTRACT_TYPES,
-    DEMAND_KINDS,
-    FORMER_REGIONS,
-    KEY_TECH_FIELD_CODES,
-    REGIONS,
-    TECH_FIELD_CODES,
-    region_name,
-    tech_field,
-)
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
-from services.deals import service as deals_service
+from services.deals import contracts as contracts_service
+from services.deals import registration as registration_service
 from services.deals.schemas import ContractType
 from services.demand import service as demand_service
 from services.demand.schemas import DemandKind, MatchRead
+from services.reference.contracts import CONTRACT_TYPES
+from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
+from services.reference.labels import DEMAND_KINDS
+from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
@@ -207,7 +202,7 @@ async def demand_page(
         m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
     ]
     orgs = await accounts_service.org_names(org_ids=[demand.org_id])
-    contracts = await deals_service.contracts_for_matches(
+    contracts = await contracts_service.contracts_for_matches(
         match_ids=[m.match_id for m in shown if m.status == "won"]
     )
     context = {
@@ -285,8 +280,8 @@ async def contract_submit(
             "milestones": [{"name": "合同价款", "amount_fen": data.total}],
         }
         try:
-            contract = await deals_service.create_contract(actor=user, body=body)
-            await deals_service.submit_registration(actor=user, contract_id=contract.id)
+            contract = await contracts_service.create_contract(actor=user, body=body)
+            await registration_service.submit_registration(actor=user, contract_id=contract.id)
         except DomainError as exc:
             errors = domain_errors(
                 exc, fields={"total_fen": "total", "tech_fen": "tech", "milestones": "total"}
