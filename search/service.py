@@ -6,11 +6,20 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
-from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
+from search.queries import (
+    MAX_WINDOW,
+    SearchParams,
+    build_candidates,
+    build_match_candidates,
+    build_search,
+    build_suggest,
+)
 from services.core import outbox
 from services.core.errors import Invalid
 from services.core.redis import SEARCH_CACHE_PREFIX, SEARCH_GENERATION_KEY, get_redis
@@ -41,6 +50,23 @@ def _generation_key() -> str:
 
 async def _generation() -> str:
     return str(await get_redis().get(_generation_key()) or 0)
+
+
+async def _cached(key: str) -> dict[str, Any] | None:
+    try:
+        cached = await get_redis().get(key)
+    except RedisError:
+        return None
+    return json.loads(cached) if cached is not None else None
+
+
+async def _store(key: str, response: dict[str, Any]) -> None:
+    try:
+        await get_redis().set(
+            key, json.dumps(response, ensure_ascii=False), ex=get_settings().search_cache_ttl_seconds
+        )
+    except RedisError:
+        return
 
 
 async def invalidate_cache() -> None:
@@ -103,13 +129,15 @@ def _check_window(params: SearchParams) -> None:
 async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
     """Search all published listings; results are cached in Redis until the index changes."""
     _check_window(params)
-    redis = get_redis()
     prefix = get_settings().search_index_prefix
-    key = f"{SEARCH_CACHE_PREFIX}:{prefix}:{await _generation()}:{params.cache_key()}"
+    try:
+        key = f"{SEARCH_CACHE_PREFIX}:{prefix}:{await _generation()}:{params.cache_key()}"
+    except RedisError:
+        # The cache is an optimisation: with Redis down every search is answered by the engine.
+        use_cache, key = False, ""
     if use_cache:
-        cached = await redis.get(key)
-        if cached is not None:
-            response: dict[str, Any] = json.loads(cached)
+        response = await _cached(key)
+        if response is not None:
             response["cached"] = True
             return response
     started = time.perf_counter()
@@ -119,9 +147,7 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     response = _present(result, params)
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
-        await redis.set(
-            key, json.dumps(response, ensure_ascii=False), ex=get_settings().search_cache_ttl_seconds
-        )
+        await _store(key, response)
     response["cached"] = False
     return response
 
@@ -258,6 +284,28 @@ async def candidates(
         found.append(
             {"display": source.get("display") or {}, "words": words, "score": float(hit["_score"] or 0)}
         )
+    return found
+
+
+async def match_candidates(
+    text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
+) -> list[dict[str, Any]]:
+    """The best listings of each type for a demand's text, in one request: display, words and engine score."""
+    result = await client.search(
+        search_target(types, prefix),
+        build_match_candidates(text, fields, types, per_type),
+        search_type=SEARCH_TYPE,
+    )
+    found = []
+    for group in result["hits"]["hits"]:
+        for hit in group.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", []):
+            source = hit["_source"]
+            words = set((source.get("title_seg") or "").split()) | set(
+                (source.get("keywords_seg") or "").split()
+            )
+            found.append(
+                {"display": source.get("display") or {}, "words": words, "score": float(hit["_score"] or 0)}
+            )
     return found
 
 

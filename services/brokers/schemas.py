@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from services.catalog.reference import TECH_FIELD_CODES
+from services.reference.fields import TECH_FIELD_CODES
 
 
 class BrokerStatus(StrEnum):

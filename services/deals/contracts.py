@@ -8,7 +8,6 @@ from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
-from services.catalog.reference import contract_rule_set, registered_contract_type
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -29,6 +28,7 @@ from services.deals.schemas import (
     parse_body,
 )
 from services.demand import service as demand_service
+from services.reference.contracts import contract_rule_set, registered_contract_type
 
 CONTRACT_TOPIC = "contract.changed"
 # A contract may come from a match only once the parties are really dealing.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class Contract(TimestampMixin, Model):
     id = fields.BigIntField(primary_key=True)
     contract_type = fields.CharField(max_length=16)
-    # Sub-type of the governing rule set (独占/排他/普通 licences …), see services/catalog/reference.py.
+    # Sub-type of the governing rule set (独占/排他/普通 licences …), see services/reference/contracts.py.
     subtype = fields.CharField(max_length=32, null=True)
     legacy_type = fields.CharField(max_length=32, null=True)
     rule_set = fields.CharField(max_length=16)

@@ -17,10 +17,11 @@ from pydantic import (
     field_validator,
 )
 
-from services.catalog.reference import TECH_FIELD_CODES, contract_rule_set
 from services.catalog.service import validate_json_body, validation_errors
 from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
+from services.reference.contracts import contract_rule_set
+from services.reference.fields import TECH_FIELD_CODES
 
 _M = TypeVar("_M", bound=BaseModel)
 

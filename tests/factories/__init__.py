@@ -5,7 +5,7 @@ import random
 import uuid
 from typing import Any
 
-from services.core.validators import uscc_check_character
+from services.reference.identifiers import uscc_check_character
 
 _counter = itertools.count(1)
 RESOURCES = {
@@ -27,7 +27,8 @@ def unique(label: str) -> str:
     return f"{label}{next(_counter)}{uuid.uuid4().hex[:6]}"
 
 
-async def create_org(api: Any, admin: str, *, verified: bool = False, **overrides: Any) -> dict[str, Any]:
+async def create_org(api: Any, admin: str, *, verified: bool = True, **overrides: Any) -> dict[str, Any]:
+    """An organisation created by an admin, verified by them unless asked otherwise (bookings need it)."""
     body = {"name": unique("测试机构"), "uscc": valid_uscc(), "kind": "university", "region": "500106"}
     body.update(overrides)
     org = dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
@@ -78,7 +79,7 @@ def listing_body(listing_type: str, **overrides: Any) -> dict[str, Any]:
             "location": {"campus": "虎溪校区", "building": "材料楼", "room": "101"},
             "service_modes": ["self", "commissioned"],
             "fees": [{"unit": "hour", "price_fen": 40_000}, {"unit": "sample", "price_fen": 20_000}],
-            "booking": {"min_notice_hours": 1, "max_hours": 8, "needs_training": True},
+            "booking": {"min_notice_hours": 1, "max_hours": 8, "needs_training": False},
             "availability": "available",
         },
         "expert": {

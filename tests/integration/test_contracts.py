@@ -253,8 +253,8 @@ async def test_registration_needs_both_parties_to_confirm(market, db):
 
 async def test_contracts_of_unverified_organisations_are_not_registrable(market, db):
     # given two organisations nobody verified, with members, and a contract both confirmed
-    seller = await create_org(market.api, market.admin, kind="university")
-    buyer = await create_org(market.api, market.admin, kind="enterprise")
+    seller = await create_org(market.api, market.admin, verified=False, kind="university")
+    buyer = await create_org(market.api, market.admin, verified=False, kind="enterprise")
     _, seller_token = await create_user(market.api, market.admin, org_id=seller["id"], role="provider")
     _, buyer_token = await create_user(market.api, market.admin, org_id=buyer["id"], role="enterprise")
     made = await create_contract(

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # Deals you can trust (issue 8): broker profiles an admin approves; contract sub-types, confirmations,
     # CNY amounts at a recorded exchange rate, fee and commission terms; refunds; rejected webhook events
     # kept as evidence; and one live contract per match enforced by the database, not by code.
-    dependencies = [('models', '0004_enquiries')]
+    dependencies = [('models', '0005_booking_rules')]
 
     initial = False
 
