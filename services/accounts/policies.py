@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from services.core.errors import Forbidden, Invalid
+from services.core.errors import Forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +42,3 @@ def require_role(actor: Actor | None, *roles: str) -> Actor:
     if actor is None or (not actor.is_admin and actor.role not in roles):
         raise Forbidden("role_not_allowed", f"需要以下角色之一: {', '.join(roles)} (role not allowed)")
     return actor
-
-
-def require_self_registrable_role(role: str) -> None:
-    """Anyone may register with any role but admin: admins are created only with the CLI."""
-    if role == "admin":
-        raise Invalid.field(["role"], "管理员账号只能由命令行创建 (admins are created with the CLI)")
-
-
-def require_assignable_role(role: str) -> None:
-    """A member may invite into any role but admin."""
-    if role == "admin":
-        raise Invalid.field(["role"], "不能邀请管理员 (admins cannot be invited)")

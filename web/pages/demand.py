@@ -15,7 +15,6 @@ from services.catalog import service as catalog_service
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
-from services.deals import registration as registration_service
 from services.demand import service as demand_service
 from services.demand.schemas import MatchRead
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
@@ -278,13 +277,13 @@ async def contract_submit(
             "milestones": [{"name": "合同价款", "amount_fen": data.total}],
         }
         try:
-            contract = await contracts_service.create_contract(actor=user, body=body)
-            await registration_service.submit_registration(actor=user, contract_id=contract.id)
+            # Both parties confirm before the seller submits it for 认定登记 (issue 8).
+            await contracts_service.create_contract(actor=user, body=body)
         except DomainError as exc:
             errors = domain_errors(
                 exc, fields={"total_fen": "total", "tech_fen": "tech", "milestones": "total"}
             )
         else:
-            return redirect(f"/demands/{demand_id}", notice="contract_submitted")
+            return redirect(f"/demands/{demand_id}", notice="contract_recorded")
     context.update(values=values, errors=errors)
     return await render(request, "contract_form.html", context, actor=user, status_code=422)
