@@ -9,8 +9,8 @@ after items ``0..i-1``: the first 50 listings of ``scale=200_000`` are the 50 li
   统一社会信用代码. Names, keys and codes are fixed by the org key (stable across seeds, so a re-seed
   finds the same organisations); the ``rng`` only draws the optional invented extra enterprises.
 - ``generate_listings`` — ``scale`` listings (≈40% achievements, 30% experts, 20% instruments, 10% agencies)
-  whose payloads are API.md create bodies.
-- ``generate_demands`` — enterprise demands (API.md ``/api/v1/demands`` create bodies).
+  whose payloads are create bodies of the API.
+- ``generate_demands`` — enterprise demands (``/api/v1/demands`` create bodies).
 
 Phone numbers are made up and e-mail addresses all use the reserved ``example.cn`` domain. Patent numbers
 and 统一社会信用代码 carry correct check characters but are invented: any match with a real one is chance.
@@ -66,7 +66,7 @@ class OrgSeed:
 
 @dataclass(frozen=True, slots=True)
 class ListingSeed:
-    """One listing: ``payload`` is the API.md create body of ``type``, owned by the org ``org_key``."""
+    """One listing: ``payload`` is the API create body of ``type``, owned by the org ``org_key``."""
 
     type: ListingType
     org_key: str
@@ -76,7 +76,7 @@ class ListingSeed:
 
 @dataclass(frozen=True, slots=True)
 class DemandSeed:
-    """One enterprise demand: ``payload`` is the API.md create body of a demand."""
+    """One enterprise demand: ``payload`` is the API create body of a demand."""
 
     org_key: str
     payload: Payload

@@ -38,7 +38,7 @@ MATURITY_LABELS = {
     "trial": "小批量试生产阶段",
     "industrial": "产业化阶段",
 }
-# Reason names of the public API (docs: API.md) for the features that were renamed inside the matcher.
+# Reason names of the public API (the shared API contract) for the features that were renamed inside the matcher.
 REASON_NAMES = {"text": "keywords", "outcomes": "track_record"}
 REGION_RELATIONS = {
     "district": "同在{name}",

@@ -1,4 +1,4 @@
-"""Public schemas of the four listing types (API.md), with their validation rules."""
+"""Public schemas of the four listing types (the shared API contract), with their validation rules."""
 
 from datetime import datetime
 from enum import StrEnum

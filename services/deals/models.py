@@ -38,7 +38,7 @@ class Contract(TimestampMixin, Model):
     currency = fields.CharField(max_length=3, default="cny")
     signed_at = fields.DateField()
     status = fields.CharField(max_length=24, default="signed")
-    # The registry's number: opaque text, never parsed (DOMAIN.md).
+    # The registry's number: opaque text, never parsed (docs/domain.md §1.2).
     registration_no = fields.CharField(max_length=32, null=True, unique=True)
     registration_submitted_at = fields.DatetimeField(null=True)
     registered_at = fields.DatetimeField(null=True)

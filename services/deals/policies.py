@@ -76,6 +76,6 @@ def require_buyer(actor: Actor, contract: Contract) -> None:
 
 
 def require_registrant(actor: Actor, contract: Contract) -> None:
-    """The seller registers (DOMAIN.md); its broker or an admin may file on its behalf."""
+    """The seller registers (docs/domain.md §1.2); its broker or an admin may file on its behalf."""
     if not (actor.is_admin or actor.org_id == contract.seller_org_id or actor.user_id == contract.broker_id):
         raise Forbidden("seller_only", "认定登记由卖方提交", "the seller registers the contract")

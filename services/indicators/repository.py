@@ -26,7 +26,7 @@ async def registered_sums(
 ) -> list[dict[str, Any]]:
     """Per group: CNY total, technical amount and count of contracts registered in [start, end)."""
     # Amounts in CNY fen at the rate recorded at registration; the technical amount is the registry's
-    # certified figure when it gave one (DOMAIN.md).
+    # certified figure when it gave one (docs/domain.md §1.3).
     rows: list[dict[str, Any]] = await connections.get("default").execute_query_dict(
         f"SELECT {GROUP_KEYS[group_by]} AS key, SUM(total_cny_fen)::bigint AS total_fen, "
         "SUM(tech_cny_fen)::bigint AS tech_fen, COUNT(*) AS count "

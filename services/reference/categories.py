@@ -1,4 +1,4 @@
-"""Large research instruments: the 15 categories of the national survey and their sub-categories."""
+"""Large research instruments: the 15 national categories and their sub-categories (docs/domain.md §5)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ class InstrumentCategory:
 
 
 # Source: the 2014 national large-instrument survey tables as found in public code, not an official page
-# (domain-rules.md §5): re-check against the 国家网络管理平台 field list before launch. Codes are positions
+# (docs/domain.md §5): re-check against the 国家网络管理平台 field list before launch. Codes are positions
 # (category 01–15, sub-category 01–nn in listed order), so inserting an entry renumbers its successors;
 # append instead. 其他仪器 has no published sub-list: its single "其他" entry is our assumption.
 # fmt: off

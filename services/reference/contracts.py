@@ -1,4 +1,4 @@
-"""Technology contracts: our types and the 技术合同认定登记 rule sets that register them by signing date."""
+"""Technology contracts: the 技术合同认定登记 rule sets that register our types by signing date (docs/domain.md §1)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Technology fields: our field codes and the national 技术领域 they are counted under."""
+"""Technology fields: our field codes and the national 技术领域 they are counted under (docs/domain.md §1.4)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

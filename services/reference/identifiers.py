@@ -1,4 +1,5 @@
-"""Checks of identifiers that arrive from forms, the API and spreadsheet imports: USCC and patent numbers.
+"""Checks of identifiers that arrive from forms, the API and spreadsheet imports: USCC and patent numbers
+(docs/domain.md §2).
 
 Each `*_problem` function returns None when the value is fine, or one message (Chinese, then English) that
 names what is wrong; the web layer puts it into the problem+json `errors`.

@@ -1,4 +1,4 @@
-"""Achievements: market maturity labels, technology readiness levels (TRL) and their agreement."""
+"""Achievements: technology readiness levels (TRL) and their agreement with the maturity label (docs/domain.md §4)."""
 
 from collections.abc import Mapping
 from typing import Final

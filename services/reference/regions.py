@@ -1,4 +1,4 @@
-"""Administrative regions (GB/T 2260) of the platform: names, paths, abolished codes and their checks."""
+"""Administrative regions (GB/T 2260) of the platform: names, paths, abolished codes, checks (docs/domain.md §3)."""
 
 from collections.abc import Mapping
 from typing import Final

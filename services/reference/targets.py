@@ -1,4 +1,4 @@
-"""The zone's indicator targets (十四五 plan of 重庆高新区)."""
+"""The zone's indicator targets (十四五 plan of 重庆高新区; docs/domain.md §1.5)."""
 
 from dataclasses import dataclass
 from typing import Final

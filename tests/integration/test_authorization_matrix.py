@@ -1,6 +1,6 @@
 """Who may call which write endpoint: every POST/PATCH/DELETE under /api/v1 × every role × own/other organisation.
 
-The expected outcome of each cell is written down below as data (from API.md and DOMAIN.md, not read off the
+The expected outcome of each cell is written down below as data (from the shared API contract and docs/domain.md, not read off the
 code). "own" callers belong to the organisation the target belongs to (the seller for a sale, the buyer for a
 purchase, the expert's organisation for an enquiry); "other" callers belong to a second organisation — the
 counter-party where the target has one. Admins are admin-role users who are members of the own or other

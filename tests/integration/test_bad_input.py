@@ -1,4 +1,4 @@
-"""Bad input is a 4xx problem+json naming the field, never a 500 and never half-saved (API.md, Conventions)."""
+"""Bad input is a 4xx problem+json naming the field, never a 500 and never half-saved (the API's conventions)."""
 
 import asyncio
 import copy

@@ -1,6 +1,6 @@
 """Tests of the demo/benchmark data generator (services/catalog/seeddata.py).
 
-The identifier checks are re-implemented here from DOMAIN.md rather than imported, so a mistake in the
+The identifier checks are re-implemented here from docs/domain.md §2 rather than imported, so a mistake in the
 generator's own check-character code cannot hide itself.
 """
 
@@ -95,9 +95,9 @@ def fen_values(value: object, key: str = "") -> Iterator[tuple[str, object]]:
 
 
 def test_reference_check_implementations_accept_known_examples() -> None:
-    assert uscc_is_valid("91440300708461136T")  # DOMAIN.md's example
+    assert uscc_is_valid("91440300708461136T")  # docs/domain.md's example
     assert not uscc_is_valid("91440300708461136U")
-    assert patent_is_valid("202110123456.7")  # DOMAIN.md's example
+    assert patent_is_valid("202110123456.7")  # docs/domain.md's example
     assert not patent_is_valid("202110123456.8")
 
 

@@ -21,7 +21,7 @@ from services.reference.identifiers import (
 from services.reference.maturity import maturity_trl_problem
 from services.reference.regions import PROVINCES, is_valid_region_code, region_problem
 
-# Publicly displayed codes of well-known organisations; each passes the check (research/domain-rules.md §2).
+# Publicly displayed codes of well-known organisations; each passes the check (docs/domain.md §2.1).
 REAL_USCCS = (
     "91440300708461136T",
     "91330100716105852F",
