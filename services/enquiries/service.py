@@ -28,22 +28,20 @@ ENQUIRY_TOPIC = "enquiry.changed"
 Box = Literal["inbox", "sent"]
 
 
+# The columns an enquiry shows as they are stored; the expert's side and the contact are added per read.
+_STORED_FIELDS = tuple(
+    name for name in EnquiryRead.model_fields if name not in ("expert_id", "expert_name", "contact")
+)
+
+
 def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact]) -> EnquiryRead:
     stored = contacts.get(expert.id) if shares_contact(enquiry, expert) else None
+    contact = ExpertContactRead(phone=stored.phone, email=stored.email) if stored else None
     return EnquiryRead(
-        id=enquiry.id,
+        **{name: getattr(enquiry, name) for name in _STORED_FIELDS},
         expert_id=expert.id,
         expert_name=expert.title,
-        sender_id=enquiry.sender_id,
-        sender_org_id=enquiry.sender_org_id,
-        subject=enquiry.subject,
-        message=enquiry.message,
-        contact_back=enquiry.contact_back,
-        status=enquiry.status,
-        reply=enquiry.reply,
-        replied_at=enquiry.replied_at,
-        contact=ExpertContactRead(phone=stored.phone, email=stored.email) if stored else None,
-        created_at=enquiry.created_at,
+        contact=contact,
     )
 
 

@@ -1,284 +1,217 @@
 """The platform's shared vocabularies: each one an enum of its API values with its Chinese labels.
 
 Defined once here; schemas, models, search, matching and the portal import them. Pure: no business rules.
-The label maps are keyed by the enum members, typed `Mapping[str, str]` so a plain value looks up too.
+Each member carries its label (`ListingType.INSTRUMENT.label`); the `*_LABELS` maps also look up by plain value.
 """
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Final
+from typing import Final, Self
 
 
-class ListingType(StrEnum):
+class Vocabulary(StrEnum):
+    """An API value with its Chinese label: `ListingType.INSTRUMENT.label == "科研仪器"`."""
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+def labels_of(vocabulary: type[Vocabulary]) -> Mapping[str, str]:
+    """Value → label of every member (keys are the members; a plain value looks up too)."""
+    return {member: member.label for member in vocabulary}
+
+
+class ListingType(Vocabulary):
     """The four kinds of supply in the catalogue."""
 
-    ACHIEVEMENT = "achievement"
-    INSTRUMENT = "instrument"
-    EXPERT = "expert"
-    AGENCY = "agency"
+    ACHIEVEMENT = "achievement", "科技成果"
+    INSTRUMENT = "instrument", "科研仪器"
+    EXPERT = "expert", "专家"
+    AGENCY = "agency", "科技服务机构"
 
 
-LISTING_TYPE_LABELS: Final[Mapping[str, str]] = {
-    ListingType.ACHIEVEMENT: "科技成果",
-    ListingType.INSTRUMENT: "科研仪器",
-    ListingType.EXPERT: "专家",
-    ListingType.AGENCY: "科技服务机构",
-}
+LISTING_TYPE_LABELS: Final = labels_of(ListingType)
 
 
-class ListingStatus(StrEnum):
+class ListingStatus(Vocabulary):
     """The life-cycle states of a listing."""
 
-    DRAFT = "draft"
-    PENDING = "pending"
-    PUBLISHED = "published"
-    REJECTED = "rejected"
-    ARCHIVED = "archived"
+    DRAFT = "draft", "草稿"
+    PENDING = "pending", "待审核"
+    PUBLISHED = "published", "已发布"
+    REJECTED = "rejected", "已驳回"
+    ARCHIVED = "archived", "已归档"
 
 
-LISTING_STATUS_LABELS: Final[Mapping[str, str]] = {
-    ListingStatus.DRAFT: "草稿",
-    ListingStatus.PENDING: "待审核",
-    ListingStatus.PUBLISHED: "已发布",
-    ListingStatus.REJECTED: "已驳回",
-    ListingStatus.ARCHIVED: "已归档",
-}
+LISTING_STATUS_LABELS: Final = labels_of(ListingStatus)
 
 
-class OrgKind(StrEnum):
+class OrgKind(Vocabulary):
     """Kinds of organisation."""
 
-    ENTERPRISE = "enterprise"
-    UNIVERSITY = "university"
-    INSTITUTE = "institute"
-    HOSPITAL = "hospital"
-    AGENCY = "agency"
-    GOVERNMENT = "government"
-    OTHER = "other"
+    ENTERPRISE = "enterprise", "企业"
+    UNIVERSITY = "university", "高等院校"
+    INSTITUTE = "institute", "科研院所"
+    HOSPITAL = "hospital", "医疗机构"
+    AGENCY = "agency", "科技服务机构"
+    GOVERNMENT = "government", "政府部门"
+    OTHER = "other", "其他"
 
 
-ORG_KIND_LABELS: Final[Mapping[str, str]] = {
-    OrgKind.ENTERPRISE: "企业",
-    OrgKind.UNIVERSITY: "高等院校",
-    OrgKind.INSTITUTE: "科研院所",
-    OrgKind.HOSPITAL: "医疗机构",
-    OrgKind.AGENCY: "科技服务机构",
-    OrgKind.GOVERNMENT: "政府部门",
-    OrgKind.OTHER: "其他",
-}
+ORG_KIND_LABELS: Final = labels_of(OrgKind)
 
 
-class Role(StrEnum):
+class Role(Vocabulary):
     """Roles of a user account."""
 
-    ENTERPRISE = "enterprise"
-    PROVIDER = "provider"
-    EXPERT = "expert"
-    BROKER = "broker"
-    ADMIN = "admin"
+    ENTERPRISE = "enterprise", "企业用户"
+    PROVIDER = "provider", "服务提供方"
+    EXPERT = "expert", "专家"
+    BROKER = "broker", "技术经纪人"
+    ADMIN = "admin", "管理员"
 
 
-ROLE_LABELS: Final[Mapping[str, str]] = {
-    Role.ENTERPRISE: "企业用户",
-    Role.PROVIDER: "服务提供方",
-    Role.EXPERT: "专家",
-    Role.BROKER: "技术经纪人",
-    Role.ADMIN: "管理员",
-}
+ROLE_LABELS: Final = labels_of(Role)
 
 
-class IpKind(StrEnum):
+class IpKind(Vocabulary):
     """Kinds of intellectual property an achievement carries."""
 
-    INVENTION = "invention"
-    UTILITY = "utility"
-    DESIGN = "design"
-    SOFTWARE = "software"
-    SECRET = "secret"
+    INVENTION = "invention", "发明专利"
+    UTILITY = "utility", "实用新型专利"
+    DESIGN = "design", "外观设计专利"
+    SOFTWARE = "software", "软件著作权"
+    SECRET = "secret", "技术秘密"
 
 
-IP_KIND_LABELS: Final[Mapping[str, str]] = {
-    IpKind.INVENTION: "发明专利",
-    IpKind.UTILITY: "实用新型专利",
-    IpKind.DESIGN: "外观设计专利",
-    IpKind.SOFTWARE: "软件著作权",
-    IpKind.SECRET: "技术秘密",
-}
+IP_KIND_LABELS: Final = labels_of(IpKind)
 
 
-class TransferMode(StrEnum):
+class TransferMode(Vocabulary):
     """How an achievement is offered."""
 
-    TRANSFER = "transfer"
-    LICENSE = "license"
-    EQUITY = "equity"
-    CO_DEVELOP = "co_develop"
-    SERVICE = "service"
+    TRANSFER = "transfer", "转让"
+    LICENSE = "license", "许可"
+    EQUITY = "equity", "作价投资"
+    CO_DEVELOP = "co_develop", "合作开发"
+    SERVICE = "service", "技术服务"
 
 
-TRANSFER_MODE_LABELS: Final[Mapping[str, str]] = {
-    TransferMode.TRANSFER: "转让",
-    TransferMode.LICENSE: "许可",
-    TransferMode.EQUITY: "作价投资",
-    TransferMode.CO_DEVELOP: "合作开发",
-    TransferMode.SERVICE: "技术服务",
-}
+TRANSFER_MODE_LABELS: Final = labels_of(TransferMode)
 
 
-class PriceMode(StrEnum):
+class PriceMode(Vocabulary):
     """How a price is given."""
 
-    FIXED = "fixed"
-    RANGE = "range"
-    NEGOTIABLE = "negotiable"
+    FIXED = "fixed", "一口价"
+    RANGE = "range", "价格区间"
+    NEGOTIABLE = "negotiable", "面议"
 
 
-PRICE_MODE_LABELS: Final[Mapping[str, str]] = {
-    PriceMode.FIXED: "一口价",
-    PriceMode.RANGE: "价格区间",
-    PriceMode.NEGOTIABLE: "面议",
-}
+PRICE_MODE_LABELS: Final = labels_of(PriceMode)
 
 
-class Maturity(StrEnum):
+class Maturity(Vocabulary):
     """Market maturity of an achievement (see services/reference/maturity.py for TRL bands)."""
 
-    LAB = "lab"
-    PILOT = "pilot"
-    TRIAL = "trial"
-    INDUSTRIAL = "industrial"
+    LAB = "lab", "实验室"
+    PILOT = "pilot", "小试/中试"
+    TRIAL = "trial", "小批量/试生产"
+    INDUSTRIAL = "industrial", "产业化"
 
 
-MATURITY_LABELS: Final[Mapping[str, str]] = {
-    Maturity.LAB: "实验室",
-    Maturity.PILOT: "小试/中试",
-    Maturity.TRIAL: "小批量/试生产",
-    Maturity.INDUSTRIAL: "产业化",
-}
+MATURITY_LABELS: Final = labels_of(Maturity)
 
 
-class AgencyType(StrEnum):
+class AgencyType(Vocabulary):
     """What a service agency offers."""
 
-    TESTING = "testing"
-    IP = "ip"
-    TECH_TRANSFER = "tech_transfer"
-    CONSULTING = "consulting"
-    FINANCE = "finance"
-    INCUBATION = "incubation"
-    LEGAL = "legal"
-    DESIGN = "design"
+    TESTING = "testing", "检验检测"
+    IP = "ip", "知识产权"
+    TECH_TRANSFER = "tech_transfer", "技术转移"
+    CONSULTING = "consulting", "科技咨询"
+    FINANCE = "finance", "科技金融"
+    INCUBATION = "incubation", "创业孵化"
+    LEGAL = "legal", "法律服务"
+    DESIGN = "design", "研发设计"
 
 
-AGENCY_TYPE_LABELS: Final[Mapping[str, str]] = {
-    AgencyType.TESTING: "检验检测",
-    AgencyType.IP: "知识产权",
-    AgencyType.TECH_TRANSFER: "技术转移",
-    AgencyType.CONSULTING: "科技咨询",
-    AgencyType.FINANCE: "科技金融",
-    AgencyType.INCUBATION: "创业孵化",
-    AgencyType.LEGAL: "法律服务",
-    AgencyType.DESIGN: "研发设计",
-}
+AGENCY_TYPE_LABELS: Final = labels_of(AgencyType)
 
 
-class DemandKind(StrEnum):
+class DemandKind(Vocabulary):
     """Kinds of enterprise demand."""
 
-    TECH_PROBLEM = "tech_problem"
-    CHALLENGE = "challenge"
-    INSTRUMENT = "instrument"
-    TESTING = "testing"
-    CONSULTING = "consulting"
-    IP = "ip"
-    FINANCE = "finance"
+    TECH_PROBLEM = "tech_problem", "技术难题"
+    CHALLENGE = "challenge", "揭榜挂帅"
+    INSTRUMENT = "instrument", "仪器共享"
+    TESTING = "testing", "检验检测"
+    CONSULTING = "consulting", "技术咨询"
+    IP = "ip", "知识产权"
+    FINANCE = "finance", "科技金融"
 
 
-DEMAND_KIND_LABELS: Final[Mapping[str, str]] = {
-    DemandKind.TECH_PROBLEM: "技术难题",
-    DemandKind.CHALLENGE: "揭榜挂帅",
-    DemandKind.INSTRUMENT: "仪器共享",
-    DemandKind.TESTING: "检验检测",
-    DemandKind.CONSULTING: "技术咨询",
-    DemandKind.IP: "知识产权",
-    DemandKind.FINANCE: "科技金融",
-}
+DEMAND_KIND_LABELS: Final = labels_of(DemandKind)
 
 
-class ExpertService(StrEnum):
+class ExpertService(Vocabulary):
     """What an expert offers."""
 
-    CONSULTING = "consulting"
-    REVIEW = "review"
-    TRAINING = "training"
-    CO_DEVELOP = "co_develop"
+    CONSULTING = "consulting", "技术咨询"
+    REVIEW = "review", "评审评价"
+    TRAINING = "training", "培训讲座"
+    CO_DEVELOP = "co_develop", "合作研发"
 
 
-EXPERT_SERVICE_LABELS: Final[Mapping[str, str]] = {
-    ExpertService.CONSULTING: "技术咨询",
-    ExpertService.REVIEW: "评审评价",
-    ExpertService.TRAINING: "培训讲座",
-    ExpertService.CO_DEVELOP: "合作研发",
-}
+EXPERT_SERVICE_LABELS: Final = labels_of(ExpertService)
 
 
-class ServiceMode(StrEnum):
+class ServiceMode(Vocabulary):
     """How an instrument is used: by the customer or by the lab on a sample."""
 
-    SELF = "self"
-    COMMISSIONED = "commissioned"
+    SELF = "self", "自主上机"
+    COMMISSIONED = "commissioned", "送样检测/委托测试"
 
 
-SERVICE_MODE_LABELS: Final[Mapping[str, str]] = {
-    ServiceMode.SELF: "自主上机",
-    ServiceMode.COMMISSIONED: "送样检测/委托测试",
-}
+SERVICE_MODE_LABELS: Final = labels_of(ServiceMode)
 
 
-class FeeUnit(StrEnum):
+class FeeUnit(Vocabulary):
     """Units of an instrument fee."""
 
-    HOUR = "hour"
-    SAMPLE = "sample"
-    DAY = "day"
+    HOUR = "hour", "元/小时"
+    SAMPLE = "sample", "元/样"
+    DAY = "day", "元/天"
 
 
-FEE_UNIT_LABELS: Final[Mapping[str, str]] = {
-    FeeUnit.HOUR: "元/小时",
-    FeeUnit.SAMPLE: "元/样",
-    FeeUnit.DAY: "元/天",
-}
+FEE_UNIT_LABELS: Final = labels_of(FeeUnit)
 
 
-class InstrumentAvailability(StrEnum):
+class InstrumentAvailability(Vocabulary):
     """Whether an instrument can be booked."""
 
-    AVAILABLE = "available"
-    MAINTENANCE = "maintenance"
-    RETIRED = "retired"
+    AVAILABLE = "available", "可预约"
+    MAINTENANCE = "maintenance", "维护中"
+    RETIRED = "retired", "已停用"
 
 
-INSTRUMENT_AVAILABILITY_LABELS: Final[Mapping[str, str]] = {
-    InstrumentAvailability.AVAILABLE: "可预约",
-    InstrumentAvailability.MAINTENANCE: "维护中",
-    InstrumentAvailability.RETIRED: "已停用",
-}
+INSTRUMENT_AVAILABILITY_LABELS: Final = labels_of(InstrumentAvailability)
 
 
-class ContractType(StrEnum):
+class ContractType(Vocabulary):
     """Our technology-contract types (how each is registered: services/reference/contracts.py)."""
 
-    DEVELOPMENT = "development"
-    TRANSFER = "transfer"
-    LICENSE = "license"
-    CONSULTING = "consulting"
-    SERVICE = "service"
+    DEVELOPMENT = "development", "技术开发"
+    TRANSFER = "transfer", "技术转让"
+    LICENSE = "license", "技术许可"
+    CONSULTING = "consulting", "技术咨询"
+    SERVICE = "service", "技术服务"
 
 
-CONTRACT_TYPE_LABELS: Final[Mapping[str, str]] = {
-    ContractType.DEVELOPMENT: "技术开发",
-    ContractType.TRANSFER: "技术转让",
-    ContractType.LICENSE: "技术许可",
-    ContractType.CONSULTING: "技术咨询",
-    ContractType.SERVICE: "技术服务",
-}
+CONTRACT_TYPE_LABELS: Final = labels_of(ContractType)

@@ -207,7 +207,11 @@ def test_2026_rule_set_review_deadlines() -> None:
 def _vocabularies() -> list[tuple[type[StrEnum], dict[str, str]]]:
     pairs = []
     for name, value in vars(vocabulary).items():
-        if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum:
+        if (
+            isinstance(value, type)
+            and issubclass(value, vocabulary.Vocabulary)
+            and value is not vocabulary.Vocabulary
+        ):
             labels_name = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper() + "_LABELS"
             pairs.append((value, dict(getattr(vocabulary, labels_name))))
     return pairs
