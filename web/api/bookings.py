@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import Response
 
@@ -70,13 +71,14 @@ async def mark_no_show(booking_id: int, user: CurrentUser) -> BookingRead:
     return await service.mark_no_show(actor=user, booking_id=booking_id)
 
 
-@router.get("/instruments/{instrument_id}/availability", response_model_by_alias=True)
+@router.get("/instruments/{instrument_id}/availability", response_model=AvailabilityRead)
 async def availability(
     instrument_id: int,
     start: Annotated[datetime, Query(alias="from")],
     end: Annotated[datetime, Query(alias="to")],
-) -> AvailabilityRead:
-    return await service.get_availability(instrument_id=instrument_id, start=start, end=end)
+) -> Response:
+    found = await service.get_availability(instrument_id=instrument_id, start=start, end=end)
+    return Response(orjson.dumps(found), media_type="application/json")
 
 
 @router.get("/instruments/{instrument_id}/closures")
