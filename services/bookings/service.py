@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
@@ -30,6 +28,7 @@ from services.bookings.schemas import (
 from services.catalog import service as catalog_service
 from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
+from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 
 BOOKING_HORIZON = timedelta(days=365)
@@ -137,7 +136,7 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     group = price_group(booker_org_id=org_id, booker_kind=org.kind, owner_org_id=instrument["org_id"])
     price = price_booking(instrument.get("fees") or [], hours, data.samples, data.mode.value, group)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             # A lapsed request must not hold the slot even if the worker has not swept it yet.
             await repository.expire_overdue(now, instrument["id"], conn)
             booking = await repository.insert_booking(
@@ -154,7 +153,7 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
                 expires_at=min(now + timedelta(hours=int(rules.get("response_hours", 48))), start),
                 note=data.note,
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         if "deals_booking_no_overlap" in str(exc):
             raise Conflict("slot_taken", "该时段已被预约", "the slot overlaps another booking") from exc
         raise
@@ -179,7 +178,7 @@ async def _transition(
     else:
         policies.require_booking_visible(actor, booking_id, booking.org_id, instrument.get("org_id"))
         policies.require_booker(actor, booking.org_id)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         locked = await repository.lock_booking(booking_id, conn)
         if locked is None:
             raise _not_found(booking_id)
@@ -428,7 +427,7 @@ async def grant_training(*, actor: Actor, instrument_id: int, body: Any) -> Trai
             granted_by_id=actor.user_id,
             expires_at=data.expires_at.astimezone(UTC),
         )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Invalid.field(["body", "user_id"], "用户不存在 (no such user)") from exc
     return _training_read(training)
 
@@ -451,3 +450,19 @@ async def revoke_training(*, actor: Actor, instrument_id: int, training_id: int)
         training.revoked_at = clock.now()
         await repository.save_training(training)
     return _training_read(training)
+
+
+async def booking_for_billing(*, booking_id: int) -> dict[str, Any]:
+    """What a payer (a voucher) needs to know about a booking: parties, price, status, the instrument's category."""
+    booking = await repository.get_booking(booking_id)
+    if booking is None:
+        raise _not_found(booking_id)
+    instrument = await catalog_service.instrument_for_booking(instrument_id=booking.instrument_id)
+    return {
+        "id": booking.id,
+        "org_id": booking.org_id,
+        "owner_org_id": instrument.get("org_id"),
+        "instrument_category": str(instrument.get("category") or ""),
+        "price_fen": booking.price_fen,
+        "status": booking.status,
+    }

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "services.deals.models",
     "services.brokers.models",
     "services.bookings.models",
+    "services.vouchers.models",
 ]
 
 
