@@ -59,6 +59,8 @@ __all__ = [
     "correct_latin",
     "domain_words",
     "initialise",
+    "is_known_word",
+    "latin_text",
     "load_domain_words",
     "load_synonym_rules",
     "normalise",
@@ -318,6 +320,12 @@ def initialise() -> None:
 def domain_words() -> frozenset[str]:
     """The words that always segment as one token."""
     return _ANALYSER.get().domain_words
+
+
+def is_known_word(word: str) -> bool:
+    """Whether a Chinese word is in the segmenter's dictionary (a slip such as 基成 or 视绝 is not)."""
+    analyser = _ANALYSER.get()
+    return word in analyser.domain_words or bool(analyser.tokenizer.FREQ.get(word))
 
 
 def normalise(text: str) -> str:
@@ -604,6 +612,11 @@ def correct_latin(word: str) -> str | None:
     """The one vocabulary word of the synonym list a misspelt Latin word is nearest to, or None."""
     candidates = _latin_candidates(word)
     return candidates[0] if len(candidates) == 1 else None
+
+
+def latin_text(text: str) -> str:
+    """The Latin words of a text, in order, for the English-analysed field (CJK left out)."""
+    return " ".join(word for word in _LATIN_WORD.findall(normalise(text)) if any(c.isalpha() for c in word))
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -113,10 +113,9 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
             response["cached"] = True
             return response
     started = time.perf_counter()
-    result = await client.search(
-        search_target(list(params.types) or None), build_search(params), search_type=SEARCH_TYPE
-    )
+    result, relaxed = await query_engine(params)
     response = _present(result, params)
+    response["relaxed"] = relaxed
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
         await redis.set(
@@ -124,6 +123,18 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
         )
     response["cached"] = False
     return response
+
+
+async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
+    """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
+    is asked once more with any one word enough (the page then says 已为您放宽条件)."""
+    target = search_target(list(params.types) or None, prefix)
+    result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
+    if result["hits"]["total"]["value"] == 0 and params.q.strip():
+        loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)
+        if loose["hits"]["total"]["value"] > 0:
+            return loose, True
+    return result, False
 
 
 async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
