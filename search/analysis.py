@@ -52,17 +52,18 @@ from pypinyin import Style, lazy_pinyin
 
 __all__ = [
     "DOMAIN_WORDS_PATH",
+    "MINED_SYNONYMS_PATH",
+    "MINED_WORDS_PATH",
     "QUERY_FILLERS_PATH",
     "SYNONYMS_PATH",
     "SYNONYM_RULES",
     "DomainWord",
-    "MINED_SYNONYMS_PATH",
-    "MINED_WORDS_PATH",
     "all_domain_words",
     "correct_latin",
     "domain_words",
     "initialise",
     "is_known_word",
+    "is_latin_vocabulary",
     "latin_text",
     "load_domain_words",
     "load_synonym_rules",
@@ -238,7 +239,7 @@ class _Analyser:
 
 def load_domain_words(path: Path = DOMAIN_WORDS_PATH) -> list[DomainWord]:
     """Parse a jieba user dictionary (``word freq tag`` per line); ``#`` lines are comments."""
-    entries = []
+    entries: list[DomainWord] = []
     if not path.exists():
         return entries
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -253,7 +254,7 @@ def load_domain_words(path: Path = DOMAIN_WORDS_PATH) -> list[DomainWord]:
 
 def load_synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
     """Read Solr-format synonym rules, skipping blank and ``#`` lines."""
-    rules = []
+    rules: list[str] = []
     if not path.exists():
         return rules
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -645,6 +646,11 @@ def _latin_candidates(word: str) -> list[str]:
         if len(candidate) >= len(word) - 1 and (distance := _edit_distance(word, candidate, limit)) <= limit
     )
     return [candidate for distance, candidate in scored if distance == scored[0][0]]
+
+
+def is_latin_vocabulary(word: str) -> bool:
+    """Whether a Latin word is one of the synonym list's (spelt right, so never matched fuzzily)."""
+    return word in _LATIN_VOCABULARY
 
 
 def correct_latin(word: str) -> str | None:

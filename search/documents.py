@@ -32,6 +32,7 @@ DISPLAY_KEYS = (
     "transfer_modes",
     "published_at",
     "keywords",
+    "location",
 )
 
 

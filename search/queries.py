@@ -5,6 +5,7 @@ from typing import Any
 
 from search.analysis import (
     is_known_word,
+    is_latin_vocabulary,
     normalise,
     pinyin_syllables,
     query_words,
@@ -134,21 +135,19 @@ def _fuzziness(word: str, relaxed: bool) -> str | int:
 
 def _latin_query(word: str, relaxed: bool) -> dict[str, Any] | None:
     """A Latin word or phrase against the English field (stemmed: microscopes = microscope), fuzzily."""
-    letters = [part for part in word.split() if part.isascii() and any(char.isalpha() for char in part)]
-    if not letters or len(letters) != len(word.split()):
+    parts = word.split()
+    letters = [part for part in parts if part.isascii() and any(char.isalpha() for char in part)]
+    if not letters or len(letters) != len(parts):
         return None
-    return {
-        "match": {
-            "latin": {
-                "query": word,
-                "operator": "and",
-                "fuzziness": _fuzziness(word, relaxed),
-                "prefix_length": 1,
-                "max_expansions": 20,
-                "boost": LATIN_BOOST,
-            }
-        }
-    }
+    compact = word.replace(" ", "")
+    if compact.isalpha() and len(compact) > 6 and split_pinyin(compact) is not None:
+        return None  # pinyin (jichengdianlu): the syllable fields reach it
+    match: dict[str, Any] = {"query": word, "operator": "and", "boost": LATIN_BOOST}
+    known = all(is_latin_vocabulary(part) for part in parts)
+    if relaxed or (not known and any(len(part) >= 5 for part in parts)):
+        # Words the synonym list knows were corrected already; others of five letters or more may carry slips.
+        match.update(fuzziness=_fuzziness(word, relaxed), prefix_length=1, max_expansions=20)
+    return {"match": {"latin": match}}
 
 
 def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
@@ -296,7 +295,9 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     query = {
         "function_score": {
             "query": query,
-            "functions": [{"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}],
+            "functions": [
+                {"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}
+            ],
             "boost_mode": "multiply",
         }
     }

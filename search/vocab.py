@@ -51,7 +51,27 @@ SHARED_ENDING: Final = 0.6
 _MAX_TERM_WORDS: Final = 7
 # Words that lead into a term in running text without being part of it (擅长图神经网络(GNN)).
 _LEAD_INS: Final = frozenset(
-    "擅长 基于 从事 长期 属于 面向 完成 团队 提供 采用 利用 开展 研究 研发 新一代 主要 成果 以及 通过".split()
+    [
+        "擅长",
+        "基于",
+        "从事",
+        "长期",
+        "属于",
+        "面向",
+        "完成",
+        "团队",
+        "提供",
+        "采用",
+        "利用",
+        "开展",
+        "研究",
+        "研发",
+        "新一代",
+        "主要",
+        "成果",
+        "以及",
+        "通过",
+    ]
 )
 
 
@@ -153,10 +173,11 @@ def mine(listings: Iterable[dict[str, Any]]) -> list[Candidate]:
         if not shared:
             continue
         term, support = max(shared, key=lambda option: (len(option[0]), option[1]))
-        if short not in known_terms:
+        # A known term with a new acronym belongs on its existing line: a second line would merge two classes.
+        if short not in known_terms and term not in known_terms:
             candidates.append(Candidate("acronym", f"{short}, {term}", support, examples[(short, term)]))
     for (short, long), support in short_forms.items():
-        if support >= MIN_SUPPORT and frozenset((short, long)) not in known:
+        if support >= MIN_SUPPORT and short not in known_terms and long not in known_terms:
             candidates.append(
                 Candidate("short_form", f"{short}, {long}", support, examples[("short", short, long)])
             )

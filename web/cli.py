@@ -171,7 +171,9 @@ def search_vocab(
     typer.echo(f"{len(candidates)} candidates nobody has decided on")
     accepted = 0
     for candidate in candidates:
-        line = f"[{candidate.kind}] {candidate.line}  ({candidate.support} listings, e.g. {candidate.example})"
+        line = (
+            f"[{candidate.kind}] {candidate.line}  ({candidate.support} listings, e.g. {candidate.example})"
+        )
         if not review:
             typer.echo(line)
             continue

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import MAX_WINDOW, SORTS, SearchParams
+from search.queries import MAX_WINDOW, SearchParams
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
@@ -33,13 +33,12 @@ from services.core import clock
 from services.core.errors import DomainError, NotFound
 from services.core.money import format_wan, format_yuan
 from services.indicators import service as indicators_service
+from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import render
 
 router = APIRouter(include_in_schema=False)
 
-TYPES = tuple(LISTING_TYPES)
-MATURITY = tuple(MATURITY_LEVELS)
 SORT_LABELS = {
     "relevance": "综合排序",
     "newest": "最新发布",
@@ -150,11 +149,6 @@ class Filters:
         )
 
 
-def _split(value: str | None, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
-    return tuple(dict.fromkeys(p for p in parts if allowed is None or p in allowed))[:20]
-
-
 def _toggle(values: tuple[str, ...], key: str) -> tuple[str, ...]:
     return tuple(v for v in values if v != key) if key in values else (*values, key)
 
@@ -241,10 +235,18 @@ def _hit(item: dict[str, Any]) -> dict[str, Any]:
         snippet_html = Markup(" … ").join(Markup(fragment) for fragment in highlight["body"])
     else:
         snippet_html = escape((item.get("summary") or "")[:140])
+    instrument = item.get("type") == "instrument"
     return {
         "type": item.get("type"),
         "type_label": LISTING_TYPES.get(item.get("type") or "", ""),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
+        "institution": (item.get("institution") or (item.get("location") or {}).get("campus") or "")
+        if instrument
+        else "",
+        "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", "") if instrument else "",
+        "unavailable": instrument and item.get("availability") not in (None, "available"),
+        "group": _group_key(item),
+        "also_at": [],
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
@@ -252,6 +254,36 @@ def _hit(item: dict[str, Any]) -> dict[str, Any]:
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),
     }
+
+
+AVAILABILITY_LABELS = {"available": "可预约", "maintenance": "维护中", "retired": "已停用"}
+
+
+def _group_key(item: dict[str, Any]) -> str:
+    if item.get("type") == "instrument" and item.get("model"):
+        return f"{item.get('manufacturer') or ''}|{item['model']}"
+    return f"{item.get('type')}|{item.get('id')}"
+
+
+def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One card per instrument model on a page: the first (best-ranked) card lists the other institutions
+    that have the same model, each with its availability (pure)."""
+    first: dict[str, dict[str, Any]] = {}
+    grouped: list[dict[str, Any]] = []
+    for card in cards:
+        leader = first.get(card["group"])
+        if leader is None:
+            first[card["group"]] = card
+            grouped.append(card)
+        else:
+            leader["also_at"].append(
+                {
+                    "institution": card["institution"],
+                    "href": card["href"],
+                    "availability": card["availability"],
+                }
+            )
+    return grouped
 
 
 def _pages(page: int, last: int) -> list[int | None]:
@@ -285,28 +317,30 @@ async def search_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     last_allowed = MAX_WINDOW // PAGE_SIZE
-    filters = Filters(
-        q=q.strip(),
-        types=_split(type, TYPES),
-        fields=_split(field),
-        regions=tuple(r for r in _split(region) if r.isdigit() and len(r) == 6),
-        maturity=_split(maturity, MATURITY),
-        min_yuan=_whole_yuan(min_price),
-        max_yuan=_whole_yuan(max_price),
-        sort=sort if sort in SORTS else "relevance",
-        page=min(page, last_allowed),
-    )
-    params = SearchParams(
-        q=filters.q,
-        types=filters.types,
-        fields=filters.fields,
-        regions=filters.regions,
-        maturity=filters.maturity,
-        min_price_fen=filters.min_yuan * 100 if filters.min_yuan is not None else None,
-        max_price_fen=filters.max_yuan * 100 if filters.max_yuan is not None else None,
-        sort=filters.sort,
-        page=filters.page,
+    low, high = _whole_yuan(min_price), _whole_yuan(max_price)
+    params = search_params.parse(
+        q=q,
+        types=type,
+        fields=field,
+        regions=region,
+        maturity=maturity,
+        min_price_fen=None if low is None else low * 100,
+        max_price_fen=None if high is None else high * 100,
+        sort=sort,
+        page=page,
         size=PAGE_SIZE,
+        strict=False,
+    )
+    filters = Filters(
+        q=params.q,
+        types=params.types,
+        fields=params.fields,
+        regions=params.regions,
+        maturity=params.maturity,
+        min_yuan=None if params.min_price_fen is None else params.min_price_fen // 100,
+        max_yuan=None if params.max_price_fen is None else params.max_price_fen // 100,
+        sort=params.sort,
+        page=params.page,
     )
     try:
         result = await search_service.search(params)
@@ -325,7 +359,8 @@ async def search_page(
         "q": filters.q,
         "total": result["total"],
         "took_ms": result["took_ms"],
-        "hits": [_hit(item) for item in result["items"]],
+        "hits": group_cards([_hit(item) for item in result["items"]]),
+        "relaxed": result.get("relaxed", False),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPES.get(k, k))),
             ("技术领域", _facet(filters, "fields", facets["field"], _field_label)),
