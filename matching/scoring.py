@@ -1,26 +1,50 @@
-"""Score and explain demand↔supply matches (pure, deterministic)."""
+"""Score and explain demand↔supply matches (pure, deterministic).
 
+The hand-set weights below are the cold-start ranking; a trained model (matching.learning) replaces the
+weighted sum only when it beat it on held-out outcomes. Reasons are always written from `Features.facts`.
+"""
+
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from matching.features import (
-    KIND_AFFINITY,
-    MATURITY_RANK,
+    UNIT_LABELS,
     CandidateFacts,
     DemandFacts,
-    budget_fit,
-    region_fit,
-    shared_words,
+    Features,
+    compute,
 )
-from services.catalog.reference import tech_field
+from services.reference.fields import tech_field
+from services.reference.labels import DEMAND_KINDS
+from services.reference.regions import region_name
 
-WEIGHTS = {
-    "text": 0.40,
-    "field": 0.20,
-    "kind": 0.15,
-    "budget": 0.10,
-    "maturity": 0.05,
-    "region": 0.05,
-    "track_record": 0.05,
+FEATURES = ("text", "field", "kind", "budget", "maturity", "region", "availability", "outcomes")
+WEIGHTS: dict[str, float] = {
+    "text": 0.50,
+    "field": 0.10,
+    "kind": 0.25,
+    "budget": 0.05,
+    "maturity": 0.03,
+    "region": 0.03,
+    "availability": 0.02,
+    "outcomes": 0.02,
+}
+# A feature nobody knows (no price, no budget) neither helps nor hurts.
+NEUTRAL = 0.5
+TYPE_LABELS = {"achievement": "科技成果", "instrument": "科研仪器", "expert": "专家", "agency": "服务机构"}
+MATURITY_LABELS = {
+    "lab": "实验室阶段",
+    "pilot": "小试/中试阶段",
+    "trial": "小批量试生产阶段",
+    "industrial": "产业化阶段",
+}
+# Reason names of the public API (docs: API.md) for the features that were renamed inside the matcher.
+REASON_NAMES = {"text": "keywords", "outcomes": "track_record"}
+REGION_RELATIONS = {
+    "district": "同在{name}",
+    "city": "同在{city}",
+    "province": "同省",
+    "chengyu": "同属成渝地区",
 }
 
 
@@ -36,6 +60,51 @@ class ScoredMatch:
     candidate: CandidateFacts
     score: float
     reasons: tuple[Reason, ...]
+    features: Features
+
+
+def money(fen: int) -> str:
+    """Fen as people say it: 150万元, 2,700元."""
+    if fen >= 1_000_000:
+        return f"{fen / 1_000_000:.2f}".rstrip("0").rstrip(".") + "万元"
+    return f"{fen // 100:,}元" if fen % 100 == 0 else f"{fen / 100:,.2f}元"
+
+
+def _budget_range(facts: dict[str, object]) -> str:
+    low, high = facts.get("budget_min_fen"), facts.get("budget_max_fen")
+    if isinstance(low, int) and isinstance(high, int) and low > 0:
+        return f"{money(low)}–{money(high)}"
+    if isinstance(high, int):
+        return f"不超过{money(high)}"
+    return f"不低于{money(low)}" if isinstance(low, int) else ""
+
+
+def budget_detail(facts: dict[str, object]) -> str | None:
+    """The budget reason, in the listing's own price unit."""
+    relation = facts.get("relation")
+    price_min, price_max = facts.get("price_min_fen"), facts.get("price_max_fen")
+    if not isinstance(price_min, int) or not isinstance(price_max, int):
+        return None
+    price = money(price_min) if price_min == price_max else f"{money(price_min)}–{money(price_max)}"
+    if relation == "units":
+        unit = UNIT_LABELS.get(str(facts.get("unit")), "次")
+        budget_max = facts.get("budget_max_fen")
+        if not isinstance(budget_max, int):
+            return None
+        return f"按{unit}收费 {money(price_min)}/{unit}起，预算上限{money(budget_max)}约可支付 {facts.get('units')} {unit}"
+    if relation == "within":
+        return f"报价 {price} 与预算（{_budget_range(facts)}）相符"
+    if relation == "over":
+        budget_max = facts.get("budget_max_fen")
+        if not isinstance(budget_max, int):
+            return None
+        return f"报价 {money(price_min)}起，超出预算上限{money(budget_max)}约 {facts.get('over_percent')}%"
+    if relation == "under":
+        budget_min = facts.get("budget_min_fen")
+        if not isinstance(budget_min, int):
+            return None
+        return f"报价最高 {money(price_max)}，低于预算下限{money(budget_min)}"
+    return None
 
 
 def _field_label(code: str) -> str:
@@ -43,66 +112,85 @@ def _field_label(code: str) -> str:
     return found.label if found else code
 
 
-def score_candidate(demand: DemandFacts, candidate: CandidateFacts, max_relevance: float) -> ScoredMatch:
-    """One candidate's score in [0, 1] with the reasons, strongest first."""
+def explain(features: Features, weights: dict[str, float], region_code: str | None) -> list[Reason]:
+    """The reasons of a match, each generated from the facts its feature was computed from."""
+    values, facts = features.values, features.facts
     reasons: list[Reason] = []
-    text = candidate.relevance / max_relevance if max_relevance > 0 else 0.0
-    words = shared_words(demand, candidate)
+
+    def add(feature: str, detail: str) -> None:
+        value = values.get(feature)
+        weight = round(weights.get(feature, 0.0) * (value or 0.0), 4)
+        reasons.append(Reason(REASON_NAMES.get(feature, feature), weight, detail))
+
+    words: list[str] = facts["words"]
     if words:
-        reasons.append(
-            Reason("keywords", round(WEIGHTS["text"] * text, 4), f"共同关键词：{'、'.join(words[:6])}")
-        )
-    elif text > 0:
-        reasons.append(Reason("keywords", round(WEIGHTS["text"] * text, 4), "标题与描述文本相关"))
-    common_fields = [f for f in demand.fields if f in candidate.fields]
-    field_score = 1.0 if common_fields else 0.0
-    if common_fields:
-        labels = "、".join(_field_label(f) for f in common_fields)
-        reasons.append(Reason("field", WEIGHTS["field"], f"同属技术领域：{labels}"))
-    kind = KIND_AFFINITY.get(demand.kind, {}).get(candidate.type, 0.0)
-    if kind >= 0.5:
-        reasons.append(Reason("kind", round(WEIGHTS["kind"] * kind, 4), "供给类型适合该需求"))
-    budget = budget_fit(demand, candidate)
-    if budget is not None:
-        detail = (
-            "报价在预算范围内" if budget >= 1.0 else ("报价低于预算下限" if budget == 0.8 else "报价高于预算")
-        )
-        reasons.append(Reason("budget", round(WEIGHTS["budget"] * budget, 4), detail))
-    maturity = 0.0
-    if candidate.maturity:
-        maturity = MATURITY_RANK.get(candidate.maturity, 0) / 4
-        if maturity >= 0.75:
-            reasons.append(
-                Reason("maturity", round(WEIGHTS["maturity"] * maturity, 4), "成熟度高，可较快产业化")
-            )
-    region = region_fit(demand, candidate)
-    if region >= 0.5:
-        reasons.append(Reason("region", round(WEIGHTS["region"] * region, 4), "地理位置相近，便于对接"))
-    record = min(candidate.track_record, 5) / 5
-    if record > 0:
-        reasons.append(
-            Reason(
-                "track_record",
-                round(WEIGHTS["track_record"] * record, 4),
-                f"已有 {candidate.track_record} 项成交记录",
-            )
-        )
-    score = (
-        WEIGHTS["text"] * text
-        + WEIGHTS["field"] * field_score
-        + WEIGHTS["kind"] * kind
-        + WEIGHTS["budget"] * (budget if budget is not None else 0.5)
-        + WEIGHTS["maturity"] * maturity
-        + WEIGHTS["region"] * region
-        + WEIGHTS["track_record"] * record
-    )
+        add("text", f"共同关键词：{'、'.join(words[:5])}")
+    elif (values["text"] or 0.0) >= 0.5:
+        add("text", "需求描述与该资源的标题和简介高度相关")
+    if facts["fields"]:
+        add("field", f"同属技术领域：{'、'.join(_field_label(code) for code in facts['fields'])}")
+    if (values["kind"] or 0.0) >= 0.7:
+        kind_label = DEMAND_KINDS.get(facts["kind"], facts["kind"])
+        add("kind", f"{TYPE_LABELS.get(facts['type'], facts['type'])}适合“{kind_label}”类需求")
+    detail = budget_detail(facts["budget"]) if facts["budget"] else None
+    if detail:
+        add("budget", detail)
+    if facts["maturity"] in ("trial", "industrial"):
+        add("maturity", f"成熟度：{MATURITY_LABELS[facts['maturity']]}")
+    relation = facts["region"]
+    if relation in REGION_RELATIONS and region_code:
+        name = region_name(region_code) or ""
+        city = region_name(f"{region_code[:4]}00") or region_name(f"{region_code[:2]}0000") or ""
+        add("region", REGION_RELATIONS[relation].format(name=name, city=city))
+    if facts["availability"] == "available":
+        deadline = facts.get("deadline")
+        add("availability", f"仪器当前可预约{f'，需求截止 {deadline}' if deadline else ''}")
+    outcomes = facts["outcomes"]
+    record = []
+    if outcomes.won:
+        record.append(f"已促成 {outcomes.won} 项成交")
+    if outcomes.completed_bookings:
+        record.append(f"完成预约 {outcomes.completed_bookings} 次")
+    if record:
+        add("outcomes", "，".join(record))
     reasons.sort(key=lambda r: (-r.weight, r.feature))
-    return ScoredMatch(candidate=candidate, score=round(score, 4), reasons=tuple(reasons))
+    return reasons
 
 
-def rank(demand: DemandFacts, candidates: list[CandidateFacts], limit: int) -> list[ScoredMatch]:
-    """Score every candidate and return the best, ties broken by id for determinism."""
-    max_relevance = max((c.relevance for c in candidates), default=0.0)
-    scored = [score_candidate(demand, c, max_relevance) for c in candidates]
+def weighted_score(values: dict[str, float | None], weights: dict[str, float] = WEIGHTS) -> float:
+    """The hand-set ranking: a weighted sum, unknown features counted as neutral."""
+    return sum(
+        weight * (NEUTRAL if values.get(name) is None else values[name] or 0.0)
+        for name, weight in weights.items()
+    )
+
+
+Scorer = Callable[[Sequence[Features]], list[float]]
+
+
+def rank(
+    demand: DemandFacts,
+    candidates: list[CandidateFacts],
+    limit: int,
+    *,
+    scorer: Scorer | None = None,
+) -> list[ScoredMatch]:
+    """Score every candidate and return the best, ties broken by id for determinism.
+
+    Text relevance is normalised per demand: the candidates of every type come from one DFS query, so
+    their engine scores are on one scale and the best match of the demand scores 1.
+    """
+    best = max((c.relevance for c in candidates), default=0.0)
+    features = [compute(demand, c, best) for c in candidates]
+    scores = scorer(features) if scorer is not None else [weighted_score(f.values) for f in features]
+    scored = [
+        ScoredMatch(
+            candidate=candidate,
+            score=round(score, 4),
+            reasons=tuple(explain(feature, WEIGHTS, candidate.region)),
+            features=feature,
+        )
+        for candidate, feature, score in zip(candidates, features, scores, strict=True)
+    ]
     scored.sort(key=lambda m: (-m.score, m.candidate.id))
     return scored[:limit]

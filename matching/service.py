@@ -4,6 +4,7 @@ import json
 from dataclasses import asdict, replace
 
 from matching.candidates import demand_facts, retrieve
+from matching.features import Outcomes
 from matching.scoring import rank
 from services.accounts.policies import Actor
 from services.demand import service as demand_service
@@ -17,22 +18,21 @@ async def refresh_matches(*, demand_id: int) -> int:
     demand = await demand_service.demand_for_matching(demand_id=demand_id)
     if demand is None or demand.status != "published":
         return 0
-    candidates = await retrieve(demand, None)
+    facts = demand_facts(demand_service.demand_read(demand).model_dump())
+    candidates = await retrieve(facts)
     records = await demand_service.track_records(listing_ids=[c.id for c in candidates])
-    candidates = [replace(c, track_record=records.get(c.id, 0)) for c in candidates]
-    ranked = rank(demand_facts(demand), candidates, MATCH_LIMIT)
+    candidates = [replace(c, outcomes=Outcomes(won=records.get(c.id, 0))) for c in candidates]
+    ranked = rank(facts, candidates, MATCH_LIMIT)
     rows = [
         {
             "listing_id": m.candidate.id,
             "listing_type": m.candidate.type,
             "title": m.candidate.title[:200],
             "score": m.score,
-            "reasons": [asdict(r) for r in m.reasons],
+            "reasons": json.dumps([asdict(r) for r in m.reasons], ensure_ascii=False),
         }
         for m in ranked
     ]
-    for row in rows:
-        row["reasons"] = json.dumps(row["reasons"], ensure_ascii=False)
     await demand_service.save_matches(demand_id=demand_id, rows=rows)
     return len(rows)
 

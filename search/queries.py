@@ -407,3 +407,44 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
     if fields:
         query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 2}}]}}
     return {"size": size, "query": query, "_source": ["display", "title_seg", "keywords_seg"]}
+
+
+# Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
+MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
+
+
+def build_match_candidates(
+    text: str, fields: list[str], types: list[str] | None, per_type: int
+) -> dict[str, Any]:
+    """Supply for a demand, the best `per_type` of each listing type in one request.
+
+    The demand's meaningful words (no filler) are matched over titles, keywords and bodies; sharing a
+    technology field adds a little. Collapsing on `type` keeps instruments, experts and agencies from being
+    crowded out by the far more numerous achievements, while scores stay on one scale (one query, DFS).
+    """
+    words = " ".join(query_words(normalise(text))) or segment(normalise(text))
+    should: list[dict[str, Any]] = [
+        {
+            "multi_match": {
+                "query": words,
+                "fields": ["title_seg^3", "keywords_seg^2", "body_seg"],
+                "type": "most_fields",
+            }
+        },
+        {"match": {"title": {"query": normalise(text)[:200], "boost": 0.5}}},
+    ]
+    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}]
+    if types:
+        filters.append({"terms": {"type": types}})
+    query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+    if fields:
+        query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 1}}]}}
+    return {
+        "size": len(types) if types else 4,
+        "query": query,
+        "_source": False,
+        "collapse": {
+            "field": "type",
+            "inner_hits": {"name": "best", "size": per_type, "_source": MATCH_SOURCE},
+        },
+    }

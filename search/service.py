@@ -11,7 +11,14 @@ from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
-from search.queries import MAX_WINDOW, SearchParams, build_candidates, build_search, build_suggest
+from search.queries import (
+    MAX_WINDOW,
+    SearchParams,
+    build_candidates,
+    build_match_candidates,
+    build_search,
+    build_suggest,
+)
 from services.core import outbox
 from services.core.errors import Invalid
 from services.core.redis import SEARCH_CACHE_PREFIX, SEARCH_GENERATION_KEY, get_redis
@@ -297,6 +304,28 @@ async def candidates(
         found.append(
             {"display": source.get("display") or {}, "words": words, "score": float(hit["_score"] or 0)}
         )
+    return found
+
+
+async def match_candidates(
+    text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
+) -> list[dict[str, Any]]:
+    """The best listings of each type for a demand's text, in one request: display, words and engine score."""
+    result = await client.search(
+        search_target(types, prefix),
+        build_match_candidates(text, fields, types, per_type),
+        search_type=SEARCH_TYPE,
+    )
+    found = []
+    for group in result["hits"]["hits"]:
+        for hit in group.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", []):
+            source = hit["_source"]
+            words = set((source.get("title_seg") or "").split()) | set(
+                (source.get("keywords_seg") or "").split()
+            )
+            found.append(
+                {"display": source.get("display") or {}, "words": words, "score": float(hit["_score"] or 0)}
+            )
     return found
 
 

@@ -11,7 +11,9 @@ _server = os.environ.get("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1
 os.environ["DATABASE_URL"] = f"{_server}/techmarket_test_{os.getpid()}"
 # TM_TEST_REDIS_DB lets concurrent suites (e.g. one per git worktree) keep their rate limits apart.
 _redis_db = os.environ.get("TM_TEST_REDIS_DB", "15")
-os.environ["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + f"/{_redis_db}"
+os.environ["REDIS_URL"] = (
+    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + f"/{_redis_db}"
+)
 os.environ["SEARCH_INDEX_PREFIX"] = f"tmtest{os.getpid()}"
 os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_techmarket_suite")
 os.environ.setdefault("LOG_LEVEL", "INFO")

@@ -14,12 +14,24 @@ from services.core.logging import configure_logging, get_logger
 from services.core.redis import close_redis
 from services.core.settings import get_settings
 from services.deals.payments.stripe_gateway import gateway_from_settings
-from web.api import accounts, catalog, deals, demand, enquiries, health, imports, indicators, reference
+from web.api import (
+    accounts,
+    bookings,
+    catalog,
+    deals,
+    demand,
+    enquiries,
+    health,
+    imports,
+    indicators,
+    reference,
+)
 from web.api import admin as admin_api
 from web.api import search as search_api
 from web.errors import install_error_handlers
 from web.pages import account, admin, booking, broker, enquiry, portal
 from web.pages import demand as demand_pages
+from web.webhooks import stripe as stripe_webhooks
 
 log = get_logger("web.app")
 
@@ -56,8 +68,10 @@ def create_app() -> FastAPI:
     app.include_router(reference.router)
     app.include_router(search_api.router)
     app.include_router(demand.router)
+    app.include_router(bookings.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
+    app.include_router(stripe_webhooks.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)

@@ -1,17 +1,47 @@
-"""Queries of bookings, contracts, payments, ledger and Stripe events."""
+"""Queries of contracts, payments, ledger and Stripe events."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.functions import Sum
 
-from services.deals.models import Booking, Contract, LedgerEntry, Milestone, Payment, StripeEvent
+from services.deals.models import Contract, LedgerEntry, Milestone, NonTechnicalItem, Payment, StripeEvent
 
 
 async def get_contract(contract_id: int) -> Contract | None:
     return await Contract.get_or_none(id=contract_id).prefetch_related("milestones")
+
+
+async def insert_contract(
+    columns: dict[str, Any],
+    milestones: list[dict[str, Any]],
+    non_technical_items: list[dict[str, Any]],
+    connection: BaseDBAsyncClient,
+) -> Contract:
+    """A contract with its milestones (numbered from 1) and deductions, in the caller's transaction."""
+    contract = await Contract.create(**columns, using_db=connection)
+    await Milestone.bulk_create(
+        [Milestone(contract_id=contract.id, seq=i, **m) for i, m in enumerate(milestones, start=1)],
+        using_db=connection,
+    )
+    if non_technical_items:
+        await NonTechnicalItem.bulk_create(
+            [NonTechnicalItem(contract_id=contract.id, **item) for item in non_technical_items],
+            using_db=connection,
+        )
+    return contract
+
+
+async def update_contract(contract_id: int, connection: BaseDBAsyncClient, **changes: Any) -> None:
+    await Contract.filter(id=contract_id).using_db(connection).update(**changes)
+
+
+async def registration_no_known(registration_no: str) -> bool:
+    return await Contract.exists(registration_no=registration_no)
 
 
 async def lock_contract(contract_id: int, connection: BaseDBAsyncClient) -> Contract | None:
@@ -50,6 +80,28 @@ async def open_payment(milestone_id: int, connection: BaseDBAsyncClient) -> Paym
     )
 
 
+async def insert_payment(columns: dict[str, Any], connection: BaseDBAsyncClient) -> Payment:
+    return await Payment.create(**columns, using_db=connection)
+
+
+async def update_payment(
+    payment_id: int, connection: BaseDBAsyncClient | None = None, **changes: Any
+) -> None:
+    query = Payment.filter(id=payment_id)
+    await (query.using_db(connection) if connection is not None else query).update(**changes)
+
+
+async def move_milestone(
+    milestone_id: int, from_statuses: Sequence[str], connection: BaseDBAsyncClient, **changes: Any
+) -> int:
+    """Update a milestone only while it is in one of `from_statuses`; the number of rows changed."""
+    return int(
+        await Milestone.filter(id=milestone_id, status__in=list(from_statuses))
+        .using_db(connection)
+        .update(**changes)
+    )
+
+
 async def payment_by_ref(provider_ref: str, connection: BaseDBAsyncClient) -> Payment | None:
     return await Payment.filter(provider_ref=provider_ref).using_db(connection).select_for_update().first()
 
@@ -74,27 +126,13 @@ async def mark_event_processed(event_id: str, at: datetime, connection: BaseDBAs
     await StripeEvent.filter(id=event_id).using_db(connection).update(processed_at=at)
 
 
-async def add_ledger(rows: list[LedgerEntry], connection: BaseDBAsyncClient) -> None:
-    await LedgerEntry.bulk_create(rows, using_db=connection)
-
-
-async def get_booking(booking_id: int, connection: BaseDBAsyncClient | None = None) -> Booking | None:
-    if connection is not None:
-        return await Booking.filter(id=booking_id).using_db(connection).select_for_update().first()
-    return await Booking.get_or_none(id=booking_id)
-
-
-async def overlapping_bookings(instrument_id: int, start: datetime, end: datetime) -> int:
-    return await Booking.filter(
-        instrument_id=instrument_id, status__in=["pending", "approved"], starts_at__lt=end, ends_at__gt=start
-    ).count()
+async def add_ledger(rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> None:
+    await LedgerEntry.bulk_create([LedgerEntry(**row) for row in rows], using_db=connection)
 
 
 async def page_contracts(
     *, org_id: int | None, status: str | None, offset: int, limit: int
 ) -> tuple[int, list[Contract]]:
-    from tortoise.expressions import Q
-
     query = Contract.all()
     if org_id is not None:
         query = query.filter(Q(buyer_org_id=org_id) | Q(seller_org_id=org_id))
@@ -102,20 +140,6 @@ async def page_contracts(
         query = query.filter(status=status)
     total = await query.count()
     return total, await query.order_by("-id").offset(offset).limit(limit).prefetch_related("milestones")
-
-
-async def page_bookings(
-    *, instrument_id: int | None, org_id: int | None, owner_org_id: int | None, offset: int, limit: int
-) -> tuple[int, list[Booking]]:
-    query = Booking.all()
-    if instrument_id is not None:
-        query = query.filter(instrument_id=instrument_id)
-    if org_id is not None:
-        query = query.filter(org_id=org_id)
-    if owner_org_id is not None:
-        query = query.filter(instrument__org_id=owner_org_id)
-    total = await query.count()
-    return total, await query.order_by("-starts_at").offset(offset).limit(limit)
 
 
 async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:

@@ -1,20 +1,35 @@
-"""Public schemas of bookings, contracts, payments and registration."""
+"""Public schemas and vocabularies of contracts, payments and registration."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
 
-from services.catalog.reference import TECH_FIELD_CODES
+from services.catalog.service import validate_json_body, validation_errors
+from services.core.errors import Invalid
+from services.reference.fields import TECH_FIELD_CODES
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def parse_body(model: type[_M], body: Any) -> _M:
+    """Validate a decoded JSON body against a schema, naming every bad field."""
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return validate_json_body(model, body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
 
@@ -25,6 +40,35 @@ class ContractType(StrEnum):
     LICENSE = "license"
     CONSULTING = "consulting"
     SERVICE = "service"
+
+
+class ContractStatus(StrEnum):
+    SIGNED = "signed"
+    REGISTRATION_PENDING = "registration_pending"
+    REGISTERED = "registered"
+    REGISTRATION_REJECTED = "registration_rejected"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    UNPAID = "unpaid"
+    PROCESSING = "processing"
+    PAID = "paid"
+
+
+class PaymentStatus(StrEnum):
+    CREATED = "created"
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    ALIPAY = "alipay"
+    WECHAT_PAY = "wechat_pay"
 
 
 class MilestoneIn(BaseModel):
@@ -164,49 +208,3 @@ class RegistrationReject(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class BookingMode(StrEnum):
-    SELF = "self"
-    COMMISSIONED = "commissioned"
-
-
-class BookingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    instrument_id: int
-    start: AwareDatetime
-    end: AwareDatetime
-    mode: BookingMode
-    note: str = Field(default="", max_length=2000)
-    samples: int | None = Field(default=None, ge=1, le=10_000)
-
-    @field_validator("end")
-    @classmethod
-    def _check_order(cls, value: datetime, info: ValidationInfo) -> datetime:
-        start = info.data.get("start")
-        if start is not None and value <= start:
-            raise ValueError("end 必须晚于 start (end must be after start)")
-        return value
-
-
-class BookingRead(BaseModel):
-    id: int
-    instrument_id: int
-    org_id: int
-    user_id: int
-    start: datetime
-    end: datetime
-    mode: BookingMode
-    status: str
-    price_fen: int
-    currency: str
-    note: str
-    reject_reason: str | None
-    created_at: datetime
-
-
-class BookingDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str | None = Field(default=None, max_length=2000)

@@ -5,11 +5,35 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
+from services.core import clock
 from services.demand.models import Demand, Match, MatchEvent
 
 
-async def get_demand(demand_id: int) -> Demand | None:
-    return await Demand.get_or_none(id=demand_id)
+async def get_demand(demand_id: int, connection: BaseDBAsyncClient | None = None) -> Demand | None:
+    query = Demand.filter(id=demand_id)
+    if connection is not None:
+        query = query.using_db(connection)
+    return await query.first()
+
+
+async def create_demand(*, connection: BaseDBAsyncClient, **columns: Any) -> Demand:
+    return await Demand.create(using_db=connection, **columns)
+
+
+async def save_demand(demand: Demand, connection: BaseDBAsyncClient) -> None:
+    await demand.save(using_db=connection)
+
+
+async def org_has_demand_titled(org_id: int, title: str) -> bool:
+    return await Demand.exists(org_id=org_id, title=title)
+
+
+async def mark_matched(demand_id: int, connection: BaseDBAsyncClient) -> None:
+    await Demand.filter(id=demand_id).using_db(connection).update(matched_at=clock.now())
+
+
+async def save_match(match: Match, connection: BaseDBAsyncClient) -> None:
+    await match.save(using_db=connection)
 
 
 async def lock_demand(demand_id: int, connection: BaseDBAsyncClient) -> Demand | None:

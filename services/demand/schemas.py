@@ -6,8 +6,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from services.catalog.reference import TECH_FIELD_CODES
-from services.core.validators import is_valid_region_code
+from services.reference.fields import TECH_FIELD_CODES
+from services.reference.regions import is_valid_region_code
 
 
 class DemandKind(StrEnum):
@@ -39,7 +39,7 @@ class Budget(BaseModel):
     @model_validator(mode="after")
     def _check_order(self) -> Self:
         if self.min_fen is not None and self.max_fen is not None and self.min_fen > self.max_fen:
-            raise ValueError("min_fen 不能大于 max_fen (min_fen must not exceed max_fen)")
+            raise ValueError("预算上限不能低于下限 (min_fen must not exceed max_fen)")
         return self
 
 

@@ -6,12 +6,12 @@ from pydantic import ValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from services.accounts.policies import Actor, require_admin, require_member, require_role
+from services.accounts.policies import Actor, require_admin, require_role
 from services.catalog.service import TRANSITIONS, validate_json_body, validation_errors
 from services.core import clock
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
-from services.demand import repository
+from services.demand import policies, repository
 from services.demand.models import Demand, Match
 from services.demand.schemas import (
     Budget,
@@ -91,39 +91,33 @@ def _columns(data: DemandCreate) -> dict[str, Any]:
     }
 
 
-async def create_demand(*, actor: Actor, body: Any) -> DemandRead:
-    """An enterprise posts a demand (draft)."""
+async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> DemandRead:
+    """An enterprise posts a demand: a draft, or (`submit`) straight into review in the same transaction."""
     require_role(actor, "enterprise", "broker", "provider")
     if actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     data = _parse(body)
     async with in_transaction() as conn:
-        demand = await Demand.create(
-            org_id=actor.org_id, created_by_id=actor.user_id, using_db=conn, **_columns(data)
+        demand = await repository.create_demand(
+            connection=conn, org_id=actor.org_id, created_by_id=actor.user_id, **_columns(data)
         )
+        if submit:
+            _apply_transition(demand, "submit")
+            await repository.save_demand(demand, conn)
         await _emit(demand, conn)
     return demand_read(demand)
 
 
-def _may_see(actor: Actor | None, demand: Demand) -> bool:
-    if demand.status == "published":
-        return actor is not None
-    return actor is not None and (actor.is_admin or actor.org_id == demand.org_id)
-
-
-def _require_member_of(actor: Actor, demand: Demand) -> None:
-    """Members (and admins) pass; to anyone else an unpublished demand does not exist (404, not 403)."""
-    if not _may_see(actor, demand):
-        raise NotFound("demand_not_found", f"需求 {demand.id} 不存在 (demand not found)")
-    require_member(actor, demand.org_id)
+def _not_found(demand_id: int) -> NotFound:
+    return NotFound("demand_not_found", f"需求 {demand_id} 不存在", "demand not found")
 
 
 async def get_demand(*, actor: Actor | None, demand_id: int) -> DemandRead:
     """One demand: published ones for signed-in users, others for their organisation and admins."""
     demand = await repository.get_demand(demand_id)
-    if demand is None or not _may_see(actor, demand):
-        raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
-    return demand_read(demand)
+    if demand is None:
+        raise _not_found(demand_id)
+    return demand_read(policies.require_visible(actor, demand))
 
 
 async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRead:
@@ -133,10 +127,10 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
     async with in_transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
-            raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
-        _require_member_of(actor, demand)
+            raise _not_found(demand_id)
+        policies.require_demand_member(actor, demand)
         if demand.status == "archived":
-            raise Conflict("demand_archived", "已归档的需求不能修改 (archived demands cannot change)")
+            raise Conflict("demand_archived", "已归档的需求不能修改", "archived demands cannot change")
         current = demand_read(demand).model_dump(
             mode="json",
             include={"title", "description", "fields", "keywords", "kind", "budget", "deadline", "region"},
@@ -144,9 +138,28 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
         data = _parse({**current, **patch})
         demand.update_from_dict(_columns(data))
         demand.version += 1
-        await demand.save(using_db=conn)
+        await repository.save_demand(demand, conn)
         await _emit(demand, conn)
     return demand_read(demand)
+
+
+def _apply_transition(demand: Demand, action: str, reason: str | None = None) -> None:
+    target = TRANSITIONS.get((demand.status, action))
+    if target is None:
+        raise Conflict(
+            "invalid_transition",
+            f"状态 {demand.status} 不能执行 {action}",
+            f"cannot {action} a {demand.status} demand",
+        )
+    now = clock.now()
+    demand.status = target
+    demand.version += 1
+    if action == "submit":
+        demand.submitted_at = now
+    elif action == "publish":
+        demand.published_at = now
+    elif action == "reject":
+        demand.reject_reason = reason
 
 
 async def transition_demand(
@@ -156,24 +169,13 @@ async def transition_demand(
     async with in_transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
-            raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
+            raise _not_found(demand_id)
         if action in ("publish", "reject"):
             require_admin(actor)
         else:
-            _require_member_of(actor, demand)
-        target = TRANSITIONS.get((demand.status, action))
-        if target is None:
-            raise Conflict("invalid_transition", f"状态 {demand.status} 不能执行 {action} (cannot {action})")
-        now = clock.now()
-        demand.status = target
-        demand.version += 1
-        if action == "submit":
-            demand.submitted_at = now
-        elif action == "publish":
-            demand.published_at = now
-        elif action == "reject":
-            demand.reject_reason = reason
-        await demand.save(using_db=conn)
+            policies.require_demand_member(actor, demand)
+        _apply_transition(demand, action, reason)
+        await repository.save_demand(demand, conn)
         await _emit(demand, conn)
     return demand_read(demand)
 
@@ -194,18 +196,12 @@ async def demand_for_matching(*, demand_id: int) -> Demand | None:
     return await repository.get_demand(demand_id)
 
 
-def _may_see_matches(actor: Actor, demand: Demand) -> bool:
-    return actor.is_admin or actor.role == "broker" or actor.org_id == demand.org_id
-
-
 async def check_match_access(*, actor: Actor, demand_id: int) -> Demand:
     """The demand, if the caller may see its matches (its organisation, brokers, admins)."""
     demand = await repository.get_demand(demand_id)
-    if demand is None or not _may_see(actor, demand):
-        raise NotFound("demand_not_found", f"需求 {demand_id} 不存在 (demand not found)")
-    if not _may_see_matches(actor, demand):
-        raise Forbidden("matches_forbidden", "仅需求方、技术经纪人和管理员可查看匹配 (not allowed)")
-    return demand
+    if demand is None:
+        raise _not_found(demand_id)
+    return policies.require_match_access(actor, demand)
 
 
 def match_read(match: Match) -> MatchRead:
@@ -234,22 +230,22 @@ async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> None:
     """Store scored candidates, unique per (demand, listing)."""
     async with in_transaction() as conn:
         await repository.upsert_matches(demand_id, rows, conn)
-        await Demand.filter(id=demand_id).using_db(conn).update(matched_at=clock.now())
+        await repository.mark_matched(demand_id, conn)
 
 
 async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpdate) -> MatchRead:
     """A broker (or the demand's organisation, or an admin) moves a match along the pipeline."""
     async with in_transaction() as conn:
         match = await repository.get_match(match_id, conn)
-        if match is None:
-            raise NotFound("match_not_found", f"匹配 {match_id} 不存在 (match not found)")
-        demand = await Demand.filter(id=match.demand_id).using_db(conn).get()
-        if not _may_see_matches(actor, demand):
-            raise Forbidden("match_forbidden", "仅需求方、技术经纪人和管理员可操作 (not allowed)")
+        demand = None if match is None else await repository.get_demand(match.demand_id, conn)
+        if match is None or demand is None or not policies.may_see_demand(actor, demand):
+            raise NotFound("match_not_found", f"匹配 {match_id} 不存在", "match not found")
+        policies.require_match_access(actor, demand)
+        policies.require_match_mover(actor, demand, match)
         target = data.status.value
         if target != match.status and target not in MATCH_TRANSITIONS[match.status] and not actor.is_admin:
             raise Conflict(
-                "invalid_transition", f"不能从 {match.status} 变为 {target} (transition not allowed)"
+                "invalid_transition", f"不能从 {match.status} 变为 {target}", "transition not allowed"
             )
         await repository.add_match_event(
             match_id=match.id,
@@ -264,7 +260,7 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
         match.status_changed_at = clock.now()
         if actor.role == "broker" and match.broker_id is None:
             match.broker_id = actor.user_id
-        await match.save(using_db=conn)
+        await repository.save_match(match, conn)
     return match_read(match)
 
 
@@ -279,18 +275,18 @@ async def seed_demand(
     *, org_id: int, actor_id: int | None, body: dict[str, Any], publish: bool
 ) -> int | None:
     """Load one demand unless the organisation already has one with that title (idempotent seeding)."""
-    if await Demand.exists(org_id=org_id, title=body.get("title")):
+    if await repository.org_has_demand_titled(org_id, str(body.get("title"))):
         return None
     data = _parse(body)
     now = clock.now()
     async with in_transaction() as conn:
-        demand = await Demand.create(
+        demand = await repository.create_demand(
+            connection=conn,
             org_id=org_id,
             created_by_id=actor_id,
             status="published" if publish else "draft",
             submitted_at=now if publish else None,
             published_at=now if publish else None,
-            using_db=conn,
             **_columns(data),
         )
         await _emit(demand, conn)

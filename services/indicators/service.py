@@ -5,21 +5,14 @@ import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from tortoise import connections
-
 from services.accounts.policies import Actor
-from services.catalog.reference import national_field_for, region_name, tech_field, turnover_target_fen
 from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
+from services.indicators import repository
+from services.reference.fields import national_field_for, tech_field
+from services.reference.regions import region_name
+from services.reference.targets import turnover_target_fen
 
-GROUPS = {
-    # Registration time is bucketed in Beijing time: the registry's calendar, not UTC's.
-    "month": "to_char(registered_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
-    "contract_type": "contract_type",
-    "field": "field",
-    "region": "seller_region",
-    "buyer_region": "buyer_region",
-}
 GROUP_LABELS = {
     "contract_type": {
         "development": "技术开发",
@@ -57,19 +50,13 @@ async def turnover(
     *, actor: Actor | None, date_from: date | None, date_to: date | None, group_by: str
 ) -> dict[str, Any]:
     """Totals and a series of registered contracts, dated by registration, with the year's target."""
-    if group_by not in GROUPS:
-        raise Invalid.field(["query", "group_by"], f"group_by 只能是 {', '.join(GROUPS)} (unknown grouping)")
+    if group_by not in repository.GROUP_KEYS:
+        raise Invalid.field(
+            ["query", "group_by"],
+            f"group_by 只能是 {', '.join(repository.GROUP_KEYS)} (unknown grouping)",
+        )
     start, end = _bounds(date_from, date_to)
-    conn = connections.get("default")
-    key_sql = GROUPS[group_by]
-    # Technical amount: the registry's certified figure overrides the declared one (DOMAIN.md).
-    rows = await conn.execute_query_dict(
-        f"SELECT {key_sql} AS key, SUM(total_fen)::bigint AS total_fen, "
-        "SUM(COALESCE(certified_tech_fen, tech_fen))::bigint AS tech_fen, COUNT(*) AS count "
-        "FROM deals_contract WHERE status = 'registered' AND registered_at >= $1 AND registered_at < $2 "
-        f"GROUP BY 1 ORDER BY 1",
-        [start, end],
-    )
+    rows = await repository.registered_sums(group_by, start, end)
     series = [
         {
             "key": r["key"],
@@ -81,13 +68,10 @@ async def turnover(
         for r in rows
     ]
     year = (end - timedelta(days=1)).year
-    year_rows = await conn.execute_query_dict(
-        "SELECT COALESCE(SUM(total_fen), 0)::bigint AS total FROM deals_contract WHERE status = 'registered' "
-        "AND registered_at >= $1 AND registered_at < $2",
-        [datetime(year, 1, 1, tzinfo=CHINA_TZ), datetime(year + 1, 1, 1, tzinfo=CHINA_TZ)],
+    year_total = await repository.registered_total(
+        datetime(year, 1, 1, tzinfo=CHINA_TZ), datetime(year + 1, 1, 1, tzinfo=CHINA_TZ)
     )
     target = turnover_target_fen(year)
-    year_total = int(year_rows[0]["total"])
     return {
         "from": start.date().isoformat(),
         "to": (end - timedelta(days=1)).isoformat()[:10],

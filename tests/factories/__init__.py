@@ -5,7 +5,7 @@ import random
 import uuid
 from typing import Any
 
-from services.core.validators import uscc_check_character
+from services.reference.identifiers import uscc_check_character
 
 _counter = itertools.count(1)
 RESOURCES = {
@@ -126,3 +126,46 @@ async def publish_listing(
     resource = RESOURCES[listing_type]
     await api.json("POST", f"/api/v1/{resource}/{listing_id}/submit", token=owner)
     return dict(await api.json("POST", f"/api/v1/{resource}/{listing_id}/publish", token=admin))
+
+
+def contract_body(*, buyer_org_id: int, seller_org_id: int, **overrides: Any) -> dict[str, Any]:
+    """A valid two-milestone licence contract (80万元, 72万元 technical)."""
+    body: dict[str, Any] = {
+        "contract_type": "license",
+        "title": unique("导热膜技术许可合同"),
+        "buyer_org_id": buyer_org_id,
+        "seller_org_id": seller_org_id,
+        "field": "materials",
+        "total_fen": 80_000_000,
+        "tech_fen": 72_000_000,
+        "signed_at": "2026-11-20",
+        "milestones": [
+            {"name": "首付款", "due": "2026-12-01", "amount_fen": 30_000_000},
+            {"name": "验收款", "due": "2027-03-01", "amount_fen": 50_000_000},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+async def create_contract(api: Any, token: str, **fields: Any) -> dict[str, Any]:
+    return dict(
+        await api.json("POST", "/api/v1/contracts", token=token, json=contract_body(**fields), expect=201)
+    )
+
+
+def registration_number() -> str:
+    """A fresh 14-digit registry number (opaque text to the system)."""
+    return "2026" + str(random.randrange(10**9, 10**10))
+
+
+async def register_contract(
+    api: Any, seller: str, admin: str, contract_id: int, **approve: Any
+) -> dict[str, Any]:
+    await api.json("POST", f"/api/v1/contracts/{contract_id}/registration", token=seller)
+    body = {"registration_no": registration_number(), **approve}
+    return dict(
+        await api.json(
+            "POST", f"/api/v1/contracts/{contract_id}/registration/approve", token=admin, json=body
+        )
+    )

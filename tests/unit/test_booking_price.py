@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from services.deals.service import price_booking
+from services.bookings.pricing import price_booking
 
 FEES = [{"unit": "hour", "price_fen": 40_000}, {"unit": "sample", "price_fen": 20_000}]
 

@@ -1,7 +1,18 @@
-"""Matching scores are deterministic, bounded and explained."""
+"""Matching scores are deterministic and bounded, and every stated reason is true of the data behind it."""
 
-from matching.features import CandidateFacts, DemandFacts, budget_fit, region_fit
-from matching.scoring import rank, score_candidate
+import re
+from dataclasses import replace
+
+from matching.features import (
+    CandidateFacts,
+    DemandFacts,
+    Outcomes,
+    budget_fit,
+    compute,
+    region_fit,
+    shared_words,
+)
+from matching.scoring import WEIGHTS, budget_detail, explain, money, rank
 
 
 def demand(**overrides):
@@ -10,9 +21,9 @@ def demand(**overrides):
         "title": "寻找碳化硅器件可靠性测试技术",
         "kind": "tech_problem",
         "fields": ("ic",),
-        "words": frozenset({"碳化硅", "可靠性", "测试"}),
-        "budget_min_fen": 30_000_000,
-        "budget_max_fen": 100_000_000,
+        "words": frozenset({"碳化硅", "可靠性", "测试", "基于", "公司", "元器", "元器件", "ai"}),
+        "budget_min_fen": 50_000_000,
+        "budget_max_fen": 150_000_000,
         "region": "500107",
     }
     base.update(overrides)
@@ -23,10 +34,10 @@ def candidate(**overrides):
     base = {
         "id": 10,
         "type": "achievement",
-        "title": "碳化硅功率器件可靠性测试技术",
+        "title": "基于碳化硅的功率元器件可靠性测试技术",
         "fields": ("ic",),
-        "words": frozenset({"碳化硅", "功率", "器件", "可靠性", "测试"}),
-        "price_min_fen": 50_000_000,
+        "words": frozenset({"碳化硅", "功率", "元器", "元器件", "可靠性", "测试", "基于", "公司", "ai"}),
+        "price_min_fen": 60_000_000,
         "price_max_fen": 80_000_000,
         "region": "500106",
         "maturity": "pilot",
@@ -36,44 +47,151 @@ def candidate(**overrides):
     return CandidateFacts(**base)
 
 
-def test_budget_fit_overlap_gap_and_unknown():
-    assert budget_fit(demand(), candidate()) == 1.0
-    assert budget_fit(demand(), candidate(price_min_fen=150_000_000, price_max_fen=150_000_000)) == 0.5
-    assert budget_fit(demand(), candidate(price_min_fen=None, price_max_fen=None)) is None
-    assert budget_fit(demand(), candidate(price_min_fen=1, price_max_fen=2)) == 0.8
+def reasons_of(d: DemandFacts, c: CandidateFacts) -> dict[str, str]:
+    return {r.feature: r.detail for r in explain(compute(d, c, 10.0), WEIGHTS, c.region)}
+
+
+def fen_in(text: str) -> list[int]:
+    """Every amount a reason states, back in fen (万元 and 元)."""
+    amounts = []
+    for number, unit in re.findall(r"([\d,]+(?:\.\d+)?)(万元|元)", text):
+        value = float(number.replace(",", ""))
+        amounts.append(round(value * (1_000_000 if unit == "万元" else 100)))
+    return amounts
+
+
+def test_a_price_twenty_percent_over_budget_is_said_to_be_over_by_twenty_percent():
+    # given a project quoted from 180万 against a budget of 50–150万
+    d, c = demand(), candidate(price_min_fen=180_000_000, price_max_fen=200_000_000)
+
+    # when the match is explained
+    detail = reasons_of(d, c)["budget"]
+
+    # then the reason says over, by the true percentage, with the true amounts, and never "below"
+    assert "超出预算上限" in detail
+    assert "低于" not in detail
+    assert "相符" not in detail
+    assert "20%" in detail
+    assert fen_in(detail) == [180_000_000, 150_000_000]
+    value, facts = budget_fit(d, c)
+    assert facts["relation"] == "over"
+    assert value == 0.8
+
+
+def test_an_experts_hourly_rate_is_not_compared_with_a_project_budget():
+    # given an expert at 2,700 元/h and a 50–150万 project budget
+    d = demand(kind="consulting")
+    c = candidate(
+        type="expert", price_min_fen=270_000, price_max_fen=270_000, price_unit="hour", maturity=None
+    )
+
+    # when the match is explained
+    detail = reasons_of(d, c)["budget"]
+
+    # then the reason speaks per hour and says how many hours the budget buys — the true quotient
+    assert detail.startswith("按小时收费 2,700元/小时起")
+    assert "预算上限150万元约可支付 555 小时" in detail
+    for wrong in ("相符", "低于", "超出"):
+        assert wrong not in detail
+    assert 150_000_000 // 270_000 == 555
+
+
+def test_budget_reasons_match_the_relation_of_price_and_budget():
+    d = demand()
+    within = reasons_of(d, candidate())["budget"]
+    assert within == "报价 60万元–80万元 与预算（50万元–150万元）相符"
+    under = reasons_of(d, candidate(price_min_fen=1_000_000, price_max_fen=2_000_000))["budget"]
+    assert under == "报价最高 2万元，低于预算下限50万元"
+    assert budget_fit(d, candidate(price_min_fen=None, price_max_fen=None)) == (None, {})
+    assert "budget" not in reasons_of(d, candidate(price_min_fen=None, price_max_fen=None))
+
+
+def test_shared_keywords_leave_out_filler_fragments_and_short_latin():
+    # given both sides using 基于, 公司, the fragment 元器 of 元器件, and `ai`
+    words = shared_words(demand(), candidate())
+
+    # then only meaningful whole words are named
+    assert words == ["元器件", "可靠性", "碳化硅"]
+    detail = reasons_of(demand(), candidate())["keywords"]
+    for noise in ("基于", "公司", "元器、", "ai"):
+        assert noise not in detail
+    assert all(
+        word in demand().words and word in candidate().words for word in detail.split("：")[1].split("、")
+    )
+
+
+def test_every_reason_is_true_of_the_facts():
+    # given a varied set of candidates
+    d = demand(deadline=None)
+    candidates = [
+        candidate(id=1),
+        candidate(
+            id=2,
+            type="instrument",
+            price_unit="hour",
+            price_min_fen=40_000,
+            price_max_fen=40_000,
+            availability="available",
+            maturity=None,
+            region="500107",
+        ),
+        candidate(id=3, type="agency", fields=("materials",), region="510104", maturity=None),
+        candidate(id=4, maturity="industrial", outcomes=Outcomes(won=2, completed_bookings=3)),
+    ]
+    for c in candidates:
+        reasons = reasons_of(d, c)
+        # then each reason is backed by the candidate's own data
+        if "field" in reasons:
+            assert set(c.fields) & set(d.fields)
+        if "region" in reasons:
+            expected = {"500107": "同在九龙坡区", "500106": "同在重庆市", "510104": "同属成渝地区"}
+            assert reasons["region"] == expected[c.region]
+        if "maturity" in reasons:
+            assert c.maturity in ("trial", "industrial")
+        if "availability" in reasons:
+            assert c.availability == "available"
+        if "outcomes" in reasons:
+            assert (
+                reasons["outcomes"]
+                == f"已促成 {c.outcomes.won} 项成交，完成预约 {c.outcomes.completed_bookings} 次"
+            )
+    assert "field" not in reasons_of(d, candidates[2])
+
+
+def test_money_is_said_as_people_say_it():
+    assert money(150_000_000) == "150万元"
+    assert money(2_500_000) == "2.5万元"
+    assert money(270_000) == "2,700元"
+    assert money(12_345) == "123.45元"
+    assert budget_detail({}) is None
 
 
 def test_region_fit_by_administrative_level():
-    assert region_fit(demand(), candidate(region="500107")) == 1.0
-    assert region_fit(demand(), candidate(region="500106")) == 0.7
-    assert region_fit(demand(), candidate(region="510104")) == 0.4
-    assert region_fit(demand(), candidate(region="440305")) == 0.2
-    assert region_fit(demand(region=None), candidate()) == 0.0
+    assert region_fit(demand(), candidate(region="500107")) == (1.0, "district")
+    assert region_fit(demand(), candidate(region="500106")) == (0.7, "city")
+    assert region_fit(demand(), candidate(region="510104")) == (0.4, "chengyu")
+    assert region_fit(demand(), candidate(region="440305")) == (0.2, "far")
 
 
-def test_score_explains_every_contribution_in_chinese():
-    scored = score_candidate(demand(), candidate(), max_relevance=10.0)
-    features = [r.feature for r in scored.reasons]
-    assert features[0] == "keywords"
-    assert {"keywords", "field", "kind", "budget", "region"} <= set(features)
-    keywords = next(r for r in scored.reasons if r.feature == "keywords")
-    assert "碳化硅" in keywords.detail
-    assert "可靠性" in keywords.detail
-    assert 0.0 < scored.score <= 1.0
-    weights = [r.weight for r in scored.reasons]
-    assert weights == sorted(weights, reverse=True)
+def test_rank_is_deterministic_bounded_and_normalises_text_per_demand():
+    d = demand()
+    found = [candidate(id=i, relevance=float(i)) for i in range(1, 8)]
+    first = rank(d, found, 5)
+    assert [m.candidate.id for m in first] == [m.candidate.id for m in rank(d, list(reversed(found)), 5)]
+    assert all(0.0 <= m.score <= 1.0 for m in first)
+    assert first[0].candidate.id == 7
+    assert first[0].features.values["text"] == 1.0
+    # twice the engine score everywhere changes nothing: relevance is relative to the demand's best
+    doubled = rank(d, [replace(c, relevance=c.relevance * 2) for c in found], 5)
+    assert [m.score for m in doubled] == [m.score for m in first]
 
 
-def test_rank_prefers_relevant_in_field_supply_and_breaks_ties_by_id():
-    good = candidate(id=20)
-    off_field = candidate(id=21, fields=("biotech",), words=frozenset({"测试"}), relevance=3.0)
-    twin = candidate(id=19)
-    ranked = rank(demand(), [off_field, good, twin], limit=2)
-    assert [m.candidate.id for m in ranked] == [19, 20]
-
-
-def test_track_record_raises_the_score():
-    plain = score_candidate(demand(), candidate(), max_relevance=10.0)
-    proven = score_candidate(demand(), candidate(track_record=3), max_relevance=10.0)
-    assert proven.score > plain.score
-    assert any(r.feature == "track_record" and "3" in r.detail for r in proven.reasons)
+def test_kind_fit_prefers_instruments_for_testing_demands():
+    d = demand(kind="testing")
+    achievement = candidate(id=1)
+    instrument = candidate(
+        id=2, type="instrument", price_unit="hour", price_min_fen=40_000, price_max_fen=40_000
+    )
+    ranked = rank(d, [achievement, instrument], 2)
+    assert [m.candidate.id for m in ranked] == [2, 1]
+    assert "科研仪器适合“检验检测”类需求" in [r.detail for r in ranked[0].reasons]

@@ -1,65 +1,21 @@
-"""Deals API: bookings, contracts, milestone payments, registration, Stripe webhooks."""
+"""Deals API: contracts, milestone payments, registration."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
 
-from services.catalog import service as catalog_service
-from services.deals import service
-from services.deals.schemas import BookingDecision, BookingRead, ContractRead, PaymentRead
+from services.deals import contracts, registration
+from services.deals.payments import service as payments
+from services.deals.schemas import ContractRead, PaymentRead
 from web.deps import AdminUser, CurrentUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["deals"])
 JsonBody = Annotated[dict[str, Any], Body()]
 
 
-@router.post("/bookings", status_code=status.HTTP_201_CREATED)
-async def create_booking(body: JsonBody, user: CurrentUser) -> BookingRead:
-    instrument_id = body.get("instrument_id")
-    instrument: dict[str, Any] = {}
-    if isinstance(instrument_id, int) and not isinstance(instrument_id, bool):
-        instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
-    return await service.create_booking(actor=user, body=body, instrument=instrument)
-
-
-@router.get("/bookings")
-async def list_bookings(
-    user: CurrentUser,
-    page: Page = 1,
-    size: Size = 20,
-    role: Annotated[str, Query(pattern="^(mine|owner)$")] = "mine",
-) -> dict[str, Any]:
-    return await service.list_bookings(actor=user, role=role, page=page, size=size)
-
-
-@router.get("/bookings/{booking_id}")
-async def get_booking(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await service.get_booking(
-        actor=user, booking_id=booking_id, owner_org_id_of=catalog_service.owner_org_of
-    )
-
-
-async def _decide(booking_id: int, user: Any, approve: bool, reason: str | None) -> BookingRead:
-    instrument_id = await service.booking_instrument_id(booking_id=booking_id)
-    owner = await catalog_service.owner_org_of(instrument_id)
-    return await service.decide_booking(
-        actor=user, booking_id=booking_id, approve=approve, reason=reason, owner_org_id=owner or -1
-    )
-
-
-@router.post("/bookings/{booking_id}/approve")
-async def approve_booking(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await _decide(booking_id, user, True, None)
-
-
-@router.post("/bookings/{booking_id}/reject")
-async def reject_booking(booking_id: int, body: BookingDecision, user: CurrentUser) -> BookingRead:
-    return await _decide(booking_id, user, False, body.reason)
-
-
 @router.post("/contracts", status_code=status.HTTP_201_CREATED)
 async def create_contract(body: JsonBody, user: CurrentUser) -> ContractRead:
-    return await service.create_contract(actor=user, body=body)
+    return await contracts.create_contract(actor=user, body=body)
 
 
 @router.get("/contracts")
@@ -69,12 +25,12 @@ async def list_contracts(
     size: Size = 20,
     status_: Annotated[str | None, Query(alias="status")] = None,
 ) -> dict[str, Any]:
-    return await service.list_contracts(actor=user, status=status_, page=page, size=size)
+    return await contracts.list_contracts(actor=user, status=status_, page=page, size=size)
 
 
 @router.get("/contracts/{contract_id}")
 async def get_contract(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await service.get_contract(actor=user, contract_id=contract_id)
+    return await contracts.get_contract(actor=user, contract_id=contract_id)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay")
@@ -85,7 +41,7 @@ async def pay_milestone(
     user: CurrentUser,
     body: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> PaymentRead:
-    return await service.start_milestone_payment(
+    return await payments.start_milestone_payment(
         actor=user,
         contract_id=contract_id,
         milestone_id=milestone_id,
@@ -96,23 +52,14 @@ async def pay_milestone(
 
 @router.post("/contracts/{contract_id}/registration")
 async def submit_registration(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await service.submit_registration(actor=user, contract_id=contract_id)
+    return await registration.submit_registration(actor=user, contract_id=contract_id)
 
 
 @router.post("/contracts/{contract_id}/registration/approve")
 async def approve_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await service.approve_registration(actor=user, contract_id=contract_id, body=body)
+    return await registration.approve_registration(actor=user, contract_id=contract_id, body=body)
 
 
 @router.post("/contracts/{contract_id}/registration/reject")
 async def reject_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await service.reject_registration(actor=user, contract_id=contract_id, body=body)
-
-
-@router.post("/payments/stripe/webhook")
-async def stripe_webhook(request: Request) -> dict[str, Any]:
-    payload = await request.body()
-    signature = request.headers.get("stripe-signature", "")
-    return await service.handle_webhook(
-        payload=payload, signature=signature, provider=request.app.state.payments
-    )
+    return await registration.reject_registration(actor=user, contract_id=contract_id, body=body)

@@ -16,7 +16,8 @@ from services.catalog.schemas import ListingStatus, ListingType
 from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError
 from services.core.money import format_wan
-from services.deals import service as deals_service
+from services.deals import contracts as contracts_service
+from services.deals import registration as registration_service
 from services.demand import service as demand_service
 from services.indicators import service as indicators_service
 from web.deps import AdminUser, Page
@@ -129,10 +130,10 @@ async def reject_demand(request: Request, demand_id: int, user: AdminUser, form:
 
 
 async def _contracts_context(actor: Actor, page: int, errors: dict[str, dict[str, str]]) -> dict[str, Any]:
-    pending = await deals_service.list_contracts(
+    pending = await contracts_service.list_contracts(
         actor=actor, status="registration_pending", page=page, size=PAGE_SIZE
     )
-    recent = await deals_service.list_contracts(actor=actor, status="registered", page=1, size=10)
+    recent = await contracts_service.list_contracts(actor=actor, status="registered", page=1, size=10)
     contracts = [*pending["items"], *recent["items"]]
     orgs = await accounts_service.org_names(
         org_ids=[c.buyer_org_id for c in contracts] + [c.seller_org_id for c in contracts]
@@ -180,7 +181,7 @@ async def approve_registration(
     if data.certified_tech is not None:
         body["certified_tech_fen"] = data.certified_tech
     try:
-        await deals_service.approve_registration(actor=user, contract_id=contract_id, body=body)
+        await registration_service.approve_registration(actor=user, contract_id=contract_id, body=body)
     except Conflict as exc:
         message = "该登记号已被使用" if exc.code == "registration_no_taken" else human_message(exc.detail)
         return await _contracts_refused(request, user, contract_id, {"registration_no": message}, 409)
@@ -198,7 +199,9 @@ async def reject_registration(
     if data is None:
         errors = {"reason": "请填写驳回理由（至少 2 个字）"}
         return await _contracts_refused(request, user, contract_id, errors, 422)
-    await deals_service.reject_registration(actor=user, contract_id=contract_id, body={"reason": data.reason})
+    await registration_service.reject_registration(
+        actor=user, contract_id=contract_id, body={"reason": data.reason}
+    )
     return redirect("/admin/contracts", notice="registration_rejected")
 
 

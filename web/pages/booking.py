@@ -8,11 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
+from services.bookings import service as bookings_service
+from services.bookings.schemas import BookingRead
 from services.catalog import service as catalog_service
 from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError, Forbidden
-from services.deals import service as deals_service
-from services.deals.schemas import BookingRead
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import GENERAL, BlankIsNone, bind, domain_errors, form_values, human_message
@@ -64,8 +64,7 @@ async def book(request: Request, listing_id: int, user: CurrentUser, form: Check
             if data.samples is not None:
                 body["samples"] = data.samples
             try:
-                instrument = await catalog_service.instrument_for_booking(instrument_id=listing_id)
-                await deals_service.create_booking(actor=user, body=body, instrument=instrument)
+                await bookings_service.create_booking(actor=user, body=body)
             except Conflict as exc:
                 errors = {GENERAL: CONFLICT_MESSAGES.get(exc.code, human_message(exc.detail))}
                 status_code = 409
@@ -95,7 +94,7 @@ async def _rows(items: list[BookingRead]) -> list[dict[str, Any]]:
 
 @router.get("/me/bookings", response_class=HTMLResponse)
 async def my_bookings(request: Request, user: CurrentUser, page: Page = 1) -> Response:
-    result = await deals_service.list_bookings(actor=user, role="mine", page=page, size=PAGE_SIZE)
+    result = await bookings_service.list_bookings(actor=user, role="mine", page=page, size=PAGE_SIZE)
     context = {
         "bookings": await _rows(result["items"]),
         "total": result["total"],
@@ -106,7 +105,7 @@ async def my_bookings(request: Request, user: CurrentUser, page: Page = 1) -> Re
 
 @router.get("/me/booking-approvals", response_class=HTMLResponse)
 async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1) -> Response:
-    result = await deals_service.list_bookings(actor=user, role="owner", page=page, size=PAGE_SIZE)
+    result = await bookings_service.list_bookings(actor=user, role="owner", page=page, size=PAGE_SIZE)
     rows = await _rows(result["items"])
     context = {
         "pending": [row for row in rows if row["status"] == "pending"],
@@ -117,17 +116,9 @@ async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1)
     return await render(request, "booking_approvals.html", context, actor=user)
 
 
-async def _decide(user: Any, booking_id: int, *, approve: bool, reason: str | None) -> None:
-    instrument_id = await deals_service.booking_instrument_id(booking_id=booking_id)
-    owner = await catalog_service.owner_org_of(instrument_id)
-    await deals_service.decide_booking(
-        actor=user, booking_id=booking_id, approve=approve, reason=reason, owner_org_id=owner or -1
-    )
-
-
 @router.post("/bookings/{booking_id}/approve")
 async def approve(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
-    await _decide(user, booking_id, approve=True, reason=None)
+    await bookings_service.approve_booking(actor=user, booking_id=booking_id)
     return redirect("/me/booking-approvals", notice="booking_approved")
 
 
@@ -135,5 +126,5 @@ async def approve(booking_id: int, user: CurrentUser, form: CheckedForm) -> Resp
 async def reject(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
     data, _ = bind(RejectForm, form_values(form))
     reason = data.reason if data and data.reason else None
-    await _decide(user, booking_id, approve=False, reason=reason)
+    await bookings_service.reject_booking(actor=user, booking_id=booking_id, reason=reason)
     return redirect("/me/booking-approvals", notice="booking_rejected")

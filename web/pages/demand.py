@@ -12,25 +12,20 @@ from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.reference import (
-    CONTRACT_TYPES,
-    DEMAND_KINDS,
-    FORMER_REGIONS,
-    KEY_TECH_FIELD_CODES,
-    REGIONS,
-    TECH_FIELD_CODES,
-    region_name,
-    tech_field,
-)
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
-from services.deals import service as deals_service
+from services.deals import contracts as contracts_service
+from services.deals import registration as registration_service
 from services.deals.schemas import ContractType
 from services.demand import service as demand_service
 from services.demand.schemas import DemandKind, MatchRead
+from services.reference.contracts import CONTRACT_TYPES
+from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
+from services.reference.labels import DEMAND_KINDS
+from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
-from web.pages.forms import GENERAL, BlankIsNone, YuanFen, bind, domain_errors, form_values
+from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
 from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -138,26 +133,22 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
     values = form_values(form, lists=("fields",))
     data, errors = bind(DemandForm, values)
     if data is not None:
-        if data.budget_min is not None and data.budget_max is not None and data.budget_min > data.budget_max:
-            errors = {"budget_max": "预算上限不能低于下限"}
+        body = {
+            "title": data.title,
+            "description": data.description,
+            "kind": data.kind.value,
+            "fields": data.fields,
+            "keywords": data.keyword_list(),
+            "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
+            "deadline": data.deadline.isoformat() if data.deadline else None,
+            "region": data.region,
+        }
+        try:
+            demand = await demand_service.create_demand(actor=user, body=body, submit=True)
+        except DomainError as exc:
+            errors = domain_errors(exc, fields={"budget": "budget_max"})
         else:
-            body = {
-                "title": data.title,
-                "description": data.description,
-                "kind": data.kind.value,
-                "fields": data.fields,
-                "keywords": data.keyword_list(),
-                "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
-                "deadline": data.deadline.isoformat() if data.deadline else None,
-                "region": data.region,
-            }
-            try:
-                demand = await demand_service.create_demand(actor=user, body=body)
-                await demand_service.transition_demand(actor=user, demand_id=demand.id, action="submit")
-            except DomainError as exc:
-                errors = domain_errors(exc, fields={"budget": "budget_max"})
-            else:
-                return redirect(f"/demands/{demand.id}", notice="demand_submitted")
+            return redirect(f"/demands/{demand.id}", notice="demand_submitted")
     context = {**await _my_demands(user, 1), **_demand_form_context(values, errors)}
     return await render(request, "demands.html", context, actor=user, status_code=422)
 
@@ -211,7 +202,7 @@ async def demand_page(
         m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
     ]
     orgs = await accounts_service.org_names(org_ids=[demand.org_id])
-    contracts = await deals_service.contracts_for_matches(
+    contracts = await contracts_service.contracts_for_matches(
         match_ids=[m.match_id for m in shown if m.status == "won"]
     )
     context = {
@@ -275,33 +266,27 @@ async def contract_submit(
     values = form_values(form)
     data, errors = bind(ContractForm, values)
     if data is not None:
-        if data.total is None:
-            errors = {"total": "请填写合同成交额"}
-        elif data.tech is None:
-            errors = {"tech": "请填写技术交易额"}
-        elif data.tech > data.total:
-            errors = {"tech": "技术交易额不能大于合同成交额"}
+        # The contract rules (amounts present, tech ≤ total, distinct parties) are the deals service's to say.
+        body = {
+            "contract_type": data.contract_type.value,
+            "title": data.title,
+            "buyer_org_id": context["buyer_org_id"],
+            "seller_org_id": context["seller_org_id"],
+            "match_id": match_id,
+            "field": data.field,
+            "total_fen": data.total,
+            "tech_fen": data.tech,
+            "signed_at": data.signed_at.isoformat(),
+            "milestones": [{"name": "合同价款", "amount_fen": data.total}],
+        }
+        try:
+            contract = await contracts_service.create_contract(actor=user, body=body)
+            await registration_service.submit_registration(actor=user, contract_id=contract.id)
+        except DomainError as exc:
+            errors = domain_errors(
+                exc, fields={"total_fen": "total", "tech_fen": "tech", "milestones": "total"}
+            )
         else:
-            body = {
-                "contract_type": data.contract_type.value,
-                "title": data.title,
-                "buyer_org_id": context["buyer_org_id"],
-                "seller_org_id": context["seller_org_id"],
-                "match_id": match_id,
-                "field": data.field,
-                "total_fen": data.total,
-                "tech_fen": data.tech,
-                "signed_at": data.signed_at.isoformat(),
-                "milestones": [{"name": "合同价款", "amount_fen": data.total}],
-            }
-            try:
-                contract = await deals_service.create_contract(actor=user, body=body)
-                await deals_service.submit_registration(actor=user, contract_id=contract.id)
-            except DomainError as exc:
-                errors = domain_errors(exc, fields={"total_fen": "total", "tech_fen": "tech"})
-            else:
-                return redirect(f"/demands/{demand_id}", notice="contract_submitted")
-    if errors.get(GENERAL, "").startswith("买方与卖方"):
-        errors[GENERAL] = "买方与卖方是同一机构，不能登记为技术合同。"
+            return redirect(f"/demands/{demand_id}", notice="contract_submitted")
     context.update(values=values, errors=errors)
     return await render(request, "contract_form.html", context, actor=user, status_code=422)

@@ -1,0 +1,1 @@
+"""Instrument bookings: the slot life-cycle, pricing and the owner's decisions."""

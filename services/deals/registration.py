@@ -1,0 +1,139 @@
+"""认定登记: the seller submits a contract, an admin records the registry's decision."""
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from services.accounts.policies import Actor, require_admin
+from services.core import clock
+from services.core.audit import record_audit
+from services.core.errors import Conflict, Invalid, NotFound
+from services.deals import policies, repository
+from services.deals.contracts import create_contract, get_contract, record_contract_changed
+from services.deals.schemas import (
+    ContractRead,
+    ContractStatus,
+    RegistrationApprove,
+    RegistrationReject,
+    parse_body,
+)
+from services.deals.transitions import TransitionTable, next_state
+
+REGISTRATION_TRANSITIONS: TransitionTable[ContractStatus] = {
+    (ContractStatus.SIGNED, "submit"): ContractStatus.REGISTRATION_PENDING,
+    (ContractStatus.REGISTRATION_REJECTED, "submit"): ContractStatus.REGISTRATION_PENDING,
+    (ContractStatus.REGISTRATION_PENDING, "approve"): ContractStatus.REGISTERED,
+    (ContractStatus.REGISTRATION_PENDING, "reject"): ContractStatus.REGISTRATION_REJECTED,
+}
+_SUBJECT = ("合同", "contract")
+
+
+async def submit_registration(*, actor: Actor, contract_id: int) -> ContractRead:
+    """The seller submits a contract for 认定登记."""
+    async with in_transaction() as conn:
+        contract = policies.require_visible_contract(
+            actor, await repository.lock_contract(contract_id, conn), contract_id
+        )
+        policies.require_registrant(actor, contract)
+        status = next_state(REGISTRATION_TRANSITIONS, contract.status, "submit", subject=_SUBJECT)
+        await repository.update_contract(
+            contract.id,
+            conn,
+            status=status.value,
+            registration_submitted_at=clock.now(),
+            registration_reject_reason=None,
+        )
+    return await get_contract(actor=actor, contract_id=contract_id)
+
+
+async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> ContractRead:
+    """An admin records the registry's number: the contract now counts in the turnover indicator."""
+    require_admin(actor)
+    data = parse_body(RegistrationApprove, body)
+    try:
+        async with in_transaction() as conn:
+            contract = await repository.lock_contract(contract_id, conn)
+            if contract is None:
+                raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
+            status = next_state(REGISTRATION_TRANSITIONS, contract.status, "approve", subject=_SUBJECT)
+            if data.certified_tech_fen is not None and data.certified_tech_fen > contract.total_fen:
+                raise Invalid.field(
+                    ["body", "certified_tech_fen"], "认定技术交易额不能超过合同总额 (exceeds total)"
+                )
+            await repository.update_contract(
+                contract.id,
+                conn,
+                status=status.value,
+                registration_no=data.registration_no,
+                registered_at=clock.now(),
+                certified_tech_fen=data.certified_tech_fen,
+            )
+            await record_audit(
+                connection=conn,
+                actor_id=actor.user_id,
+                action="contract.register",
+                object_type="contract",
+                object_id=contract.id,
+                detail={"registration_no": data.registration_no},
+            )
+            await record_contract_changed(contract.id, status.value, conn)
+    except IntegrityError as exc:
+        raise Conflict("registration_no_taken", "登记号已被使用", "registration number already used") from exc
+    return await get_contract(actor=actor, contract_id=contract_id)
+
+
+async def reject_registration(*, actor: Actor, contract_id: int, body: Any) -> ContractRead:
+    """An admin refuses a registration with a reason."""
+    require_admin(actor)
+    data = parse_body(RegistrationReject, body)
+    async with in_transaction() as conn:
+        contract = await repository.lock_contract(contract_id, conn)
+        if contract is None:
+            raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
+        status = next_state(REGISTRATION_TRANSITIONS, contract.status, "reject", subject=_SUBJECT)
+        await repository.update_contract(
+            contract.id, conn, status=status.value, registration_reject_reason=data.reason
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="contract.registration_reject",
+            object_type="contract",
+            object_id=contract.id,
+            detail={"reason": data.reason},
+        )
+    return await get_contract(actor=actor, contract_id=contract_id)
+
+
+async def record_registered_contract(
+    *, actor: Actor, body: Any, registration_no: str, registered_at: datetime
+) -> ContractRead | None:
+    """Load a contract the registry has already certified (history import and demo data); idempotent by number."""
+    require_admin(actor)
+    if await repository.registration_no_known(registration_no):
+        return None
+    created = await create_contract(actor=actor, body=body)
+    async with in_transaction() as conn:
+        # Certified elsewhere: the registry's decision is the fact we record, so submit and approve at once.
+        status = next_state(REGISTRATION_TRANSITIONS, created.status, "submit", subject=_SUBJECT)
+        status = next_state(REGISTRATION_TRANSITIONS, status, "approve", subject=_SUBJECT)
+        await repository.update_contract(
+            created.id,
+            conn,
+            status=status.value,
+            registration_no=registration_no,
+            registered_at=registered_at,
+            registration_submitted_at=registered_at,
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="contract.import_registered",
+            object_type="contract",
+            object_id=created.id,
+            detail={"registration_no": registration_no},
+        )
+        await record_contract_changed(created.id, status.value, conn)
+    return await get_contract(actor=actor, contract_id=created.id)

@@ -1,0 +1,88 @@
+"""Matching quality on the judged demands (docs/matching-quality.md): recall@5/@10 of the product's matcher
+over the relevance corpus, against plain BM25 over the same listings.
+
+The dev half (tests/matching/data/dev.yaml) is what the matcher was tuned on; the test half
+(tests/matching/data/test.yaml) was written by a judge who never saw the matching code, and is only reported.
+"""
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+from search import client
+from tests.matching import harness
+from tests.relevance.corpus import CorpusDocument, build_corpus
+
+pytestmark = pytest.mark.integration
+
+PREFIX_OURS = f"tmmatch{os.getpid()}"
+PREFIX_BM25 = f"tmmatchstd{os.getpid()}"
+GATE = 0.90
+
+
+@pytest.fixture(scope="module")
+async def corpus() -> AsyncIterator[tuple[CorpusDocument, ...]]:
+    documents = build_corpus()
+    await harness.index(PREFIX_OURS, PREFIX_BM25, documents)
+    yield documents
+    await harness.drop(PREFIX_OURS, PREFIX_BM25)
+    await client.close_engine()
+
+
+async def _runs(half: str, corpus: tuple[CorpusDocument, ...]) -> tuple[harness.Run, harness.Run]:
+    demands = harness.load(harness.DEV_PATH if half == "dev" else harness.TEST_PATH)
+    assert len(demands) >= 30
+    ours = await harness.run_ours(PREFIX_OURS, demands, corpus)
+    bm25 = await harness.run_bm25(PREFIX_BM25, demands, corpus)
+    print(
+        f"\n{half}: ours r@5 {ours.mean(5):.3f} r@10 {ours.mean(10):.3f}; bm25 r@5 {bm25.mean(5):.3f} r@10 {bm25.mean(10):.3f}"
+    )
+    return ours, bm25
+
+
+async def test_both_halves_cover_all_four_supply_types(corpus: tuple[CorpusDocument, ...]) -> None:
+    # given both halves of the judged set
+    for path in (harness.DEV_PATH, harness.TEST_PATH):
+        demands = harness.load(path)
+        # then each supply type is what some demand needs most
+        types = {
+            document.snapshot["type"]
+            for demand in demands
+            for document in corpus
+            if demand.grade(document.key) == 3
+        }
+        assert types == {"achievement", "instrument", "expert", "agency"}, path.name
+
+
+async def test_dev_half_beats_bm25(corpus: tuple[CorpusDocument, ...]) -> None:
+    # when the tuned-on half runs through the matcher and the baseline
+    ours, bm25 = await _runs("dev", corpus)
+
+    # then the matcher finds more of what a broker would propose, at both depths
+    assert ours.mean(5) > bm25.mean(5)
+    assert ours.mean(10) > bm25.mean(10)
+    assert ours.mean(10) >= GATE
+
+
+async def test_test_half_is_not_below_bm25(corpus: tuple[CorpusDocument, ...]) -> None:
+    # when the held-out half runs through the matcher and the baseline
+    ours, bm25 = await _runs("test", corpus)
+
+    # then the matcher is not worse than plain BM25 over the same listings
+    assert ours.mean(5) >= bm25.mean(5)
+    assert ours.mean(10) >= bm25.mean(10)
+
+
+@pytest.mark.xfail(
+    reason="held-out recall@10 measured 0.837 (< 0.90 gate) on 2026-12-04; reported in docs/matching-quality.md, "
+    "not tuned on the test half",
+    strict=False,
+)
+async def test_test_half_reaches_recall_at_10_of_0_90(corpus: tuple[CorpusDocument, ...]) -> None:
+    # when the held-out half runs through the matcher
+    ours, bm25 = await _runs("test", corpus)
+
+    # then recall@10 reaches the gate and stays at or above BM25
+    assert ours.mean(10) >= bm25.mean(10)
+    assert ours.mean(10) >= GATE
