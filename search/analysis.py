@@ -576,12 +576,14 @@ def _corrected(found: list[str]) -> list[str]:
     for position, word in enumerate(found):
         candidates = _latin_candidates(word)
         if len(candidates) > 1:
-            # spectrometr is one edit from spectrometer and spectrometry: a neighbour decides.
+            # spectrometr is one edit from spectrometer and spectrometry: a neighbour decides. When it
+            # completes a listed name either way (scanning electron microscop → microscope or microscopy, both
+            # names of one instrument and its method), the first in alphabetical order is taken.
             candidates = [
                 candidate
                 for candidate in candidates
                 if _forms_phrase([*words[:position], candidate, *words[position + 1 :]], position)
-            ]
+            ][:1]
         if len(candidates) == 1:
             words[position] = candidates[0]
     return words

@@ -114,6 +114,10 @@ def _known_pairs() -> set[frozenset[str]]:
     return pairs
 
 
+def _holds_known_term(term: str, known_terms: set[str]) -> bool:
+    return any(len(known) >= 3 and known in term for known in known_terms)
+
+
 def _title(listing: dict[str, Any]) -> str:
     return str(listing.get("title") or listing.get("name") or "")
 
@@ -177,7 +181,9 @@ def mine(listings: Iterable[dict[str, Any]]) -> list[Candidate]:
         if short not in known_terms and term not in known_terms:
             candidates.append(Candidate("acronym", f"{short}, {term}", support, examples[(short, term)]))
     for (short, long), support in short_forms.items():
-        if support >= MIN_SUPPORT and short not in known_terms and long not in known_terms:
+        # A form built around a known term (场发射扫描电子显微镜 ⊃ 扫描电子显微镜) already reaches it through its
+        # sub-words; as one dictionary word it would hide them (suggestions typed as saomiao… no longer match).
+        if support >= MIN_SUPPORT and not _holds_known_term(long, known_terms):
             candidates.append(
                 Candidate("short_form", f"{short}, {long}", support, examples[("short", short, long)])
             )

@@ -26,8 +26,8 @@ CLASS_FLOOR = harness.CLASS_FLOOR
 BASE = f"tmrel{os.getpid()}"
 PREFIX = f"{BASE}-ours"
 STANDARD = f"{BASE}-standard"
-# Figures of the held-out test set when the gates were landed (docs/search-relevance.md, look 1):
-# nDCG@10 0.896, english class 0.771, 3 zero-result queries, recall@50 0.813 (dev 0.861).
+# Figures of the held-out test set when the gates were landed (docs/search-relevance.md, look 3):
+# nDCG@10 0.899, classes english 0.771 and noncontent 0.790, 3 zero-result queries, recall@50 0.822 (dev 0.861).
 _MISSED = "issue 10 gate not met by the honest figures; reported to the lead (docs/search-relevance.md)"
 
 
@@ -100,12 +100,12 @@ async def test_both_sets_beat_the_standard_analyser(dev: Runs, held_out: Runs) -
         assert runs.ours.recall() > runs.standard.recall()
 
 
-@pytest.mark.xfail(reason=f"test-set nDCG@10 0.896 < 0.90; {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test-set nDCG@10 0.899 < 0.90; {_MISSED}", strict=False)
 async def test_test_set_reaches_ndcg_at_10_of_0_90(held_out: Runs) -> None:
     assert held_out.ours.mean() >= harness.THRESHOLD
 
 
-@pytest.mark.xfail(reason=f"test-set class english 0.771 < 0.80; {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test-set classes english 0.771, noncontent 0.790 < 0.80; {_MISSED}", strict=False)
 async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
     low = {
         cls: round(held_out.ours.mean(cls), 3)
@@ -120,7 +120,7 @@ async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
 
-@pytest.mark.xfail(reason=f"recall@50 0.861 (dev) and 0.813 (test) < 0.95; {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"recall@50 0.861 (dev) and 0.822 (test) < 0.95; {_MISSED}", strict=False)
 async def test_recall_at_50_reaches_0_95_on_both_sets(dev: Runs, held_out: Runs) -> None:
     assert dev.ours.recall() >= harness.RECALL_FLOOR
     assert held_out.ours.recall() >= harness.RECALL_FLOOR
