@@ -92,7 +92,7 @@ def migrate() -> None:
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(envvar="TM_PASSWORD", help="or the TM_PASSWORD variable")],
     role: Annotated[str, typer.Option()] = "admin",
     name: Annotated[str, typer.Option()] = "管理员",
     org_id: Annotated[int | None, typer.Option()] = None,

@@ -12,6 +12,7 @@ from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
+from services.bookings import service as bookings_service
 from services.core import outbox
 from services.core.logging import get_logger
 from services.demand import service as demand_service
@@ -121,6 +122,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
                 await search_service.ensure_indices()
                 indices_ready = True
             handled = await process_import_jobs()
+            handled += await bookings_service.expire_overdue_bookings()
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()

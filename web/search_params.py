@@ -12,6 +12,8 @@ from services.catalog.schemas import ListingType, Maturity
 from services.core.errors import Invalid
 
 MAX_VALUES: Final = 20
+# A cursor is the last hit's sort values (three today); anything longer or nested is not one of ours.
+MAX_CURSOR_VALUES: Final = 8
 LISTING_TYPE_VALUES: Final = tuple(kind.value for kind in ListingType)
 MATURITY_VALUES: Final = tuple(level.value for level in Maturity)
 
@@ -41,8 +43,14 @@ def _cursor(raw: str | None) -> tuple[Any, ...] | None:
         parsed = json.loads(raw)
     except ValueError as exc:
         raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)") from exc
-    if not isinstance(parsed, list):
-        raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)")
+    if (
+        not isinstance(parsed, list)
+        or len(parsed) > MAX_CURSOR_VALUES
+        or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in parsed)
+    ):
+        raise Invalid.field(
+            ["query", "search_after"], "search_after 须为由数字或字符串组成的短 JSON 数组 (flat JSON array)"
+        )
     return tuple(parsed)
 
 

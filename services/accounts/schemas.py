@@ -110,6 +110,13 @@ class TokenRequest(BaseModel):
     password: str = Field(max_length=200)
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=200)
+    new_password: Password
+
+
 class TokenRead(BaseModel):
     access_token: str
     token_type: str = "bearer"

@@ -177,15 +177,48 @@ class FeeUnit(StrEnum):
     DAY = "day"
 
 
+class PriceGroup(StrEnum):
+    """Who pays which price (校内/校外/企业): the booker's organisation relative to the instrument's owner."""
+
+    OWN = "own"
+    ACADEMIC = "academic"
+    ENTERPRISE = "enterprise"
+
+
 class Fee(Strict):
     unit: FeeUnit
     price_fen: Fen
+    # A fee without a group is the price for every group that has no fee of its own for the unit.
+    group: PriceGroup | None = None
+
+
+class OpeningPeriod(Strict):
+    """One weekly opening period in Beijing time; weekday 1 is Monday (ISO)."""
+
+    weekday: int = Field(ge=1, le=7)
+    open: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    close: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if self.close <= self.open:
+            raise ValueError("close 必须晚于 open (close must be after open)")
+        return self
 
 
 class BookingRules(Strict):
     min_notice_hours: int = Field(default=24, ge=0, le=24 * 90)
-    max_hours: int = Field(default=8, ge=1, le=24 * 14)
+    # Long runs (battery cycling, dilution refrigerators) may last up to 90 days where the owner allows.
+    max_hours: int = Field(default=8, ge=1, le=24 * 90)
     needs_training: bool = False
+    # Absent: open around the clock. Present: bookings start and end inside these periods.
+    opening_hours: list[OpeningPeriod] | None = Field(default=None, max_length=70)
+    # Unattended runs may continue through closed hours (only start and end must be in opening hours).
+    long_runs: bool = False
+    response_hours: int = Field(default=48, ge=1, le=24 * 14)
+    cancel_free_hours: int = Field(default=24, ge=0, le=24 * 30)
+    cancel_fee_percent: int = Field(default=50, ge=0, le=100)
+    no_show_limit: int = Field(default=3, ge=1, le=100)
 
 
 ServiceMode = Literal["self", "commissioned"]

@@ -118,7 +118,12 @@ def _cell_from_value(column: Column, value: Any) -> Any:
                 f"{r['kind']}:{r['number']}" if r.get("number") else str(r["kind"]) for r in value
             )
         case Kind.FEES:
-            return ";".join(f"{fee['unit']}:{fee['price_fen']}" for fee in value)
+            return ";".join(
+                f"{fee['unit']}:{fee['price_fen']}" + (f":{fee['group']}" if fee.get("group") else "")
+                for fee in value
+            )
+        case Kind.HOURS:
+            return ";".join(f"{p['weekday']} {p['open']}-{p['close']}" for p in value)
         case Kind.OFFERINGS:
             return ";".join(_offering_cell(offering) for offering in value)
         case _:

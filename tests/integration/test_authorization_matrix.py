@@ -47,6 +47,16 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
+    "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
+    (
+        "POST",
+        "/api/v1/me/password",
+    ): "acts on the caller only, proven by the current password (test_hardening)",
+    (
+        "POST",
+        "/api/v1/admin/users/{user_id}/deactivate",
+    ): "admin only; a member's attempt is refused (test_hardening)",
 }
 
 
@@ -311,6 +321,64 @@ CASES: list[Case] = [
         MEMBERS_ONLY_VISIBLE,
         body=_reason,
     ),
+    # The booking organisation cancels; the instrument's owner cannot cancel for it.
+    Case(
+        "bookings.cancel",
+        "POST",
+        "/api/v1/bookings/{booking_id}/cancel",
+        "booking",
+        "401 | 403 200 | 403 200 | 403 200 | 403 200 | 200 200",
+    ),
+    # Only the instrument's owner records use.
+    Case(
+        "bookings.start",
+        "POST",
+        "/api/v1/bookings/{booking_id}/start",
+        "booking:approved",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "bookings.finish",
+        "POST",
+        "/api/v1/bookings/{booking_id}/finish",
+        "booking:in_progress",
+        MEMBERS_ONLY_VISIBLE,
+        body=lambda w: {"effective_hours": 0.5},
+    ),
+    # The owner keeps the instrument's calendar and training records.
+    Case(
+        "instruments.closures.add",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/closures",
+        "listing:instrument:published",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
+        body=lambda w: w.closure_body(),
+    ),
+    Case(
+        "instruments.closures.remove",
+        "DELETE",
+        "/api/v1/instruments/{instrument_id}/closures/{closure_id}",
+        "closure",
+        "401 | 204 403 | 204 403 | 204 403 | 204 403 | 204 204",
+    ),
+    Case(
+        "instruments.trainings.grant",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/trainings",
+        "listing:instrument:published",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
+        body=lambda w: {
+            "user_id": w.trainee,
+            "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+        },
+    ),
+    Case(
+        "instruments.trainings.revoke",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/trainings/{training_id}/revoke",
+        "training",
+        MEMBERS_ONLY_VISIBLE,
+    ),
     # A contract between the own organisation (seller) and a third one: the other organisation is no party,
     # but a broker may record the deal they brokered.
     Case(
@@ -412,6 +480,8 @@ FINGERPRINTS = {
     "contract": "SELECT c::text || coalesce((SELECT string_agg(m::text, ';' ORDER BY m.id) FROM deals_milestone m "
     "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
     "enquiry": "SELECT e::text FROM catalog_enquiry e WHERE id = $1",
+    "closure": "SELECT c::text FROM bookings_closure c WHERE id = $1",
+    "training": "SELECT t::text FROM bookings_training t WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
 }
 
@@ -435,6 +505,7 @@ class World:
     tokens: dict[str, dict[str, str]]  # "own"/"other" -> role -> token
     instrument: int = 0
     expert: int = 0
+    trainee: int = 0
     shared: dict[str, Target] = field(default_factory=dict)
     slots: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -451,7 +522,16 @@ class World:
             "instrument_id": self.instrument,
             "start": start.isoformat(),
             "end": (start + timedelta(hours=1)).isoformat(),
-            "mode": "self",
+            "mode": "commissioned",
+        }
+
+    def closure_body(self) -> dict[str, Any]:
+        # Far beyond the matrix's booking slots, so a closure never blocks them.
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=300 + next(self.slots))
+        return {
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=4)).isoformat(),
+            "kind": "maintenance",
         }
 
     async def _listing(self, kind: str, state: str) -> int:
@@ -504,6 +584,37 @@ class World:
         )
         return int(made["id"])
 
+    async def _booking_in(self, state: str) -> int:
+        booking_id = await self._booking()
+        owner = self.tokens["own"]["provider"]
+        await self.api.json("POST", f"/api/v1/bookings/{booking_id}/approve", token=owner)
+        if state == "in_progress":
+            await self.api.json("POST", f"/api/v1/bookings/{booking_id}/start", token=owner)
+        return booking_id
+
+    async def _closure(self) -> int:
+        made = await self.api.json(
+            "POST",
+            f"/api/v1/instruments/{self.instrument}/closures",
+            token=self.tokens["own"]["provider"],
+            json=self.closure_body(),
+            expect=201,
+        )
+        return int(made["id"])
+
+    async def _training(self) -> int:
+        made = await self.api.json(
+            "POST",
+            f"/api/v1/instruments/{self.instrument}/trainings",
+            token=self.tokens["own"]["provider"],
+            json={
+                "user_id": self.trainee,
+                "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+            },
+            expect=201,
+        )
+        return int(made["id"])
+
     async def _contract(self, kind: str) -> tuple[int, int]:
         if kind == "purchase":
             body, token = (
@@ -535,7 +646,11 @@ class World:
         match kind.split(":"):
             case ["listing", listing_type, state]:
                 listing_id = await self._listing(listing_type, state)
-                return Target("listing", listing_id, {"listing_id": listing_id, "expert_id": listing_id})
+                return Target(
+                    "listing",
+                    listing_id,
+                    {"listing_id": listing_id, "expert_id": listing_id, "instrument_id": listing_id},
+                )
             case ["demand", state]:
                 demand_id = await self._demand(state)
                 return Target("demand", demand_id, {"demand_id": demand_id})
@@ -545,6 +660,19 @@ class World:
             case ["booking"]:
                 booking_id = await self._booking()
                 return Target("booking", booking_id, {"booking_id": booking_id})
+            case ["booking", state]:
+                booking_id = await self._booking_in(state)
+                return Target("booking", booking_id, {"booking_id": booking_id})
+            case ["closure"]:
+                closure_id = await self._closure()
+                return Target(
+                    "closure", closure_id, {"instrument_id": self.instrument, "closure_id": closure_id}
+                )
+            case ["training"]:
+                training_id = await self._training()
+                return Target(
+                    "training", training_id, {"instrument_id": self.instrument, "training_id": training_id}
+                )
             case ["contract", contract_kind]:
                 contract_id, milestone_id = await self._contract(contract_kind)
                 return Target(
@@ -562,7 +690,14 @@ class World:
     async def target(self, case: Case, expected: int) -> Target:
         """The shared object for a refusal (it must stay untouched); a fresh one for a call that succeeds."""
         # Calls that only add rows next to their target (an enquiry, a booking, an invitation) may share it.
-        adds_only = case.name in ("experts.enquire", "bookings.create", "orgs.invite", "orgs.verify")
+        adds_only = case.name in (
+            "experts.enquire",
+            "bookings.create",
+            "orgs.invite",
+            "orgs.verify",
+            "instruments.closures.add",
+            "instruments.trainings.grant",
+        )
         if expected >= 400 or adds_only:
             if case.target not in self.shared:
                 self.shared[case.target] = await self.build(case.target)
@@ -590,7 +725,10 @@ async def world(stack: Processes) -> AsyncIterator[World]:
         orgs = []
         for kind, region in (("university", "500106"), ("enterprise", "500107"), ("enterprise", "510100")):
             body = {"name": unique("矩阵机构"), "uscc": valid_uscc(), "kind": kind, "region": region}
-            orgs.append(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+            org = await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201)
+            # Only verified organisations may book instruments.
+            await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin)
+            orgs.append(org)
         home, away, third = (org["id"] for org in orgs)
         users: dict[str, dict[str, str]] = {"own": {}, "other": {}}
         tokens: dict[str, dict[str, str]] = {"own": {}, "other": {}}
@@ -606,6 +744,8 @@ async def world(stack: Processes) -> AsyncIterator[World]:
                 world.shared[kind] = await world.build(kind)
         world.instrument = int(world.shared["listing:instrument:published"].row_id or 0)
         world.expert = int(world.shared["listing:expert:published"].row_id or 0)
+        me = await api.json("GET", "/api/v1/me", token=tokens["other"]["enterprise"])
+        world.trainee = int(me["id"])
         await api.wait_indexed(admin)
         for kind in (
             "demand:draft",
@@ -613,6 +753,10 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "demand:published",
             "match",
             "booking",
+            "booking:approved",
+            "booking:in_progress",
+            "closure",
+            "training",
             "contract:purchase",
             "contract:sale",
             "contract:registration-pending",

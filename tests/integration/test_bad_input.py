@@ -95,7 +95,7 @@ def _booking_body(env: Env) -> dict[str, Any]:
         "instrument_id": env.instrument_id,
         "start": start,
         "end": end,
-        "mode": "self",
+        "mode": "commissioned",
         "note": "测试预约",
     }
 
@@ -357,7 +357,7 @@ async def test_overlapping_booking_is_refused_with_409(env, db):
     # given a booking from 10:00 to 12:00
     start, _ = env.next_slot()
     begin = datetime.fromisoformat(start)
-    first = {"instrument_id": env.instrument_id, "mode": "self"}
+    first = {"instrument_id": env.instrument_id, "mode": "commissioned"}
     await env.api.json(
         "POST",
         "/api/v1/bookings",
@@ -405,7 +405,7 @@ async def test_concurrent_overlapping_bookings_exactly_one_wins(env, db, round_n
     bodies = [
         {
             "instrument_id": env.instrument_id,
-            "mode": "self",
+            "mode": "commissioned",
             "start": (begin + timedelta(minutes=30 * i)).isoformat(),
             "end": (begin + timedelta(minutes=30 * i + 90)).isoformat(),
         }

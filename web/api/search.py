@@ -25,7 +25,7 @@ async def search(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     search_after: Annotated[
-        str | None, Query(description="cursor: the `sort` values of the last hit, JSON")
+        str | None, Query(max_length=500, description="cursor: the `sort` values of the last hit, JSON")
     ] = None,
 ) -> dict[str, Any]:
     params = search_params.parse(
