@@ -53,6 +53,8 @@ async def test_one_model_at_two_institutions_is_one_card_and_maintenance_ranks_b
     assert "重庆大学虎溪校区" in html
     assert "同型号另有 1 家" in html
     assert "西南大学北碚校区</a>（维护中）" in html
+    # and an anonymous visitor sees the price of the group everyone else pays
+    assert "企业价 400.00 元/小时" in html
 
 
 async def test_english_names_find_the_instrument_and_a_query_that_finds_nothing_is_relaxed(

@@ -176,7 +176,8 @@ set only (the set the search was tuned on); it never runs the held-out test set.
 ### Result
 
 nDCG@10 over {len(queries)} hand-judged queries: **ours {ours.mean():.3f}**, standard {standard.mean():.3f};
-MRR {ours.mrr():.3f} against {standard.mrr():.3f}; recall@50 {ours.recall():.3f} against {standard.recall():.3f};
+MRR {ours.mrr():.3f} against {standard.mrr():.3f}; recall@50 {ours.recall():.3f} against {
+        standard.recall():.3f};
 queries without any result: ours {len(ours.zero_results())}, standard {len(standard.zero_results())}.
 
 - Weakest classes, ours: {weakest_ours}.
@@ -231,9 +232,13 @@ is the same request with the engine's default `query_then_fetch`, for comparison
 ### What is compared
 
 - **Corpus** — {len(corpus)} published listings: {types["achievement"]} achievements,
-  {types["instrument"]} instruments, {types["expert"]} experts, {types["agency"]} agencies. All but {hand} come from
+  {types["instrument"]} instruments, {types["expert"]} experts, {types["agency"]} agencies. All but {
+        hand
+    } come from
   `services/catalog/seeddata.py` (seed {SEED}, scale {SCALE}; experts without publication consent left out);
-  {hand} are hand-written (`tests/relevance/data/documents.yaml`): targets the generator lacks, near-duplicates
+  {
+        hand
+    } are hand-written (`tests/relevance/data/documents.yaml`): targets the generator lacks, near-duplicates
   and hard negatives that share words, characters, pinyin or an abbreviation with a query but mean something
   else — 生物芯片 and IC卡 against 芯片, 电子镜头 and 电竞 against 电镜, hospital MRI against NMR, 重大 (major)
   against 重庆大学, GAN networks against GaN devices, 模具 against 大模型, six-sigma consulting against
@@ -268,7 +273,8 @@ runs, so absolute times vary between runs; `make bench` measures the API against
 {statistics.fmean(r.took_ms for r in ours.results):.1f} ms with `dfs_query_then_fetch` against
 {statistics.fmean(r.took_ms for r in dfs.results):.1f} ms with per-index statistics.
 
-Indexing the corpus: {seconds["ours"]:.1f} s through the product's documents, {seconds["standard"]:.1f} s for the baseline.
+Indexing the corpus: {seconds["ours"]:.1f} s through the product's documents, {
+        seconds["standard"]:.1f} s for the baseline.
 
 ### Cross-index statistics
 
@@ -284,7 +290,12 @@ Elasticsearch 8/9). The API sends it (`search.service.SEARCH_TYPE`).
 
 ### Every query
 
-{_table(["id", "class", "query", "ours", "standard", "ours, per-index stats", "our first hit (grade)"], query_rows)}
+{
+        _table(
+            ["id", "class", "query", "ours", "standard", "ours, per-index stats", "our first hit (grade)"],
+            query_rows,
+        )
+    }
 """
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from search.analysis import latin_text
 from search.documents import group_of
 from search.service import distinct_fragments
-from web.pages.portal import _hit, group_cards
+from web.pages.portal import Visitor, _hit, group_cards
 
 
 def test_a_sentence_already_shown_is_not_shown_again() -> None:
@@ -75,3 +75,22 @@ def test_one_card_per_model_names_the_other_institutions_and_their_availability(
 
 def test_the_english_field_holds_only_the_latin_words() -> None:
     assert latin_text("场发射扫描电镜（ZEISS Sigma 300），配备EDS能谱; 0.8 nm") == "zeiss sigma eds nm"
+
+
+def test_a_card_shows_the_price_group_the_visitor_would_pay() -> None:
+    # given an instrument of organisation 7 with a general fee and cheaper fees for two groups
+    item = {
+        **instrument(1, "重庆大学虎溪校区", "available"),
+        "org_id": 7,
+        "fees": [
+            {"unit": "hour", "price_fen": 40_000},
+            {"unit": "hour", "price_fen": 10_000, "group": "own"},
+            {"unit": "hour", "price_fen": 25_000, "group": "academic"},
+        ],
+    }
+
+    # then an anonymous visitor or a company sees the general fee, a university its group's, the owner its own
+    assert _hit(item)["price"] == "企业价 400.00 元/小时"
+    assert _hit(item, Visitor(org_id=9, kind="enterprise"))["price"] == "企业价 400.00 元/小时"
+    assert _hit(item, Visitor(org_id=9, kind="university"))["price"] == "校外价 250.00 元/小时"
+    assert _hit(item, Visitor(org_id=7, kind="university"))["price"] == "校内价 100.00 元/小时"

@@ -17,6 +17,7 @@ from search import service as search_service
 from search.queries import MAX_WINDOW, SearchParams
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.bookings.pricing import fees_for_group, price_group
 from services.catalog import service as catalog_service
 from services.catalog.schemas import ListingType
 from services.core import clock
@@ -221,7 +222,38 @@ def _title_html(item: dict[str, Any], title: str) -> Markup:
     return escape(title)
 
 
-def _hit(item: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """Who is looking, as far as prices go: their organisation and its kind (anonymous: everyone else)."""
+
+    org_id: int | None = None
+    kind: str = ""
+
+
+PRICE_GROUP_LABELS = {"own": "校内价", "academic": "校外价", "enterprise": "企业价"}
+
+
+def _visitor_price(item: dict[str, Any], visitor: Visitor) -> str:
+    """The instrument fees of the price group this visitor would pay, labelled with the group."""
+    group = price_group(
+        booker_org_id=visitor.org_id if visitor.org_id is not None else -1,
+        booker_kind=visitor.kind,
+        owner_org_id=int(item.get("org_id") or 0),
+    )
+    by_unit = fees_for_group(item.get("fees") or [], group)
+    fees = [{"unit": unit, "price_fen": price} for unit, price in by_unit.items()]
+    text = "；".join(_fee_text(fee) for fee in fees) if fees else price_text(item)
+    return f"{PRICE_GROUP_LABELS[group]} {text}"
+
+
+async def _visitor_of(user: Actor | None) -> Visitor:
+    if user is None or user.org_id is None:
+        return Visitor()
+    org = await accounts_service.get_org(org_id=user.org_id)
+    return Visitor(org_id=user.org_id, kind=str(org.kind))
+
+
+def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]:
     """A result card, prepared: highlight fragments are HTML-encoded by the engine, everything else escaped."""
     highlight = item.get("highlight") or {}
     title = item.get("title") or item.get("name") or ""
@@ -247,7 +279,9 @@ def _hit(item: dict[str, Any]) -> dict[str, Any]:
         "snippet_html": snippet_html,
         "fields": [_field_label(code) for code in item.get("fields") or []][:3],
         "region": region_name(item.get("region") or "") or "",
-        "price": price_text(item),
+        "price": _visitor_price(item, visitor or Visitor())
+        if instrument and item.get("fees")
+        else price_text(item),
     }
 
 
@@ -337,6 +371,7 @@ async def search_page(
         sort=params.sort,
         page=params.page,
     )
+    visitor = await _visitor_of(user)
     try:
         result = await search_service.search(params)
     except engine.EngineUnavailable:
@@ -354,7 +389,7 @@ async def search_page(
         "q": filters.q,
         "total": result["total"],
         "took_ms": result["took_ms"],
-        "hits": group_cards([_hit(item) for item in result["items"]]),
+        "hits": group_cards([_hit(item, visitor) for item in result["items"]]),
         "relaxed": result.get("relaxed", False),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPES.get(k, k))),
