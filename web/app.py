@@ -29,7 +29,7 @@ from web.api import (
 from web.api import admin as admin_api
 from web.api import search as search_api
 from web.errors import install_error_handlers
-from web.pages import account, admin, booking, broker, enquiry, portal
+from web.pages import account, admin, booking, broker, dashboard, enquiry, portal
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
 
@@ -82,5 +82,6 @@ def create_app() -> FastAPI:
     app.include_router(demand_pages.router)
     app.include_router(broker.router)
     app.include_router(admin.router)
+    app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -275,6 +275,8 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
 
     # when the admin registers it with a registration number
     before = year_total(await admin.page("/admin/dashboard"))
+    month_export = "/admin/dashboard/export?group_by=month&format=csv"
+    csv_before = await admin.page(month_export)
     queue = await admin.page("/admin/contracts")
     assert f'action="/admin/contracts/{contract["id"]}/approve"' in queue
     registered = await admin.post(
@@ -283,15 +285,28 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
     assert registered.headers["location"] == "/admin/contracts?notice=registered"
 
-    # then the dashboard's year total moves by the contract's amount, and the chart is drawn server-side
+    # then the dashboard's year total moves by the contract's amount, with the chart data and the tables
     dashboard = await admin.page("/admin/dashboard")
     assert year_total(dashboard) - before == 80_000_000
-    assert "<svg" in dashboard
-    assert "<rect" in dashboard
+    assert 'id="dashboard-data"' in dashboard
+    assert "/static/vendor/echarts/echarts-5.6.0.min.js" in dashboard
     assert "按地区 · 输出（卖方所在地）" in dashboard
     assert "按地区 · 吸纳（买方所在地）" in dashboard
     assert "format=xlsx" in dashboard
     assert "format=csv" in dashboard
+    # and the month export (Chinese headers, amounts in 元) moves this month's row by 800,000.00 元
+    csv_after = await admin.page(month_export)
+    header = csv_after.splitlines()[0].lstrip("\ufeff")
+    assert header == "月份,合同成交额（元）,其中技术交易额（元）,合同数（份）,占比（%）"
+    this_month = f"{datetime.now(BEIJING).year}年{datetime.now(BEIJING).month}月"
+
+    def month_row(text: str) -> list[str]:
+        return next(line.split(",") for line in text.splitlines() if line.startswith(this_month + ","))
+
+    old_row, new_row = month_row(csv_before), month_row(csv_after)
+    assert round(float(new_row[1]) - float(old_row[1]), 2) == 800_000.00
+    assert round(float(new_row[2]) - float(old_row[2]), 2) == 720_000.00
+    assert int(new_row[3]) - int(old_row[3]) == 1
     assert (
         await db.fetchval("SELECT status FROM deals_contract WHERE id = $1", contract["id"]) == "registered"
     )
@@ -423,6 +438,7 @@ async def test_pages_are_role_aware(api, admin_token, portal_factory):
     assert 'href="/admin/dashboard"' not in home
     assert 'href="/broker"' not in home
     assert "没有权限" in await buyer.page("/admin/dashboard", expect=403)
+    assert "没有权限" in await buyer.page("/admin/dashboard/export?group_by=region&format=xlsx", expect=403)
     assert "没有权限" in await buyer.page("/broker", expect=403)
 
     # and an anonymous visitor is sent to the login page with the way back

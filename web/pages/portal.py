@@ -270,6 +270,18 @@ def _whole_yuan(value: str | None) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
+def price_problem(min_price: str | None, max_price: str | None) -> str | None:
+    """Why a price filter cannot be used as typed (it is then left out, never read as 0), or None."""
+    for label, raw in (("最低价格", min_price), ("最高价格", max_price)):
+        text = (raw or "").strip()
+        if text and _whole_yuan(text) is None:
+            return f"{label}“{text[:20]}”不是有效金额：请输入不超过 12 位的整数（元），如 5000。"
+    low, high = _whole_yuan(min_price), _whole_yuan(max_price)
+    if low is not None and high is not None and low > high:
+        return "最低价格不能高于最高价格。"
+    return None
+
+
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     request: Request,
@@ -285,6 +297,9 @@ async def search_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     last_allowed = MAX_WINDOW // PAGE_SIZE
+    problem = price_problem(min_price, max_price)
+    if problem is not None:
+        min_price = max_price = None
     filters = Filters(
         q=q.strip(),
         types=_split(type, TYPES),
@@ -342,6 +357,11 @@ async def search_page(
         "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
         "hot_words": HOT_WORDS,
         "unavailable": False,
+        "price_error": problem,
+        "price_raw": {
+            "min": request.query_params.get("min_price", ""),
+            "max": request.query_params.get("max_price", ""),
+        },
     }
     return await render(request, "search.html", context, actor=user)
 
