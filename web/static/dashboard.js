@@ -45,7 +45,7 @@
           },
         },
         xAxis: { type: "category", data: data.months, boundaryGap: false },
-        yAxis: { type: "value", name: "亿元", max: Math.ceil(top * 1.15) || 1 },
+        yAxis: { type: "value", name: "亿元", max: Math.ceil((top * 1.1) / 5) * 5 || 1 },
         series: [
           {
             name: "累计成交额",
