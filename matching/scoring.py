@@ -14,7 +14,9 @@ from matching.features import (
     Features,
     compute,
 )
-from services.catalog.reference import DEMAND_KINDS, region_name, tech_field
+from services.reference.fields import tech_field
+from services.reference.labels import DEMAND_KINDS
+from services.reference.regions import region_name
 
 FEATURES = ("text", "field", "kind", "budget", "maturity", "region", "availability", "outcomes")
 WEIGHTS: dict[str, float] = {

@@ -24,11 +24,13 @@ from web.api import (
     health,
     imports,
     indicators,
+    ops,
     reference,
 )
 from web.api import admin as admin_api
 from web.api import search as search_api
-from web.errors import install_error_handlers
+from web.errors import install_error_handlers, problem, unexpected_error
+from web.middleware import GuardMiddleware
 from web.pages import account, admin, booking, broker, dashboard, enquiry, portal
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
@@ -62,7 +64,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, problem=problem, unexpected=unexpected_error)
     app.include_router(health.router)
+    app.include_router(ops.router)
     app.include_router(accounts.router)
     app.include_router(admin_api.router)
     app.include_router(reference.router)

@@ -5,9 +5,12 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from services.catalog.reference import (
+from services.core.clock import CHINA_TZ
+from services.core.money import format_wan, format_yuan
+from services.reference.contracts import CONTRACT_TYPES
+from services.reference.fields import tech_field
+from services.reference.labels import (
     AGENCY_TYPES,
-    CONTRACT_TYPES,
     DEMAND_KINDS,
     EXPERT_SERVICES,
     FEE_UNITS,
@@ -15,17 +18,13 @@ from services.catalog.reference import (
     IP_KINDS,
     LISTING_STATUSES,
     LISTING_TYPES,
-    MATURITY_LEVELS,
     ORG_KINDS,
     PRICE_MODES,
     SERVICE_MODES,
     TRANSFER_MODES,
-    TRL_LEVELS,
-    region_name,
-    tech_field,
 )
-from services.core.clock import CHINA_TZ
-from services.core.money import format_wan, format_yuan
+from services.reference.maturity import MATURITY_LEVELS, TRL_LEVELS
+from services.reference.regions import region_name
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 

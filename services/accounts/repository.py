@@ -53,3 +53,31 @@ async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[
     if verified is not None:
         query = query.filter(verified_at__isnull=not verified)
     return await query.count(), await query.order_by("id").offset(offset).limit(limit)
+
+
+async def get_active_user(user_id: int) -> User | None:
+    return await User.get_or_none(id=user_id, is_active=True)
+
+
+async def email_taken(email: str, connection: BaseDBAsyncClient | None = None) -> bool:
+    return await User.filter(email=email.lower()).using_db(connection).exists()
+
+
+async def touch_last_login(user_id: int, at: datetime) -> None:
+    await User.filter(id=user_id).update(last_login_at=at)
+
+
+async def set_password_hash(user_id: int, password_hash: str, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(password_hash=password_hash)
+
+
+async def set_active(user_id: int, active: bool, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(is_active=active)
+
+
+async def revoke_all_tokens(user_id: int, at: datetime, connection: BaseDBAsyncClient) -> int:
+    return (
+        await AccessToken.filter(user_id=user_id, revoked_at__isnull=True)
+        .using_db(connection)
+        .update(revoked_at=at)
+    )

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
-from services.core.validators import is_valid_region_code, normalise_uscc, uscc_problem
+from services.reference.identifiers import normalise_uscc, uscc_problem
+from services.reference.regions import is_valid_region_code
 
 
 class Role(StrEnum):
@@ -107,6 +108,13 @@ class AdminUserCreate(BaseModel):
 class TokenRequest(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=200)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=200)
+    new_password: Password
 
 
 class TokenRead(BaseModel):

@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from services.accounts import repository
+from services.accounts import repository, sessions
 from services.accounts.models import Organisation, User
+from services.accounts.passwords import password_problem
 from services.accounts.policies import Actor, require_admin, require_member
 from services.accounts.schemas import (
     AdminUserCreate,
@@ -20,15 +22,21 @@ from services.accounts.schemas import (
     TokenRead,
     UserRead,
 )
-from services.accounts.security import hash_password, new_token, token_digest, verify_password
+from services.accounts.security import (
+    hash_password_async,
+    new_token,
+    token_digest,
+    verify_password_async,
+)
 from services.core import clock
 from services.core.audit import record_audit
-from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
-from services.core.redis import LOGIN_FAILURES_TTL, get_redis, login_failures_key
+from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
+from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
+LOGIN_ATTEMPTS_TTL = 15 * 60
 INVITE_TTL = timedelta(days=7)
 
 
@@ -111,8 +119,13 @@ async def register(*, data: RegisterRequest) -> UserRead:
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
+    _check_password(data.password, data.email, data.name)
+    password_hash = await hash_password_async(data.password)
     try:
         async with in_transaction() as conn:
+            # Checked before the insert: a unique violation would put the e-mail in the database's log.
+            if await repository.email_taken(data.email, conn):
+                raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)")
             if data.org is not None:
                 org = await Organisation.create(**data.org.model_dump(mode="json"), using_db=conn)
                 org_id = org.id
@@ -129,7 +142,7 @@ async def register(*, data: RegisterRequest) -> UserRead:
                 role = Role(invitation.role)
             user = await User.create(
                 email=data.email.lower(),
-                password_hash=hash_password(data.password),
+                password_hash=password_hash,
                 name=data.name,
                 role=role.value,
                 org_id=org_id,
@@ -142,6 +155,12 @@ async def register(*, data: RegisterRequest) -> UserRead:
     except IntegrityError as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
+
+
+def _check_password(password: str, email: str, name: str) -> None:
+    problem = password_problem(password, user_inputs=(email, name))
+    if problem:
+        raise Invalid.field(["password"], problem, code="weak_password")
 
 
 async def admin_create_user(*, actor: Actor | None, data: AdminUserCreate) -> UserRead:
@@ -165,11 +184,15 @@ async def create_user(
     *, actor_id: int | None, email: str, password: str, name: str, role: Role, org_id: int | None
 ) -> UserRead:
     """Create a user (used by admins and by the CLI)."""
+    _check_password(password, email, name)
+    password_hash = await hash_password_async(password)
     try:
         async with in_transaction() as conn:
+            if await repository.email_taken(email, conn):
+                raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)")
             user = await User.create(
                 email=email.lower(),
-                password_hash=hash_password(password),
+                password_hash=password_hash,
                 name=name,
                 role=role.value,
                 org_id=org_id,
@@ -188,46 +211,81 @@ async def create_user(
     return user_read(user)
 
 
-async def _check_throttle(email: str, ip: str) -> None:
-    redis = get_redis()
-    account, address = await redis.mget(login_failures_key("account", email), login_failures_key("ip", ip))
-    if int(account or 0) >= MAX_FAILURES_PER_ACCOUNT or int(address or 0) >= MAX_FAILURES_PER_IP:
+# Count first, then decide, in one atomic step: 60 concurrent guesses can never all see "4 so far".
+# KEYS[1] = attempts for this account from this address, KEYS[2] = attempts from this address (any account).
+# Returns 0 when this attempt may be evaluated, else the counter that refused it (1 or 2).
+_ADMIT = """
+local pair = redis.call('INCR', KEYS[1])
+if pair == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if pair > tonumber(ARGV[1]) then return 1 end
+local address = redis.call('INCR', KEYS[2])
+if address == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+if address > tonumber(ARGV[2]) then return 2 end
+return 0
+"""
+
+# A success clears the account+address counter and gives the address its attempt back (never below 0,
+# and never on a counter that has expired meanwhile, which would leave a key without a TTL).
+_FORGET = """
+redis.call('DEL', KEYS[1])
+local address = tonumber(redis.call('GET', KEYS[2]) or '0')
+if address > 0 then redis.call('DECR', KEYS[2]) end
+return 0
+"""
+
+
+def _throttle_keys(email: str, ip: str) -> tuple[str, str]:
+    # The account is keyed together with the address: a stranger's guesses lock the account out for the
+    # stranger's address only, never for its owner.
+    return login_attempts_key("account-ip", f"{email}|{ip}"), login_attempts_key("ip", ip)
+
+
+async def _admit_attempt(email: str, ip: str) -> None:
+    try:
+        refused = await get_redis().eval(  # type: ignore[misc]
+            _ADMIT,
+            2,
+            *_throttle_keys(email, ip),
+            str(MAX_FAILURES_PER_ACCOUNT),
+            str(MAX_FAILURES_PER_IP),
+            str(LOGIN_ATTEMPTS_TTL),
+        )
+    except RedisError as exc:
+        # Rate limits fail closed for login: without the counters we cannot bound guessing.
+        raise Unavailable(
+            "login_unavailable", "登录服务暂不可用，请稍后重试", "login is temporarily unavailable"
+        ) from exc
+    if int(refused):
         raise RateLimited(
             "too_many_attempts",
             "登录失败次数过多，请稍后再试 (too many failed logins)",
-            retry_after=LOGIN_FAILURES_TTL,
+            retry_after=LOGIN_ATTEMPTS_TTL,
         )
 
 
-async def _count_failure(email: str, ip: str) -> None:
-    redis = get_redis()
-    async with redis.pipeline(transaction=True) as pipe:
-        for key in (login_failures_key("account", email), login_failures_key("ip", ip)):
-            pipe.incr(key)
-            pipe.expire(key, LOGIN_FAILURES_TTL)
-        await pipe.execute()
+async def _forget_attempt(email: str, ip: str) -> None:
+    """A successful login clears this account's counter and gives the address its attempt back."""
+    await get_redis().eval(_FORGET, 2, *_throttle_keys(email, ip))  # type: ignore[misc]
 
 
 async def issue_token(*, email: str, password: str, ip: str, kind: str = "bearer") -> TokenRead:
-    """Exchange e-mail and password for a bearer token, throttled per account and per IP."""
+    """Exchange e-mail and password for a bearer token, throttled per account+address and per address."""
     email = email.strip().lower()
-    await _check_throttle(email, ip)
+    await _admit_attempt(email, ip)
     user = await repository.get_user_by_email(email)
-    if (
-        user is None
-        or not user.is_active
-        or not verify_password(user.password_hash if user else None, password)
-    ):
-        await _count_failure(email, ip)
+    usable = user is not None and user.is_active
+    # Unknown and inactive accounts are verified against a dummy hash: the same work, the same time.
+    matches = await verify_password_async(user.password_hash if user and usable else None, password)
+    if user is None or not usable or not matches:
         raise Unauthenticated("bad_credentials", "邮箱或密码错误 (wrong e-mail or password)")
-    await get_redis().delete(login_failures_key("account", email))
+    await _forget_attempt(email, ip)
     token = new_token()
     ttl = get_settings().access_token_ttl_seconds
     now = clock.now()
     await repository.create_token(
         user_id=user.id, digest=token_digest(token), expires_at=now + timedelta(seconds=ttl), kind=kind
     )
-    await User.filter(id=user.id).update(last_login_at=now)
+    await repository.touch_last_login(user.id, now)
     return TokenRead(access_token=token, expires_in=ttl)
 
 
@@ -242,6 +300,59 @@ async def actor_for_token(*, token: str) -> Actor | None:
     if user is None:
         return None
     return Actor(user_id=user.id, role=user.role, org_id=user.org_id)
+
+
+async def _end_sessions(user_id: int) -> None:
+    # Portal sessions die without this too (each request re-reads the account and the fingerprint of its
+    # password hash); deleting them just frees Redis early, so Redis being down is no reason to fail.
+    try:
+        await sessions.end_all_sessions(user_id=user_id)
+    except RedisError:
+        return
+
+
+async def change_password(*, actor: Actor, current_password: str, new_password: str) -> None:
+    """The caller changes their password; every token and portal session of theirs ends at once."""
+    user = await repository.get_user(actor.user_id)
+    if user is None or not await verify_password_async(user.password_hash, current_password):
+        raise Unauthenticated("bad_credentials", "当前密码错误 (current password is wrong)")
+    problem = password_problem(new_password, user_inputs=(user.email, user.name))
+    if problem:
+        raise Invalid.field(["new_password"], problem, code="weak_password")
+    new_hash = await hash_password_async(new_password)
+    async with in_transaction() as conn:
+        await repository.set_password_hash(user.id, new_hash, conn)
+        await repository.revoke_all_tokens(user.id, clock.now(), conn)
+        await record_audit(
+            connection=conn,
+            actor_id=user.id,
+            action="user.password_change",
+            object_type="user",
+            object_id=user.id,
+        )
+    await _end_sessions(user.id)
+
+
+async def deactivate_user(*, actor: Actor, user_id: int) -> UserRead:
+    """An admin deactivates an account; its tokens and sessions stop working on the next request."""
+    require_admin(actor)
+    if user_id == actor.user_id:
+        raise Conflict("cannot_deactivate_self", "不能停用自己的账号", "admins cannot deactivate themselves")
+    user = await repository.get_user(user_id)
+    if user is None:
+        raise NotFound("user_not_found", "用户不存在", "user not found")
+    async with in_transaction() as conn:
+        await repository.set_active(user_id, False, conn)
+        await repository.revoke_all_tokens(user_id, clock.now(), conn)
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="user.deactivate",
+            object_type="user",
+            object_id=user_id,
+        )
+    await _end_sessions(user_id)
+    return user_read(user)
 
 
 async def get_me(*, actor: Actor) -> MeRead:

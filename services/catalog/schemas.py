@@ -14,14 +14,11 @@ from pydantic import (
     model_validator,
 )
 
-from services.catalog.reference import INSTRUMENT_CATEGORY_CODES, TECH_FIELD_CODES
-from services.core.validators import (
-    is_valid_region_code,
-    maturity_trl_problem,
-    normalise_patent_number,
-    patent_kind_from_number,
-    patent_problem,
-)
+from services.reference.categories import INSTRUMENT_CATEGORY_CODES
+from services.reference.fields import TECH_FIELD_CODES
+from services.reference.identifiers import normalise_patent_number, patent_kind_from_number, patent_problem
+from services.reference.maturity import maturity_trl_problem
+from services.reference.regions import is_valid_region_code
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]

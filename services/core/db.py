@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "services.core.models",
     "services.accounts.models",
     "services.catalog.models",
+    "services.enquiries.models",
     "services.demand.models",
     "services.deals.models",
     "services.bookings.models",

@@ -6,7 +6,6 @@ from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.catalog.reference import contract_rule_set, registered_contract_type
 from services.core.errors import Conflict, Forbidden
 from services.core.outbox import record_event
 from services.deals import policies, repository
@@ -20,6 +19,7 @@ from services.deals.schemas import (
     parse_body,
 )
 from services.deals.transitions import TransitionTable, next_state
+from services.reference.contracts import contract_rule_set, registered_contract_type
 
 CONTRACT_TOPIC = "contract.changed"
 

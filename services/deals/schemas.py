@@ -14,9 +14,9 @@ from pydantic import (
     field_validator,
 )
 
-from services.catalog.reference import TECH_FIELD_CODES
 from services.catalog.service import validate_json_body, validation_errors
 from services.core.errors import Invalid
+from services.reference.fields import TECH_FIELD_CODES
 
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from services.catalog.reference import TECH_FIELD_CODES
-from services.core.validators import is_valid_region_code
+from services.reference.fields import TECH_FIELD_CODES
+from services.reference.regions import is_valid_region_code
 
 
 class DemandKind(StrEnum):

@@ -5,7 +5,7 @@ import random
 import uuid
 from typing import Any
 
-from services.core.validators import uscc_check_character
+from services.reference.identifiers import uscc_check_character
 
 _counter = itertools.count(1)
 RESOURCES = {

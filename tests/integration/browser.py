@@ -133,6 +133,11 @@ async def at_both_sizes(
         page = await other.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        # A blocked script or style (the Content-Security-Policy) is reported as a console error.
+        page.on(
+            "console",
+            lambda message, errors=errors: errors.append(message.text) if message.type == "error" else None,
+        )
         await page.goto(url)
         if ready:
             await page.locator(ready).first.wait_for()

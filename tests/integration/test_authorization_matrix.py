@@ -47,6 +47,14 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    (
+        "POST",
+        "/api/v1/me/password",
+    ): "acts on the caller only, proven by the current password (test_hardening)",
+    (
+        "POST",
+        "/api/v1/admin/users/{user_id}/deactivate",
+    ): "admin only; a member's attempt is refused (test_hardening)",
 }
 
 

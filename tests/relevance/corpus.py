@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from services.catalog import seeddata
+from devdata import generator as seeddata
 from services.catalog.models import Listing
 from services.catalog.schemas import ListingType
 from services.catalog.service import _columns, parse_listing, snapshot

@@ -4,46 +4,50 @@ from datetime import date
 import pytest
 from stdnum import numdb
 
-from services.catalog.reference import (
-    AGENCY_TYPES,
+from services.reference.categories import (
+    INSTRUMENT_CATEGORIES,
+    INSTRUMENT_CATEGORY_CODES,
+    instrument_category,
+)
+from services.reference.contracts import (
     CONTRACT_RULE_SETS,
     CONTRACT_TYPES,
+    contract_rule_set,
+    registered_contract_type,
+)
+from services.reference.fields import (
+    KEY_TECH_FIELD_CODES,
+    NATIONAL_FIELDS,
+    TECH_FIELD_CODES,
+    TECH_FIELDS,
+    national_field_for,
+    tech_field,
+)
+from services.reference.identifiers import USCC_CATEGORIES, USCC_DEPARTMENTS
+from services.reference.labels import (
+    AGENCY_TYPES,
     DEMAND_KINDS,
     EXPERT_SERVICES,
     FEE_UNITS,
-    FORMER_REGIONS,
-    INDICATOR_TARGETS,
     INSTRUMENT_AVAILABILITY,
-    INSTRUMENT_CATEGORIES,
-    INSTRUMENT_CATEGORY_CODES,
     IP_KINDS,
-    KEY_TECH_FIELD_CODES,
     LISTING_STATUSES,
     LISTING_TYPES,
-    MATURITY_LEVELS,
-    MATURITY_TRL_BANDS,
-    NATIONAL_FIELDS,
     ORG_KINDS,
     PRICE_MODES,
+    SERVICE_MODES,
+    TRANSFER_MODES,
+)
+from services.reference.maturity import MATURITY_LEVELS, MATURITY_TRL_BANDS, TRL_LEVELS
+from services.reference.regions import (
+    FORMER_REGIONS,
     PROVINCES,
     REGIONS,
-    SERVICE_MODES,
-    TECH_FIELD_CODES,
-    TECH_FIELDS,
-    TRANSFER_MODES,
-    TRL_LEVELS,
-    USCC_CATEGORIES,
-    USCC_DEPARTMENTS,
-    contract_rule_set,
-    instrument_category,
-    national_field_for,
     region_name,
     region_path,
     region_successor,
-    registered_contract_type,
-    tech_field,
-    turnover_target_fen,
 )
+from services.reference.targets import INDICATOR_TARGETS, turnover_target_fen
 
 # --- Technology fields -----------------------------------------------------------------------------------
 

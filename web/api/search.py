@@ -41,7 +41,7 @@ async def search(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     search_after: Annotated[
-        str | None, Query(description="cursor: the `sort` values of the last hit, JSON")
+        str | None, Query(max_length=500, description="cursor: the `sort` values of the last hit, JSON")
     ] = None,
 ) -> dict[str, Any]:
     if sort not in SORTS:
@@ -61,8 +61,15 @@ async def search(
             raise Invalid.field(
                 ["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)"
             ) from exc
-        if not isinstance(parsed, list):
-            raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)")
+        if (
+            not isinstance(parsed, list)
+            or len(parsed) > 8
+            or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in parsed)
+        ):
+            raise Invalid.field(
+                ["query", "search_after"],
+                "search_after 须为由数字或字符串组成的短 JSON 数组 (flat JSON array)",
+            )
         after = tuple(parsed)
     params = SearchParams(
         q=q,

@@ -12,16 +12,6 @@ from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.reference import (
-    CONTRACT_TYPES,
-    DEMAND_KINDS,
-    FORMER_REGIONS,
-    KEY_TECH_FIELD_CODES,
-    REGIONS,
-    TECH_FIELD_CODES,
-    region_name,
-    tech_field,
-)
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
@@ -29,6 +19,10 @@ from services.deals import registration as registration_service
 from services.deals.schemas import ContractType
 from services.demand import service as demand_service
 from services.demand.schemas import DemandKind, MatchRead
+from services.reference.contracts import CONTRACT_TYPES
+from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
+from services.reference.labels import DEMAND_KINDS
+from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values

@@ -18,21 +18,16 @@ from search.queries import MAX_WINDOW, SORTS, SearchParams
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.reference import (
-    AGENCY_TYPES,
-    FEE_UNITS,
-    KEY_TECH_FIELD_CODES,
-    LISTING_TYPES,
-    MATURITY_LEVELS,
-    instrument_category,
-    region_name,
-    tech_field,
-)
 from services.catalog.schemas import ListingType
 from services.core import clock
 from services.core.errors import DomainError, NotFound
 from services.core.money import format_wan, format_yuan
 from services.indicators import service as indicators_service
+from services.reference.categories import instrument_category
+from services.reference.fields import KEY_TECH_FIELD_CODES, tech_field
+from services.reference.labels import AGENCY_TYPES, FEE_UNITS, LISTING_TYPES
+from services.reference.maturity import MATURITY_LEVELS
+from services.reference.regions import region_name
 from web.deps import MaybeUser
 from web.pages.shell import render
 

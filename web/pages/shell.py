@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.core.errors import DomainError
-from services.core.settings import get_settings
 from web.pages import csrf
-from web.sessions import actor_from_session
+from web.sessions import actor_from_session, is_secure_request
 from web.templating import templates
 
 ROLE_LABELS = {
@@ -120,7 +119,7 @@ async def render(
             max_age=csrf.ANONYMOUS_TTL,
             httponly=True,
             samesite="lax",
-            secure=get_settings().environment == "production",
+            secure=is_secure_request(request),
         )
     return response
 

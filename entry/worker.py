@@ -12,10 +12,10 @@ from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
-from services.catalog import imports
 from services.core import outbox
 from services.core.logging import get_logger
 from services.demand import service as demand_service
+from services.imports import service as imports
 
 log = get_logger("worker.outbox")
 BATCH = 1000

@@ -4,7 +4,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from services.catalog.models import Enquiry, ExpertContact, Listing
+from services.catalog.models import ExpertContact, Listing
+from services.enquiries.models import Enquiry
 
 
 async def create_enquiry(connection: BaseDBAsyncClient, **values: Any) -> Enquiry:

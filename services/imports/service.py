@@ -13,9 +13,6 @@ from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
-from services.catalog import import_repository, importer
-from services.catalog.bulk import BulkResult, RowError, save_rows
-from services.catalog.importer import ImportFileError
 from services.catalog.schemas import (
     AchievementCreate,
     ExpertCreate,
@@ -25,8 +22,11 @@ from services.catalog.schemas import (
 from services.core import jobs
 from services.core.errors import Forbidden, Invalid, NotFound
 from services.core.logging import get_logger
+from services.imports import parsing, repository
+from services.imports.bulk import BulkResult, RowError, save_rows
+from services.imports.parsing import ImportFileError
 
-log = get_logger("catalog.imports")
+log = get_logger("imports")
 JOB_KIND_PREFIX = "import."
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 1000
@@ -126,7 +126,7 @@ async def prepare_import(
     progress: Progress = _no_progress,
 ) -> PreparedImport:
     """Parse and validate a file in chunks, reporting progress; raises ImportFileError for the whole file."""
-    sheet = importer.parse_file(listing_type, content, filename=filename)
+    sheet = parsing.parse_file(listing_type, content, filename=filename)
     total = sheet.total
     await progress(total, 0, 0)
     valid: list[tuple[int, ListingCommon]] = []
@@ -134,7 +134,7 @@ async def prepare_import(
     failed_rows: set[int] = set()
     for start in range(0, total, CHUNK):
         chunk = sheet.rows[start : start + CHUNK]
-        chunk_valid, chunk_errors = importer.validate_chunk(sheet, chunk)
+        chunk_valid, chunk_errors = parsing.validate_chunk(sheet, chunk)
         valid.extend(chunk_valid)
         errors.extend(chunk_errors)
         failed_rows.update(e.row for e in chunk_errors)
@@ -169,7 +169,7 @@ async def _near_duplicates(
         # A listing this file updates is the row itself, or another row the in-file warnings already name.
         return found["org_id"] == org_id and found["external_ref"] in file_refs
 
-    for found in await import_repository.listings_with_patents(listing_type.value, sorted(by_patent)):
+    for found in await repository.listings_with_patents(listing_type.value, sorted(by_patent)):
         if in_this_file(found):
             continue
         for number in by_patent[found["number"]]:
@@ -184,7 +184,7 @@ async def _near_duplicates(
     by_title: dict[str, list[int]] = {}
     for number, data in rows:
         by_title.setdefault(_listing_title(data), []).append(number)
-    for found in await import_repository.listings_with_titles(org_id, listing_type.value, sorted(by_title)):
+    for found in await repository.listings_with_titles(org_id, listing_type.value, sorted(by_title)):
         if in_this_file({**found, "org_id": org_id}):
             continue
         for number in by_title[found["title"]]:
@@ -266,7 +266,7 @@ async def create_import_job(
         )
     await accounts_service.get_org(org_id=org_id)
     try:
-        importer.check_upload(content, filename, content_type)
+        parsing.check_upload(content, filename, content_type)
     except ImportFileError as exc:
         raise Invalid.field(["file"], exc.errors[0].msg, code="import_file_invalid") from exc
     async with in_transaction() as conn:

@@ -5,64 +5,27 @@ expert's contact reaches the sender only when the reply shares it and the expert
 contact (PIPL Art. 23); withdrawing that consent hides it again.
 """
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tortoise.transactions import in_transaction
 
 from services.accounts.policies import Actor
-from services.catalog import enquiry_repository as repository
-from services.catalog.models import Enquiry, ExpertContact, Listing
+from services.catalog.models import ExpertContact, Listing
 from services.core import clock
 from services.core.errors import Conflict, Forbidden, NotFound
 from services.core.outbox import record_event
+from services.enquiries import repository
+from services.enquiries.models import Enquiry
+from services.enquiries.schemas import (
+    EnquiryCreate,
+    EnquiryPage,
+    EnquiryRead,
+    EnquiryReply,
+    ExpertContactRead,
+)
 
 ENQUIRY_TOPIC = "enquiry.changed"
 Box = Literal["inbox", "sent"]
-
-
-class EnquiryCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
-    contact_back: str = Field(default="", max_length=254, description="how the expert may answer the sender")
-
-
-class EnquiryReply(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
-    share_contact: bool = False
-
-
-class ExpertContactRead(BaseModel):
-    phone: str | None
-    email: str | None
-
-
-class EnquiryRead(BaseModel):
-    id: int
-    expert_id: int
-    expert_name: str
-    sender_id: int
-    sender_org_id: int | None
-    subject: str
-    message: str
-    contact_back: str
-    status: str
-    reply: str | None
-    replied_at: datetime | None
-    contact: ExpertContactRead | None
-    created_at: datetime
-
-
-class EnquiryPage(BaseModel):
-    total: int
-    page: int
-    size: int
-    items: list[EnquiryRead]
 
 
 def _is_expert_side(actor: Actor, enquiry: Enquiry) -> bool:
