@@ -514,3 +514,49 @@ async def test_expert_enquiry_form_relays_the_question_without_showing_contacts(
     after = await buyer.page(sent.headers["location"])
     assert "咨询已发送" in after
     assert "13800000000" not in after
+
+
+async def test_a_booking_is_rejected_only_with_a_reason(api, admin_token, db, portal_factory):
+    # given a pending booking on a provider's instrument
+    supply = await published_instrument(api, admin_token)
+    instrument_id = supply["instrument"]["id"]
+    buyer = portal_factory()
+    await signed_in_enterprise(api, admin_token, buyer)
+    start, end = slot(days=5, start_hour=9, hours=2)
+    await buyer.post(
+        f"/listings/instrument/{instrument_id}/book", {"start": start, "end": end, "mode": "self"}
+    )
+    booking_id = await db.fetchval("SELECT id FROM deals_booking WHERE instrument_id = $1", instrument_id)
+    owner = portal_factory()
+    await owner.login(supply["provider_email"])
+
+    # when the owner rejects it with no reason, or only spaces
+    empty = await owner.post(f"/bookings/{booking_id}/reject", {"reason": ""}, expect=422)
+    spaces = await owner.post(f"/bookings/{booking_id}/reject", {"reason": "   "}, expect=422)
+
+    # then the approvals page says a reason is needed next to that booking, and it is still pending
+    for response in (empty, spaces):
+        assert f'id="err-reason-{booking_id}"' in response.text
+        assert "请填写拒绝理由" in response.text
+    assert await db.fetchval("SELECT status FROM deals_booking WHERE id = $1", booking_id) == "pending"
+
+    # when they give a reason, then it is rejected with that reason for the applicant
+    await owner.post(f"/bookings/{booking_id}/reject", {"reason": "该时段设备维护"})
+    row = await db.fetchrow("SELECT status, reject_reason FROM deals_booking WHERE id = $1", booking_id)
+    assert dict(row) == {"status": "rejected", "reject_reason": "该时段设备维护"}
+
+
+async def test_a_price_that_is_not_a_number_is_reported_not_read_as_zero(portal_factory):
+    visitor = portal_factory()
+
+    # when the price filter is "abc", or the lowest price is above the highest
+    letters = await visitor.page("/search?q=%E6%89%AB%E6%8F%8F%E7%94%B5%E9%95%9C&min_price=abc")
+    crossed = await visitor.page("/search?min_price=9000&max_price=100")
+
+    # then the page says why, keeps what was typed, marks the field, and filters by no price
+    assert "最低价格“abc”不是有效金额" in letters
+    assert 'value="abc"' in letters
+    assert 'aria-invalid="true"' in letters
+    assert "价格 0–" not in letters  # no chip for a price filter that was never applied
+    assert "最低价格不能高于最高价格" in crossed
+    assert "价格 9,000–100 元" not in crossed
