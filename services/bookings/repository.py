@@ -1,10 +1,12 @@
-"""Queries of bookings."""
+"""Queries of bookings, closures and training records."""
 
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from services.bookings.models import Booking
+from services.bookings.models import Booking, Closure, Training
+from services.bookings.schemas import BookingStatus
 
 
 async def get_booking(booking_id: int) -> Booking | None:
@@ -33,3 +35,146 @@ async def insert_booking(connection: BaseDBAsyncClient, **values: Any) -> Bookin
 
 async def save_booking(booking: Booking, connection: BaseDBAsyncClient) -> None:
     await booking.save(using_db=connection)
+
+
+_TAKEN_SQL = (
+    "SELECT starts_at, ends_at, status FROM deals_booking WHERE instrument_id = $1 AND starts_at < $3 "
+    "AND ends_at > $2 AND (status IN ('approved', 'in_progress') OR (status = 'pending' "
+    "AND (expires_at IS NULL OR expires_at > $4))) ORDER BY starts_at"
+)
+
+
+async def taken_intervals(
+    instrument_id: int, start: datetime, end: datetime, now: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """Start, end and status of the bookings holding time in [start, end) — nothing about who booked.
+
+    Plain SQL (the exclusion constraint's live statuses, minus lapsed requests): a busy instrument has thousands of rows per quarter, and the
+    ORM's per-field conversion cost several times the query itself (tests/bench/bench_availability.py).
+    """
+    _, rows = await Booking._meta.db.execute_query(_TAKEN_SQL, [instrument_id, start, end, now])
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def closure_intervals(
+    instrument_id: int, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """Start, end and kind of the closures overlapping [start, end)."""
+    _, rows = await Closure._meta.db.execute_query(
+        "SELECT starts_at, ends_at, kind FROM bookings_closure WHERE instrument_id = $1 AND starts_at < $3 "
+        "AND ends_at > $2 ORDER BY starts_at",
+        [instrument_id, start, end],
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def expire_overdue(now: datetime, instrument_id: int | None = None, connection: Any = None) -> int:
+    """Pending requests whose response window has passed lapse (and so free their slots)."""
+    query = Booking.filter(status=BookingStatus.PENDING.value, expires_at__lte=now)
+    if instrument_id is not None:
+        query = query.filter(instrument_id=instrument_id)
+    if connection is not None:
+        query = query.using_db(connection)
+    return int(await query.update(status=BookingStatus.EXPIRED.value))
+
+
+async def count_no_shows(user_id: int, since: datetime) -> int:
+    return await Booking.filter(
+        user_id=user_id, status=BookingStatus.NO_SHOW.value, starts_at__gte=since
+    ).count()
+
+
+async def closures_between(instrument_id: int, start: datetime, end: datetime) -> list[Closure]:
+    return (
+        await Closure.filter(instrument_id=instrument_id, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at")
+        .all()
+    )
+
+
+async def insert_closure(**values: Any) -> Closure:
+    return await Closure.create(**values)
+
+
+async def get_closure(instrument_id: int, closure_id: int) -> Closure | None:
+    return await Closure.get_or_none(id=closure_id, instrument_id=instrument_id)
+
+
+async def delete_closure(closure_id: int) -> None:
+    await Closure.filter(id=closure_id).delete()
+
+
+async def upcoming_closures(instrument_id: int, since: datetime) -> list[Closure]:
+    return (
+        await Closure.filter(instrument_id=instrument_id, ends_at__gt=since).order_by("starts_at").limit(500)
+    )
+
+
+async def has_valid_training(instrument_id: int, user_id: int, at: datetime) -> bool:
+    return await Training.filter(
+        instrument_id=instrument_id, user_id=user_id, revoked_at__isnull=True, expires_at__gt=at
+    ).exists()
+
+
+async def insert_training(**values: Any) -> Training:
+    return await Training.create(**values)
+
+
+async def trainings_of_instrument(instrument_id: int) -> list[Training]:
+    return await Training.filter(instrument_id=instrument_id).order_by("-id").limit(500)
+
+
+async def get_training(instrument_id: int, training_id: int) -> Training | None:
+    return await Training.get_or_none(id=training_id, instrument_id=instrument_id)
+
+
+async def save_training(training: Training) -> None:
+    await training.save()
+
+
+# Per instrument over a period: booked hours clipped to the period; effective, external and income figures
+# for the bookings that start in it (so no booking counts in two periods).
+_SHARING_SQL = """
+WITH owner(instrument_id, owner_org_id) AS (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+SELECT b.instrument_id,
+       coalesce(sum(extract(epoch FROM least(b.ends_at, $2) - greatest(b.starts_at, $1)) / 3600)
+                FILTER (WHERE b.status IN ('approved', 'in_progress', 'completed', 'no_show')), 0) AS booked_hours,
+       coalesce(sum(b.effective_hours) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1), 0)
+           AS effective_hours,
+       coalesce(sum(b.effective_hours) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1
+                                               AND b.org_id <> o.owner_org_id), 0) AS external_hours,
+       count(DISTINCT b.user_id) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1
+                                         AND b.org_id <> o.owner_org_id) AS external_users,
+       coalesce(sum(b.price_fen) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1), 0)
+       + coalesce(sum(b.cancel_fee_fen) FILTER (WHERE b.status = 'cancelled' AND b.starts_at >= $1), 0)
+           AS income_fen,
+       count(*) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1) AS completed
+FROM deals_booking b JOIN owner o ON o.instrument_id = b.instrument_id
+WHERE b.starts_at < $2 AND b.ends_at > $1
+GROUP BY b.instrument_id
+"""
+
+_EXTERNAL_USERS_SQL = """
+WITH owner(instrument_id, owner_org_id) AS (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+SELECT o.owner_org_id, count(DISTINCT b.user_id) AS external_users
+FROM deals_booking b JOIN owner o ON o.instrument_id = b.instrument_id
+WHERE b.status = 'completed' AND b.starts_at >= $1 AND b.starts_at < $2 AND b.org_id <> o.owner_org_id
+GROUP BY o.owner_org_id
+"""
+
+
+async def sharing_figures(
+    start: datetime, end: datetime, owners: dict[int, int]
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """Per-instrument use figures, and distinct external users per owning organisation."""
+    if not owners:
+        return [], {}
+    connection = Booking._meta.db
+    args = [start, end, list(owners), list(owners.values())]
+    rows = await connection.execute_query_dict(_SHARING_SQL, args)
+    users = await connection.execute_query_dict(_EXTERNAL_USERS_SQL, args)
+    return rows, {int(r["owner_org_id"]): int(r["external_users"]) for r in users}
+
+
+async def closures_of(instrument_ids: list[int], start: datetime, end: datetime) -> list[Closure]:
+    return await Closure.filter(instrument_id__in=instrument_ids, starts_at__lt=end, ends_at__gt=start).all()
