@@ -17,6 +17,7 @@ from tests.factories import (
     create_contract,
     create_listing,
     create_org,
+    create_user,
     publish_listing,
     register_contract,
     unique,
@@ -57,6 +58,7 @@ async def registered_contracts_this_year(
         await create_org(api, admin, kind="enterprise", region=region)
         for region in ("500107", "500120", "510107")
     ]
+    buyer_tokens = [(await create_user(api, admin, org_id=b["id"], role="enterprise"))[1] for b in buyers]
     plan = [
         ("development", "ai", 0, 380_000_000, 1),
         ("transfer", "materials", 1, 120_000_000, max(1, now.month // 2)),
@@ -76,7 +78,7 @@ async def registered_contracts_this_year(
             signed_at=f"{now.year}-{month:02d}-01",
             milestones=[{"name": "合同价款", "amount_fen": total}],
         )
-        await register_contract(api, token, admin, made["id"])
+        await register_contract(api, token, admin, made["id"], buyer=buyer_tokens[buyer])
         await db.execute(
             "UPDATE deals_contract SET registered_at = $2 WHERE id = $1",
             made["id"],
