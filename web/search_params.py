@@ -8,7 +8,7 @@ import json
 from typing import Any, Final
 
 from search.queries import MAX_WINDOW, SORTS, SearchParams
-from services.catalog.schemas import ListingType, Maturity
+from services.reference.vocabulary import ListingType, Maturity
 from services.core.errors import Invalid
 
 MAX_VALUES: Final = 20
@@ -77,7 +77,7 @@ def parse(
     if min_price_fen is not None and max_price_fen is not None and min_price_fen > max_price_fen:
         if strict:
             raise Invalid.field(["query", "min_price_fen"], "min_price_fen 不能大于 max_price_fen")
-        min_price_fen, max_price_fen = max_price_fen, min_price_fen
+        min_price_fen = max_price_fen = None  # the page says why (web.pages.portal.price_problem)
     if not strict:
         page = min(page, max(1, MAX_WINDOW // size))
     return SearchParams(

@@ -164,8 +164,10 @@ def registration_number() -> str:
 
 
 async def register_contract(
-    api: Any, seller: str, admin: str, contract_id: int, **approve: Any
+    api: Any, seller: str, admin: str, contract_id: int, *, buyer: str, **approve: Any
 ) -> dict[str, Any]:
+    """The buyer confirms, the seller submits and an admin approves with a fresh registry number."""
+    await api.json("POST", f"/api/v1/contracts/{contract_id}/confirm", token=buyer)
     await api.json("POST", f"/api/v1/contracts/{contract_id}/registration", token=seller)
     body = {"registration_no": registration_number(), **approve}
     return dict(

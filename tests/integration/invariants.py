@@ -36,6 +36,7 @@ COUNTED_TABLES = (
     "core_outbox",
     "core_audit_log",
     "core_job",
+    "brokers_profile",
 )
 
 

@@ -379,15 +379,39 @@ CASES: list[Case] = [
         "training",
         MEMBERS_ONLY_VISIBLE,
     ),
-    # A contract between the own organisation (seller) and a third one: the other organisation is no party,
-    # but a broker may record the deal they brokered.
+    # A contract between the own organisation (seller) and a third one, recorded directly (no match): the
+    # other organisation is no party, and a broker records only a deal from a match they worked.
     Case(
         "contracts.create",
         "POST",
         "/api/v1/contracts",
         "none",
-        "401 | 201 403 | 201 403 | 201 403 | 201 201 | 201 201",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
         body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
+    ),
+    # The own organisation sells to a third one: its members (an admin of it too) confirm for the seller;
+    # the other organisation does not see it, and an admin of another organisation confirms for nobody.
+    Case(
+        "contracts.confirm",
+        "POST",
+        "/api/v1/contracts/{contract_id}/confirm",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 403",
+    ),
+    Case(
+        "contracts.cancel",
+        "POST",
+        "/api/v1/contracts/{contract_id}/cancel",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 200",
+    ),
+    Case(
+        "contracts.terminate",
+        "POST",
+        "/api/v1/contracts/{contract_id}/terminate",
+        "contract:registered",
+        ADMINS_ONLY,
+        body=_reason,
     ),
     # The own organisation buys from the other: only the buyer pays.
     Case(
@@ -436,6 +460,26 @@ CASES: list[Case] = [
         },
     ),
     Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    # Anyone in an organisation files a broker profile for themselves; only an admin decides it.
+    Case(
+        "brokers.apply",
+        "POST",
+        "/api/v1/brokers/profile",
+        "none",
+        "401 | 201 201 | 201 201 | 201 201 | 201 201 | 403 403",
+        body=lambda w: {"certificate_no": "JJR-2026-0001", "title": "技术经纪人", "fields": ["materials"]},
+    ),
+    Case(
+        "brokers.approve", "POST", "/api/v1/admin/brokers/{profile_id}/approve", "broker-profile", ADMINS_ONLY
+    ),
+    Case(
+        "brokers.reject",
+        "POST",
+        "/api/v1/admin/brokers/{profile_id}/reject",
+        "broker-profile",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
     Case(
         "orgs.invite",
         "POST",
@@ -483,6 +527,7 @@ FINGERPRINTS = {
     "closure": "SELECT c::text FROM bookings_closure c WHERE id = $1",
     "training": "SELECT t::text FROM bookings_training t WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
+    "broker-profile": "SELECT p::text FROM brokers_profile p WHERE id = $1",
 }
 
 
@@ -621,15 +666,34 @@ class World:
                 _contract_body(self, seller=self.away, buyer=self.home),
                 self.tokens["own"]["enterprise"],
             )
+        elif kind == "third":
+            body, token = _contract_body(self, seller=self.home, buyer=self.third), self.admin
         else:
             body, token = (
                 _contract_body(self, seller=self.home, buyer=self.away),
                 self.tokens["own"]["provider"],
             )
         made = await self.api.json("POST", "/api/v1/contracts", token=token, json=body, expect=201)
-        if kind == "registration-pending":
+        if kind in ("sale", "registration-pending", "registered"):
+            buyer = self.tokens["other"]["enterprise"]
+            await self.api.json("POST", f"/api/v1/contracts/{made['id']}/confirm", token=buyer)
+        if kind in ("registration-pending", "registered"):
             await self.api.json("POST", f"/api/v1/contracts/{made['id']}/registration", token=token)
+        if kind == "registered":
+            number = f"202650011{next(_registration_numbers) % 10**5:05d}"
+            await self.api.json(
+                "POST",
+                f"/api/v1/contracts/{made['id']}/registration/approve",
+                token=self.admin,
+                json={"registration_no": number},
+            )
         return int(made["id"]), int(made["milestones"][0]["id"])
+
+    async def _broker_profile(self) -> int:
+        _, applicant = await _make_user(self.api, self.admin, self.away, "provider")
+        body = {"certificate_no": "JJR-2026-0002", "title": "技术经纪人", "fields": ["ai"]}
+        made = await self.api.json("POST", "/api/v1/brokers/profile", token=applicant, json=body, expect=201)
+        return int(made["id"])
 
     async def _enquiry(self) -> int:
         made = await self.api.json(
@@ -683,6 +747,9 @@ class World:
                 return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
             case ["org", "home"]:
                 return Target("org", self.home, {"org_id": self.home})
+            case ["broker-profile"]:
+                profile_id = await self._broker_profile()
+                return Target("broker-profile", profile_id, {"profile_id": profile_id})
             case ["none"]:
                 return Target("none", None, {})
         raise AssertionError(f"unknown target kind {kind}")
@@ -760,6 +827,9 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "contract:purchase",
             "contract:sale",
             "contract:registration-pending",
+            "contract:third",
+            "contract:registered",
+            "broker-profile",
             "enquiry",
             "org:home",
         ):

@@ -268,7 +268,6 @@ SPECIFIC = [
     Bad("register", "unknown-region", ("org", "region"), {"org.region": "999999"}),
     Bad("register", "bad-email", ("email",), {"email": "nobody"}),
     Bad("register", "short-password", ("password",), {"password": "short"}),
-    Bad("register", "admin-role", ("role",), {"role": "admin"}),
     Bad("register", "unknown-role", ("role",), {"role": "king"}),
     Bad("register", "org-and-invite", ("org",), {"invite": "whatever"}),
     Bad("register", "neither-org-nor-invite", ("org",), {"org": DELETE}),

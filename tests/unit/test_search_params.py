@@ -42,7 +42,7 @@ def test_the_page_drops_what_it_does_not_know_and_keeps_the_rest() -> None:
     assert params.maturity == ("pilot",)
     assert params.regions == ("500106",)
     assert params.sort == "relevance"
-    assert (params.min_price_fen, params.max_price_fen) == (10_000, 50_000)
+    assert (params.min_price_fen, params.max_price_fen) == (None, None)
     assert params.page == 500
     assert params.search_after is None
 

@@ -19,16 +19,20 @@ from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.bookings.pricing import fees_for_group, price_group
 from services.catalog import service as catalog_service
-from services.catalog.schemas import ListingType
 from services.core import clock
 from services.core.errors import DomainError, NotFound
 from services.core.money import format_wan, format_yuan
 from services.indicators import service as indicators_service
 from services.reference.categories import instrument_category
-from services.reference.fields import KEY_TECH_FIELD_CODES, tech_field
-from services.reference.labels import AGENCY_TYPES, FEE_UNITS, LISTING_TYPES
-from services.reference.maturity import MATURITY_LEVELS
+from services.reference.fields import KEY_TECH_FIELD_CODES, field_label
 from services.reference.regions import region_name
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    FEE_UNIT_LABELS,
+    LISTING_TYPE_LABELS,
+    MATURITY_LABELS,
+    ListingType,
+)
 from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import render
@@ -54,13 +58,8 @@ HOT_WORDS = (
 )
 
 
-def _field_label(code: str) -> str:
-    found = tech_field(code)
-    return found.label if found else code
-
-
 def _fee_text(fee: dict[str, Any]) -> str:
-    return f"{format_yuan(int(fee['price_fen']))} {FEE_UNITS.get(fee['unit'], '元')}"
+    return f"{format_yuan(int(fee['price_fen']))} {FEE_UNIT_LABELS.get(fee['unit'], '元')}"
 
 
 def _amount(fen: int) -> str:
@@ -92,10 +91,10 @@ def subtitle(item: dict[str, Any]) -> str:
     elif kind == "expert":
         parts = [item.get("professional_title") or item.get("title") or "", item.get("institution") or ""]
     elif kind == "achievement":
-        maturity = MATURITY_LEVELS.get(item.get("maturity") or "", "")
+        maturity = MATURITY_LABELS.get(item.get("maturity") or "", "")
         parts = [f"成熟度：{maturity}" if maturity else "", f"TRL {item['trl']}" if item.get("trl") else ""]
     else:
-        parts = [AGENCY_TYPES.get(code, code) for code in item.get("agency_types") or []]
+        parts = [AGENCY_TYPE_LABELS.get(code, code) for code in item.get("agency_types") or []]
     return " · ".join(part for part in parts if part)
 
 
@@ -168,10 +167,10 @@ def _facet(
 def _chips(filters: Filters) -> list[dict[str, str]]:
     chips = []
     for attribute, label in (
-        ("types", LISTING_TYPES.get),
-        ("fields", _field_label),
+        ("types", LISTING_TYPE_LABELS.get),
+        ("fields", field_label),
         ("regions", region_name),
-        ("maturity", MATURITY_LEVELS.get),
+        ("maturity", MATURITY_LABELS.get),
     ):
         for key in getattr(filters, attribute):
             chips.append(
@@ -265,7 +264,7 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
     instrument = item.get("type") == "instrument"
     return {
         "type": item.get("type"),
-        "type_label": LISTING_TYPES.get(item.get("type") or "", ""),
+        "type_label": LISTING_TYPE_LABELS.get(item.get("type") or "", ""),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
         "institution": (item.get("institution") or (item.get("location") or {}).get("campus") or "")
         if instrument
@@ -277,7 +276,7 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
-        "fields": [_field_label(code) for code in item.get("fields") or []][:3],
+        "fields": [field_label(code) for code in item.get("fields") or []][:3],
         "region": region_name(item.get("region") or "") or "",
         "price": _visitor_price(item, visitor or Visitor())
         if instrument and item.get("fees")
@@ -331,6 +330,18 @@ def _whole_yuan(value: str | None) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
+def price_problem(min_price: str | None, max_price: str | None) -> str | None:
+    """Why a price filter cannot be used as typed (it is then left out, never read as 0), or None."""
+    for label, raw in (("最低价格", min_price), ("最高价格", max_price)):
+        text = (raw or "").strip()
+        if text and _whole_yuan(text) is None:
+            return f"{label}“{text[:20]}”不是有效金额：请输入不超过 12 位的整数（元），如 5000。"
+    low, high = _whole_yuan(min_price), _whole_yuan(max_price)
+    if low is not None and high is not None and low > high:
+        return "最低价格不能高于最高价格。"
+    return None
+
+
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     request: Request,
@@ -346,6 +357,9 @@ async def search_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     last_allowed = MAX_WINDOW // PAGE_SIZE
+    problem = price_problem(min_price, max_price)
+    if problem is not None:
+        min_price = max_price = None
     low, high = _whole_yuan(min_price), _whole_yuan(max_price)
     params = search_params.parse(
         q=q,
@@ -392,10 +406,10 @@ async def search_page(
         "hits": group_cards([_hit(item, visitor) for item in result["items"]]),
         "relaxed": result.get("relaxed", False),
         "facet_groups": [
-            ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPES.get(k, k))),
-            ("技术领域", _facet(filters, "fields", facets["field"], _field_label)),
+            ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
+            ("技术领域", _facet(filters, "fields", facets["field"], field_label)),
             ("地区", _facet(filters, "regions", facets["region"], lambda k: region_name(k) or k)),
-            ("成熟度", _facet(filters, "maturity", facets["maturity"], lambda k: MATURITY_LEVELS.get(k, k))),
+            ("成熟度", _facet(filters, "maturity", facets["maturity"], lambda k: MATURITY_LABELS.get(k, k))),
         ],
         "chips": _chips(filters),
         "clear_href": Filters(q=filters.q).href(),
@@ -407,6 +421,11 @@ async def search_page(
         "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
         "hot_words": HOT_WORDS,
         "unavailable": False,
+        "price_error": problem,
+        "price_raw": {
+            "min": request.query_params.get("min_price", ""),
+            "max": request.query_params.get("max_price", ""),
+        },
     }
     return await render(request, "search.html", context, actor=user)
 
@@ -431,13 +450,13 @@ async def home(request: Request, user: MaybeUser) -> Response:
     context = {
         "counts": [
             {"type": key, "label": label, "count": counts.get(key, 0), "href": f"/search?type={key}"}
-            for key, label in LISTING_TYPES.items()
+            for key, label in LISTING_TYPE_LABELS.items()
         ],
         "total_count": sum(counts.values()),
         "fields": [
             {
                 "code": code,
-                "label": _field_label(code),
+                "label": field_label(code),
                 "count": field_counts.get(code, 0),
                 "href": f"/search?field={code}",
             }
@@ -486,7 +505,7 @@ async def listing_context(actor: Actor | None, listing_type: str, listing_id: in
         "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
         "subtitle": subtitle({**item, "professional_title": item.get("title")}),
         "org_name": org_names.get(item["org_id"], ""),
-        "fields": [_field_label(code) for code in item.get("fields") or []],
+        "fields": [field_label(code) for code in item.get("fields") or []],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),
         "related_href": f"/search?{urlencode({'q': (item.get('keywords') or [''])[0], 'type': kind.value})}"
