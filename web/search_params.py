@@ -8,8 +8,8 @@ import json
 from typing import Any, Final
 
 from search.queries import MAX_WINDOW, SORTS, SearchParams
-from services.reference.vocabulary import ListingType, Maturity
 from services.core.errors import Invalid
+from services.reference.vocabulary import ListingType, Maturity
 
 MAX_VALUES: Final = 20
 # A cursor is the last hit's sort values (three today); anything longer or nested is not one of ours.
