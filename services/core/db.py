@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "services.brokers.models",
     "services.bookings.models",
     "services.vouchers.models",
+    "services.testing.models",
 ]
 
 
