@@ -18,7 +18,7 @@ async def refresh_matches(*, demand_id: int) -> int:
     demand = await demand_service.demand_for_matching(demand_id=demand_id)
     if demand is None or demand.status != "published":
         return 0
-    facts = demand_facts(demand_service.demand_read(demand).model_dump())
+    facts = demand_facts(demand_service.demand_read(demand, full=True).model_dump())
     candidates = await retrieve(facts)
     records = await demand_service.track_records(listing_ids=[c.id for c in candidates])
     candidates = [replace(c, outcomes=Outcomes(won=records.get(c.id, 0))) for c in candidates]
@@ -30,6 +30,7 @@ async def refresh_matches(*, demand_id: int) -> int:
             "title": m.candidate.title[:200],
             "score": m.score,
             "reasons": json.dumps([asdict(r) for r in m.reasons], ensure_ascii=False),
+            "features": json.dumps(m.features.values),
         }
         for m in ranked
     ]
@@ -42,4 +43,6 @@ async def matches_for(*, actor: Actor, demand_id: int, listing_type: str | None,
     demand = await demand_service.check_match_access(actor=actor, demand_id=demand_id)
     if demand.matched_at is None and demand.status == "published":
         await refresh_matches(demand_id=demand_id)
-    return await demand_service.list_matches(demand_id=demand_id, listing_type=listing_type, limit=limit)
+    return await demand_service.list_matches(
+        actor=actor, demand_id=demand_id, listing_type=listing_type, limit=limit
+    )

@@ -27,6 +27,7 @@ from web.api import (
     reference,
 )
 from web.api import admin as admin_api
+from web.api import notifications as notifications_api
 from web.api import search as search_api
 from web.errors import install_error_handlers
 from web.pages import account, admin, booking, broker, enquiry, portal
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
     app.include_router(reference.router)
     app.include_router(search_api.router)
     app.include_router(demand.router)
+    app.include_router(notifications_api.router)
     app.include_router(bookings.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)

@@ -53,3 +53,9 @@ async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[
     if verified is not None:
         query = query.filter(verified_at__isnull=not verified)
     return await query.count(), await query.order_by("id").offset(offset).limit(limit)
+
+
+async def member_ids(org_id: int) -> list[int]:
+    """Active users of an organisation."""
+    rows = await User.filter(org_id=org_id, is_active=True).values_list("id", flat=True)
+    return [int(r) for r in rows]  # type: ignore[call-overload]

@@ -319,3 +319,14 @@ async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int
     require_admin(actor)
     total, rows = await repository.page_orgs(verified=verified, offset=(page - 1) * size, limit=size)
     return {"total": total, "page": page, "size": size, "items": [org_read(o) for o in rows]}
+
+
+async def member_ids(*, org_id: int) -> list[int]:
+    """The active members of an organisation (recipients of its notifications)."""
+    return await repository.member_ids(org_id)
+
+
+async def active_role_of(*, user_id: int) -> str | None:
+    """The role of an active user, or None when there is no such active user."""
+    user = await repository.get_user(user_id)
+    return user.role if user is not None and user.is_active else None

@@ -18,6 +18,8 @@ from services.catalog import service as catalog_service
 from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
 from services.core.errors import Conflict, Invalid, NotFound
+from services.notifications import service as notifications
+from services.notifications.schemas import NotificationKind
 
 
 def _booking_read(b: Booking) -> BookingRead:
@@ -105,6 +107,13 @@ async def _decide(*, actor: Actor, booking_id: int, action: BookingAction, reaso
         locked.decided_at = clock.now()
         locked.reject_reason = reason if action is BookingAction.REJECT else None
         await repository.save_booking(locked, conn)
+        await notifications.notify(
+            connection=conn,
+            user_ids=[locked.user_id],
+            kind=NotificationKind.BOOKING_DECIDED,
+            title=f"您的仪器预约 #{locked.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
+            link="/me/bookings",
+        )
     return _booking_read(locked)
 
 

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "services.catalog.models",
     "services.demand.models",
     "services.deals.models",
+    "services.notifications.models",
     "services.bookings.models",
 ]
 

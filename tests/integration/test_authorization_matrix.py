@@ -281,13 +281,13 @@ CASES: list[Case] = [
         ADMINS_ONLY,
         body=_reason,
     ),
-    # A match is worked by the demand's organisation and by any broker.
+    # A match is moved only by its broker (the demand is assigned to the own broker) or an admin.
     Case(
         "matches.status",
         "POST",
         "/api/v1/matches/{match_id}/status",
         "match",
-        "401 | 200 403 | 200 403 | 200 403 | 200 200 | 200 200",
+        "401 | 403 403 | 403 403 | 403 403 | 200 403 | 200 200",
         body=lambda w: {"status": "shortlisted", "note": "矩阵测试"},
     ),
     # Anyone in an organisation may book a published instrument, their own included.
@@ -488,6 +488,10 @@ class World:
                 await asyncio.sleep(0.05)
         finally:
             await conn.close()
+        broker = await self.api.json("GET", "/api/v1/me", token=self.tokens["own"]["broker"])
+        await self.api.json(
+            "POST", f"/api/v1/demands/{demand_id}/broker", token=self.admin, json={"broker_id": broker["id"]}
+        )
         matches = await self.api.json(
             "GET", f"/api/v1/demands/{demand_id}/matches", token=self.tokens["own"]["enterprise"]
         )
