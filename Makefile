@@ -47,11 +47,12 @@ migrate: venv ## apply database migrations
 	$(BIN)/techmarket migrate
 
 seed: venv ## load the demo dataset (SEED_SCALE listings)
-	$(BIN)/techmarket seed --scale $(SEED_SCALE)
+	$(BIN)/python -m devdata --scale $(SEED_SCALE)
 
 run: venv services-up migrate ## everything, then serve the portal at http://127.0.0.1:8000
-	$(BIN)/techmarket create-user --role admin --email '$(ADMIN_EMAIL)' --password '$(ADMIN_PASSWORD)' --exist-ok
-	$(BIN)/techmarket seed --scale $(SEED_SCALE)
+	@# The password goes through the environment: never echoed by make, never visible in ps.
+	@TM_PASSWORD='$(ADMIN_PASSWORD)' $(BIN)/techmarket create-user --role admin --email '$(ADMIN_EMAIL)' --exist-ok
+	$(BIN)/python -m devdata --scale $(SEED_SCALE)
 	@echo "portal: http://127.0.0.1:$${PORT:-8000}   admin: $(ADMIN_EMAIL)   demo users: *@demo.techmarket.cn / TechMarket-2026"
 	@$(BIN)/techmarket worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/techmarket serve
 
@@ -69,7 +70,7 @@ bench: venv services-up ## benchmarks, each figure as a ratio to its limit measu
 lint: venv ## ruff (lint + format check), mypy strict, import layering
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services search matching web
+	$(BIN)/mypy services search matching web entry devdata
 	$(BIN)/lint-imports
 
 format: venv ## apply ruff's formatting and safe fixes

@@ -54,6 +54,9 @@ write_conf() {
     printf 'port = %s\n' "$PG_PORT"
     printf "unix_socket_directories = '%s'\n" "$PG_SOCKET_DIR"
     printf 'max_connections = %s\n' "$PG_MAX_CONNECTIONS"
+    # A unique-constraint error's DETAIL repeats the key (a user's e-mail) and the statement may carry
+    # literals: the server log keeps the error itself, never the personal data behind it.
+    printf 'log_error_verbosity = terse\nlog_min_error_statement = panic\n'
     if [[ $TM_FAST_PG == 1 ]]; then
       printf '# TM_FAST_PG=1: no durability, for tests only\n'
       printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'

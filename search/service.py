@@ -6,6 +6,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
@@ -48,6 +50,23 @@ def _generation_key() -> str:
 
 async def _generation() -> str:
     return str(await get_redis().get(_generation_key()) or 0)
+
+
+async def _cached(key: str) -> dict[str, Any] | None:
+    try:
+        cached = await get_redis().get(key)
+    except RedisError:
+        return None
+    return json.loads(cached) if cached is not None else None
+
+
+async def _store(key: str, response: dict[str, Any]) -> None:
+    try:
+        await get_redis().set(
+            key, json.dumps(response, ensure_ascii=False), ex=get_settings().search_cache_ttl_seconds
+        )
+    except RedisError:
+        return
 
 
 async def invalidate_cache() -> None:
@@ -110,13 +129,15 @@ def _check_window(params: SearchParams) -> None:
 async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
     """Search all published listings; results are cached in Redis until the index changes."""
     _check_window(params)
-    redis = get_redis()
     prefix = get_settings().search_index_prefix
-    key = f"{SEARCH_CACHE_PREFIX}:{prefix}:{await _generation()}:{params.cache_key()}"
+    try:
+        key = f"{SEARCH_CACHE_PREFIX}:{prefix}:{await _generation()}:{params.cache_key()}"
+    except RedisError:
+        # The cache is an optimisation: with Redis down every search is answered by the engine.
+        use_cache, key = False, ""
     if use_cache:
-        cached = await redis.get(key)
-        if cached is not None:
-            response: dict[str, Any] = json.loads(cached)
+        response = await _cached(key)
+        if response is not None:
             response["cached"] = True
             return response
     started = time.perf_counter()
@@ -126,9 +147,7 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     response = _present(result, params)
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
-        await redis.set(
-            key, json.dumps(response, ensure_ascii=False), ex=get_settings().search_cache_ttl_seconds
-        )
+        await _store(key, response)
     response["cached"] = False
     return response
 

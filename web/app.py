@@ -24,12 +24,15 @@ from web.api import (
     health,
     imports,
     indicators,
+    ops,
     reference,
 )
 from web.api import admin as admin_api
+from web.api import brokers as brokers_api
 from web.api import notifications as notifications_api
 from web.api import search as search_api
-from web.errors import install_error_handlers
+from web.errors import install_error_handlers, problem, unexpected_error
+from web.middleware import GuardMiddleware
 from web.pages import account, admin, booking, broker, enquiry, portal
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
@@ -63,7 +66,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, problem=problem, unexpected=unexpected_error)
     app.include_router(health.router)
+    app.include_router(ops.router)
     app.include_router(accounts.router)
     app.include_router(admin_api.router)
     app.include_router(reference.router)
@@ -74,6 +79,7 @@ def create_app() -> FastAPI:
     app.include_router(deals.router)
     app.include_router(indicators.router)
     app.include_router(stripe_webhooks.router)
+    app.include_router(brokers_api.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)

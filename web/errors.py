@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.client import EngineError, EngineUnavailable
-from services.core.errors import DomainError, ErrorKind, RateLimited
+from services.core import metrics
+from services.core.errors import DomainError, ErrorKind, RateLimited, Unavailable
+from services.core.faults import Fault, classify
 from services.core.logging import get_logger
 from web.pages.forms import human_message
 from web.pages.shell import error_page, is_page_request
@@ -77,7 +79,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_page_request(request):
             text = exc.message_zh if exc.message_en else human_message(exc.detail)
             return await error_page(request, STATUS[exc.kind], text)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
+        elif isinstance(exc, Unavailable):
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         messages = {"zh-CN": exc.message_zh, "en": exc.message_en} if exc.message_en else None
         return problem(
             STATUS[exc.kind],
@@ -113,6 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EngineUnavailable)
     async def _engine_down(request: Request, exc: EngineUnavailable) -> Response:
         log.warning("search.engine_unavailable", path=request.url.path)
+        metrics.ENGINE_ERRORS.labels("unavailable").inc()
         if is_page_request(request):
             return await error_page(request, 503, "搜索服务暂不可用，请稍后重试。")
         return problem(
@@ -125,16 +132,52 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EngineError)
     async def _engine_error(request: Request, exc: EngineError) -> JSONResponse:
         log.error("search.engine_error", path=request.url.path, error=str(exc)[:500])
+        metrics.ENGINE_ERRORS.labels("error").inc()
         return problem(
             400, "搜索请求无法执行 (the search request could not be executed)", code="search_failed"
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("web.unhandled", path=request.url.path, error_type=type(exc).__name__)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+RETRY_AFTER_SECONDS = 5
+_DOWN_MESSAGES = {
+    Fault.DATABASE_DOWN: (
+        "database_unavailable",
+        "服务暂时不可用，请稍后重试",
+        "the database is unavailable",
+    ),
+    Fault.REDIS_DOWN: ("cache_unavailable", "服务暂时不可用，请稍后重试", "the session store is unavailable"),
+}
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """What escaped every other handler: bad values are 422, a dependency down is 503, the rest 500."""
+    fault = classify(exc)
+    if fault is Fault.BAD_VALUE:
+        log.warning("web.bad_value", path=request.url.path, error_type=type(exc).__name__)
+        if is_page_request(request):
+            return await error_page(request, 422, "请求参数有误，请返回上一页重试。")
+        return problem(
+            422, "数值超出允许范围 (a value is out of range or too long)", code="value_out_of_range"
+        )
+    if fault is not None:
+        log.warning("web.dependency_down", path=request.url.path, fault=fault.value)
+        metrics.DEPENDENCY_DOWN.labels(fault.value).inc()
+        code, zh, en = _DOWN_MESSAGES[fault]
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if is_page_request(request):
             try:
-                return await error_page(request, 500, "服务器内部错误，请稍后重试。")
+                page = await error_page(request, 503, f"{zh}。")
+                page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return page
             except Exception:
-                log.exception("web.error_page_failed", path=request.url.path)
-        return problem(500, "服务器内部错误 (internal error)", code="internal_error")
+                log.warning("web.error_page_failed", path=request.url.path)
+        return problem(503, f"{zh} ({en})", code=code, headers=headers, messages={"zh-CN": zh, "en": en})
+    log.exception("web.unhandled", path=request.url.path, error_type=type(exc).__name__)
+    if is_page_request(request):
+        try:
+            return await error_page(request, 500, "服务器内部错误，请稍后重试。")
+        except Exception:
+            log.exception("web.error_page_failed", path=request.url.path)
+    return problem(500, "服务器内部错误 (internal error)", code="internal_error")

@@ -1,44 +1,39 @@
-"""Portal sessions: an opaque id in an httponly cookie, the session itself in Redis."""
+"""Portal sessions: an opaque id in an httponly cookie; the session itself lives in services.accounts."""
 
-import json
-import secrets
+from typing import Any
 
 from fastapi import Request, Response
 
+from services.accounts import sessions
 from services.accounts.policies import Actor
-from services.core.redis import get_redis, session_key
 from services.core.settings import get_settings
 
 COOKIE = "tm_session"
-SESSION_TTL = 8 * 3600
+SESSION_TTL = sessions.SESSION_TTL
+
+
+def is_secure_request(request: Request) -> bool:
+    """Served over HTTPS (directly, or in production where TLS ends at the proxy)."""
+    return request.url.scheme == "https" or get_settings().environment == "production"
+
+
+def cookie_options(request: Request) -> dict[str, Any]:
+    """Attributes of the session cookie: never readable by scripts, Secure whenever served over HTTPS."""
+    return {"max_age": SESSION_TTL, "httponly": True, "samesite": "lax", "secure": is_secure_request(request)}
 
 
 async def actor_from_session(request: Request) -> Actor | None:
-    """The signed-in portal user, if any."""
+    """The signed-in portal user, if any (role and status read afresh from the database)."""
     session_id = request.cookies.get(COOKIE)
-    if not session_id:
+    if not session_id or len(session_id) > 100:
         return None
-    raw = await get_redis().get(session_key(session_id))
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    return Actor(user_id=data["user_id"], role=data["role"], org_id=data["org_id"])
+    return await sessions.session_actor(session_id=session_id)
 
 
-async def start_session(response: Response, actor: Actor) -> str:
+async def start_session(request: Request, response: Response, actor: Actor) -> str:
     """Create a session and set its cookie; returns the CSRF token bound to it."""
-    session_id = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(24)
-    payload = {"user_id": actor.user_id, "role": actor.role, "org_id": actor.org_id, "csrf": csrf}
-    await get_redis().set(session_key(session_id), json.dumps(payload), ex=SESSION_TTL)
-    response.set_cookie(
-        COOKIE,
-        session_id,
-        max_age=SESSION_TTL,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().environment == "production",
-    )
+    session_id, csrf = await sessions.create_session(user_id=actor.user_id)
+    response.set_cookie(COOKIE, session_id, **cookie_options(request))
     return csrf
 
 
@@ -46,14 +41,13 @@ async def end_session(request: Request, response: Response) -> None:
     """Delete the session and its cookie."""
     session_id = request.cookies.get(COOKIE)
     if session_id:
-        await get_redis().delete(session_key(session_id))
+        await sessions.end_session(session_id=session_id)
     response.delete_cookie(COOKIE)
 
 
 async def csrf_token(request: Request) -> str | None:
     """The CSRF token of the current session."""
     session_id = request.cookies.get(COOKIE)
-    if not session_id:
+    if not session_id or len(session_id) > 100:
         return None
-    raw = await get_redis().get(session_key(session_id))
-    return json.loads(raw).get("csrf") if raw else None
+    return await sessions.session_csrf(session_id=session_id)

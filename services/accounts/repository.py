@@ -1,6 +1,7 @@
 """Queries of the accounts context."""
 
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -55,7 +56,66 @@ async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[
     return await query.count(), await query.order_by("id").offset(offset).limit(limit)
 
 
-async def member_ids(org_id: int) -> list[int]:
-    """Active users of an organisation."""
-    rows = await User.filter(org_id=org_id, is_active=True).values_list("id", flat=True)
-    return [int(r) for r in rows]  # type: ignore[call-overload]
+async def create_org(connection: BaseDBAsyncClient, **values: Any) -> Organisation:
+    return await Organisation.create(using_db=connection, **values)
+
+
+async def get_or_create_org(uscc: str, **defaults: Any) -> Organisation:
+    org, _ = await Organisation.get_or_create(uscc=uscc, defaults=defaults)
+    return org
+
+
+async def mark_org_verified(org_id: int, actor_id: int, at: datetime, connection: BaseDBAsyncClient) -> int:
+    return await (
+        Organisation.filter(id=org_id).using_db(connection).update(verified_at=at, verified_by_id=actor_id)
+    )
+
+
+async def create_user(connection: BaseDBAsyncClient, **values: Any) -> User:
+    return await User.create(using_db=connection, **values)
+
+
+async def create_invitation(connection: BaseDBAsyncClient, **values: Any) -> Invitation:
+    return await Invitation.create(using_db=connection, **values)
+
+
+async def use_invitation(
+    invitation: Invitation, user_id: int, at: datetime, connection: BaseDBAsyncClient
+) -> None:
+    await invitation.update_from_dict({"used_at": at, "used_by_id": user_id}).save(using_db=connection)
+
+
+async def lock_user(user_id: int, connection: BaseDBAsyncClient) -> User | None:
+    return await User.filter(id=user_id).using_db(connection).select_for_update().first()
+
+
+async def set_role(user_id: int, role: str, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(role=role)
+
+
+async def get_active_user(user_id: int) -> User | None:
+    return await User.get_or_none(id=user_id, is_active=True)
+
+
+async def email_taken(email: str, connection: BaseDBAsyncClient | None = None) -> bool:
+    return await User.filter(email=email.lower()).using_db(connection).exists()
+
+
+async def touch_last_login(user_id: int, at: datetime) -> None:
+    await User.filter(id=user_id).update(last_login_at=at)
+
+
+async def set_password_hash(user_id: int, password_hash: str, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(password_hash=password_hash)
+
+
+async def set_active(user_id: int, active: bool, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(is_active=active)
+
+
+async def revoke_all_tokens(user_id: int, at: datetime, connection: BaseDBAsyncClient) -> int:
+    return (
+        await AccessToken.filter(user_id=user_id, revoked_at__isnull=True)
+        .using_db(connection)
+        .update(revoked_at=at)
+    )

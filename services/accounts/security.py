@@ -1,5 +1,6 @@
 """Password hashing (argon2id) and opaque token generation."""
 
+import asyncio
 import hashlib
 import secrets
 
@@ -23,6 +24,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_async(password: str) -> str:
+    """hash_password in a worker thread: argon2 takes tens of milliseconds of CPU, never on the event loop."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    """verify_password in a worker thread."""
+    return await asyncio.to_thread(verify_password, password_hash, password)
 
 
 def new_token() -> str:

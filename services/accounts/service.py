@@ -1,14 +1,17 @@
 """Accounts: organisations, users, tokens, invitations and login throttling."""
 
 from datetime import timedelta
+from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
+from redis.exceptions import RedisError
 
-from services.accounts import repository
+from services.accounts import repository, sessions
 from services.accounts.models import Organisation, User
+from services.accounts.passwords import password_problem
 from services.accounts.policies import Actor, require_admin, require_member
 from services.accounts.schemas import (
+    INVITABLE_ROLES,
+    SELF_SERVICE_ROLES,
     AdminUserCreate,
     InviteCreate,
     InviteRead,
@@ -16,19 +19,34 @@ from services.accounts.schemas import (
     OrgCreate,
     OrgRead,
     RegisterRequest,
-    Role,
     TokenRead,
     UserRead,
 )
-from services.accounts.security import hash_password, new_token, token_digest, verify_password
+from services.accounts.security import (
+    hash_password_async,
+    new_token,
+    token_digest,
+    verify_password_async,
+)
 from services.core import clock
 from services.core.audit import record_audit
-from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
-from services.core.redis import LOGIN_FAILURES_TTL, get_redis, login_failures_key
+from services.core.db import UniqueViolation, transaction
+from services.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+)
+from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
+from services.reference.vocabulary import Role
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
+LOGIN_ATTEMPTS_TTL = 15 * 60
 INVITE_TTL = timedelta(days=7)
 
 
@@ -61,8 +79,8 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
     """Create an organisation (admins; everyone else registers with one)."""
     require_admin(actor)
     try:
-        async with in_transaction() as conn:
-            org = await Organisation.create(**data.model_dump(mode="json"), using_db=conn)
+        async with transaction() as conn:
+            org = await repository.create_org(conn, **data.model_dump(mode="json"))
             await record_audit(
                 connection=conn,
                 actor_id=actor.user_id if actor else None,
@@ -70,7 +88,7 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
                 object_type="organisation",
                 object_id=org.id,
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("uscc_taken", "该统一社会信用代码已注册 (uscc already registered)") from exc
     return org_read(org)
 
@@ -86,12 +104,8 @@ async def get_org(*, org_id: int) -> OrgRead:
 async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
     """An admin marks an organisation as verified."""
     require_admin(actor)
-    async with in_transaction() as conn:
-        updated = (
-            await Organisation.filter(id=org_id)
-            .using_db(conn)
-            .update(verified_at=clock.now(), verified_by_id=actor.user_id)
-        )
+    async with transaction() as conn:
+        updated = await repository.mark_org_verified(org_id, actor.user_id, clock.now(), conn)
         if not updated:
             raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
         await record_audit(
@@ -106,15 +120,24 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
 
 async def register(*, data: RegisterRequest) -> UserRead:
     """Self-registration: with a new organisation, or into an existing one with an invitation."""
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "管理员账号只能由命令行创建 (admins are created with the CLI)")
+    if data.org is not None and data.role not in SELF_SERVICE_ROLES:
+        raise Forbidden(
+            "role_not_self_service",
+            f"自助注册只能成为企业或服务提供方成员，{data.role.value} 角色需经管理员授予",
+            f"self-registration yields enterprise or provider members only; {data.role.value} is granted by an admin",
+        )
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
+    _check_password(data.password, data.email, data.name)
+    password_hash = await hash_password_async(data.password)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
+            # Checked before the insert: a unique violation would put the e-mail in the database's log.
+            if await repository.email_taken(data.email, conn):
+                raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)")
             if data.org is not None:
-                org = await Organisation.create(**data.org.model_dump(mode="json"), using_db=conn)
+                org = await repository.create_org(conn, **data.org.model_dump(mode="json"))
                 org_id = org.id
                 role: Role = data.role
             else:
@@ -127,21 +150,33 @@ async def register(*, data: RegisterRequest) -> UserRead:
                     raise Invalid.field(["invite"], "邀请码不属于该邮箱 (invitation is for another e-mail)")
                 org_id = invitation.org_id
                 role = Role(invitation.role)
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=data.email.lower(),
-                password_hash=hash_password(data.password),
+                password_hash=password_hash,
                 name=data.name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             if data.invite is not None and invitation is not None:
-                await invitation.update_from_dict({"used_at": clock.now(), "used_by_id": user.id}).save(
-                    using_db=conn
-                )
-    except IntegrityError as exc:
+                await repository.use_invitation(invitation, user.id, clock.now(), conn)
+            await record_audit(
+                connection=conn,
+                actor_id=invitation.invited_by_id if invitation is not None else user.id,
+                action="user.register",
+                object_type="user",
+                object_id=user.id,
+                detail={"role": role.value, "org_id": org_id, "invited": invitation is not None},
+            )
+    except UniqueViolation as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
+
+
+def _check_password(password: str, email: str, name: str) -> None:
+    problem = password_problem(password, user_inputs=(email, name))
+    if problem:
+        raise Invalid.field(["password"], problem, code="weak_password")
 
 
 async def admin_create_user(*, actor: Actor | None, data: AdminUserCreate) -> UserRead:
@@ -165,15 +200,19 @@ async def create_user(
     *, actor_id: int | None, email: str, password: str, name: str, role: Role, org_id: int | None
 ) -> UserRead:
     """Create a user (used by admins and by the CLI)."""
+    _check_password(password, email, name)
+    password_hash = await hash_password_async(password)
     try:
-        async with in_transaction() as conn:
-            user = await User.create(
+        async with transaction() as conn:
+            if await repository.email_taken(email, conn):
+                raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)")
+            user = await repository.create_user(
+                conn,
                 email=email.lower(),
-                password_hash=hash_password(password),
+                password_hash=password_hash,
                 name=name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             await record_audit(
                 connection=conn,
@@ -183,51 +222,103 @@ async def create_user(
                 object_id=user.id,
                 detail={"role": role.value, "org_id": org_id},
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
     return user_read(user)
 
 
-async def _check_throttle(email: str, ip: str) -> None:
-    redis = get_redis()
-    account, address = await redis.mget(login_failures_key("account", email), login_failures_key("ip", ip))
-    if int(account or 0) >= MAX_FAILURES_PER_ACCOUNT or int(address or 0) >= MAX_FAILURES_PER_IP:
+async def grant_role(*, actor: Actor, user_id: int, role: Role, reason: str, connection: Any) -> None:
+    """An admin's grant of a role, audited in the caller's transaction."""
+    require_admin(actor)
+    user = await repository.lock_user(user_id, connection)
+    if user is None:
+        raise NotFound("user_not_found", "用户不存在 (user not found)")
+    await repository.set_role(user_id, role.value, connection)
+    await record_audit(
+        connection=connection,
+        actor_id=actor.user_id,
+        action="role.grant",
+        object_type="user",
+        object_id=user_id,
+        detail={"role": role.value, "previous_role": user.role, "reason": reason},
+    )
+
+
+# Count first, then decide, in one atomic step: 60 concurrent guesses can never all see "4 so far".
+# KEYS[1] = attempts for this account from this address, KEYS[2] = attempts from this address (any account).
+# Returns 0 when this attempt may be evaluated, else the counter that refused it (1 or 2).
+_ADMIT = """
+local pair = redis.call('INCR', KEYS[1])
+if pair == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if pair > tonumber(ARGV[1]) then return 1 end
+local address = redis.call('INCR', KEYS[2])
+if address == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+if address > tonumber(ARGV[2]) then return 2 end
+return 0
+"""
+
+# A success clears the account+address counter and gives the address its attempt back (never below 0,
+# and never on a counter that has expired meanwhile, which would leave a key without a TTL).
+_FORGET = """
+redis.call('DEL', KEYS[1])
+local address = tonumber(redis.call('GET', KEYS[2]) or '0')
+if address > 0 then redis.call('DECR', KEYS[2]) end
+return 0
+"""
+
+
+def _throttle_keys(email: str, ip: str) -> tuple[str, str]:
+    # The account is keyed together with the address: a stranger's guesses lock the account out for the
+    # stranger's address only, never for its owner.
+    return login_attempts_key("account-ip", f"{email}|{ip}"), login_attempts_key("ip", ip)
+
+
+async def _admit_attempt(email: str, ip: str) -> None:
+    try:
+        refused = await get_redis().eval(  # type: ignore[misc]
+            _ADMIT,
+            2,
+            *_throttle_keys(email, ip),
+            str(MAX_FAILURES_PER_ACCOUNT),
+            str(MAX_FAILURES_PER_IP),
+            str(LOGIN_ATTEMPTS_TTL),
+        )
+    except RedisError as exc:
+        # Rate limits fail closed for login: without the counters we cannot bound guessing.
+        raise Unavailable(
+            "login_unavailable", "登录服务暂不可用，请稍后重试", "login is temporarily unavailable"
+        ) from exc
+    if int(refused):
         raise RateLimited(
             "too_many_attempts",
             "登录失败次数过多，请稍后再试 (too many failed logins)",
-            retry_after=LOGIN_FAILURES_TTL,
+            retry_after=LOGIN_ATTEMPTS_TTL,
         )
 
 
-async def _count_failure(email: str, ip: str) -> None:
-    redis = get_redis()
-    async with redis.pipeline(transaction=True) as pipe:
-        for key in (login_failures_key("account", email), login_failures_key("ip", ip)):
-            pipe.incr(key)
-            pipe.expire(key, LOGIN_FAILURES_TTL)
-        await pipe.execute()
+async def _forget_attempt(email: str, ip: str) -> None:
+    """A successful login clears this account's counter and gives the address its attempt back."""
+    await get_redis().eval(_FORGET, 2, *_throttle_keys(email, ip))  # type: ignore[misc]
 
 
 async def issue_token(*, email: str, password: str, ip: str, kind: str = "bearer") -> TokenRead:
-    """Exchange e-mail and password for a bearer token, throttled per account and per IP."""
+    """Exchange e-mail and password for a bearer token, throttled per account+address and per address."""
     email = email.strip().lower()
-    await _check_throttle(email, ip)
+    await _admit_attempt(email, ip)
     user = await repository.get_user_by_email(email)
-    if (
-        user is None
-        or not user.is_active
-        or not verify_password(user.password_hash if user else None, password)
-    ):
-        await _count_failure(email, ip)
+    usable = user is not None and user.is_active
+    # Unknown and inactive accounts are verified against a dummy hash: the same work, the same time.
+    matches = await verify_password_async(user.password_hash if user and usable else None, password)
+    if user is None or not usable or not matches:
         raise Unauthenticated("bad_credentials", "邮箱或密码错误 (wrong e-mail or password)")
-    await get_redis().delete(login_failures_key("account", email))
+    await _forget_attempt(email, ip)
     token = new_token()
     ttl = get_settings().access_token_ttl_seconds
     now = clock.now()
     await repository.create_token(
         user_id=user.id, digest=token_digest(token), expires_at=now + timedelta(seconds=ttl), kind=kind
     )
-    await User.filter(id=user.id).update(last_login_at=now)
+    await repository.touch_last_login(user.id, now)
     return TokenRead(access_token=token, expires_in=ttl)
 
 
@@ -244,6 +335,59 @@ async def actor_for_token(*, token: str) -> Actor | None:
     return Actor(user_id=user.id, role=user.role, org_id=user.org_id)
 
 
+async def _end_sessions(user_id: int) -> None:
+    # Portal sessions die without this too (each request re-reads the account and the fingerprint of its
+    # password hash); deleting them just frees Redis early, so Redis being down is no reason to fail.
+    try:
+        await sessions.end_all_sessions(user_id=user_id)
+    except RedisError:
+        return
+
+
+async def change_password(*, actor: Actor, current_password: str, new_password: str) -> None:
+    """The caller changes their password; every token and portal session of theirs ends at once."""
+    user = await repository.get_user(actor.user_id)
+    if user is None or not await verify_password_async(user.password_hash, current_password):
+        raise Unauthenticated("bad_credentials", "当前密码错误 (current password is wrong)")
+    problem = password_problem(new_password, user_inputs=(user.email, user.name))
+    if problem:
+        raise Invalid.field(["new_password"], problem, code="weak_password")
+    new_hash = await hash_password_async(new_password)
+    async with transaction() as conn:
+        await repository.set_password_hash(user.id, new_hash, conn)
+        await repository.revoke_all_tokens(user.id, clock.now(), conn)
+        await record_audit(
+            connection=conn,
+            actor_id=user.id,
+            action="user.password_change",
+            object_type="user",
+            object_id=user.id,
+        )
+    await _end_sessions(user.id)
+
+
+async def deactivate_user(*, actor: Actor, user_id: int) -> UserRead:
+    """An admin deactivates an account; its tokens and sessions stop working on the next request."""
+    require_admin(actor)
+    if user_id == actor.user_id:
+        raise Conflict("cannot_deactivate_self", "不能停用自己的账号", "admins cannot deactivate themselves")
+    user = await repository.get_user(user_id)
+    if user is None:
+        raise NotFound("user_not_found", "用户不存在", "user not found")
+    async with transaction() as conn:
+        await repository.set_active(user_id, False, conn)
+        await repository.revoke_all_tokens(user_id, clock.now(), conn)
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="user.deactivate",
+            object_type="user",
+            object_id=user_id,
+        )
+    await _end_sessions(user_id)
+    return user_read(user)
+
+
 async def get_me(*, actor: Actor) -> MeRead:
     """The caller with their organisation."""
     user = await repository.get_user(actor.user_id)
@@ -256,23 +400,25 @@ async def get_me(*, actor: Actor) -> MeRead:
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "不能邀请管理员 (admins cannot be invited)")
+    if data.role not in INVITABLE_ROLES:
+        raise Forbidden(
+            "role_not_invitable",
+            f"不能邀请 {data.role.value} 角色：经纪人须经管理员审核，管理员由命令行创建",
+            f"{data.role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
+        )
     if await repository.get_org(org_id) is None:
         raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
     token = new_token()
     expires_at = clock.now() + INVITE_TTL
-    from services.accounts.models import Invitation
-
-    async with in_transaction() as conn:
-        await Invitation.create(
+    async with transaction() as conn:
+        await repository.create_invitation(
+            conn,
             token_hash=token_digest(token),
             org_id=org_id,
             role=data.role.value,
             email=data.email.lower() if data.email else None,
             invited_by_id=actor.user_id,
             expires_at=expires_at,
-            using_db=conn,
         )
         await record_audit(
             connection=conn,
@@ -287,14 +433,8 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
 
 async def ensure_org(*, name: str, uscc: str, kind: str, region: str, verified: bool = True) -> int:
     """Create an organisation unless its USCC is known; returns its id (seeding and imports)."""
-    org, _ = await Organisation.get_or_create(
-        uscc=uscc,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "verified_at": clock.now() if verified else None,
-        },
+    org = await repository.get_or_create_org(
+        uscc, name=name, kind=kind, region=region, verified_at=clock.now() if verified else None
     )
     return int(org.id)
 
@@ -321,12 +461,7 @@ async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int
     return {"total": total, "page": page, "size": size, "items": [org_read(o) for o in rows]}
 
 
-async def member_ids(*, org_id: int) -> list[int]:
-    """The active members of an organisation (recipients of its notifications)."""
-    return await repository.member_ids(org_id)
-
-
-async def active_role_of(*, user_id: int) -> str | None:
-    """The role of an active user, or None when there is no such active user."""
+async def role_of(*, user_id: int) -> str | None:
+    """The role of an active user, or None when there is no such user."""
     user = await repository.get_user(user_id)
     return user.role if user is not None and user.is_active else None

@@ -11,9 +11,6 @@ from services.core.models import TimestampMixin
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
 
-LISTING_TYPES = ("achievement", "instrument", "expert", "agency")
-LISTING_STATUSES = ("draft", "pending", "published", "rejected", "archived")
-
 
 class Listing(TimestampMixin, Model):
     id = fields.BigIntField(primary_key=True)
@@ -122,31 +119,3 @@ class ListingRevision(Model):
 
     class Meta:
         table = "catalog_listing_revision"
-
-
-class Enquiry(TimestampMixin, Model):
-    """A question to an expert relayed by the platform; the expert's contact is shared only with consent."""
-
-    id = fields.BigIntField(primary_key=True)
-    listing: fields.ForeignKeyRelation[Listing] = fields.ForeignKeyField(
-        "models.Listing", related_name="enquiries", on_delete=fields.CASCADE
-    )
-    listing_id: int
-    expert_org_id = fields.BigIntField()
-    sender_id = fields.BigIntField()
-    sender_org_id = fields.BigIntField(null=True)
-    subject = fields.CharField(max_length=200)
-    message = fields.TextField()
-    contact_back = fields.CharField(max_length=254, default="")
-    status = fields.CharField(max_length=16, default="open")
-    reply: str | None = fields.TextField(null=True)
-    contact_shared = fields.BooleanField(default=False)
-    replied_by_id = fields.BigIntField(null=True)
-    replied_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "catalog_enquiry"
-        indexes = (("expert_org_id", "id"), ("sender_id", "id"))
-        constraints = (
-            CheckConstraint(check="status IN ('open','replied')", name="catalog_enquiry_status_valid"),
-        )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from services.core.models import OutboxEvent
@@ -116,3 +117,15 @@ async def high_water_mark() -> int:
 async def events_since(after_id: int, topic: str, limit: int = 5000) -> list[OutboxEvent]:
     """Events of a topic after an id, processed or not, oldest first."""
     return await OutboxEvent.filter(id__gt=after_id, topic=topic).order_by("id").limit(limit)
+
+
+async def lag_by_lane() -> dict[str, tuple[int, float]]:
+    """Unprocessed rows and the age in seconds of the oldest one, per lane (the topic's family)."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT split_part(topic, '.', 1) AS lane, count(*) AS pending, "
+        "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag FROM core_outbox "
+        "WHERE processed_at IS NULL GROUP BY 1"
+    )
+    lanes = {"listing": (0, 0.0), "demand": (0, 0.0)}
+    lanes.update({str(r["lane"]): (int(r["pending"]), float(r["lag"])) for r in rows})
+    return lanes

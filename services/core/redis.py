@@ -6,7 +6,6 @@ from services.core.settings import get_settings
 
 _client: Redis | None = None
 
-LOGIN_FAILURES_TTL = 15 * 60
 SEARCH_CACHE_PREFIX = "tm:search:v1"
 OUTBOX_WAKEUP_CHANNEL = "tm:outbox:wakeup"
 SEARCH_GENERATION_KEY = "tm:search:generation"
@@ -16,7 +15,10 @@ def get_redis() -> Redis:
     """Return the process-wide Redis client (created lazily)."""
     global _client
     if _client is None:
-        _client = Redis.from_url(get_settings().redis_url, decode_responses=True)
+        # Short timeouts: a Redis that hangs must degrade a request (cache skipped, sign in again), not stall it.
+        _client = Redis.from_url(
+            get_settings().redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5
+        )
     return _client
 
 
@@ -28,11 +30,16 @@ async def close_redis() -> None:
         _client = None
 
 
-def login_failures_key(scope: str, value: str) -> str:
-    """Counter of failed logins per account or per IP."""
-    return f"tm:login-fail:{scope}:{value}"
-
-
 def session_key(session_id: str) -> str:
     """Server-side portal session."""
     return f"tm:session:{session_id}"
+
+
+def user_sessions_key(user_id: int) -> str:
+    """The ids of a user's portal sessions (ended together on a password change or deactivation)."""
+    return f"tm:user-sessions:{user_id}"
+
+
+def login_attempts_key(scope: str, value: str) -> str:
+    """Counter of login attempts being or having been evaluated, per account+address or per address."""
+    return f"tm:login-attempts:{scope}:{value}"

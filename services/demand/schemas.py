@@ -6,18 +6,9 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from services.catalog.reference import TECH_FIELD_CODES
-from services.core.validators import is_valid_region_code
-
-
-class DemandKind(StrEnum):
-    TECH_PROBLEM = "tech_problem"
-    CHALLENGE = "challenge"
-    INSTRUMENT = "instrument"
-    TESTING = "testing"
-    CONSULTING = "consulting"
-    IP = "ip"
-    FINANCE = "finance"
+from services.reference.fields import TECH_FIELD_CODES
+from services.reference.regions import is_valid_region_code
+from services.reference.vocabulary import DemandKind
 
 
 class MatchStatus(StrEnum):

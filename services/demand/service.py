@@ -4,13 +4,12 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_role
 from services.catalog.service import TRANSITIONS, validate_json_body, validation_errors
 from services.core import clock
+from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
 from services.demand import policies, repository
@@ -56,7 +55,7 @@ MATCH_STATUS_LABELS = {
 }
 
 
-async def _emit(demand: Demand, connection: BaseDBAsyncClient) -> None:
+async def _emit(demand: Demand, connection: Connection) -> None:
     await record_event(
         connection=connection,
         topic=DEMAND_TOPIC,
@@ -144,7 +143,7 @@ async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> Dem
     if actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     data = _parse(body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.create_demand(
             connection=conn, org_id=actor.org_id, created_by_id=actor.user_id, **_columns(data)
         )
@@ -171,7 +170,7 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
     """Edit or refine a demand (its organisation, its broker, admins); every change is kept as a revision."""
     if not isinstance(patch, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise _not_found(demand_id)
@@ -232,7 +231,7 @@ async def transition_demand(
     *, actor: Actor, demand_id: int, action: str, reason: str | None = None
 ) -> DemandRead:
     """Move a demand through the same life-cycle as listings."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise _not_found(demand_id)
@@ -251,11 +250,11 @@ async def transition_demand(
 async def assign_broker(*, actor: Actor, demand_id: int, broker_id: int) -> DemandRead:
     """An admin (re)assigns a demand to a broker; its open matches follow."""
     require_admin(actor)
-    if await accounts_service.active_role_of(user_id=broker_id) != "broker":
+    if await accounts_service.role_of(user_id=broker_id) != "broker":
         raise Invalid.field(
             ["body", "broker_id"], "不是有效的技术经纪人 (not an active broker)", code="not_a_broker"
         )
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise _not_found(demand_id)
@@ -264,7 +263,7 @@ async def assign_broker(*, actor: Actor, demand_id: int, broker_id: int) -> Dema
     return demand_read(demand, actor)
 
 
-async def _assign_broker(demand: Demand, connection: BaseDBAsyncClient, broker_id: int | None = None) -> None:
+async def _assign_broker(demand: Demand, connection: Connection, broker_id: int | None = None) -> None:
     """Give a demand to a broker — by field, balanced by load, unless named — and tell both sides."""
     broker_id = broker_id or await repository.pick_broker(list(demand.tech_fields or []), connection)
     if broker_id is None:
@@ -364,7 +363,7 @@ async def list_matches(*, actor: Actor, demand_id: int, listing_type: str | None
 
 async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> int:
     """Store scored candidates, unique per (demand, listing); returns how many are new, and tells the buyer."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.get_demand(demand_id, conn)
         broker_id = demand.broker_id if demand else None
         added = await repository.upsert_matches(
@@ -382,7 +381,7 @@ async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> int:
     return added
 
 
-async def _locked_match(actor: Actor, match_id: int, conn: BaseDBAsyncClient) -> tuple[Match, Demand]:
+async def _locked_match(actor: Actor, match_id: int, conn: Connection) -> tuple[Match, Demand]:
     match = await repository.get_match(match_id, conn)
     demand = None if match is None else await repository.get_demand(match.demand_id, conn)
     if match is None or demand is None or not policies.may_see_demand(actor, demand):
@@ -393,7 +392,7 @@ async def _locked_match(actor: Actor, match_id: int, conn: BaseDBAsyncClient) ->
 
 async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpdate) -> MatchRead:
     """The match's broker (or an admin) moves it along the pipeline; lost and dismissed need a reason."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
         policies.require_match_mover(actor, demand, match)
         target = data.status.value
@@ -439,7 +438,7 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
 
 async def add_note(*, actor: Actor, match_id: int, data: NoteCreate) -> NoteRead:
     """Append a note to a match (never edited): internal to brokers, or shared with the buyer."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
         policies.require_match_mover(actor, demand, match)
         if data.visibility == NoteVisibility.INTERNAL and not policies.may_read_internal(actor):
@@ -469,7 +468,7 @@ def _note_read(note: Any) -> NoteRead:
 
 async def list_notes(*, actor: Actor, match_id: int) -> list[NoteRead]:
     """A match's notes the caller may read, oldest first."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         await _locked_match(actor, match_id, conn)
     return [_note_read(n) for n in await repository.notes_of([match_id], policies.note_visibilities(actor))]
 
@@ -498,7 +497,7 @@ async def remind_overdue(*, limit: int = 200) -> int:
     """Tell each broker which of their matches have been untouched for SLA_DAYS (once per SLA period)."""
     idle_before = clock.now() - timedelta(days=SLA_DAYS)
     rows = await repository.overdue_matches(idle_before, limit)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         for match in rows:
             await notifications.notify(
                 connection=conn,
@@ -525,7 +524,7 @@ async def express_interest(
 ) -> MatchRead:
     """The listing's organisation asks to be put forward for a demand: the match lands in the broker's queue."""
     policies.require_listing_owner(actor, owner_org_id)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         match = await repository.get_match(match_id, conn)
         demand = None if match is None else await repository.get_demand(match.demand_id, conn)
         if match is None or match.listing_id != listing_id or demand is None or demand.status != "published":
@@ -553,7 +552,7 @@ async def listing_feedback(*, actor: Actor, owner_org_id: int | None, listing_id
 
 async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
     """The evidence of a broker's work on a match: the demand, its pipeline history and notes."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
     if not policies.may_read_internal(actor):
         raise Forbidden("attribution_forbidden", "仅技术经纪人和管理员可查看", "brokers and admins only")
@@ -584,7 +583,7 @@ async def seed_demand(
         return None
     data = _parse(body)
     now = clock.now()
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.create_demand(
             connection=conn,
             org_id=org_id,
@@ -611,3 +610,13 @@ async def demands_needing_matches(*, limit: int) -> list[int]:
 async def track_records(*, listing_ids: list[int]) -> dict[int, int]:
     """Won deals per listing, for ranking matches."""
     return await repository.won_counts(listing_ids)
+
+
+async def match_facts(*, match_id: int) -> dict[str, Any] | None:
+    """A match's status, buyer (the demand's organisation), seller (the listing's) and the people who worked it."""
+    return await repository.match_facts(match_id)
+
+
+async def match_history(*, match_id: int) -> list[dict[str, Any]]:
+    """The status changes of a match, oldest first (contract traces)."""
+    return await repository.match_history(match_id)

@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from services.accounts.policies import Actor
-from services.catalog.reference import national_field_for, region_name, tech_field, turnover_target_fen
 from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
 from services.indicators import repository
+from services.reference.fields import national_field_for, tech_field
+from services.reference.regions import region_name
+from services.reference.targets import turnover_target_fen
 
 GROUP_LABELS = {
     "contract_type": {
@@ -22,12 +24,21 @@ GROUP_LABELS = {
 }
 
 
+EARLIEST = date(1980, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
 def _bounds(date_from: date | None, date_to: date | None) -> tuple[datetime, datetime]:
     today = datetime.now(CHINA_TZ).date()
     start = date_from or date(today.year, 1, 1)
     end = date_to or today
     if end < start:
         raise Invalid.field(["query", "to"], "to 不能早于 from (to must not be before from)")
+    for name, value in (("from", start), ("to", end)):
+        if not EARLIEST <= value <= LATEST:
+            raise Invalid.field(
+                ["query", name], f"日期须在 {EARLIEST} 至 {LATEST} 之间 (date out of the supported range)"
+            )
     return (
         datetime.combine(start, time.min, CHINA_TZ),
         datetime.combine(end + timedelta(days=1), time.min, CHINA_TZ),
@@ -45,16 +56,20 @@ def _label(group_by: str, key: str) -> str:
 
 
 async def turnover(
-    *, actor: Actor | None, date_from: date | None, date_to: date | None, group_by: str
+    *, actor: Actor | None, date_from: date | None, date_to: date | None, group_by: str, origin: str = "all"
 ) -> dict[str, Any]:
     """Totals and a series of registered contracts, dated by registration, with the year's target."""
+    if origin not in repository.ORIGINS:
+        raise Invalid.field(
+            ["query", "origin"], f"origin 只能是 {', '.join(repository.ORIGINS)} (unknown origin)"
+        )
     if group_by not in repository.GROUP_KEYS:
         raise Invalid.field(
             ["query", "group_by"],
             f"group_by 只能是 {', '.join(repository.GROUP_KEYS)} (unknown grouping)",
         )
     start, end = _bounds(date_from, date_to)
-    rows = await repository.registered_sums(group_by, start, end)
+    rows = await repository.registered_sums(group_by, start, end, origin)
     series = [
         {
             "key": r["key"],
@@ -74,6 +89,7 @@ async def turnover(
         "from": start.date().isoformat(),
         "to": (end - timedelta(days=1)).isoformat()[:10],
         "group_by": group_by,
+        "origin": origin,
         "basis": "buyer (吸纳)" if group_by == "buyer_region" else "seller (输出)",
         "total_fen": sum(s["total_fen"] for s in series),
         "tech_fen": sum(s["tech_fen"] for s in series),

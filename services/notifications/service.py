@@ -2,9 +2,8 @@
 
 from collections.abc import Iterable
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
 from services.accounts.policies import Actor
+from services.core.db import Connection
 from services.core.errors import NotFound
 from services.core.outbox import record_event
 from services.notifications import repository
@@ -29,7 +28,7 @@ def notification_read(row: Notification) -> NotificationRead:
 
 async def notify(
     *,
-    connection: BaseDBAsyncClient,
+    connection: Connection,
     user_ids: Iterable[int | None],
     kind: NotificationKind,
     title: str,

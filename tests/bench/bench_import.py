@@ -17,16 +17,17 @@ from openpyxl import Workbook
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from devdata.generator import generate_listings, generate_orgs
 from services.accounts import service as accounts_service
-from services.catalog import importer, imports
-from services.catalog.bulk import save_rows
-from services.catalog.importer import COLUMNS
 from services.catalog.repository import LISTING_INSERT_COLUMNS
-from services.catalog.schemas import ListingType
-from services.catalog.seeddata import generate_listings, generate_orgs
 from services.core.db import close_database, open_database
 from services.core.settings import get_settings
-from services.core.validators import uscc_check_character
+from services.imports import service as imports
+from services.imports import templates
+from services.imports.bulk import save_rows
+from services.imports.columns import COLUMNS
+from services.reference.identifiers import uscc_check_character
+from services.reference.vocabulary import ListingType
 
 BENCH_USCC_BODY = "91500106MA5UBENCH"
 COPIED_COLUMNS = (*LISTING_INSERT_COLUMNS, "created_at", "updated_at")
@@ -58,7 +59,7 @@ def xlsx_of(listing_type: ListingType, bodies: list[dict[str, Any]]) -> bytes:
     sheet = workbook.create_sheet(listing_type.value)
     sheet.append([column.name for column in COLUMNS[listing_type]])
     for body in bodies:
-        sheet.append(importer.row_from_body(listing_type, body))
+        sheet.append(templates.row_from_body(listing_type, body))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

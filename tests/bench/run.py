@@ -6,7 +6,7 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
 - API search through a real `techmarket serve` (uvicorn, HTTP), cache miss and cache hit, p50/p95, against the
   same engine request body sent straight to the engine with httpx (targets: miss ≤ 1.5×, hit ≤ 0.5×);
 - API suggestions against the same suggestion body sent straight to the engine (no target: reported);
-- indexing through the outbox (`web.worker.drain` over N outbox rows, in a fresh worker process) against a raw
+- indexing through the outbox (`entry.worker.drain` over N outbox rows, in a fresh worker process) against a raw
   `_bulk` of the same documents into scratch indices (target ≥ 0.70);
 - the spreadsheet import against a plain COPY (tests/bench/bench_import.py, when present).
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
@@ -41,7 +41,7 @@ RESULTS_DIR = ROOT / "bench-results"
 BIN = Path(sys.executable).parent
 SEED = 20260301
 SEED_MARKER = "bench.seed"
-BULK_BATCH = 1000  # web.worker.BATCH: the limit sends what one worker lane sends
+BULK_BATCH = 1000  # entry.worker.BATCH: the limit sends what one worker lane sends
 
 # Realistic portal searches: Chinese words and phrases, homophone slips, pinyin, Latin models, filters,
 # sorts, an empty box with facets only, and a second page.
@@ -196,11 +196,11 @@ async def seeded_marker(scale: int) -> dict[str, Any] | None:
 
 async def seed(scale: int) -> dict[str, Any]:
     """`techmarket seed --scale N` without indexing, then drain the outbox through the worker, timed."""
+    from devdata.seeding import load_demo
+    from entry.worker import drain
     from search.analysis import initialise
     from services.catalog.models import Listing
     from services.core.models import Job
-    from web.seeding import load_demo
-    from web.worker import drain
 
     initialise()
     started = time.perf_counter()
@@ -480,12 +480,12 @@ def drain_in_worker_process(prefix: str, timeout: float) -> dict[str, Any]:
 
 
 async def drain_child() -> None:
+    from entry.worker import drain
     from search.analysis import initialise
     from search.client import close_engine
     from services.core.db import close_database, open_database
     from services.core.logging import configure_logging
     from services.core.redis import close_redis
-    from web.worker import drain
 
     configure_logging("WARNING")
     initialise()  # a worker loads the dictionaries at start-up, not per batch
@@ -680,7 +680,7 @@ async def run(args: argparse.Namespace) -> int:
                 None,
                 "",
                 None,
-                f"{marker['drain_events']} events in {marker['drain_s']}s through web.worker.drain",
+                f"{marker['drain_events']} events in {marker['drain_s']}s through entry.worker.drain",
             )
         )
 
@@ -706,7 +706,7 @@ async def run(args: argparse.Namespace) -> int:
             stop_server(server)
 
         if remaining() > 60:
-            log(f"indexing: {args.drain_rows} outbox rows through web.worker.drain vs raw _bulk")
+            log(f"indexing: {args.drain_rows} outbox rows through entry.worker.drain vs raw _bulk")
             indexing, detail = await measure_indexing(args.drain_rows, child_timeout=max(60.0, remaining()))
             figures += indexing
             report["indexing"] = detail

@@ -26,11 +26,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_cli(*args: str) -> str:
+def _run_cli(*args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [str(BIN / "techmarket"), *args],
         cwd=ROOT,
-        env=os.environ.copy(),
+        env=env or os.environ.copy(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -41,8 +41,8 @@ def _run_cli(*args: str) -> str:
     return done.stdout
 
 
-async def _reset_database() -> None:
-    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+async def _reset_database(database_url: str | None = None) -> None:
+    url = (database_url or os.environ["DATABASE_URL"]).replace("postgres://", "postgresql://")
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     name = url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(admin_url)
@@ -59,8 +59,8 @@ async def _reset_database() -> None:
         await conn.close()
 
 
-async def _drop_database() -> None:
-    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+async def _drop_database(database_url: str | None = None) -> None:
+    url = (database_url or os.environ["DATABASE_URL"]).replace("postgres://", "postgresql://")
     conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
@@ -69,10 +69,11 @@ async def _drop_database() -> None:
 
 
 class Processes:
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None, name: str = "") -> None:
+        self.env = env or os.environ.copy()
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_dir = ROOT / ".data" / "logs" / f"suite-{os.getpid()}"
+        self.log_dir = ROOT / ".data" / "logs" / f"suite-{os.getpid()}{name}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
@@ -82,17 +83,17 @@ class Processes:
         return subprocess.Popen(
             [str(BIN / "techmarket"), *args],
             cwd=ROOT,
-            env=os.environ.copy(),
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
 
-    def start_server(self) -> None:
+    def start_server(self, ready_path: str = "/readyz") -> None:
         self.server = self._spawn("server", "serve", "--port", str(self.port))
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base}{ready_path}", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -113,7 +114,7 @@ class Processes:
 
     def stop(self) -> None:
         self.stop_worker()
-        if self.server is not None:
+        if self.server is not None and self.server.poll() is None:
             self.server.terminate()
             self.server.wait(timeout=20)
 
@@ -140,6 +141,35 @@ def stack() -> Iterator[Processes]:
     prefix = os.environ["SEARCH_INDEX_PREFIX"]
     if not os.environ.get("TM_KEEP_INDICES"):
         httpx.delete(f"{os.environ.get('SEARCH_URL', 'http://127.0.0.1:9200')}/{prefix}-*", timeout=30)
+
+
+def private_env(label: str, **overrides: str) -> dict[str, str]:
+    """The suite's environment with a database and index prefix of its own (a second, throwaway stack)."""
+    env = os.environ.copy()
+    env["DATABASE_URL"] = f"{os.environ['DATABASE_URL']}_{label}"
+    env["SEARCH_INDEX_PREFIX"] = f"{os.environ['SEARCH_INDEX_PREFIX']}{label}"
+    env.update(overrides)
+    return env
+
+
+def private_stack(env: dict[str, str], name: str, *, worker: bool = False) -> Processes:
+    """Fresh schema, migrations and the suite's admin in env's database, then a server (and a worker)."""
+    asyncio.run(_reset_database(env["DATABASE_URL"]))
+    _run_cli("migrate", env=env)
+    _run_cli("create-user", "--role", "admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
+    processes = Processes(env, name)
+    processes.start_server()
+    if worker:
+        processes.start_worker()
+    return processes
+
+
+def drop_private_stack(processes: Processes) -> None:
+    """Stop a private stack and drop its database and indices."""
+    processes.stop()
+    asyncio.run(_drop_database(processes.env["DATABASE_URL"]))
+    search = processes.env.get("SEARCH_URL", "http://127.0.0.1:9200")
+    httpx.delete(f"{search}/{processes.env['SEARCH_INDEX_PREFIX']}-*", timeout=30)
 
 
 class Api:

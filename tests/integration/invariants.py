@@ -27,6 +27,8 @@ COUNTED_TABLES = (
     "demand_match_note",
     "demand_revision",
     "deals_booking",
+    "bookings_closure",
+    "bookings_training",
     "deals_contract",
     "deals_milestone",
     "deals_non_technical_item",
@@ -36,6 +38,7 @@ COUNTED_TABLES = (
     "core_outbox",
     "core_audit_log",
     "core_job",
+    "brokers_profile",
 )
 
 

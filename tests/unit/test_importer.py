@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from services.catalog import importer
-from services.catalog.importer import COLUMNS, ImportFileError, ImportFormat
-from services.catalog.schemas import CREATE_SCHEMAS, ListingType
-from services.catalog.seeddata import generate_listings, generate_orgs
-from services.core.validators import patent_check_character
+from devdata.generator import generate_listings, generate_orgs
+from services.catalog.schemas import CREATE_SCHEMAS
+from services.imports import columns, parsing, templates
+from services.imports.columns import COLUMNS, ImportFormat
+from services.imports.parsing import ImportFileError
+from services.reference.identifiers import patent_check_character
+from services.reference.vocabulary import ListingType
 
 ACH = ListingType.ACHIEVEMENT
 HEADER = [
@@ -58,14 +60,14 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
 def read(
     content: bytes, listing_type: ListingType = ACH, filename: str = "f.csv"
 ) -> tuple[list[Any], list[Any]]:
-    sheet = importer.parse_file(listing_type, content, filename=filename)
-    valid, errors = importer.validate_chunk(sheet, sheet.rows)
+    sheet = parsing.parse_file(listing_type, content, filename=filename)
+    valid, errors = parsing.validate_chunk(sheet, sheet.rows)
     return valid, [(e.row, e.column, e.msg) for e in errors]
 
 
 def file_errors(content: bytes, listing_type: ListingType = ACH, filename: str = "f.csv") -> list[Any]:
     with pytest.raises(ImportFileError) as caught:
-        importer.parse_file(listing_type, content, filename=filename)
+        parsing.parse_file(listing_type, content, filename=filename)
     return [(e.row, e.column, e.msg) for e in caught.value.errors]
 
 
@@ -114,7 +116,7 @@ def test_xlsx_is_read_with_numbers_typed_and_rows_numbered_like_the_sheet():
 def test_xlsx_is_recognised_by_its_bytes_whatever_its_name():
     content = xlsx_bytes([HEADER, ROW])
 
-    assert importer.detect_format(content, "upload.csv") == ImportFormat.XLSX
+    assert parsing.detect_format(content, "upload.csv") == ImportFormat.XLSX
     assert len(read(content, filename="upload.csv")[0]) == 1
 
 
@@ -289,7 +291,7 @@ def test_a_column_given_twice_is_refused():
 
 
 def test_oversized_file_is_refused_before_reading():
-    content = csv_bytes([HEADER]) + b"x" * importer.MAX_BYTES
+    content = csv_bytes([HEADER]) + b"x" * columns.MAX_BYTES
 
     errors = file_errors(content)
 
@@ -297,13 +299,13 @@ def test_oversized_file_is_refused_before_reading():
 
 
 def test_too_many_rows_is_a_file_error_at_the_first_row_over_the_limit():
-    lines = [",".join(HEADER)] + [f"R{i},成果{i},pilot,6,ai" for i in range(importer.MAX_ROWS + 1)]
+    lines = [",".join(HEADER)] + [f"R{i},成果{i},pilot,6,ai" for i in range(columns.MAX_ROWS + 1)]
     content = "\n".join(lines).encode()
 
     errors = file_errors(content)
 
-    assert errors[0][0] == importer.MAX_ROWS + 2
-    assert str(importer.MAX_ROWS) in errors[0][2]
+    assert errors[0][0] == columns.MAX_ROWS + 2
+    assert str(columns.MAX_ROWS) in errors[0][2]
 
 
 @pytest.mark.parametrize(("cell", "word"), [("6.5", "小数"), ("6.0", "小数"), ("six", "不是整数")])
@@ -403,7 +405,7 @@ def test_a_cell_under_no_header_is_a_row_error():
 @pytest.mark.parametrize("listing_type", list(ListingType))
 @pytest.mark.parametrize("fmt", list(ImportFormat))
 def test_template_has_english_header_and_an_example_row_that_imports(listing_type, fmt):
-    content, media_type, filename = importer.template(listing_type, fmt)
+    content, media_type, filename = templates.template(listing_type, fmt)
 
     valid, errors = read(content, listing_type, filename)
 
@@ -441,7 +443,7 @@ def test_columns_cover_every_field_of_the_create_schema(listing_type):
 def test_no_header_alias_is_shared_by_two_columns(listing_type):
     seen: dict[str, str] = {}
     for column in COLUMNS[listing_type]:
-        for key in {importer._normalise(k) for k in (column.name, column.label, *column.aliases)}:
+        for key in {columns.normalise(k) for k in (column.name, column.label, *column.aliases)}:
             assert seen.setdefault(key, column.name) == column.name, key
 
 
@@ -458,7 +460,7 @@ def test_seed_bodies_survive_a_round_trip_through_a_spreadsheet(listing_type):
 
     # when written as rows of an xlsx and read back
     header = [c.name for c in COLUMNS[listing_type]]
-    content = xlsx_bytes([header, *(importer.row_from_body(listing_type, body) for body in bodies)])
+    content = xlsx_bytes([header, *(templates.row_from_body(listing_type, body) for body in bodies)])
     valid, errors = read(content, listing_type, "seed.xlsx")
 
     # then every listing reads back equal

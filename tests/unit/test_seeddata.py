@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from services.catalog.seeddata import (
+from devdata.generator import (
     FIELD_CODES,
     DemandSeed,
     ListingSeed,
@@ -305,7 +305,7 @@ def test_instrument_categories_are_national_codes(listings: list[ListingSeed]) -
         assert 1 <= int(code[:2]) <= 15
         assert int(code[2:]) >= 1
     try:
-        from services.catalog.reference import INSTRUMENT_CATEGORY_CODES
+        from services.reference.categories import INSTRUMENT_CATEGORY_CODES
     except ImportError:  # pragma: no cover - the reference table is another module's
         return
     assert {i["category"] for i in instruments} <= INSTRUMENT_CATEGORY_CODES

@@ -3,25 +3,23 @@ import random
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.catalog.reference import PROVINCES
-from services.core.validators import (
+from services.reference.identifiers import (
     USCC_CHARSET,
     USCC_WEIGHTS,
     format_patent_number,
     ip_number_problem,
     is_organisation_code_consistent,
-    is_valid_region_code,
     is_valid_uscc,
-    maturity_trl_problem,
     normalise_patent_number,
     normalise_uscc,
     patent_check_character,
     patent_kind_from_number,
     patent_problem,
-    region_problem,
     uscc_check_character,
     uscc_problem,
 )
+from services.reference.maturity import maturity_trl_problem
+from services.reference.regions import PROVINCES, is_valid_region_code, region_problem
 
 # Publicly displayed codes of well-known organisations; each passes the check (research/domain-rules.md §2).
 REAL_USCCS = (

@@ -13,6 +13,7 @@ from services.accounts.schemas import (
     MeRead,
     OrgCreate,
     OrgRead,
+    PasswordChange,
     RegisterRequest,
     TokenRead,
     TokenRequest,
@@ -39,6 +40,14 @@ async def logout(user: CurrentUser, authorization: Annotated[str, Header()] = ""
         await service.revoke_token(token=authorization[7:].strip())
 
 
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: PasswordChange, user: CurrentUser) -> None:
+    """Change the caller's password; every token and portal session of the caller ends at once."""
+    await service.change_password(
+        actor=user, current_password=body.current_password, new_password=body.new_password
+    )
+
+
 @router.get("/me")
 async def me(user: CurrentUser) -> MeRead:
     return await service.get_me(actor=user)
@@ -62,6 +71,12 @@ async def verify_org(org_id: int, user: AdminUser) -> OrgRead:
 @router.post("/orgs/{org_id}/invites", status_code=status.HTTP_201_CREATED)
 async def invite(org_id: int, body: InviteCreate, user: CurrentUser) -> InviteRead:
     return await service.create_invite(actor=user, org_id=org_id, data=body)
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+async def deactivate_user(user_id: int, user: AdminUser) -> UserRead:
+    """Deactivate an account; its tokens and portal sessions stop working on their next request."""
+    return await service.deactivate_user(actor=user, user_id=user_id)
 
 
 @router.post("/admin/users", status_code=status.HTTP_201_CREATED)

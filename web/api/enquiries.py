@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.catalog import enquiries as service
-from services.catalog.enquiries import EnquiryCreate, EnquiryPage, EnquiryRead, EnquiryReply
+from services.enquiries import service
+from services.enquiries.schemas import EnquiryCreate, EnquiryPage, EnquiryRead, EnquiryReply
 from web.deps import CurrentUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["enquiries"])

@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, UploadFile, status
 
-from services.catalog import importer, imports
-from services.catalog.importer import ImportFormat
-from services.catalog.imports import ImportJobCreated, ImportJobRead, ImportMode
-from services.catalog.schemas import RESOURCE_TYPES, ListingType
+from services.catalog.schemas import RESOURCE_TYPES
 from services.core.errors import NotFound
+from services.imports import columns, templates
+from services.imports import service as imports
+from services.imports.columns import ImportFormat
+from services.imports.service import ImportJobCreated, ImportJobRead, ImportMode
+from services.reference.vocabulary import ListingType
 from web.deps import CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
@@ -26,7 +28,7 @@ def _type(resource: str) -> ListingType:
 async def template(
     resource: str, format_: Annotated[ImportFormat, Query(alias="format")] = ImportFormat.XLSX
 ) -> Response:
-    content, media_type, filename = importer.template(_type(resource), format_)
+    content, media_type, filename = templates.template(_type(resource), format_)
     return Response(
         content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
@@ -41,11 +43,11 @@ async def start_import(
     mode: ImportMode = ImportMode.ALL_OR_NOTHING,
     org_id: Annotated[int | None, Query(description="target organisation (admins only)")] = None,
 ) -> ImportJobCreated:
-    content = await file.read(importer.MAX_BYTES + 1)
-    if len(content) > importer.MAX_BYTES:
+    content = await file.read(columns.MAX_BYTES + 1)
+    if len(content) > columns.MAX_BYTES:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
-            f"文件超过 {importer.MAX_BYTES // 2**20} MB 上限 (the file exceeds {importer.MAX_BYTES // 2**20} MB)",
+            f"文件超过 {columns.MAX_BYTES // 2**20} MB 上限 (the file exceeds {columns.MAX_BYTES // 2**20} MB)",
         )
     return await imports.create_import_job(
         actor=user,

@@ -4,7 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.catalog.reference import INSTRUMENT_CATEGORIES, REGIONS, TECH_FIELDS, national_field_for
+from services.reference.categories import INSTRUMENT_CATEGORIES
+from services.reference.fields import TECH_FIELDS, national_field_for
+from services.reference.regions import REGIONS
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 

@@ -8,11 +8,12 @@ from search import service
 from search.queries import SORTS, SearchParams
 from services.core.errors import Invalid
 from services.core.outbox import count_pending
+from services.reference.vocabulary import ListingType, Maturity
 from web.deps import AdminUser
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
-TYPES = ("achievement", "instrument", "expert", "agency")
-MATURITY = ("lab", "pilot", "trial", "industrial")
+TYPES = tuple(ListingType)
+MATURITY = tuple(Maturity)
 
 
 def _split(value: str | None, allowed: tuple[str, ...] | None, name: str) -> tuple[str, ...]:
@@ -41,7 +42,7 @@ async def search(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     search_after: Annotated[
-        str | None, Query(description="cursor: the `sort` values of the last hit, JSON")
+        str | None, Query(max_length=500, description="cursor: the `sort` values of the last hit, JSON")
     ] = None,
 ) -> dict[str, Any]:
     if sort not in SORTS:
@@ -61,8 +62,15 @@ async def search(
             raise Invalid.field(
                 ["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)"
             ) from exc
-        if not isinstance(parsed, list):
-            raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)")
+        if (
+            not isinstance(parsed, list)
+            or len(parsed) > 8
+            or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in parsed)
+        ):
+            raise Invalid.field(
+                ["query", "search_after"],
+                "search_after 须为由数字或字符串组成的短 JSON 数组 (flat JSON array)",
+            )
         after = tuple(parsed)
     params = SearchParams(
         q=q,

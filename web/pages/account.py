@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
-from services.core.errors import RateLimited, Unauthenticated
+from services.core.errors import RateLimited, Unauthenticated, Unavailable
 from services.core.settings import get_settings
 from web.deps import MaybeUser, client_ip
 from web.pages.csrf import CheckedForm
@@ -61,10 +61,12 @@ async def login_submit(request: Request, form: CheckedForm) -> Response:
             errors, status_code = {GENERAL: human_message(exc.detail)}, 401
         except RateLimited as exc:
             errors, status_code = {GENERAL: human_message(exc.detail)}, 429
+        except Unavailable as exc:
+            errors, status_code = {GENERAL: human_message(exc.detail)}, 503
         else:
             if actor is not None:
                 response = redirect(safe_next(data.next), notice="signed_in")
-                await start_session(response, actor)
+                await start_session(request, response, actor)
                 return response
             errors = {GENERAL: "登录失败，请重试"}
     values.pop("password", None)

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from services.catalog import enquiries as enquiry_service
-from services.catalog.enquiries import EnquiryCreate
 from services.core.errors import DomainError
+from services.enquiries import service as enquiry_service
+from services.enquiries.schemas import EnquiryCreate
 from web.deps import CurrentUser
 from web.pages.csrf import CheckedForm
 from web.pages.forms import bind, domain_errors, form_values

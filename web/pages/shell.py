@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.core.errors import DomainError
-from services.core.settings import get_settings
 from web.pages import csrf
-from web.sessions import actor_from_session
+from web.sessions import actor_from_session, is_secure_request
 from web.templating import templates
 
 ROLE_LABELS = {
@@ -35,6 +34,7 @@ NOTICES = {
     "reason_required": "流失或排除匹配时请选择原因。",
     "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
     "contract_submitted": "技术合同已创建并提交认定登记。",
+    "contract_recorded": "技术合同已创建，待买卖双方确认后由卖方提交认定登记。",
     "published": "已审核通过并发布。",
     "rejected": "已驳回，并将理由告知提交方。",
     "registered": "合同已完成认定登记，已计入技术合同成交额。",
@@ -121,7 +121,7 @@ async def render(
             max_age=csrf.ANONYMOUS_TTL,
             httponly=True,
             samesite="lax",
-            secure=get_settings().environment == "production",
+            secure=is_secure_request(request),
         )
     return response
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import stripe
 
+from services.core import metrics
 from services.core.settings import get_settings
 from services.deals.payments.port import (
     IntentResult,
@@ -58,10 +59,13 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            metrics.STRIPE_ERRORS.labels("transient").inc()
             raise TransientPaymentError(str(exc)) from exc
         except stripe.StripeError as exc:
             if getattr(exc, "http_status", None) and exc.http_status >= 500:  # type: ignore[operator]
+                metrics.STRIPE_ERRORS.labels("transient").inc()
                 raise TransientPaymentError(str(exc)) from exc
+            metrics.STRIPE_ERRORS.labels("terminal").inc()
             raise TerminalPaymentError(str(exc)) from exc
         return IntentResult(provider_ref=intent.id, client_secret=intent.client_secret, status=intent.status)
 

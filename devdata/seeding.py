@@ -6,15 +6,14 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from devdata.generator import generate_demands, generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.accounts.schemas import Role
-from services.catalog.bulk import save_rows, validate_rows
-from services.catalog.schemas import ListingType
-from services.catalog.seeddata import generate_demands, generate_listings, generate_orgs
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
+from services.imports.bulk import save_rows, validate_rows
+from services.reference.vocabulary import ListingType, Role
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"
@@ -109,7 +108,7 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         rng, orgs=list(orgs), org_ids=org_ids, admin_id=user_ids["admin"]
     )
     if index:
-        from web.worker import drain
+        from entry.worker import drain
 
         counts["indexed_events"] = await drain()
     return dict(counts)

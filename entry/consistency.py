@@ -59,7 +59,7 @@ async def check_index(*, fix: bool) -> dict[str, Any]:
 
 
 async def _rebuild() -> dict[str, Any]:
-    from web.worker import replay_since
+    from entry.worker import replay_since
 
     mark = await outbox.high_water_mark()
     result = await search_service.rebuild(catalog_service.published_snapshots())

@@ -1,7 +1,9 @@
-"""The `techmarket` command: serve, worker, migrate, create-user, seed, reindex, search-check, import."""
+"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import.
+
+Demo data is not part of the deployed system: `python -m devdata` (or `make seed`) loads it from a checkout.
+"""
 
 import asyncio
-import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -17,7 +19,9 @@ app = typer.Typer(help="TechMarket 科技服务超市 — command line", no_args
 _T = TypeVar("_T")
 
 
-def _run(work: Callable[[], Awaitable[_T]], *, database: bool = True) -> _T:
+def run_with_services(work: Callable[[], Awaitable[_T]], *, database: bool = True) -> _T:
+    """Run a coroutine with the database, Redis and the engine client open, and close them after."""
+
     async def wrapped() -> _T:
         from search.client import close_engine
         from search.service import register_outbox_documents, settle
@@ -64,13 +68,13 @@ def serve(
 @app.command()
 def worker() -> None:
     """Drain the outbox into the search engine and the matcher, forever."""
-    from web.worker import run_forever
+    from entry.worker import run_forever
 
     async def work() -> None:
         # run_forever creates missing indices itself, once the engine answers.
         await run_forever()
 
-    _run(work)
+    run_with_services(work)
 
 
 @app.command()
@@ -81,14 +85,14 @@ def migrate() -> None:
     async def work() -> None:
         await migrate_database()
 
-    _run(work, database=False)
+    run_with_services(work, database=False)
     typer.echo("migrations applied")
 
 
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(envvar="TM_PASSWORD", help="or the TM_PASSWORD variable")],
     role: Annotated[str, typer.Option()] = "admin",
     name: Annotated[str, typer.Option()] = "管理员",
     org_id: Annotated[int | None, typer.Option()] = None,
@@ -96,8 +100,8 @@ def create_user(
 ) -> None:
     """Create a user (admins are created only here)."""
     from services.accounts import service
-    from services.accounts.schemas import Role
     from services.core.errors import Conflict
+    from services.reference.vocabulary import Role
 
     async def work() -> None:
         try:
@@ -110,24 +114,7 @@ def create_user(
                 raise
             typer.echo(f"user <{email}> already exists")
 
-    _run(work)
-
-
-@app.command()
-def seed(
-    scale: Annotated[int, typer.Option(help="number of listings")] = 3000,
-    demands: Annotated[int, typer.Option(help="number of demands")] = 60,
-    random_seed: Annotated[int, typer.Option("--seed", help="random seed (deterministic output)")] = 20260301,
-    index: Annotated[bool, typer.Option(help="drain the outbox into the engine before returning")] = True,
-) -> None:
-    """Load realistic, deterministic Chinese demo data (idempotent: re-running updates, never duplicates)."""
-    from web.seeding import load_demo
-
-    started = time.perf_counter()
-    summary = _run(
-        lambda: load_demo(scale=scale, demands=demands, rng=random.Random(random_seed), index=index)
-    )
-    typer.echo(f"seeded {summary} in {time.perf_counter() - started:.1f}s")
+    run_with_services(work)
 
 
 @app.command()
@@ -135,10 +122,10 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
     """Rebuild every index from PostgreSQL into new indices and swap the aliases (zero downtime)."""
 
     async def work() -> dict[str, Any]:
+        from entry.worker import replay_since
         from search import service as search_service
         from services.catalog import service as catalog_service
         from services.core import outbox
-        from web.worker import replay_since
 
         mark = await outbox.high_water_mark()
         result = await search_service.rebuild(catalog_service.published_snapshots(), replicas=replicas)
@@ -146,15 +133,15 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
         result["replayed"] = await replay_since(mark)
         return result
 
-    typer.echo(_run(work))
+    typer.echo(run_with_services(work))
 
 
 @app.command("search-check")
 def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every difference")] = False) -> None:
     """Compare PostgreSQL with the index and report (and optionally fix) every difference."""
-    from web.consistency import check_index
+    from entry.consistency import check_index
 
-    report = _run(lambda: check_index(fix=fix))
+    report = run_with_services(lambda: check_index(fix=fix))
     typer.echo(report)
     if report["missing"] or report["stale"] or report["extra"]:
         raise typer.Exit(code=0 if fix else 1)
@@ -172,9 +159,9 @@ def import_(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from services.catalog import imports
-    from services.catalog.schemas import ListingType
     from services.core.errors import DomainError
+    from services.imports import service as imports
+    from services.reference.vocabulary import ListingType
 
     try:
         listing_type = ListingType(type_)
@@ -211,7 +198,7 @@ def import_(
             return outcome
 
         try:
-            outcome = _run(work)
+            outcome = run_with_services(work)
         except DomainError as exc:
             bar.stop()
             typer.echo(f"error: {exc.detail}", err=True)

@@ -4,11 +4,16 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from services.catalog.models import Enquiry, ExpertContact, Listing
+from services.catalog.models import ExpertContact, Listing
+from services.enquiries.models import Enquiry
 
 
 async def create_enquiry(connection: BaseDBAsyncClient, **values: Any) -> Enquiry:
     return await Enquiry.create(using_db=connection, **values)
+
+
+async def save_enquiry(enquiry: Enquiry, connection: BaseDBAsyncClient) -> None:
+    await enquiry.save(using_db=connection)
 
 
 async def lock_enquiry(enquiry_id: int, connection: BaseDBAsyncClient) -> Enquiry | None:

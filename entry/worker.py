@@ -6,16 +6,17 @@ import signal
 from typing import Any
 
 import orjson
-from tortoise.transactions import in_transaction
 
 from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
-from services.catalog import imports
+from services.bookings import service as bookings_service
 from services.core import outbox
+from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
+from services.imports import service as imports
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -27,7 +28,7 @@ REMINDER_INTERVAL_S = 300.0
 
 async def process_batch(limit: int = BATCH) -> int:
     """Claim, apply and mark one batch; returns how many rows were handled (raises when the engine is down)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         rows = await outbox.claim_batch(conn, limit, detach=("snapshot", DOCUMENT_KEY))
         if not rows:
             return 0
@@ -123,6 +124,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
                 await search_service.ensure_indices()
                 indices_ready = True
             handled = await process_import_jobs()
+            handled += await bookings_service.expire_overdue_bookings()
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()

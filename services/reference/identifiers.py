@@ -1,21 +1,41 @@
-"""Checks of identifiers and codes that arrive from forms, the API and spreadsheet imports.
+"""Checks of identifiers that arrive from forms, the API and spreadsheet imports: USCC and patent numbers.
 
 Each `*_problem` function returns None when the value is fine, or one message (Chinese, then English) that
-names what is wrong; the web layer puts it into the problem+json `errors`. The code tables live in
-services.catalog.reference.
+names what is wrong; the web layer puts it into the problem+json `errors`.
 """
 
 import unicodedata
 from collections.abc import Mapping
 from typing import Final, Literal
 
-from services.catalog.reference import (
-    MATURITY_LEVELS,
-    MATURITY_TRL_BANDS,
-    PROVINCES,
-    REGIONS,
-    USCC_CATEGORIES,
-)
+from services.reference.regions import PROVINCES
+
+# --- 统一社会信用代码 (GB 32100-2015) positions 1–2 ---------------------------------------------------
+
+# fmt: off
+USCC_DEPARTMENTS: Final[Mapping[str, str]] = {
+    "1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游", "7": "宗教",
+    "8": "工会", "9": "工商", "A": "中央军委改革和编制办公室", "N": "农业", "Y": "其他",
+}
+# fmt: on
+
+# fmt: off
+USCC_CATEGORIES: Final[Mapping[str, str]] = {
+    "11": "机关", "12": "事业单位", "13": "中央编办直接管理机构编制的群众团体", "19": "其他",
+    "21": "外国常驻新闻机构", "29": "其他",
+    "31": "律师执业机构", "32": "公证处", "33": "基层法律服务所", "34": "司法鉴定机构", "35": "仲裁委员会",
+    "39": "其他",
+    "41": "外国在华文化中心", "49": "其他",
+    "51": "社会团体", "52": "民办非企业单位", "53": "基金会", "59": "其他",
+    "61": "外国旅游部门常驻代表机构", "62": "港澳台地区旅游部门常驻内地（大陆）代表机构", "69": "其他",
+    "71": "宗教活动场所", "72": "宗教院校", "79": "其他",
+    "81": "基层工会", "89": "其他",
+    "91": "企业", "92": "个体工商户", "93": "农民专业合作社",
+    "A1": "军队事业单位", "A9": "其他",
+    "N1": "组级集体经济组织", "N2": "村级集体经济组织", "N3": "乡镇级集体经济组织", "N9": "其他",
+    "Y1": "其他",
+}
+# fmt: on
 
 # --- 统一社会信用代码 (GB 32100-2015) ---------------------------------------------------------------
 
@@ -246,45 +266,5 @@ def ip_number_problem(kind: str, number: str, *, current_year: int | None = None
             f"申请号表示{_PATENT_KIND_LABELS[number_kind]}专利，"
             f"与所选类型“{_PATENT_KIND_LABELS[kind]}”不符 / "
             f"the application number is of kind '{number_kind}', not '{kind}'"
-        )
-    return None
-
-
-# --- Achievements: maturity and TRL ----------------------------------------------------------------------
-
-
-def maturity_trl_problem(maturity: str, trl: int) -> str | None:
-    """Whether the market maturity label and the TRL (1–9) contradict each other, or None if they agree."""
-    band = MATURITY_TRL_BANDS.get(maturity)
-    if band is None:
-        return f"未知的成熟度“{maturity}” / unknown maturity '{maturity}' ({', '.join(MATURITY_TRL_BANDS)})"
-    if not 1 <= trl <= 9:
-        return f"技术就绪水平应为1–9，当前为{trl} / TRL must be 1-9, got {trl}"
-    lowest, highest = band
-    if not lowest <= trl <= highest:
-        return (
-            f"成熟度“{MATURITY_LEVELS[maturity]}”通常对应技术就绪水平{lowest}–{highest}，当前为{trl} / "
-            f"maturity '{maturity}' spans TRL {lowest}-{highest}, got {trl}"
-        )
-    return None
-
-
-# --- Region codes (GB/T 2260) ----------------------------------------------------------------------------
-
-
-def is_valid_region_code(code: str) -> bool:
-    """Whether a 6-digit region code is in the platform's table (REGIONS)."""
-    return code in REGIONS
-
-
-def region_problem(code: str) -> str | None:
-    """What is wrong with a region code, or None."""
-    if len(code) != 6 or not code.isdigit():
-        return f"行政区划代码应为6位数字，当前为“{code}” / region code must be 6 digits, got '{code}'"
-    if code not in REGIONS:
-        return (
-            f"行政区划代码“{code}”不在平台区划表中（重庆、四川到区县，其他省份到地级市） / "
-            f"region code '{code}' is not in the platform's table "
-            "(districts of Chongqing and Sichuan, cities elsewhere)"
         )
     return None
