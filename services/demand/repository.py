@@ -1,5 +1,6 @@
 """Queries of demands and matches."""
 
+import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -268,13 +269,18 @@ async def mark_reminded(match_ids: list[int], connection: BaseDBAsyncClient) -> 
 
 
 async def training_rows(limit: int) -> list[dict[str, Any]]:
-    """Worked matches with their stored features, oldest change first (for learning to rank)."""
-    return (
-        await Match.filter(features__not={})
-        .order_by("updated_at", "id")
-        .limit(limit)
-        .values("id", "demand_id", "status", "close_reason", "features", "updated_at", "status_changed_at")
+    """Matches with stored features and the time of their last change, oldest first (learning to rank)."""
+    from tortoise import connections
+
+    rows: list[dict[str, Any]] = await connections.get("default").execute_query_dict(
+        "SELECT demand_id, features, status, close_reason, coalesce(status_changed_at, created_at) AS changed_at "
+        "FROM demand_match WHERE features <> '{}'::jsonb ORDER BY changed_at, id LIMIT $1",
+        [limit],
     )
+    for row in rows:
+        if isinstance(row["features"], str):
+            row["features"] = json.loads(row["features"])
+    return rows
 
 
 async def save_ranking_model(

@@ -620,3 +620,22 @@ async def match_facts(*, match_id: int) -> dict[str, Any] | None:
 async def match_history(*, match_id: int) -> list[dict[str, Any]]:
     """The status changes of a match, oldest first (contract traces)."""
     return await repository.match_history(match_id)
+
+
+async def ranking_outcomes(*, limit: int) -> list[dict[str, Any]]:
+    """Matches with the features they were scored on and where they ended (for learning to rank)."""
+    return await repository.training_rows(limit)
+
+
+async def record_ranking_model(*, algorithm: str, metrics: dict[str, Any], payload: str, adopt: bool) -> int:
+    """Keep a trained model with its hold-out metrics; an adopted one replaces the previous."""
+    model = await repository.save_ranking_model(
+        algorithm=algorithm, metrics=metrics, payload=payload, adopt=adopt
+    )
+    return int(model.id)
+
+
+async def adopted_ranking_model() -> tuple[int, str] | None:
+    """The adopted ranking model (id, payload), if any."""
+    model = await repository.adopted_ranking_model()
+    return (int(model.id), model.payload) if model else None
