@@ -377,3 +377,42 @@ async def match_history(match_id: int) -> list[dict[str, Any]]:
         .order_by("id")
         .values("actor_id", "from_status", "to_status", "note", "created_at")
     )
+
+
+async def published_demand_ids(connection: BaseDBAsyncClient) -> list[int]:
+    rows = (
+        await Demand.filter(status="published")
+        .using_db(connection)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]  # type: ignore[call-overload]
+
+
+async def set_demand_broker(demand_id: int, broker_id: int, connection: BaseDBAsyncClient) -> None:
+    await (
+        Demand.filter(id=demand_id, broker_id__isnull=True)
+        .using_db(connection)
+        .update(broker_id=broker_id, assigned_at=clock.now())
+    )
+    await (
+        Match.filter(demand_id=demand_id, broker_id__isnull=True)
+        .using_db(connection)
+        .update(broker_id=broker_id)
+    )
+
+
+async def seed_match_outcome(
+    match_id: int, broker_id: int, status: str, reason: str | None, at: Any, connection: BaseDBAsyncClient
+) -> None:
+    """Demo data only: a match worked to `status` at `at`, with its pipeline event."""
+    await (
+        Match.filter(id=match_id)
+        .using_db(connection)
+        .update(
+            status=status, close_reason=reason, broker_id=broker_id, status_changed_at=at, last_activity_at=at
+        )
+    )
+    await MatchEvent.create(
+        match_id=match_id, actor_id=broker_id, from_status="suggested", to_status=status, using_db=connection
+    )
