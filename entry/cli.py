@@ -1,4 +1,4 @@
-"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import.
+"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import, reconcile.
 
 Demo data is not part of the deployed system: `python -m devdata` (or `make seed`) loads it from a checkout.
 """
@@ -145,6 +145,19 @@ def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every differ
     typer.echo(report)
     if report["missing"] or report["stale"] or report["extra"]:
         raise typer.Exit(code=0 if fix else 1)
+
+
+@app.command()
+def reconcile() -> None:
+    """Compare the money ledger with what the payment provider reported; exit 1 on any difference."""
+    from services.deals.ledger import reconcile as run_reconcile
+
+    differences = run_with_services(run_reconcile)
+    for difference in differences:
+        typer.echo(difference)
+    typer.echo(f"reconcile: {len(differences)} difference(s)")
+    if differences:
+        raise typer.Exit(code=1)
 
 
 @app.command("import")
