@@ -100,8 +100,8 @@ def create_user(
 ) -> None:
     """Create a user (admins are created only here)."""
     from services.accounts import service
-    from services.accounts.schemas import Role
     from services.core.errors import Conflict
+    from services.reference.vocabulary import Role
 
     async def work() -> None:
         try:
@@ -134,6 +134,44 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
         return result
 
     typer.echo(run_with_services(work))
+
+
+@app.command("search-vocab")
+def search_vocab(
+    review: Annotated[bool, typer.Option("--review", help="decide on each new candidate: y / n / q")] = False,
+    limit: Annotated[int, typer.Option(help="show at most this many candidates")] = 50,
+) -> None:
+    """Mine abbreviations, expansions and technical terms from the published listings; review them.
+
+    Accepted synonyms go to search/dictionary/mined_synonyms.txt, accepted words to mined_words.txt; the next
+    `techmarket reindex` applies them (restart the server and workers so queries segment the same way).
+    """
+    from search import vocab
+
+    async def work() -> list[vocab.Candidate]:
+        from services.catalog import service as catalog_service
+
+        listings = [snap async for batch in catalog_service.published_snapshots() for snap in batch]
+        return vocab.pending(vocab.mine(listings))
+
+    candidates = run_with_services(work)[:limit]
+    typer.echo(f"{len(candidates)} candidates nobody has decided on")
+    accepted = 0
+    for candidate in candidates:
+        line = (
+            f"[{candidate.kind}] {candidate.line}  ({candidate.support} listings, e.g. {candidate.example})"
+        )
+        if not review:
+            typer.echo(line)
+            continue
+        answer = typer.prompt(f"{line} — accept? [y/n/q]", default="n").strip().lower()
+        if answer == "q":
+            break
+        if answer in ("y", "n"):
+            vocab.record(candidate, accepted=answer == "y")
+            accepted += answer == "y"
+    if review:
+        typer.echo(f"accepted {accepted}; run `techmarket reindex` to apply")
 
 
 @app.command("search-check")
@@ -172,9 +210,9 @@ def import_(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from services.catalog.schemas import ListingType
     from services.core.errors import DomainError
     from services.imports import service as imports
+    from services.reference.vocabulary import ListingType
 
     try:
         listing_type = ListingType(type_)

@@ -6,7 +6,6 @@ import signal
 from typing import Any
 
 import orjson
-from tortoise.transactions import in_transaction
 
 from matching import service as matching_service
 from search import service as search_service
@@ -14,6 +13,7 @@ from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
 from services.bookings import service as bookings_service
 from services.core import outbox
+from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
@@ -27,7 +27,7 @@ MAX_BACKOFF = 30.0
 
 async def process_batch(limit: int = BATCH) -> int:
     """Claim, apply and mark one batch; returns how many rows were handled (raises when the engine is down)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         rows = await outbox.claim_batch(conn, limit, detach=("snapshot", DOCUMENT_KEY))
         if not rows:
             return 0

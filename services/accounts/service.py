@@ -4,8 +4,6 @@ from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from services.accounts import repository, sessions
 from services.accounts.models import Organisation, User
@@ -21,7 +19,6 @@ from services.accounts.schemas import (
     OrgCreate,
     OrgRead,
     RegisterRequest,
-    Role,
     TokenRead,
     UserRead,
 )
@@ -33,6 +30,7 @@ from services.accounts.security import (
 )
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import UniqueViolation, transaction
 from services.core.errors import (
     Conflict,
     Forbidden,
@@ -44,6 +42,7 @@ from services.core.errors import (
 )
 from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
+from services.reference.vocabulary import Role
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
@@ -80,8 +79,8 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
     """Create an organisation (admins; everyone else registers with one)."""
     require_admin(actor)
     try:
-        async with in_transaction() as conn:
-            org = await Organisation.create(**data.model_dump(mode="json"), using_db=conn)
+        async with transaction() as conn:
+            org = await repository.create_org(conn, **data.model_dump(mode="json"))
             await record_audit(
                 connection=conn,
                 actor_id=actor.user_id if actor else None,
@@ -89,7 +88,7 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
                 object_type="organisation",
                 object_id=org.id,
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("uscc_taken", "该统一社会信用代码已注册 (uscc already registered)") from exc
     return org_read(org)
 
@@ -105,12 +104,8 @@ async def get_org(*, org_id: int) -> OrgRead:
 async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
     """An admin marks an organisation as verified."""
     require_admin(actor)
-    async with in_transaction() as conn:
-        updated = (
-            await Organisation.filter(id=org_id)
-            .using_db(conn)
-            .update(verified_at=clock.now(), verified_by_id=actor.user_id)
-        )
+    async with transaction() as conn:
+        updated = await repository.mark_org_verified(org_id, actor.user_id, clock.now(), conn)
         if not updated:
             raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
         await record_audit(
@@ -137,12 +132,12 @@ async def register(*, data: RegisterRequest) -> UserRead:
     _check_password(data.password, data.email, data.name)
     password_hash = await hash_password_async(data.password)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             # Checked before the insert: a unique violation would put the e-mail in the database's log.
             if await repository.email_taken(data.email, conn):
                 raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)")
             if data.org is not None:
-                org = await Organisation.create(**data.org.model_dump(mode="json"), using_db=conn)
+                org = await repository.create_org(conn, **data.org.model_dump(mode="json"))
                 org_id = org.id
                 role: Role = data.role
             else:
@@ -155,18 +150,16 @@ async def register(*, data: RegisterRequest) -> UserRead:
                     raise Invalid.field(["invite"], "邀请码不属于该邮箱 (invitation is for another e-mail)")
                 org_id = invitation.org_id
                 role = Role(invitation.role)
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=data.email.lower(),
                 password_hash=password_hash,
                 name=data.name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             if data.invite is not None and invitation is not None:
-                await invitation.update_from_dict({"used_at": clock.now(), "used_by_id": user.id}).save(
-                    using_db=conn
-                )
+                await repository.use_invitation(invitation, user.id, clock.now(), conn)
             await record_audit(
                 connection=conn,
                 actor_id=invitation.invited_by_id if invitation is not None else user.id,
@@ -175,7 +168,7 @@ async def register(*, data: RegisterRequest) -> UserRead:
                 object_id=user.id,
                 detail={"role": role.value, "org_id": org_id, "invited": invitation is not None},
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
 
@@ -210,16 +203,16 @@ async def create_user(
     _check_password(password, email, name)
     password_hash = await hash_password_async(password)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             if await repository.email_taken(email, conn):
                 raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)")
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=email.lower(),
                 password_hash=password_hash,
                 name=name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             await record_audit(
                 connection=conn,
@@ -229,7 +222,7 @@ async def create_user(
                 object_id=user.id,
                 detail={"role": role.value, "org_id": org_id},
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
     return user_read(user)
 
@@ -360,7 +353,7 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     if problem:
         raise Invalid.field(["new_password"], problem, code="weak_password")
     new_hash = await hash_password_async(new_password)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         await repository.set_password_hash(user.id, new_hash, conn)
         await repository.revoke_all_tokens(user.id, clock.now(), conn)
         await record_audit(
@@ -381,7 +374,7 @@ async def deactivate_user(*, actor: Actor, user_id: int) -> UserRead:
     user = await repository.get_user(user_id)
     if user is None:
         raise NotFound("user_not_found", "用户不存在", "user not found")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         await repository.set_active(user_id, False, conn)
         await repository.revoke_all_tokens(user_id, clock.now(), conn)
         await record_audit(
@@ -417,17 +410,15 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
         raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
     token = new_token()
     expires_at = clock.now() + INVITE_TTL
-    from services.accounts.models import Invitation
-
-    async with in_transaction() as conn:
-        await Invitation.create(
+    async with transaction() as conn:
+        await repository.create_invitation(
+            conn,
             token_hash=token_digest(token),
             org_id=org_id,
             role=data.role.value,
             email=data.email.lower() if data.email else None,
             invited_by_id=actor.user_id,
             expires_at=expires_at,
-            using_db=conn,
         )
         await record_audit(
             connection=conn,
@@ -442,14 +433,8 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
 
 async def ensure_org(*, name: str, uscc: str, kind: str, region: str, verified: bool = True) -> int:
     """Create an organisation unless its USCC is known; returns its id (seeding and imports)."""
-    org, _ = await Organisation.get_or_create(
-        uscc=uscc,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "verified_at": clock.now() if verified else None,
-        },
+    org = await repository.get_or_create_org(
+        uscc, name=name, kind=kind, region=region, verified_at=clock.now() if verified else None
     )
     return int(org.id)
 

@@ -6,7 +6,6 @@ from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
-from services.accounts.schemas import Role
 from services.brokers import policies, repository
 from services.brokers.models import BrokerProfile
 from services.brokers.schemas import BrokerApply, BrokerRead, BrokerReject, BrokerStatus
@@ -15,6 +14,7 @@ from services.core.audit import record_audit
 from services.core.errors import Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
 from services.deals.schemas import parse_body
+from services.reference.vocabulary import Role
 
 # A profile without a row is "new"; filing again after a rejection starts a fresh review.
 BROKER_TRANSITIONS: TransitionTable[BrokerStatus] = {

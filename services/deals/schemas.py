@@ -22,6 +22,7 @@ from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
 from services.reference.contracts import contract_rule_set
 from services.reference.fields import TECH_FIELD_CODES
+from services.reference.vocabulary import ContractType
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -37,14 +38,6 @@ def parse_body(model: type[_M], body: Any) -> _M:
 
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
-
-
-class ContractType(StrEnum):
-    DEVELOPMENT = "development"
-    TRANSFER = "transfer"
-    LICENSE = "license"
-    CONSULTING = "consulting"
-    SERVICE = "service"
 
 
 class ContractStatus(StrEnum):

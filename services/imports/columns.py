@@ -10,19 +10,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from services.catalog.schemas import ListingType
 from services.reference.fields import TECH_FIELDS
-from services.reference.labels import (
-    AGENCY_TYPES,
-    EXPERT_SERVICES,
-    FEE_UNITS,
-    INSTRUMENT_AVAILABILITY,
-    IP_KINDS,
-    PRICE_MODES,
-    SERVICE_MODES,
-    TRANSFER_MODES,
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    EXPERT_SERVICE_LABELS,
+    FEE_UNIT_LABELS,
+    INSTRUMENT_AVAILABILITY_LABELS,
+    IP_KIND_LABELS,
+    MATURITY_LABELS,
+    PRICE_MODE_LABELS,
+    SERVICE_MODE_LABELS,
+    TRANSFER_MODE_LABELS,
+    ListingType,
 )
-from services.reference.maturity import MATURITY_LEVELS
 
 MAX_BYTES: Final = 20 * 1024 * 1024
 MAX_ROWS: Final = 50_000
@@ -93,23 +93,25 @@ FIELD_VALUES: Final = _value_aliases(
     {f.code: f.label for f in TECH_FIELDS}, {f.code: f.label_en for f in TECH_FIELDS}
 )
 MATURITY_VALUES: Final = _value_aliases(
-    MATURITY_LEVELS,
+    MATURITY_LABELS,
     {"lab": "实验室阶段", "pilot": "中试阶段", "trial": "试生产", "industrial": "量产"},
 )
-TRANSFER_VALUES: Final = _value_aliases(TRANSFER_MODES, {"equity": "作价入股"})
-PRICE_VALUES: Final = _value_aliases(PRICE_MODES, {"fixed": "固定价", "range": "区间"})
-SERVICE_MODE_VALUES: Final = _value_aliases(SERVICE_MODES, {"self": "自主操作", "commissioned": "送样"})
-AVAILABILITY_VALUES: Final = _value_aliases(INSTRUMENT_AVAILABILITY, {"available": "可用"})
-EXPERT_SERVICE_VALUES: Final = _value_aliases(EXPERT_SERVICES, {"consulting": "咨询", "training": "培训"})
-AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPES, {"testing": "检测"})
+TRANSFER_VALUES: Final = _value_aliases(TRANSFER_MODE_LABELS, {"equity": "作价入股"})
+PRICE_VALUES: Final = _value_aliases(PRICE_MODE_LABELS, {"fixed": "固定价", "range": "区间"})
+SERVICE_MODE_VALUES: Final = _value_aliases(SERVICE_MODE_LABELS, {"self": "自主操作", "commissioned": "送样"})
+AVAILABILITY_VALUES: Final = _value_aliases(INSTRUMENT_AVAILABILITY_LABELS, {"available": "可用"})
+EXPERT_SERVICE_VALUES: Final = _value_aliases(
+    EXPERT_SERVICE_LABELS, {"consulting": "咨询", "training": "培训"}
+)
+AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPE_LABELS, {"testing": "检测"})
 IP_VALUES: Final = _value_aliases(
-    IP_KINDS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
+    IP_KIND_LABELS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
 )
 PRICE_GROUP_VALUES: Final = _value_aliases({"own": "校内", "academic": "校外", "enterprise": "企业"})
 FEE_UNIT_VALUES: Final = _value_aliases(
     {"hour": "小时", "sample": "样", "day": "天"},
     {"hour": "时", "sample": "样品", "day": "日"},
-    FEE_UNITS,
+    FEE_UNIT_LABELS,
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Final
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon
 from services.imports.bulk import RowError, validate_rows
 from services.imports.columns import (
     COLUMNS,
@@ -38,6 +38,7 @@ from services.imports.columns import (
     normalise,
 )
 from services.reference.identifiers import patent_kind_from_number
+from services.reference.vocabulary import ListingType
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection). A leading
 # + or - is allowed only before a plain number or phone number (`+86 138 0000 0000`, `-1`).

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from services.catalog.schemas import CREATE_SCHEMAS, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS
 from services.imports.columns import (
     COLUMNS,
     CSV_MEDIA_TYPE,
@@ -21,6 +21,7 @@ from services.imports.columns import (
     ImportFormat,
     Kind,
 )
+from services.reference.vocabulary import ListingType
 
 
 def template(listing_type: ListingType, fmt: ImportFormat) -> tuple[bytes, str, str]:

@@ -8,7 +8,9 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
 - API suggestions against the same suggestion body sent straight to the engine (no target: reported);
 - indexing through the outbox (`entry.worker.drain` over N outbox rows, in a fresh worker process) against a raw
   `_bulk` of the same documents into scratch indices (target ≥ 0.70);
-- the spreadsheet import against a plain COPY (tests/bench/bench_import.py, when present).
+- the spreadsheet import against a plain COPY (tests/bench/bench_import.py, when present);
+- the availability of an instrument with 10,000 bookings against the raw interval query (target ≤ 2×,
+  tests/bench/bench_availability.py).
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
 
 The private stack: database BENCH_DATABASE_URL (default techmarket_bench), index prefix BENCH_INDEX_PREFIX
@@ -604,6 +606,23 @@ async def measure_import(rows: int) -> tuple[list[Figure], dict[str, Any] | None
     return [figure], result, ""
 
 
+async def measure_availability() -> tuple[list[Figure], dict[str, Any]]:
+    from tests.bench import bench_availability
+
+    result: dict[str, Any] = await bench_availability.bench_availability()
+    figure = Figure(
+        "availability (service/raw SQL)",
+        float(result["service_ms"]),
+        "ms",
+        float(result["raw_ms"]),
+        float(result["ratio"]),
+        f"≤ {result['target']:.2f}",
+        float(result["ratio"]) <= float(result["target"]),
+        f"{result['bookings']} bookings, 90-day window ({result['taken_in_window']} taken); limit: the bare interval query",
+    )
+    return [figure], result
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 
@@ -728,6 +747,12 @@ async def run(args: argparse.Namespace) -> int:
                 report["notes"].append(note)
         else:
             failures.append("time budget spent before the import figure")
+        if remaining() > 20:
+            log("availability: 10,000 bookings of one instrument, service vs raw interval query")
+            availability, report["availability"] = await measure_availability()
+            figures += availability
+        else:
+            failures.append("time budget spent before the availability figure")
     finally:
         await close_engine()
         await close_redis()

@@ -48,6 +48,16 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
+    "(unverified, ineligible kind) in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/approve"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/reject"): "admin only; refusals in test_vouchers",
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/voucher",
+    ): "the booker with its own voucher; refusals in test_vouchers",
+    ("POST", "/api/v1/bookings/{booking_id}/voucher/redeem"): "the provider; refusals in test_vouchers",
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
     "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
     (
