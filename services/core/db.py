@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "services.notifications.models",
     "services.brokers.models",
     "services.bookings.models",
+    "services.vouchers.models",
 ]
 
 

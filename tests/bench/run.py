@@ -10,7 +10,9 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
   `_bulk` of the same documents into scratch indices (target ≥ 0.70);
 - the spreadsheet import against a plain COPY (tests/bench/bench_import.py, when present);
 - one demand's matches (candidate retrieval, features, ranking) against one search request, in process
-  (target ≤ 2×).
+  (target ≤ 2×);
+- the availability of an instrument with 10,000 bookings against the raw interval query (target ≤ 2×,
+  tests/bench/bench_availability.py).
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
 
 The private stack: database BENCH_DATABASE_URL (default techmarket_bench), index prefix BENCH_INDEX_PREFIX
@@ -635,6 +637,23 @@ async def measure_import(rows: int) -> tuple[list[Figure], dict[str, Any] | None
     return [figure], result, ""
 
 
+async def measure_availability() -> tuple[list[Figure], dict[str, Any]]:
+    from tests.bench import bench_availability
+
+    result: dict[str, Any] = await bench_availability.bench_availability()
+    figure = Figure(
+        "availability (service/raw SQL)",
+        float(result["service_ms"]),
+        "ms",
+        float(result["raw_ms"]),
+        float(result["ratio"]),
+        f"≤ {result['target']:.2f}",
+        float(result["ratio"]) <= float(result["target"]),
+        f"{result['bookings']} bookings, 90-day window ({result['taken_in_window']} taken); limit: the bare interval query",
+    )
+    return [figure], result
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 
@@ -766,6 +785,12 @@ async def run(args: argparse.Namespace) -> int:
                 report["notes"].append(note)
         else:
             failures.append("time budget spent before the import figure")
+        if remaining() > 20:
+            log("availability: 10,000 bookings of one instrument, service vs raw interval query")
+            availability, report["availability"] = await measure_availability()
+            figures += availability
+        else:
+            failures.append("time budget spent before the availability figure")
     finally:
         await close_engine()
         await close_redis()

@@ -12,6 +12,7 @@ A write endpoint added to the app without a row here fails test_every_write_endp
 
 import asyncio
 import itertools
+import json
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +26,7 @@ import pytest
 
 from tests.factories import listing_body, unique, valid_uscc
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
-from tests.integration.invariants import assert_problem, nothing_saved
+from tests.integration.invariants import assert_problem, nothing_saved, stripe_signature
 from web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -48,6 +49,16 @@ EXEMPT = {
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
     ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
+    ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
+    "(unverified, ineligible kind) in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/approve"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/reject"): "admin only; refusals in test_vouchers",
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/voucher",
+    ): "the booker with its own voucher; refusals in test_vouchers",
+    ("POST", "/api/v1/bookings/{booking_id}/voucher/redeem"): "the provider; refusals in test_vouchers",
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
     "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
     (
@@ -422,6 +433,15 @@ CASES: list[Case] = [
         "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
         body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
     ),
+    # Refunds: a received payment of the own organisation's sale; the buyer (other) may see it but not refund.
+    Case(
+        "payments.refund",
+        "POST",
+        "/api/v1/payments/{payment_id}/refund",
+        "payment:received",
+        "401 | 200 403 | 200 403 | 200 403 | 200 403 | 200 200",
+        body=lambda w: {"amount_fen": 100},
+    ),
     # The own organisation sells to a third one: its members (an admin of it too) confirm for the seller;
     # the other organisation does not see it, and an admin of another organisation confirms for nobody.
     Case(
@@ -563,6 +583,7 @@ FINGERPRINTS = {
     "training": "SELECT t::text FROM bookings_training t WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
     "broker-profile": "SELECT p::text FROM brokers_profile p WHERE id = $1",
+    "payment": "SELECT p::text FROM deals_payment p WHERE id = $1",
 }
 
 
@@ -751,6 +772,37 @@ class World:
             )
         return int(made["id"]), int(made["milestones"][0]["id"])
 
+    async def _received_payment(self) -> int:
+        """A paid first milestone of a sale to the other organisation, confirmed by a signed webhook."""
+        contract_id, milestone_id = await self._contract("sale")
+        paid = await self.api.json(
+            "POST",
+            f"/api/v1/contracts/{contract_id}/milestones/{milestone_id}/pay",
+            token=self.tokens["other"]["enterprise"],
+            json={"methods": ["card"]},
+        )
+        raw = json.dumps(
+            {
+                "id": f"evt_matrix_{paid['payment_id']}",
+                "type": "payment_intent.succeeded",
+                "data": {
+                    "object": {
+                        "id": paid["provider_ref"],
+                        "object": "payment_intent",
+                        "amount": paid["amount_fen"],
+                        "currency": paid["currency"],
+                    }
+                },
+            }
+        ).encode()
+        await self.api.json(
+            "POST",
+            "/api/v1/payments/stripe/webhook",
+            content=raw,
+            headers={"Stripe-Signature": stripe_signature(raw), "Content-Type": "application/json"},
+        )
+        return int(paid["payment_id"])
+
     async def _broker_profile(self) -> int:
         _, applicant = await _make_user(self.api, self.admin, self.away, "provider")
         body = {"certificate_no": "JJR-2026-0002", "title": "技术经纪人", "fields": ["ai"]}
@@ -812,6 +864,9 @@ class World:
                 return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
             case ["org", "home"]:
                 return Target("org", self.home, {"org_id": self.home})
+            case ["payment", "received"]:
+                payment_id = await self._received_payment()
+                return Target("payment", payment_id, {"payment_id": payment_id})
             case ["broker-profile"]:
                 profile_id = await self._broker_profile()
                 return Target("broker-profile", profile_id, {"profile_id": profile_id})
@@ -895,6 +950,7 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "contract:third",
             "contract:registered",
             "broker-profile",
+            "payment:received",
             "enquiry",
             "org:home",
         ):

@@ -75,6 +75,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
                 NavLink("审核队列", "/admin/review"),
                 NavLink("合同登记", "/admin/contracts"),
                 NavLink("成交额看板", "/admin/dashboard"),
+                NavLink("开放共享", "/admin/open-sharing"),
             ]
         )
     return links

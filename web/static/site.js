@@ -191,6 +191,22 @@
   }
 
   document.querySelectorAll("[data-notifications]").forEach(setUpNotifications);
+  // --- decisions ask once before they are sent (approve, reject, register) ------------------------
+  function setUpConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  }
+
+  // --- print buttons -------------------------------------------------------------------------------
+  function setUpPrint(button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  }
+
+  document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
+  document.querySelectorAll("[data-print]").forEach(setUpPrint);
   document.querySelectorAll("form[data-suggest]").forEach(setUpSuggest);
   document.querySelectorAll("form[data-autosubmit]").forEach(setUpAutosubmit);
   document.querySelectorAll("form[data-fees]").forEach(setUpEstimate);

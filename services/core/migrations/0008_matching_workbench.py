@@ -10,7 +10,7 @@ from tortoise.migrations.constraints import CheckConstraint
 class Migration(migrations.Migration):
     # Demands worth matching (problem, requirements, 揭榜挂帅 terms), the broker workbench (assignment, close
     # reasons, append-only notes, reminders), demand revisions, notifications and ranking models.
-    dependencies = [('models', '0006_deals_trust')]
+    dependencies = [('models', '0007_vouchers')]
 
     initial = False
 
