@@ -17,8 +17,11 @@ MODEL_MODULES = [
     "services.enquiries.models",
     "services.demand.models",
     "services.deals.models",
+    "services.notifications.models",
     "services.brokers.models",
     "services.bookings.models",
+    "services.vouchers.models",
+    "services.testing.models",
 ]
 
 

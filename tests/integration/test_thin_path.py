@@ -148,7 +148,7 @@ async def test_marketplace_thin_path(api, admin_token, db):
     ledger = await db.fetch(
         "SELECT account, amount_fen FROM deals_ledger_entry WHERE payment_id = $1", payment["payment_id"]
     )
-    assert sorted(r["amount_fen"] for r in ledger) == [-30_000_000, 30_000_000]
+    assert sorted(r["amount_fen"] for r in ledger) == [-29_700_000, -300_000, 30_000_000]
 
     # when the buyer confirms it, the seller submits it for registration and an admin approves it
     confirmed = await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=enterprise)
