@@ -180,7 +180,7 @@ async def cluster_stack(cluster: Cluster) -> AsyncIterator[Stack]:
         await asyncio.to_thread(processes.start_server)
         processes.start_worker()
         async with httpx.AsyncClient(base_url=processes.base, timeout=60) as client:
-            api = Api(client, search_env=env)
+            api = Api(client)
             yield Stack(processes, env, prefix, db, api, await api.token(ADMIN_EMAIL, ADMIN_PASSWORD))
     finally:
         processes.stop()
