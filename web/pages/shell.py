@@ -38,6 +38,9 @@ NOTICES = {
     "rejected": "已驳回，并将理由告知提交方。",
     "registered": "合同已完成认定登记，已计入技术合同成交额。",
     "registration_rejected": "已驳回该合同的登记申请。",
+    "signed_up": "注册成功，欢迎加入！您的机构正在等待平台核验。",
+    "password_changed": "密码已修改，所有设备均已退出，请用新密码登录。",
+    "org_verified": "已核验该机构。",
 }
 
 
@@ -53,6 +56,7 @@ class PageUser:
     role: str
     role_label: str
     org_name: str | None
+    org_verified: bool = True
 
 
 def navigation(actor: Actor | None) -> list[NavLink]:
@@ -68,10 +72,12 @@ def navigation(actor: Actor | None) -> list[NavLink]:
         links.append(NavLink("预约审批", "/me/booking-approvals"))
     if actor.role == "broker":
         links.append(NavLink("经纪人工作台", "/broker"))
+    links.append(NavLink("我的账户", "/account"))
     if actor.is_admin:
         links.extend(
             [
                 NavLink("审核队列", "/admin/review"),
+                NavLink("机构核验", "/admin/orgs"),
                 NavLink("合同登记", "/admin/contracts"),
                 NavLink("成交额看板", "/admin/dashboard"),
                 NavLink("开放共享", "/admin/open-sharing"),
@@ -92,6 +98,7 @@ async def _page_user(actor: Actor | None) -> PageUser | None:
         role=me.role.value,
         role_label=ROLE_LABELS.get(me.role.value, me.role.value),
         org_name=me.org.name if me.org else None,
+        org_verified=me.org.verified if me.org else True,
     )
 
 
