@@ -136,6 +136,44 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
     typer.echo(run_with_services(work))
 
 
+@app.command("search-vocab")
+def search_vocab(
+    review: Annotated[bool, typer.Option("--review", help="decide on each new candidate: y / n / q")] = False,
+    limit: Annotated[int, typer.Option(help="show at most this many candidates")] = 50,
+) -> None:
+    """Mine abbreviations, expansions and technical terms from the published listings; review them.
+
+    Accepted synonyms go to search/dictionary/mined_synonyms.txt, accepted words to mined_words.txt; the next
+    `techmarket reindex` applies them (restart the server and workers so queries segment the same way).
+    """
+    from search import vocab
+
+    async def work() -> list[vocab.Candidate]:
+        from services.catalog import service as catalog_service
+
+        listings = [snap async for batch in catalog_service.published_snapshots() for snap in batch]
+        return vocab.pending(vocab.mine(listings))
+
+    candidates = run_with_services(work)[:limit]
+    typer.echo(f"{len(candidates)} candidates nobody has decided on")
+    accepted = 0
+    for candidate in candidates:
+        line = (
+            f"[{candidate.kind}] {candidate.line}  ({candidate.support} listings, e.g. {candidate.example})"
+        )
+        if not review:
+            typer.echo(line)
+            continue
+        answer = typer.prompt(f"{line} — accept? [y/n/q]", default="n").strip().lower()
+        if answer == "q":
+            break
+        if answer in ("y", "n"):
+            vocab.record(candidate, accepted=answer == "y")
+            accepted += answer == "y"
+    if review:
+        typer.echo(f"accepted {accepted}; run `techmarket reindex` to apply")
+
+
 @app.command("search-check")
 def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every difference")] = False) -> None:
     """Compare PostgreSQL with the index and report (and optionally fix) every difference."""

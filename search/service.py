@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -78,8 +79,33 @@ def _facet(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"key": b["key"], "count": b["doc_count"]} for b in buckets]
 
 
+_TAGS = re.compile(r"</?em>")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+
+
+def distinct_fragments(fragments: list[str]) -> list[str]:
+    """Highlight fragments without repetition: a sentence already shown (the summary repeats the description,
+    listings repeat their boilerplate) is dropped, and a fragment left empty goes (pure)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for fragment in fragments:
+        sentences = []
+        for sentence in _SENTENCE_END.split(fragment):
+            plain = "".join(_TAGS.sub("", sentence).split())
+            if plain and plain not in seen and not any(plain in other for other in seen):
+                seen.add(plain)
+                sentences.append(sentence)
+        text = "".join(sentences).strip()
+        if text and _TAGS.sub("", text).strip("，,。；; …"):
+            # An <em> cut by a dropped sentence is closed again.
+            if text.count("<em>") > text.count("</em>"):
+                text += "</em>"
+            kept.append(text)
+    return kept
+
+
 def _snippet(hit: dict[str, Any]) -> str:
-    fragments = hit.get("highlight", {}).get("body")
+    fragments = distinct_fragments(hit.get("highlight", {}).get("body") or [])
     if fragments:
         return " … ".join(fragments)
     summary = (hit["_source"].get("display") or {}).get("summary") or ""
@@ -90,7 +116,9 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
     items = []
     for hit in result["hits"]["hits"]:
         display = dict(hit["_source"].get("display") or {})
-        highlight = hit.get("highlight", {})
+        highlight = dict(hit.get("highlight", {}))
+        if highlight.get("body"):
+            highlight["body"] = distinct_fragments(highlight["body"])
         items.append(
             {
                 **display,
@@ -141,15 +169,26 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
             response["cached"] = True
             return response
     started = time.perf_counter()
-    result = await client.search(
-        search_target(list(params.types) or None), build_search(params), search_type=SEARCH_TYPE
-    )
+    result, relaxed = await query_engine(params)
     response = _present(result, params)
+    response["relaxed"] = relaxed
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
         await _store(key, response)
     response["cached"] = False
     return response
+
+
+async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
+    """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
+    is asked once more with any one word enough (the page then says 已为您放宽条件)."""
+    target = search_target(list(params.types) or None, prefix)
+    result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
+    if result["hits"]["total"]["value"] == 0 and params.q.strip():
+        loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)
+        if loose["hits"]["total"]["value"] > 0:
+            return loose, True
+    return result, False
 
 
 async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
