@@ -41,6 +41,9 @@ NOTICES = {
     "signed_up": "注册成功，欢迎加入！您的机构正在等待平台核验。",
     "password_changed": "密码已修改，所有设备均已退出，请用新密码登录。",
     "org_verified": "已核验该机构。",
+    "contract_confirmed": "已确认合同。双方都确认后，卖方即可提交认定登记。",
+    "registration_submitted": "已提交认定登记，等待登记机构审核。",
+    "payment_started": "付款已发起，支付机构确认到账后该笔款项显示为“已支付”。",
 }
 
 
@@ -70,6 +73,8 @@ def navigation(actor: Actor | None) -> list[NavLink]:
         links.append(NavLink("我的预约", "/me/bookings"))
     if actor.role == "provider":
         links.append(NavLink("预约审批", "/me/booking-approvals"))
+    if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
+        links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":
         links.append(NavLink("经纪人工作台", "/broker"))
     links.append(NavLink("我的账户", "/account"))
