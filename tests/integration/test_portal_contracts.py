@@ -43,9 +43,9 @@ async def test_parties_confirm_register_and_pay_through_their_pages(api, admin_t
         assert "已签订" in listing
     assert f'href="/contracts/{cid}"' not in await other.page("/me/contracts")
     assert (await other.client.get(f"/contracts/{cid}")).status_code in (403, 404)
-    await other.post(
-        f"/contracts/{cid}/confirm", {}, expect=(await other.client.get(f"/contracts/{cid}")).status_code
-    )
+    outsider = await other.client.post(f"/contracts/{cid}/confirm", data={"csrf_token": await other.token()})
+    assert outsider.status_code in (403, 404)
+    assert await db.fetchval("SELECT buyer_confirmed_at FROM deals_contract WHERE id = $1", cid) is None
 
     # when the seller tries to submit 认定登记 before the buyer confirmed, then the page says why, nothing moves
     page = await seller.page(f"/contracts/{cid}")
