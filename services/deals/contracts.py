@@ -290,6 +290,51 @@ async def get_contract(*, actor: Actor, contract_id: int) -> ContractRead:
     return contract_read(contract)
 
 
+async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
+    """Where a contract began and what happened since: listing, demand, match history, broker, payments, 登记."""
+    contract = contract_read(
+        policies.require_visible_contract(actor, await repository.get_contract(contract_id), contract_id)
+    )
+    origin: dict[str, Any] | None = None
+    if contract.match_id is not None:
+        facts = await demand_service.match_facts(match_id=contract.match_id)
+        if facts is not None:
+            origin = {
+                "match_id": facts["id"],
+                "match_status": facts["status"],
+                "listing": {
+                    "type": facts["listing_type"],
+                    "id": facts["listing_id"],
+                    "title": facts["listing_title"],
+                },
+                "demand": {
+                    "id": facts["demand_id"],
+                    "title": facts["demand_title"],
+                    "org_id": facts["buyer_org_id"],
+                },
+                "history": await demand_service.match_history(match_id=facts["id"]),
+            }
+    return {
+        "contract_id": contract.id,
+        "came_through": "marketplace" if contract.match_id is not None else "direct",
+        "origin": origin,
+        "parties": {"buyer_org_id": contract.buyer_org_id, "seller_org_id": contract.seller_org_id},
+        "broker_id": contract.broker_id,
+        "confirmations": {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at},
+        "payments": await repository.payments_of_contract(contract.id),
+        "registration": {
+            "status": contract.status,
+            "rule_set": contract.rule_set,
+            "registered_type": contract.registered_type,
+            "registration_no": contract.registration_no,
+            "registered_at": contract.registered_at,
+            "reject_reason": contract.registration_reject_reason,
+            "total_cny_fen": contract.total_cny_fen,
+            "tech_cny_fen": contract.tech_cny_fen,
+        },
+    }
+
+
 async def list_contracts(*, actor: Actor, status: str | None, page: int, size: int) -> dict[str, Any]:
     """Contracts of the caller's organisation, or attributed to the calling broker (admins: all)."""
     if actor.org_id is None and not actor.is_admin:
