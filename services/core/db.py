@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "services.demand.models",
     "services.deals.models",
     "services.brokers.models",
+    "services.indicators.models",
     "services.bookings.models",
     "services.vouchers.models",
 ]

@@ -2,14 +2,11 @@
 
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
 from services.core.settings import get_settings
@@ -168,7 +165,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
         items = [{"name": _UNITEMISED, "amount_fen": data.total_fen - tech_fen}]
     now = clock.now()
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             contract = await repository.insert_contract(
                 {
                     "contract_type": data.contract_type.value,
@@ -198,7 +195,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
                 conn,
             )
             await record_contract_changed(contract.id, contract.status, conn)
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         if "deals_contract_one_live_per_match" in str(exc):
             # One deal per match: a second recording would count the same turnover twice.
             raise Conflict(
@@ -208,7 +205,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
     return await get_contract(actor=actor, contract_id=contract.id)
 
 
-async def record_contract_changed(contract_id: int, status: str, connection: BaseDBAsyncClient) -> None:
+async def record_contract_changed(contract_id: int, status: str, connection: Connection) -> None:
     """The outbox row every contract change writes in its own transaction."""
     await record_event(
         connection=connection,
@@ -221,7 +218,7 @@ async def record_contract_changed(contract_id: int, status: str, connection: Bas
 
 async def confirm_contract(*, actor: Actor, contract_id: int) -> ContractRead:
     """A party confirms the contract as signed on its side (both must before 认定登记)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -248,7 +245,7 @@ async def confirm_contract(*, actor: Actor, contract_id: int) -> ContractRead:
 
 async def cancel_contract(*, actor: Actor, contract_id: int) -> ContractRead:
     """A party withdraws a contract that was never registered."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -264,7 +261,7 @@ async def terminate_contract(*, actor: Actor, contract_id: int, body: Any) -> Co
     """An admin records the registry's cancel registration: the contract leaves the indicator."""
     require_admin(actor)
     data = parse_body(ContractTerminate, body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = await repository.lock_contract(contract_id, conn)
         if contract is None:
             raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")

@@ -154,6 +154,7 @@ async def test_marketplace_thin_path(api, admin_token, db):
     confirmed = await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=enterprise)
     assert confirmed["buyer_confirmed_at"]
     assert confirmed["seller_confirmed_at"]
+    await api.wait_indexed(admin_token)  # the indicator's roll-up follows contract events through the outbox
     before = await api.json(
         "GET", "/api/v1/indicators/tech-contract-turnover", params={"group_by": "contract_type"}
     )
@@ -167,6 +168,7 @@ async def test_marketplace_thin_path(api, admin_token, db):
     assert registered["status"] == "registered"
 
     # then the turnover indicator includes its amount
+    await api.wait_indexed(admin_token)
     after = await api.json(
         "GET", "/api/v1/indicators/tech-contract-turnover", params={"group_by": "contract_type"}
     )
