@@ -1,4 +1,5 @@
-"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import, reconcile.
+"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import, reconcile,
+train-matcher.
 
 Demo data is not part of the deployed system: `python -m devdata` (or `make seed`) loads it from a checkout.
 """
@@ -134,6 +135,23 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
         return result
 
     typer.echo(run_with_services(work))
+
+
+@app.command("train-matcher")
+def train_matcher() -> None:
+    """Train the match-ranking model on brokers' outcomes; adopt it only if it beats the ranking in use."""
+
+    async def work() -> dict[str, Any]:
+        from matching import service as matching_service
+
+        return await matching_service.train_matcher()
+
+    try:
+        result = run_with_services(work)
+    except ValueError as exc:
+        typer.echo(f"not trained: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(result)
 
 
 @app.command("search-vocab")

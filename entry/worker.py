@@ -24,6 +24,7 @@ BATCH = 1000
 LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
+REMINDER_INTERVAL_S = 300.0
 
 
 async def process_batch(limit: int = BATCH) -> int:
@@ -119,6 +120,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     backoff = 0.5
     indices_ready = False
+    next_reminders = loop.time()
     log.info("worker.started")
     while not stop.is_set():
         try:
@@ -131,6 +133,9 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
+            if loop.time() >= next_reminders:
+                await demand_service.remind_overdue()
+                next_reminders = loop.time() + REMINDER_INTERVAL_S
             backoff = 0.5
         except EngineUnavailable:
             log.warning("worker.engine_unavailable", retry_in_s=backoff)

@@ -30,6 +30,8 @@ from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.notifications import service as notifications
+from services.notifications.schemas import NotificationKind
 
 BOOKING_HORIZON = timedelta(days=365)
 AVAILABILITY_SPAN = timedelta(days=92)
@@ -187,6 +189,13 @@ async def _transition(
             change(locked, instrument.get("booking") or {})
         locked.status = status.value
         await repository.save_booking(locked, conn)
+        await notifications.notify(
+            connection=conn,
+            user_ids=[locked.user_id],
+            kind=NotificationKind.BOOKING_DECIDED,
+            title=f"您的仪器预约 #{locked.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
+            link="/me/bookings",
+        )
     return _booking_read(locked)
 
 

@@ -9,6 +9,8 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
 - indexing through the outbox (`entry.worker.drain` over N outbox rows, in a fresh worker process) against a raw
   `_bulk` of the same documents into scratch indices (target ≥ 0.70);
 - the spreadsheet import against a plain COPY (tests/bench/bench_import.py, when present);
+- one demand's matches (candidate retrieval, features, ranking) against one search request, in process
+  (target ≤ 2×);
 - the availability of an instrument with 10,000 bookings against the raw interval query (target ≤ 2×,
   tests/bench/bench_availability.py);
 - the turnover indicator (year, by month) over 1,000,000 registered contracts against a raw SUM … GROUP BY over
@@ -342,6 +344,35 @@ async def measure_search(api_base: str, rounds: int) -> dict[str, list[float]]:
                     samples["engine"].append(direct)
                     samples["miss"].append(miss)
                     samples["hit"].append(hit)
+    return samples
+
+
+async def measure_matching(rounds: int) -> dict[str, list[float]]:
+    """Per judged dev demand and round: its matches (retrieval + features + ranking, as the worker computes them)
+    and one uncached search request for the demand's title, in this process, against the same engine."""
+    import yaml
+
+    from matching.candidates import demand_facts, retrieve
+    from matching.scoring import rank
+    from search import service as search_service
+    from search.queries import SearchParams
+
+    bodies = [
+        entry["demand"] for entry in yaml.safe_load((ROOT / "tests/matching/data/dev.yaml").read_text())
+    ]
+    samples: dict[str, list[float]] = {"matching": [], "search": []}
+    for round_no in range(rounds + 1):
+        for body in bodies:
+            facts = demand_facts(body)
+            started = time.perf_counter()
+            rank(facts, await retrieve(facts), 50)
+            matched = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            await search_service.search(SearchParams(q=body["title"]), use_cache=False)
+            searched = (time.perf_counter() - started) * 1000
+            if round_no:  # the first round warms the engine's caches for both
+                samples["matching"].append(matched)
+                samples["search"].append(searched)
     return samples
 
 
@@ -743,6 +774,13 @@ async def run(args: argparse.Namespace) -> int:
             report["latency_samples"] = {"search": searches, "suggest": suggestions}
         finally:
             stop_server(server)
+
+        log(f"matching: the dev demands x {args.rounds} rounds, against one search request each")
+        matching = await measure_matching(args.rounds)
+        figures += latency_figures(
+            "demand matches (match/search)", matching["matching"], matching["search"], most=2.0
+        )
+        report["latency_samples"]["matching"] = matching
 
         if remaining() > 60:
             log(f"indexing: {args.drain_rows} outbox rows through entry.worker.drain vs raw _bulk")

@@ -48,6 +48,13 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
+    **{
+        ("POST", f"/api/v1/test-requests/{{request_id}}/{step}"): "one party's step; the other party and "
+        "strangers are refused in test_test_requests"
+        for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
+    },
+    ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
     ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
     ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
     "(unverified, ineligible kind) in test_vouchers",
@@ -302,14 +309,46 @@ CASES: list[Case] = [
         ADMINS_ONLY,
         body=_reason,
     ),
-    # A match is worked by the demand's organisation and by any broker.
+    # A match is moved only by its broker (the demand is assigned to the own broker) or an admin.
     Case(
         "matches.status",
         "POST",
         "/api/v1/matches/{match_id}/status",
         "match",
-        "401 | 200 403 | 200 403 | 200 403 | 200 200 | 200 200",
+        "401 | 403 403 | 403 403 | 403 403 | 200 403 | 200 200",
         body=lambda w: {"status": "shortlisted", "note": "矩阵测试"},
+    ),
+    Case(
+        "matches.notes",
+        "POST",
+        "/api/v1/matches/{match_id}/notes",
+        "match",
+        "401 | 403 403 | 403 403 | 403 403 | 201 403 | 201 201",
+        body=lambda w: {"body": "矩阵备注"},
+    ),
+    # Only the listing's own organisation puts it forward for a demand it was matched to.
+    Case(
+        "listings.interest",
+        "POST",
+        "/api/v1/listings/{listing_id}/matches/{match_id}/interest",
+        "match",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "demands.assign-broker",
+        "POST",
+        "/api/v1/demands/{demand_id}/broker",
+        "demand:published",
+        ADMINS_ONLY,
+        body=lambda w: {"broker_id": w.broker_id},
+    ),
+    # A notification is its recipient's alone (the own broker's here); to anyone else it does not exist.
+    Case(
+        "notifications.read",
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        "notification",
+        "401 | 404 404 | 404 404 | 404 404 | 200 404 | 404 404",
     ),
     # Anyone in an organisation may book a published instrument, their own included.
     Case(
@@ -539,7 +578,9 @@ FINGERPRINTS = {
     "listing": "SELECT l::text FROM catalog_listing l WHERE id = $1",
     "demand": "SELECT (status, version, title, description, reject_reason, updated_at)::text "
     "FROM demand_demand WHERE id = $1",
-    "match": "SELECT (status, note, broker_id, status_changed_at)::text FROM demand_match WHERE id = $1",
+    "match": "SELECT (m.status, m.note, m.broker_id, m.status_changed_at, m.interest_at, m.close_reason, "
+    "(SELECT count(*) FROM demand_match_note n WHERE n.match_id = m.id))::text FROM demand_match m WHERE id = $1",
+    "notification": "SELECT n::text FROM notifications_notification n WHERE id = $1",
     "booking": "SELECT b::text FROM deals_booking b WHERE id = $1",
     "contract": "SELECT c::text || coalesce((SELECT string_agg(m::text, ';' ORDER BY m.id) FROM deals_milestone m "
     "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
@@ -571,6 +612,7 @@ class World:
     tokens: dict[str, dict[str, str]]  # "own"/"other" -> role -> token
     instrument: int = 0
     expert: int = 0
+    broker_id: int = 0
     trainee: int = 0
     shared: dict[str, Target] = field(default_factory=dict)
     slots: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -634,11 +676,37 @@ class World:
                 await asyncio.sleep(0.05)
         finally:
             await conn.close()
-        matches = await self.api.json(
-            "GET", f"/api/v1/demands/{demand_id}/matches", token=self.tokens["own"]["enterprise"]
+        broker = await self.api.json("GET", "/api/v1/me", token=self.tokens["own"]["broker"])
+        self.broker_id = int(broker["id"])
+        await self.api.json(
+            "POST",
+            f"/api/v1/demands/{demand_id}/broker",
+            token=self.admin,
+            json={"broker_id": self.broker_id},
         )
-        assert matches["items"], "the matcher found nothing for the matrix demand"
-        return int(matches["items"][0]["match_id"])
+        matches = await self.api.json(
+            "GET",
+            f"/api/v1/demands/{demand_id}/matches",
+            token=self.tokens["own"]["enterprise"],
+            params={"limit": 100},
+        )
+        # The match of one of the own organisation's listings, so that "own" also means the lister.
+        own = {int(t.row_id or 0) for kind, t in self.shared.items() if kind.startswith("listing:")}
+        mine = [m for m in matches["items"] if m["id"] in own]
+        assert mine, "the matcher found none of the own listings for the matrix demand"
+        return int(mine[0]["match_id"]), int(mine[0]["id"])
+
+    async def _notification(self) -> int:
+        await self._match()
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            found = await conn.fetchval(
+                "SELECT max(id) FROM notifications_notification WHERE user_id = $1", self.broker_id
+            )
+        finally:
+            await conn.close()
+        assert found, "assigning the matrix demand notified nobody"
+        return int(found)
 
     async def _booking(self) -> int:
         made = await self.api.json(
@@ -771,8 +839,11 @@ class World:
                 demand_id = await self._demand(state)
                 return Target("demand", demand_id, {"demand_id": demand_id})
             case ["match"]:
-                match_id = await self._match()
-                return Target("match", match_id, {"match_id": match_id})
+                match_id, listing_id = await self._match()
+                return Target("match", match_id, {"match_id": match_id, "listing_id": listing_id})
+            case ["notification"]:
+                notification_id = await self._notification()
+                return Target("notification", notification_id, {"notification_id": notification_id})
             case ["booking"]:
                 booking_id = await self._booking()
                 return Target("booking", booking_id, {"booking_id": booking_id})

@@ -222,6 +222,11 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     await admin.login("admin@suite.techmarket.cn", "Suite-Admin-2026!")
     assert f'action="/admin/demands/{demand_id}/publish"' in await admin.page("/admin/review")
     await admin.post(f"/admin/demands/{demand_id}/publish", {})
+    # publishing assigns a broker by field and load; the story's broker is given the demand explicitly
+    broker_id = await db.fetchval("SELECT id FROM accounts_user WHERE email = $1", broker_email)
+    await api.json(
+        "POST", f"/api/v1/demands/{demand_id}/broker", token=admin_token, json={"broker_id": broker_id}
+    )
 
     # then a broker sees the achievement among the demand's matches, with the reasons in words
     broker = portal_factory()

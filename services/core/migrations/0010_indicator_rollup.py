@@ -5,7 +5,7 @@ from tortoise import fields
 class Migration(migrations.Migration):
     # The turnover indicator reads a daily roll-up kept from contract.changed events (issue 8); filled once here
     # from the contracts already registered (the same query as `techmarket indicators rebuild`).
-    dependencies = [('models', '0007_vouchers')]
+    dependencies = [('models', '0009_test_requests')]
 
     initial = False
 
