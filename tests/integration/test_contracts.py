@@ -43,7 +43,9 @@ class Market:
     idle_broker: str
     listing_id: int
 
-    async def match(self, *, status: str = "negotiating", by: str | None = None) -> int:
+    async def match(
+        self, *, status: str = "negotiating", by: str | None = None, broker_id: int | None = None
+    ) -> int:
         """A fresh published demand of the enterprise matched to the university's achievement."""
         demand = await self.api.json(
             "POST",
@@ -59,11 +61,21 @@ class Market:
         )
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=self.enterprise)
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=self.admin)
+        # Publishing assigns some broker; a test that cares names the one in charge.
+        await self.api.json(
+            "POST",
+            f"/api/v1/demands/{demand['id']}/broker",
+            token=self.admin,
+            json={"broker_id": broker_id or self.broker_id},
+        )
         found = await self.api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=self.enterprise)
         match_id = next(m["match_id"] for m in found["items"] if m["id"] == self.listing_id)
         if status != "suggested":
             await self.api.json(
-                "POST", f"/api/v1/matches/{match_id}/status", token=by or self.admin, json={"status": status}
+                "POST",
+                f"/api/v1/matches/{match_id}/status",
+                token=by or self.admin,
+                json={"status": status, **({"reason": "price"} if status in ("lost", "dismissed") else {})},
             )
         return int(match_id)
 
@@ -196,10 +208,7 @@ async def test_a_direct_contract_between_other_organisations_is_refused(market, 
 
 async def test_broker_id_must_be_an_approved_broker_who_worked_the_match(market, db):
     # given a match the broker moved to negotiating
-    match_id = await market.match(by=None)
-    await market.api.json(
-        "POST", f"/api/v1/matches/{match_id}/status", token=market.admin, json={"status": "contacted"}
-    )
+    match_id = await market.match(status="contacted", broker_id=market.broker_id)
     await market.api.json(
         "POST", f"/api/v1/matches/{match_id}/status", token=market.broker, json={"status": "negotiating"}
     )
