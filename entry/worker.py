@@ -17,12 +17,14 @@ from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
+from services.indicators import service as indicators_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
 LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
+REMINDER_INTERVAL_S = 300.0
 
 
 async def process_batch(limit: int = BATCH) -> int:
@@ -50,6 +52,10 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
+        if contracts:
+            # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
+            await indicators_service.apply_contract_changes(contract_ids=contracts, connection=conn)
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
         {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
@@ -114,6 +120,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     backoff = 0.5
     indices_ready = False
+    next_reminders = loop.time()
     log.info("worker.started")
     while not stop.is_set():
         try:
@@ -126,6 +133,9 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
+            if loop.time() >= next_reminders:
+                await demand_service.remind_overdue()
+                next_reminders = loop.time() + REMINDER_INTERVAL_S
             backoff = 0.5
         except EngineUnavailable:
             log.warning("worker.engine_unavailable", retry_in_s=backoff)

@@ -409,6 +409,9 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
     return {"size": size, "query": query, "_source": ["display", "title_seg", "keywords_seg"]}
 
 
+# The CJK-bigram title clause only reads the head of a demand's text (its title and keywords come first):
+# bigrams of a whole description cost more than they find.
+TITLE_CHARS = 60
 # Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
 
@@ -431,7 +434,7 @@ def build_match_candidates(
                 "type": "most_fields",
             }
         },
-        {"match": {"title": {"query": normalise(text)[:200], "boost": 0.5}}},
+        {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
     filters: list[dict[str, Any]] = [{"term": {"status": "published"}}]
     if types:

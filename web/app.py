@@ -26,9 +26,13 @@ from web.api import (
     indicators,
     ops,
     reference,
+    testing,
+    vouchers,
 )
 from web.api import admin as admin_api
 from web.api import brokers as brokers_api
+from web.api import ledger as ledger_api
+from web.api import notifications as notifications_api
 from web.api import search as search_api
 from web.errors import install_error_handlers, problem, unexpected_error
 from web.middleware import GuardMiddleware
@@ -73,11 +77,15 @@ def create_app() -> FastAPI:
     app.include_router(reference.router)
     app.include_router(search_api.router)
     app.include_router(demand.router)
+    app.include_router(notifications_api.router)
     app.include_router(bookings.router)
+    app.include_router(vouchers.router)
+    app.include_router(testing.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
     app.include_router(stripe_webhooks.router)
     app.include_router(brokers_api.router)
+    app.include_router(ledger_api.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)

@@ -60,6 +60,7 @@ REASON_LABELS = {
     "maturity": "成熟度",
     "region": "地域相近",
     "track_record": "成交记录",
+    "availability": "仪器可用",
 }
 
 

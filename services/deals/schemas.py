@@ -269,6 +269,12 @@ class PaymentStart(BaseModel):
     methods: list[str] = Field(default_factory=lambda: ["card", "alipay", "wechat_pay"])
 
 
+class RefundStart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_fen: Fen
+
+
 class PaymentRead(BaseModel):
     payment_id: int
     client_secret: str | None

@@ -222,6 +222,11 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     await admin.login("admin@suite.techmarket.cn", "Suite-Admin-2026!")
     assert f'action="/admin/demands/{demand_id}/publish"' in await admin.page("/admin/review")
     await admin.post(f"/admin/demands/{demand_id}/publish", {})
+    # publishing assigns a broker by field and load; the story's broker is given the demand explicitly
+    broker_id = await db.fetchval("SELECT id FROM accounts_user WHERE email = $1", broker_email)
+    await api.json(
+        "POST", f"/api/v1/demands/{demand_id}/broker", token=admin_token, json={"broker_id": broker_id}
+    )
 
     # then a broker sees the achievement among the demand's matches, with the reasons in words
     broker = portal_factory()
@@ -285,6 +290,8 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
 
     # when the admin registers it with a registration number
+    # The dashboard reads the roll-up the worker keeps from contract events.
+    await api.wait_indexed(admin_token)
     before = year_total(await admin.page("/admin/dashboard"))
     month_export = "/admin/dashboard/export?group_by=month&format=csv"
     csv_before = await admin.page(month_export)
@@ -297,6 +304,7 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     assert registered.headers["location"] == "/admin/contracts?notice=registered"
 
     # then the dashboard's year total moves by the contract's amount, with the chart data and the tables
+    await api.wait_indexed(admin_token)
     dashboard = await admin.page("/admin/dashboard")
     assert year_total(dashboard) - before == 80_000_000
     assert 'id="dashboard-data"' in dashboard

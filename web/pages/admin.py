@@ -54,7 +54,7 @@ async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> di
             for item in listings.items
         ],
         "listing_total": listings.total,
-        "demands": [{"demand": d, "org_name": orgs.get(d.org_id, "")} for d in demands.items],
+        "demands": [{"demand": d, "org_name": orgs.get(d.org_id or 0, "")} for d in demands.items],
         "demand_total": demands.total,
         "errors": errors,
         "paging": pager("/admin/review", page, listings.total, PAGE_SIZE),

@@ -31,6 +31,7 @@ NOTICES = {
     "booking_rejected": "已拒绝该预约。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
+    "reason_required": "流失或排除匹配时请选择原因。",
     "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
     "contract_submitted": "技术合同已创建并提交认定登记。",
     "contract_recorded": "技术合同已创建，待买卖双方确认后由卖方提交认定登记。",
@@ -57,7 +58,7 @@ class PageUser:
 
 def navigation(actor: Actor | None) -> list[NavLink]:
     """The header links this caller may use."""
-    links = [NavLink("首页", "/"), NavLink("找资源", "/search")]
+    links = [NavLink("首页", "/"), NavLink("找资源", "/search"), NavLink("需求大厅", "/hall")]
     if actor is None:
         return links
     if actor.role in ("enterprise", "provider"):
