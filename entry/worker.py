@@ -17,6 +17,7 @@ from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
+from services.indicators import service as indicators_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -51,6 +52,10 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
+        if contracts:
+            # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
+            await indicators_service.apply_contract_changes(contract_ids=contracts, connection=conn)
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
         {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
