@@ -136,6 +136,25 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
     typer.echo(run_with_services(work))
 
 
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="file to write (pg_dump custom format)")]) -> None:
+    """Dump the database (the system of record); the search index is rebuilt from it on restore."""
+    from entry.backup import dump
+
+    size = dump(database_url=get_settings().database_url, target=target)
+    typer.echo(f"backup written: {target} ({size} bytes)")
+
+
+@app.command()
+def restore(source: Annotated[Path, typer.Argument(help="a dump written by `techmarket backup`")]) -> None:
+    """Restore the database from a dump, then rebuild every search index from the restored rows."""
+    from entry.backup import restore as restore_dump
+
+    restore_dump(database_url=get_settings().database_url, source=source)
+    typer.echo("database restored; reindexing")
+    reindex(replicas=0)
+
+
 @app.command("search-check")
 def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every difference")] = False) -> None:
     """Compare PostgreSQL with the index and report (and optionally fix) every difference."""
