@@ -61,7 +61,13 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
-        proxy_headers=False,
+        # Behind a TLS-terminating proxy, FORWARDED_ALLOW_IPS names it: the scheme (HSTS, Secure cookies) and
+        # the client address (login throttling) then come from its X-Forwarded-* headers, and from no one else.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        # Longer than a load balancer's idle timeout (60 s is common), so the server never closes a
+        # keep-alive connection that a client or proxy is about to reuse.
+        timeout_keep_alive=65,
     )
 
 

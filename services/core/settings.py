@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     search_cache_ttl_seconds: int = 60
     platform_currency: str = "cny"
     log_level: str = "INFO"
+    forwarded_allow_ips: str = ""  # the TLS-terminating proxy's address(es), comma-separated
 
 
 @lru_cache(maxsize=1)

@@ -121,7 +121,7 @@ def _demand_body(n: int) -> dict[str, Any]:
     }
 
 
-async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int = 10) -> World:
+async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int = 25) -> World:
     """Accounts, a bookable instrument, published demands and one claimed match per broker."""
     rng = random.Random(20261204)
     auth = {"authorization": f"Bearer {admin}"}
@@ -155,7 +155,7 @@ async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int 
 
         # published demands whose matches the brokers will work
         demand_ids = []
-        for n in range(3):
+        for n in range(5):
             owner = {"authorization": f"Bearer {enterprise_tokens[n]}"}
             demand = await _ok(await client.post("/api/v1/demands", headers=owner, json=_demand_body(n)), 201)
             demand_id = int(demand.json()["id"])
@@ -265,6 +265,7 @@ async def scenario(base: str, world: World, *, users: int, seconds: float) -> di
                 try:
                     if action == "broker_move":
                         async with broker_locks[me % len(broker_locks)]:
+                            started = time.perf_counter()  # the time waiting for a colleague is not latency
                             await _act(client, world, action, rng, me)
                     else:
                         await _act(client, world, action, rng, me)
