@@ -114,14 +114,15 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     backoff = 0.5
     indices_ready = False
     log.info("worker.started")
+    # Imports run in a lane of their own: a large or hostile file never holds up indexing.
+    import_lane = asyncio.create_task(_import_lane(stop))
     while not stop.is_set():
         try:
             if not indices_ready:
                 # The engine may start after the worker: wait for it as for any outage rather than exit.
                 await search_service.ensure_indices()
                 indices_ready = True
-            handled = await process_import_jobs()
-            handled += await process_lanes()
+            handled = await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
             backoff = 0.5
@@ -138,8 +139,21 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             continue
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
+    await import_lane
     await search_service.settle()
     log.info("worker.stopped")
+
+
+async def _import_lane(stop: asyncio.Event) -> None:
+    """Run queued import jobs one after another until stopped (parsing happens in a child process)."""
+    while not stop.is_set():
+        try:
+            handled = await process_import_jobs()
+        except Exception:
+            log.exception("worker.import_lane_failed")
+            handled = 0
+        if handled == 0:
+            await _sleep(stop, IDLE_SLEEP)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -22,7 +22,7 @@ from services.catalog.schemas import (
 from services.core import jobs
 from services.core.errors import Forbidden, Invalid, NotFound
 from services.core.logging import get_logger
-from services.imports import parsing, repository
+from services.imports import isolation, parsing, repository
 from services.imports.bulk import BulkResult, RowError, save_rows
 from services.imports.parsing import ImportFileError
 
@@ -126,7 +126,7 @@ async def prepare_import(
     progress: Progress = _no_progress,
 ) -> PreparedImport:
     """Parse and validate a file in chunks, reporting progress; raises ImportFileError for the whole file."""
-    sheet = parsing.parse_file(listing_type, content, filename=filename)
+    sheet = await isolation.parse_file_isolated(listing_type, content, filename=filename)
     total = sheet.total
     await progress(total, 0, 0)
     valid: list[tuple[int, ListingCommon]] = []

@@ -354,12 +354,14 @@ async def _standalone(args: argparse.Namespace) -> int:
 
     await bench.ensure_database(recreate=True)
     await bench.delete_indices(os.environ["SEARCH_INDEX_PREFIX"])
+    from search.client import close_engine
     from services.core.db import close_database, open_database
 
     await open_database()
     try:
         await bench.seed(args.scale)
     finally:
+        await close_engine()
         await close_database()
     port = bench.free_port()
     server = bench.start_server(port)
