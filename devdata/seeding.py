@@ -9,12 +9,11 @@ from typing import Any
 from devdata.generator import generate_demands, generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.accounts.schemas import Role
-from services.catalog.schemas import ListingType
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
+from services.reference.vocabulary import ListingType, Role
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"

@@ -106,8 +106,8 @@ def create_user(
 ) -> None:
     """Create a user (admins are created only here)."""
     from services.accounts import service
-    from services.accounts.schemas import Role
     from services.core.errors import Conflict
+    from services.reference.vocabulary import Role
 
     async def work() -> None:
         try:
@@ -184,9 +184,9 @@ def import_(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from services.catalog.schemas import ListingType
     from services.core.errors import DomainError
     from services.imports import service as imports
+    from services.reference.vocabulary import ListingType
 
     try:
         listing_type = ListingType(type_)

@@ -6,13 +6,14 @@ import signal
 from typing import Any
 
 import orjson
-from tortoise.transactions import in_transaction
 
 from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
+from services.bookings import service as bookings_service
 from services.core import outbox
+from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
@@ -26,7 +27,7 @@ MAX_BACKOFF = 30.0
 
 async def process_batch(limit: int = BATCH) -> int:
     """Claim, apply and mark one batch; returns how many rows were handled (raises when the engine is down)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         rows = await outbox.claim_batch(conn, limit, detach=("snapshot", DOCUMENT_KEY))
         if not rows:
             return 0
@@ -122,7 +123,8 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
                 # The engine may start after the worker: wait for it as for any outage rather than exit.
                 await search_service.ensure_indices()
                 indices_ready = True
-            handled = await process_lanes()
+            handled = await bookings_service.expire_overdue_bookings()
+            handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
             backoff = 0.5

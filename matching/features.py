@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from services.reference.vocabulary import ListingType
+
 # Which supply answers which kind of demand best.
 KIND_AFFINITY: dict[str, dict[str, float]] = {
     "tech_problem": {"achievement": 1.0, "expert": 0.8, "agency": 0.4, "instrument": 0.3},
@@ -19,7 +21,7 @@ KIND_AFFINITY: dict[str, dict[str, float]] = {
     "ip": {"agency": 1.0, "expert": 0.5, "achievement": 0.2, "instrument": 0.0},
     "finance": {"agency": 1.0, "expert": 0.3, "achievement": 0.1, "instrument": 0.0},
 }
-SUPPLY_TYPES = ("achievement", "instrument", "expert", "agency")
+SUPPLY_TYPES = tuple(ListingType)
 MATURITY_RANK = {"lab": 1, "pilot": 2, "trial": 3, "industrial": 4}
 # Units a listing's price is quoted in: a project sum, or a unit rate that a budget buys a number of.
 UNIT_LABELS = {"project": "项目", "hour": "小时", "sample": "样", "day": "天"}

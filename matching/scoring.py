@@ -14,9 +14,9 @@ from matching.features import (
     Features,
     compute,
 )
-from services.reference.fields import tech_field
-from services.reference.labels import DEMAND_KINDS
+from services.reference.fields import field_label
 from services.reference.regions import region_name
+from services.reference.vocabulary import DEMAND_KIND_LABELS
 
 FEATURES = ("text", "field", "kind", "budget", "maturity", "region", "availability", "outcomes")
 WEIGHTS: dict[str, float] = {
@@ -107,11 +107,6 @@ def budget_detail(facts: dict[str, object]) -> str | None:
     return None
 
 
-def _field_label(code: str) -> str:
-    found = tech_field(code)
-    return found.label if found else code
-
-
 def explain(features: Features, weights: dict[str, float], region_code: str | None) -> list[Reason]:
     """The reasons of a match, each generated from the facts its feature was computed from."""
     values, facts = features.values, features.facts
@@ -128,9 +123,9 @@ def explain(features: Features, weights: dict[str, float], region_code: str | No
     elif (values["text"] or 0.0) >= 0.5:
         add("text", "需求描述与该资源的标题和简介高度相关")
     if facts["fields"]:
-        add("field", f"同属技术领域：{'、'.join(_field_label(code) for code in facts['fields'])}")
+        add("field", f"同属技术领域：{'、'.join(field_label(code) for code in facts['fields'])}")
     if (values["kind"] or 0.0) >= 0.7:
-        kind_label = DEMAND_KINDS.get(facts["kind"], facts["kind"])
+        kind_label = DEMAND_KIND_LABELS.get(facts["kind"], facts["kind"])
         add("kind", f"{TYPE_LABELS.get(facts['type'], facts['type'])}适合“{kind_label}”类需求")
     detail = budget_detail(facts["budget"]) if facts["budget"] else None
     if detail:

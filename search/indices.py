@@ -5,8 +5,9 @@ from typing import Any
 from search.analysis import SYNONYM_RULES
 from services.core import clock
 from services.core.settings import get_settings
+from services.reference.vocabulary import ListingType
 
-LISTING_TYPES = ("achievement", "instrument", "expert", "agency")
+LISTING_TYPES = tuple(ListingType)
 
 
 def alias_name(listing_type: str, prefix: str | None = None) -> str:

@@ -28,6 +28,7 @@ from web.api import (
     reference,
 )
 from web.api import admin as admin_api
+from web.api import brokers as brokers_api
 from web.api import search as search_api
 from web.errors import install_error_handlers, problem, unexpected_error
 from web.middleware import GuardMiddleware
@@ -76,6 +77,7 @@ def create_app() -> FastAPI:
     app.include_router(deals.router)
     app.include_router(indicators.router)
     app.include_router(stripe_webhooks.router)
+    app.include_router(brokers_api.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)

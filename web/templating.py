@@ -7,24 +7,25 @@ from fastapi.templating import Jinja2Templates
 
 from services.core.clock import CHINA_TZ
 from services.core.money import format_wan, format_yuan
-from services.reference.contracts import CONTRACT_TYPES
-from services.reference.fields import tech_field
-from services.reference.labels import (
-    AGENCY_TYPES,
-    DEMAND_KINDS,
-    EXPERT_SERVICES,
-    FEE_UNITS,
-    INSTRUMENT_AVAILABILITY,
-    IP_KINDS,
-    LISTING_STATUSES,
-    LISTING_TYPES,
-    ORG_KINDS,
-    PRICE_MODES,
-    SERVICE_MODES,
-    TRANSFER_MODES,
-)
-from services.reference.maturity import MATURITY_LEVELS, TRL_LEVELS
+from services.reference.fields import field_label
+from services.reference.maturity import TRL_LEVELS
 from services.reference.regions import region_name
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    CONTRACT_TYPE_LABELS,
+    DEMAND_KIND_LABELS,
+    EXPERT_SERVICE_LABELS,
+    FEE_UNIT_LABELS,
+    INSTRUMENT_AVAILABILITY_LABELS,
+    IP_KIND_LABELS,
+    LISTING_STATUS_LABELS,
+    LISTING_TYPE_LABELS,
+    MATURITY_LABELS,
+    ORG_KIND_LABELS,
+    PRICE_MODE_LABELS,
+    SERVICE_MODE_LABELS,
+    TRANSFER_MODE_LABELS,
+)
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -62,11 +63,6 @@ REASON_LABELS = {
 }
 
 
-def _field_label(code: str) -> str:
-    found = tech_field(code)
-    return found.label if found else code
-
-
 def _beijing_time(value: datetime | str | None) -> str:
     """An instant as Beijing wall-clock time, 'YYYY-MM-DD HH:MM'."""
     if value is None:
@@ -85,26 +81,26 @@ def _day(value: date | datetime | str | None) -> str:
 
 templates.env.filters["yuan"] = format_yuan
 templates.env.filters["wan"] = format_wan
-templates.env.filters["field_label"] = _field_label
+templates.env.filters["field_label"] = field_label
 templates.env.filters["region_name"] = lambda code: region_name(code) or code if code else ""
 templates.env.filters["beijing_time"] = _beijing_time
 templates.env.filters["day"] = _day
 templates.env.globals.update(
-    TYPE_LABELS=dict(LISTING_TYPES),
-    MATURITY_LABELS=dict(MATURITY_LEVELS),
+    TYPE_LABELS=dict(LISTING_TYPE_LABELS),
+    MATURITY_LABELS=dict(MATURITY_LABELS),
     TRL_LABELS=dict(TRL_LEVELS),
-    STATUS_LABELS=dict(LISTING_STATUSES),
-    IP_KIND_LABELS=dict(IP_KINDS),
-    TRANSFER_MODE_LABELS=dict(TRANSFER_MODES),
-    PRICE_MODE_LABELS=dict(PRICE_MODES),
-    AGENCY_TYPE_LABELS=dict(AGENCY_TYPES),
-    EXPERT_SERVICE_LABELS=dict(EXPERT_SERVICES),
-    SERVICE_MODE_LABELS=dict(SERVICE_MODES),
-    FEE_UNIT_LABELS=dict(FEE_UNITS),
-    AVAILABILITY_LABELS=dict(INSTRUMENT_AVAILABILITY),
-    DEMAND_KIND_LABELS=dict(DEMAND_KINDS),
-    CONTRACT_TYPE_LABELS=dict(CONTRACT_TYPES),
-    ORG_KIND_LABELS=dict(ORG_KINDS),
+    STATUS_LABELS=dict(LISTING_STATUS_LABELS),
+    IP_KIND_LABELS=dict(IP_KIND_LABELS),
+    TRANSFER_MODE_LABELS=dict(TRANSFER_MODE_LABELS),
+    PRICE_MODE_LABELS=dict(PRICE_MODE_LABELS),
+    AGENCY_TYPE_LABELS=dict(AGENCY_TYPE_LABELS),
+    EXPERT_SERVICE_LABELS=dict(EXPERT_SERVICE_LABELS),
+    SERVICE_MODE_LABELS=dict(SERVICE_MODE_LABELS),
+    FEE_UNIT_LABELS=dict(FEE_UNIT_LABELS),
+    AVAILABILITY_LABELS=dict(INSTRUMENT_AVAILABILITY_LABELS),
+    DEMAND_KIND_LABELS=dict(DEMAND_KIND_LABELS),
+    CONTRACT_TYPE_LABELS=dict(CONTRACT_TYPE_LABELS),
+    ORG_KIND_LABELS=dict(ORG_KIND_LABELS),
     BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
     MATCH_STATUS_LABELS=MATCH_STATUS_LABELS,
     CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,

@@ -6,9 +6,6 @@ from tortoise.models import Model
 
 from services.core.models import TimestampMixin
 
-ORG_KINDS = ("enterprise", "university", "institute", "hospital", "agency", "government", "other")
-ROLES = ("enterprise", "provider", "expert", "broker", "admin")
-
 
 class Organisation(TimestampMixin, Model):
     id = fields.BigIntField(primary_key=True)

@@ -30,6 +30,13 @@ def require_member(actor: Actor | None, org_id: int) -> Actor:
     return actor
 
 
+def require_organisation(actor: Actor | None) -> int:
+    """Callers who belong to an organisation pass; returns its id."""
+    if actor is None or actor.org_id is None:
+        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    return actor.org_id
+
+
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Callers with one of the roles (or admins) pass."""
     if actor is None or (not actor.is_admin and actor.role not in roles):

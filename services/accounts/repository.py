@@ -1,6 +1,7 @@
 """Queries of the accounts context."""
 
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -53,6 +54,43 @@ async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[
     if verified is not None:
         query = query.filter(verified_at__isnull=not verified)
     return await query.count(), await query.order_by("id").offset(offset).limit(limit)
+
+
+async def create_org(connection: BaseDBAsyncClient, **values: Any) -> Organisation:
+    return await Organisation.create(using_db=connection, **values)
+
+
+async def get_or_create_org(uscc: str, **defaults: Any) -> Organisation:
+    org, _ = await Organisation.get_or_create(uscc=uscc, defaults=defaults)
+    return org
+
+
+async def mark_org_verified(org_id: int, actor_id: int, at: datetime, connection: BaseDBAsyncClient) -> int:
+    return await (
+        Organisation.filter(id=org_id).using_db(connection).update(verified_at=at, verified_by_id=actor_id)
+    )
+
+
+async def create_user(connection: BaseDBAsyncClient, **values: Any) -> User:
+    return await User.create(using_db=connection, **values)
+
+
+async def create_invitation(connection: BaseDBAsyncClient, **values: Any) -> Invitation:
+    return await Invitation.create(using_db=connection, **values)
+
+
+async def use_invitation(
+    invitation: Invitation, user_id: int, at: datetime, connection: BaseDBAsyncClient
+) -> None:
+    await invitation.update_from_dict({"used_at": at, "used_by_id": user_id}).save(using_db=connection)
+
+
+async def lock_user(user_id: int, connection: BaseDBAsyncClient) -> User | None:
+    return await User.filter(id=user_id).using_db(connection).select_for_update().first()
+
+
+async def set_role(user_id: int, role: str, connection: BaseDBAsyncClient) -> None:
+    await User.filter(id=user_id).using_db(connection).update(role=role)
 
 
 async def get_active_user(user_id: int) -> User | None:

@@ -1,31 +1,19 @@
 """Public schemas of the accounts context."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from services.reference.identifiers import normalise_uscc, uscc_problem
 from services.reference.regions import is_valid_region_code
+from services.reference.vocabulary import OrgKind, Role
 
-
-class Role(StrEnum):
-    ENTERPRISE = "enterprise"
-    PROVIDER = "provider"
-    EXPERT = "expert"
-    BROKER = "broker"
-    ADMIN = "admin"
-
-
-class OrgKind(StrEnum):
-    ENTERPRISE = "enterprise"
-    UNIVERSITY = "university"
-    INSTITUTE = "institute"
-    HOSPITAL = "hospital"
-    AGENCY = "agency"
-    GOVERNMENT = "government"
-    OTHER = "other"
+# What a person may give themselves: membership of an enterprise or a provider. Every other role is granted
+# (broker: an admin approves the broker's profile; admin: the CLI or another admin).
+SELF_SERVICE_ROLES = frozenset({Role.ENTERPRISE, Role.PROVIDER})
+# What a member may invite a colleague as: never a broker or an admin.
+INVITABLE_ROLES = frozenset({Role.ENTERPRISE, Role.PROVIDER, Role.EXPERT})
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -1,16 +1,17 @@
 """Accounts: organisations, users, tokens, invitations and login throttling."""
 
 from datetime import timedelta
+from typing import Any
 
 from redis.exceptions import RedisError
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from services.accounts import repository, sessions
 from services.accounts.models import Organisation, User
 from services.accounts.passwords import password_problem
 from services.accounts.policies import Actor, require_admin, require_member
 from services.accounts.schemas import (
+    INVITABLE_ROLES,
+    SELF_SERVICE_ROLES,
     AdminUserCreate,
     InviteCreate,
     InviteRead,
@@ -18,7 +19,6 @@ from services.accounts.schemas import (
     OrgCreate,
     OrgRead,
     RegisterRequest,
-    Role,
     TokenRead,
     UserRead,
 )
@@ -30,9 +30,19 @@ from services.accounts.security import (
 )
 from services.core import clock
 from services.core.audit import record_audit
-from services.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
+from services.core.db import UniqueViolation, transaction
+from services.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+)
 from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
+from services.reference.vocabulary import Role
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
@@ -69,8 +79,8 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
     """Create an organisation (admins; everyone else registers with one)."""
     require_admin(actor)
     try:
-        async with in_transaction() as conn:
-            org = await Organisation.create(**data.model_dump(mode="json"), using_db=conn)
+        async with transaction() as conn:
+            org = await repository.create_org(conn, **data.model_dump(mode="json"))
             await record_audit(
                 connection=conn,
                 actor_id=actor.user_id if actor else None,
@@ -78,7 +88,7 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
                 object_type="organisation",
                 object_id=org.id,
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("uscc_taken", "该统一社会信用代码已注册 (uscc already registered)") from exc
     return org_read(org)
 
@@ -94,12 +104,8 @@ async def get_org(*, org_id: int) -> OrgRead:
 async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
     """An admin marks an organisation as verified."""
     require_admin(actor)
-    async with in_transaction() as conn:
-        updated = (
-            await Organisation.filter(id=org_id)
-            .using_db(conn)
-            .update(verified_at=clock.now(), verified_by_id=actor.user_id)
-        )
+    async with transaction() as conn:
+        updated = await repository.mark_org_verified(org_id, actor.user_id, clock.now(), conn)
         if not updated:
             raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
         await record_audit(
@@ -114,20 +120,24 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
 
 async def register(*, data: RegisterRequest) -> UserRead:
     """Self-registration: with a new organisation, or into an existing one with an invitation."""
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "管理员账号只能由命令行创建 (admins are created with the CLI)")
+    if data.org is not None and data.role not in SELF_SERVICE_ROLES:
+        raise Forbidden(
+            "role_not_self_service",
+            f"自助注册只能成为企业或服务提供方成员，{data.role.value} 角色需经管理员授予",
+            f"self-registration yields enterprise or provider members only; {data.role.value} is granted by an admin",
+        )
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
     _check_password(data.password, data.email, data.name)
     password_hash = await hash_password_async(data.password)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             # Checked before the insert: a unique violation would put the e-mail in the database's log.
             if await repository.email_taken(data.email, conn):
                 raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)")
             if data.org is not None:
-                org = await Organisation.create(**data.org.model_dump(mode="json"), using_db=conn)
+                org = await repository.create_org(conn, **data.org.model_dump(mode="json"))
                 org_id = org.id
                 role: Role = data.role
             else:
@@ -140,19 +150,25 @@ async def register(*, data: RegisterRequest) -> UserRead:
                     raise Invalid.field(["invite"], "邀请码不属于该邮箱 (invitation is for another e-mail)")
                 org_id = invitation.org_id
                 role = Role(invitation.role)
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=data.email.lower(),
                 password_hash=password_hash,
                 name=data.name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             if data.invite is not None and invitation is not None:
-                await invitation.update_from_dict({"used_at": clock.now(), "used_by_id": user.id}).save(
-                    using_db=conn
-                )
-    except IntegrityError as exc:
+                await repository.use_invitation(invitation, user.id, clock.now(), conn)
+            await record_audit(
+                connection=conn,
+                actor_id=invitation.invited_by_id if invitation is not None else user.id,
+                action="user.register",
+                object_type="user",
+                object_id=user.id,
+                detail={"role": role.value, "org_id": org_id, "invited": invitation is not None},
+            )
+    except UniqueViolation as exc:
         raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
     return user_read(user)
 
@@ -187,16 +203,16 @@ async def create_user(
     _check_password(password, email, name)
     password_hash = await hash_password_async(password)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             if await repository.email_taken(email, conn):
                 raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)")
-            user = await User.create(
+            user = await repository.create_user(
+                conn,
                 email=email.lower(),
                 password_hash=password_hash,
                 name=name,
                 role=role.value,
                 org_id=org_id,
-                using_db=conn,
             )
             await record_audit(
                 connection=conn,
@@ -206,9 +222,26 @@ async def create_user(
                 object_id=user.id,
                 detail={"role": role.value, "org_id": org_id},
             )
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
     return user_read(user)
+
+
+async def grant_role(*, actor: Actor, user_id: int, role: Role, reason: str, connection: Any) -> None:
+    """An admin's grant of a role, audited in the caller's transaction."""
+    require_admin(actor)
+    user = await repository.lock_user(user_id, connection)
+    if user is None:
+        raise NotFound("user_not_found", "用户不存在 (user not found)")
+    await repository.set_role(user_id, role.value, connection)
+    await record_audit(
+        connection=connection,
+        actor_id=actor.user_id,
+        action="role.grant",
+        object_type="user",
+        object_id=user_id,
+        detail={"role": role.value, "previous_role": user.role, "reason": reason},
+    )
 
 
 # Count first, then decide, in one atomic step: 60 concurrent guesses can never all see "4 so far".
@@ -320,7 +353,7 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     if problem:
         raise Invalid.field(["new_password"], problem, code="weak_password")
     new_hash = await hash_password_async(new_password)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         await repository.set_password_hash(user.id, new_hash, conn)
         await repository.revoke_all_tokens(user.id, clock.now(), conn)
         await record_audit(
@@ -341,7 +374,7 @@ async def deactivate_user(*, actor: Actor, user_id: int) -> UserRead:
     user = await repository.get_user(user_id)
     if user is None:
         raise NotFound("user_not_found", "用户不存在", "user not found")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         await repository.set_active(user_id, False, conn)
         await repository.revoke_all_tokens(user_id, clock.now(), conn)
         await record_audit(
@@ -367,23 +400,25 @@ async def get_me(*, actor: Actor) -> MeRead:
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
-    if data.role == Role.ADMIN:
-        raise Invalid.field(["role"], "不能邀请管理员 (admins cannot be invited)")
+    if data.role not in INVITABLE_ROLES:
+        raise Forbidden(
+            "role_not_invitable",
+            f"不能邀请 {data.role.value} 角色：经纪人须经管理员审核，管理员由命令行创建",
+            f"{data.role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
+        )
     if await repository.get_org(org_id) is None:
         raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
     token = new_token()
     expires_at = clock.now() + INVITE_TTL
-    from services.accounts.models import Invitation
-
-    async with in_transaction() as conn:
-        await Invitation.create(
+    async with transaction() as conn:
+        await repository.create_invitation(
+            conn,
             token_hash=token_digest(token),
             org_id=org_id,
             role=data.role.value,
             email=data.email.lower() if data.email else None,
             invited_by_id=actor.user_id,
             expires_at=expires_at,
-            using_db=conn,
         )
         await record_audit(
             connection=conn,
@@ -398,14 +433,8 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
 
 async def ensure_org(*, name: str, uscc: str, kind: str, region: str, verified: bool = True) -> int:
     """Create an organisation unless its USCC is known; returns its id (seeding and imports)."""
-    org, _ = await Organisation.get_or_create(
-        uscc=uscc,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "region": region,
-            "verified_at": clock.now() if verified else None,
-        },
+    org = await repository.get_or_create_org(
+        uscc, name=name, kind=kind, region=region, verified_at=clock.now() if verified else None
     )
     return int(org.id)
 
@@ -430,3 +459,9 @@ async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int
     require_admin(actor)
     total, rows = await repository.page_orgs(verified=verified, offset=(page - 1) * size, limit=size)
     return {"total": total, "page": page, "size": size, "items": [org_read(o) for o in rows]}
+
+
+async def role_of(*, user_id: int) -> str | None:
+    """The role of an active user, or None when there is no such user."""
+    user = await repository.get_user(user_id)
+    return user.role if user is not None and user.is_active else None

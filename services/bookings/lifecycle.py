@@ -9,11 +9,23 @@ from services.core.errors import Conflict
 class BookingAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
+    EXPIRE = "expire"
+    CANCEL = "cancel"
+    START = "start"
+    FINISH = "finish"
+    MARK_NO_SHOW = "mark_no_show"
 
 
+_S, _A = BookingStatus, BookingAction
 TRANSITIONS: dict[tuple[BookingStatus, BookingAction], BookingStatus] = {
-    (BookingStatus.PENDING, BookingAction.APPROVE): BookingStatus.APPROVED,
-    (BookingStatus.PENDING, BookingAction.REJECT): BookingStatus.REJECTED,
+    (_S.PENDING, _A.APPROVE): _S.APPROVED,
+    (_S.PENDING, _A.REJECT): _S.REJECTED,
+    (_S.PENDING, _A.EXPIRE): _S.EXPIRED,
+    (_S.PENDING, _A.CANCEL): _S.CANCELLED,
+    (_S.APPROVED, _A.CANCEL): _S.CANCELLED,
+    (_S.APPROVED, _A.START): _S.IN_PROGRESS,
+    (_S.APPROVED, _A.MARK_NO_SHOW): _S.NO_SHOW,
+    (_S.IN_PROGRESS, _A.FINISH): _S.COMPLETED,
 }
 
 

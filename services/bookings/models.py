@@ -9,7 +9,7 @@ from tortoise.models import Model
 from services.core.models import TimestampMixin
 
 if TYPE_CHECKING:
-    from services.accounts.models import Organisation
+    from services.accounts.models import Organisation, User
     from services.catalog.models import Listing
 
 
@@ -35,6 +35,13 @@ class Booking(TimestampMixin, Model):
     decided_at = fields.DatetimeField(null=True)
     reject_reason: str | None = fields.TextField(null=True)
     effective_hours = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
+    price_group = fields.CharField(max_length=16, null=True)
+    # A pending request lapses when the owner has not answered by then (the worker sweeps; expiry frees the slot).
+    expires_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_fee_fen = fields.BigIntField(default=0)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "deals_booking"
@@ -42,8 +49,62 @@ class Booking(TimestampMixin, Model):
             CheckConstraint(check="ends_at > starts_at", name="deals_booking_time_order"),
             CheckConstraint(check="price_fen >= 0", name="deals_booking_price_nonneg"),
             CheckConstraint(
-                check="status IN ('pending','approved','rejected','cancelled','completed')",
+                check="status IN ('pending','approved','rejected','cancelled','completed','expired',"
+                "'in_progress','no_show')",
                 name="deals_booking_status_valid",
             ),
             CheckConstraint(check="mode IN ('self','commissioned')", name="deals_booking_mode_valid"),
+            CheckConstraint(
+                check="cancel_fee_fen >= 0 AND cancel_fee_fen <= price_fen", name="deals_booking_fee_le_price"
+            ),
+            CheckConstraint(
+                check="effective_hours IS NULL OR effective_hours >= 0", name="deals_booking_effective_nonneg"
+            ),
         )
+        indexes = (("user_id", "status", "starts_at"), ("status", "expires_at"))
+
+
+class Closure(TimestampMixin, Model):
+    """A dated interval when an instrument cannot be booked: a holiday, maintenance, a calibration."""
+
+    id = fields.BigIntField(primary_key=True)
+    instrument: fields.ForeignKeyRelation["Listing"] = fields.ForeignKeyField(
+        "models.Listing", related_name="closures", on_delete=fields.CASCADE
+    )
+    instrument_id: int
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    kind = fields.CharField(max_length=16)
+    note = fields.CharField(max_length=200, default="")
+    created_by_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "bookings_closure"
+        indexes = (("instrument_id", "starts_at"),)
+        constraints = (
+            CheckConstraint(check="ends_at > starts_at", name="bookings_closure_time_order"),
+            CheckConstraint(
+                check="kind IN ('holiday','maintenance','closed')", name="bookings_closure_kind_valid"
+            ),
+        )
+
+
+class Training(TimestampMixin, Model):
+    """The owner's record that a user was trained on an instrument and may operate it until it expires."""
+
+    id = fields.BigIntField(primary_key=True)
+    instrument: fields.ForeignKeyRelation["Listing"] = fields.ForeignKeyField(
+        "models.Listing", related_name="trainings", on_delete=fields.CASCADE
+    )
+    instrument_id: int
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="trainings", on_delete=fields.CASCADE
+    )
+    user_id: int
+    granted_by_id = fields.BigIntField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "bookings_training"
+        indexes = (("instrument_id", "user_id"),)

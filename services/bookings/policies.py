@@ -27,3 +27,38 @@ def require_organisation(actor: Actor) -> int:
     if actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     return actor.org_id
+
+
+def require_verified_org(org_verified: bool) -> None:
+    """Only organisations an administrator has verified may book instruments."""
+    if not org_verified:
+        raise Forbidden(
+            "org_not_verified",
+            "机构通过管理员认证后才能预约仪器",
+            "the organisation must be verified to book",
+        )
+
+
+def require_booker(actor: Actor, booker_org_id: int) -> Actor:
+    """The organisation that made a booking (or an admin) may cancel it."""
+    if actor.is_admin or actor.org_id == booker_org_id:
+        return actor
+    raise Forbidden("not_the_booker", "仅预约方可取消预约", "only the booking organisation may cancel")
+
+
+def require_training(*, needs_training: bool, mode: str, trained: bool) -> None:
+    """Self-operated use of an instrument that needs training requires a valid training record."""
+    if needs_training and mode == "self" and not trained:
+        raise Forbidden(
+            "training_required", "自主上机需要该仪器的有效培训记录", "a valid training record is required"
+        )
+
+
+def require_not_suspended(*, mode: str, no_shows: int, limit: int) -> None:
+    """After `limit` no-shows in 90 days a user may no longer book self-operated time."""
+    if mode == "self" and no_shows >= limit:
+        raise Forbidden(
+            "self_booking_suspended",
+            f"90 天内爽约 {no_shows} 次，自主上机预约已暂停",
+            "self-operated booking suspended after repeated no-shows",
+        )

@@ -1,23 +1,45 @@
-"""Bookings: request a slot of an instrument, the owner decides, everyone involved reads it."""
+"""Bookings: request a slot of an instrument, the owner decides and records use, the booker may cancel."""
 
-from datetime import UTC, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.bookings import policies, repository
+from services.bookings import calendar, policies, repository
 from services.bookings.lifecycle import BookingAction, next_status
-from services.bookings.models import Booking
-from services.bookings.pricing import price_booking
-from services.bookings.schemas import BookingCreate, BookingRead, BookingStatus
+from services.bookings.models import Booking, Closure, Training
+from services.bookings.pricing import cancellation_fee, price_booking, price_group
+from services.bookings.schemas import (
+    AvailabilityRead,
+    BookingCreate,
+    BookingFinish,
+    BookingRead,
+    BookingStatus,
+    ClosureCreate,
+    ClosureInterval,
+    ClosureKind,
+    ClosureRead,
+    Interval,
+    TakenInterval,
+    TrainingGrant,
+    TrainingRead,
+)
 from services.catalog import service as catalog_service
 from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
 from services.core.errors import Conflict, Invalid, NotFound
+
+BOOKING_HORIZON = timedelta(days=365)
+AVAILABILITY_SPAN = timedelta(days=92)
+NO_SHOW_WINDOW = timedelta(days=90)
+TRAINING_HORIZON = timedelta(days=5 * 366)
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _booking_read(b: Booking) -> BookingRead:
@@ -35,14 +57,21 @@ def _booking_read(b: Booking) -> BookingRead:
         note=b.note,
         reject_reason=b.reject_reason,
         created_at=b.created_at,
+        price_group=b.price_group,
+        expires_at=b.expires_at,
+        cancelled_at=b.cancelled_at,
+        cancel_fee_fen=b.cancel_fee_fen,
+        started_at=b.started_at,
+        finished_at=b.finished_at,
+        effective_hours=float(b.effective_hours) if b.effective_hours is not None else None,
     )
 
 
-def _parse_create(body: Any) -> BookingCreate:
+def _parse(model: type[_M], body: Any) -> _M:
     if not isinstance(body, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
     try:
-        return validate_json_body(BookingCreate, body)
+        return validate_json_body(model, body)
     except ValidationError as exc:
         raise validation_errors(exc, ["body"]) from exc
 
@@ -51,27 +80,69 @@ def _not_found(booking_id: int) -> NotFound:
     return NotFound("booking_not_found", f"预约 {booking_id} 不存在", "booking not found")
 
 
+def _check_time(rules: dict[str, Any], start: datetime, end: datetime, now: datetime) -> Decimal:
+    """The booking's hours, or a 422 naming the field that breaks the instrument's calendar rules."""
+    if start < now:
+        raise Invalid.field(
+            ["body", "start"], "不能预约过去的时间 (start is in the past)", code="in_the_past"
+        )
+    for name, moment in (("start", start), ("end", end)):
+        if moment > now + BOOKING_HORIZON:
+            raise Invalid.field(
+                ["body", name], "最多可预约一年以内的时段 (more than one year ahead)", code="too_far_ahead"
+            )
+    hours = Decimal((end - start).total_seconds()) / Decimal(3600)
+    if hours > Decimal(rules.get("max_hours", 8)):
+        raise Invalid.field(["body", "end"], f"单次预约最长 {rules.get('max_hours')} 小时 (booking too long)")
+    if start < now + timedelta(hours=int(rules.get("min_notice_hours", 0))):
+        raise Invalid.field(
+            ["body", "start"], f"需提前至少 {rules.get('min_notice_hours')} 小时预约 (too short notice)"
+        )
+    outside = calendar.outside_field(
+        rules.get("opening_hours"), start, end, long_runs=bool(rules.get("long_runs"))
+    )
+    if outside is not None:
+        raise Invalid.field(
+            ["body", outside], "不在仪器开放时间内 (outside the opening hours)", code="outside_opening_hours"
+        )
+    return hours
+
+
 async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
-    """Book an instrument slot; overlapping live bookings are refused by the database itself."""
-    data = _parse_create(body)
+    """Book an instrument slot at the booker's frozen price; overlaps are refused by the database itself."""
+    data = _parse(BookingCreate, body)
     instrument = await catalog_service.instrument_for_booking(instrument_id=data.instrument_id)
     org_id = policies.require_organisation(actor)
+    org = await accounts_service.get_org(org_id=org_id)
+    policies.require_verified_org(org.verified)
     if instrument.get("status") != "published" or instrument.get("availability") != "available":
         raise Conflict("instrument_unavailable", "该仪器当前不可预约", "instrument not available")
     if data.mode.value not in (instrument.get("service_modes") or []):
         raise Invalid.field(["body", "mode"], "该仪器不提供此服务方式 (mode not offered)")
     rules = instrument.get("booking") or {}
+    now = clock.now()
     start, end = data.start.astimezone(UTC), data.end.astimezone(UTC)
-    hours = Decimal((end - start).total_seconds()) / Decimal(3600)
-    if hours > Decimal(rules.get("max_hours", 24 * 14)):
-        raise Invalid.field(["body", "end"], f"单次预约最长 {rules.get('max_hours')} 小时 (booking too long)")
-    if start < clock.now() + timedelta(hours=int(rules.get("min_notice_hours", 0))):
+    hours = _check_time(rules, start, end, now)
+    if await repository.closures_between(instrument["id"], start, end):
         raise Invalid.field(
-            ["body", "start"], f"需提前至少 {rules.get('min_notice_hours')} 小时预约 (too short notice)"
+            ["body", "start"], "该时段仪器停用（维护或节假日）(the instrument is closed then)", code="closed"
         )
-    price = price_booking(instrument.get("fees") or [], hours, data.samples, data.mode.value)
+    policies.require_training(
+        needs_training=bool(rules.get("needs_training")),
+        mode=data.mode.value,
+        trained=await repository.has_valid_training(instrument["id"], actor.user_id, start),
+    )
+    policies.require_not_suspended(
+        mode=data.mode.value,
+        no_shows=await repository.count_no_shows(actor.user_id, now - NO_SHOW_WINDOW),
+        limit=int(rules.get("no_show_limit", 3)),
+    )
+    group = price_group(booker_org_id=org_id, booker_kind=org.kind, owner_org_id=instrument["org_id"])
+    price = price_booking(instrument.get("fees") or [], hours, data.samples, data.mode.value, group)
     try:
         async with in_transaction() as conn:
+            # A lapsed request must not hold the slot even if the worker has not swept it yet.
+            await repository.expire_overdue(now, instrument["id"], conn)
             booking = await repository.insert_booking(
                 conn,
                 instrument_id=instrument["id"],
@@ -82,6 +153,8 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
                 mode=data.mode.value,
                 status=BookingStatus.PENDING.value,
                 price_fen=price,
+                price_group=group,
+                expires_at=min(now + timedelta(hours=int(rules.get("response_hours", 48))), start),
                 note=data.note,
             )
     except IntegrityError as exc:
@@ -91,31 +164,125 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     return _booking_read(booking)
 
 
-async def _decide(*, actor: Actor, booking_id: int, action: BookingAction, reason: str | None) -> BookingRead:
+async def _transition(
+    *,
+    actor: Actor,
+    booking_id: int,
+    action: BookingAction,
+    by_owner: bool = True,
+    change: Callable[[Booking, dict[str, Any]], None] | None = None,
+) -> BookingRead:
+    """Authorise, lock, move the booking along the transition table and apply the action's side fields."""
     booking = await repository.get_booking(booking_id)
     if booking is None:
         raise _not_found(booking_id)
-    policies.require_instrument_owner(actor, await catalog_service.owner_org_of(booking.instrument_id))
+    instrument = await catalog_service.instrument_for_booking(instrument_id=booking.instrument_id)
+    if by_owner:
+        policies.require_instrument_owner(actor, instrument.get("org_id"))
+    else:
+        policies.require_booking_visible(actor, booking_id, booking.org_id, instrument.get("org_id"))
+        policies.require_booker(actor, booking.org_id)
     async with in_transaction() as conn:
         locked = await repository.lock_booking(booking_id, conn)
         if locked is None:
             raise _not_found(booking_id)
-        locked.status = next_status(locked.status, action).value
-        locked.decided_by_id = actor.user_id
-        locked.decided_at = clock.now()
-        locked.reject_reason = reason if action is BookingAction.REJECT else None
+        status = next_status(locked.status, action)
+        if change is not None:
+            change(locked, instrument.get("booking") or {})
+        locked.status = status.value
         await repository.save_booking(locked, conn)
     return _booking_read(locked)
 
 
+def _decided(actor: Actor, reason: str | None) -> Callable[[Booking, dict[str, Any]], None]:
+    def change(booking: Booking, _rules: dict[str, Any]) -> None:
+        if (
+            booking.status == BookingStatus.PENDING
+            and booking.expires_at
+            and booking.expires_at <= clock.now()
+        ):
+            raise Conflict("booking_expired", "该预约已超过审批期限", "the request lapsed unanswered")
+        booking.decided_by_id = actor.user_id
+        booking.decided_at = clock.now()
+        booking.reject_reason = reason
+
+    return change
+
+
 async def approve_booking(*, actor: Actor, booking_id: int) -> BookingRead:
-    """The instrument's owner approves a pending booking."""
-    return await _decide(actor=actor, booking_id=booking_id, action=BookingAction.APPROVE, reason=None)
+    """The instrument's owner approves a pending booking inside the response window."""
+    return await _transition(
+        actor=actor, booking_id=booking_id, action=BookingAction.APPROVE, change=_decided(actor, None)
+    )
 
 
 async def reject_booking(*, actor: Actor, booking_id: int, reason: str | None) -> BookingRead:
     """The instrument's owner rejects a pending booking, with an optional reason."""
-    return await _decide(actor=actor, booking_id=booking_id, action=BookingAction.REJECT, reason=reason)
+    return await _transition(
+        actor=actor, booking_id=booking_id, action=BookingAction.REJECT, change=_decided(actor, reason)
+    )
+
+
+async def cancel_booking(*, actor: Actor, booking_id: int) -> BookingRead:
+    """The booker cancels: free until the owner's cut-off before the start, then the owner's fee."""
+
+    def change(booking: Booking, rules: dict[str, Any]) -> None:
+        now = clock.now()
+        if booking.status == BookingStatus.APPROVED:
+            booking.cancel_fee_fen = cancellation_fee(
+                price_fen=booking.price_fen,
+                hours_before_start=(booking.starts_at - now).total_seconds() / 3600,
+                free_hours=int(rules.get("cancel_free_hours", 24)),
+                fee_percent=int(rules.get("cancel_fee_percent", 50)),
+            )
+        booking.cancelled_at = now
+
+    return await _transition(
+        actor=actor, booking_id=booking_id, action=BookingAction.CANCEL, by_owner=False, change=change
+    )
+
+
+async def start_booking(*, actor: Actor, booking_id: int) -> BookingRead:
+    """The owner records that the booked use has begun."""
+
+    def change(booking: Booking, _rules: dict[str, Any]) -> None:
+        booking.started_at = clock.now()
+
+    return await _transition(actor=actor, booking_id=booking_id, action=BookingAction.START, change=change)
+
+
+async def finish_booking(*, actor: Actor, booking_id: int, body: Any) -> BookingRead:
+    """The owner records the end of use and its effective hours (有效机时)."""
+    data = _parse(BookingFinish, body)
+
+    def change(booking: Booking, _rules: dict[str, Any]) -> None:
+        booked = Decimal((booking.ends_at - booking.starts_at).total_seconds()) / Decimal(3600)
+        if data.effective_hours > booked:
+            raise Invalid.field(
+                ["body", "effective_hours"],
+                f"有效机时不能超过预约时长 {booked:.2f} 小时 (exceeds the booked hours)",
+            )
+        booking.finished_at = clock.now()
+        booking.effective_hours = data.effective_hours
+
+    return await _transition(actor=actor, booking_id=booking_id, action=BookingAction.FINISH, change=change)
+
+
+async def mark_no_show(*, actor: Actor, booking_id: int) -> BookingRead:
+    """The owner marks an approved booking whose user never came (only once its slot has begun)."""
+
+    def change(booking: Booking, _rules: dict[str, Any]) -> None:
+        if clock.now() < booking.starts_at:
+            raise Conflict("slot_not_started", "预约时段尚未开始", "the slot has not started yet")
+
+    return await _transition(
+        actor=actor, booking_id=booking_id, action=BookingAction.MARK_NO_SHOW, change=change
+    )
+
+
+async def expire_overdue_bookings() -> int:
+    """Lapse every pending request the owner left unanswered past its response window (worker sweep)."""
+    return await repository.expire_overdue(clock.now())
 
 
 async def get_booking(*, actor: Actor, booking_id: int) -> BookingRead:
@@ -138,3 +305,150 @@ async def list_bookings(*, actor: Actor, role: str, page: int, size: int) -> dic
         limit=size,
     )
     return {"total": total, "page": page, "size": size, "items": [_booking_read(b) for b in rows]}
+
+
+# --- the instrument's calendar ------------------------------------------------------------------------
+
+
+async def _published_instrument(instrument_id: int) -> dict[str, Any]:
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    if instrument.get("status") != "published":
+        raise NotFound("instrument_not_found", f"仪器 {instrument_id} 不存在", "instrument not found")
+    return instrument
+
+
+def _check_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    for name, moment in (("from", start), ("to", end)):
+        if moment.tzinfo is None:
+            raise Invalid.field(["query", name], "时间需带时区，如 +08:00 (a time zone offset is required)")
+    if end <= start:
+        raise Invalid.field(["query", "to"], "to 必须晚于 from (to must be after from)")
+    if end - start > AVAILABILITY_SPAN:
+        raise Invalid.field(["query", "to"], "查询区间最长 92 天 (at most 92 days per query)")
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+async def get_availability(*, instrument_id: int, start: datetime, end: datetime) -> AvailabilityRead:
+    """Open, free and taken intervals of a published instrument; taken ones carry no booker's identity."""
+    start, end = _check_window(start, end)
+    instrument = await _published_instrument(instrument_id)
+    rules = instrument.get("booking") or {}
+    closures = await repository.closures_between(instrument_id, start, end)
+    taken = await repository.taken_intervals(instrument_id, start, end, clock.now())
+    opened = calendar.subtract(
+        calendar.opening_intervals(rules.get("opening_hours"), start, end),
+        [(c.starts_at, c.ends_at) for c in closures],
+    )
+    free = calendar.subtract(opened, [(s, e) for s, e, _ in taken])
+    return AvailabilityRead(
+        instrument_id=instrument_id,
+        start=start,
+        end=end,
+        open=[Interval(start=s, end=e) for s, e in opened],
+        free=[Interval(start=s, end=e) for s, e in free],
+        taken=[TakenInterval(start=s, end=e, status=status) for s, e, status in taken],
+        closures=[
+            ClosureInterval(start=c.starts_at, end=c.ends_at, kind=ClosureKind(c.kind)) for c in closures
+        ],
+    )
+
+
+def _closure_read(closure: Closure) -> ClosureRead:
+    return ClosureRead(
+        id=closure.id,
+        instrument_id=closure.instrument_id,
+        start=closure.starts_at,
+        end=closure.ends_at,
+        kind=ClosureKind(closure.kind),
+        note=closure.note,
+    )
+
+
+async def add_closure(*, actor: Actor, instrument_id: int, body: Any) -> ClosureRead:
+    """The owner closes the instrument for a dated interval (holiday, maintenance window)."""
+    data = _parse(ClosureCreate, body)
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    policies.require_instrument_owner(actor, instrument.get("org_id"))
+    closure = await repository.insert_closure(
+        instrument_id=instrument_id,
+        starts_at=data.start.astimezone(UTC),
+        ends_at=data.end.astimezone(UTC),
+        kind=data.kind.value,
+        note=data.note,
+        created_by_id=actor.user_id,
+    )
+    return _closure_read(closure)
+
+
+async def list_closures(*, instrument_id: int) -> list[ClosureRead]:
+    """Current and future closures of a published instrument (public, like its opening hours)."""
+    await _published_instrument(instrument_id)
+    return [_closure_read(c) for c in await repository.upcoming_closures(instrument_id, clock.now())]
+
+
+async def remove_closure(*, actor: Actor, instrument_id: int, closure_id: int) -> None:
+    """The owner removes a closure."""
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    policies.require_instrument_owner(actor, instrument.get("org_id"))
+    if await repository.get_closure(instrument_id, closure_id) is None:
+        raise NotFound("closure_not_found", f"停用时段 {closure_id} 不存在", "closure not found")
+    await repository.delete_closure(closure_id)
+
+
+# --- training records -----------------------------------------------------------------------------------
+
+
+def _training_read(training: Training) -> TrainingRead:
+    now = clock.now()
+    return TrainingRead(
+        id=training.id,
+        instrument_id=training.instrument_id,
+        user_id=training.user_id,
+        granted_by_id=training.granted_by_id,
+        granted_at=training.created_at,
+        expires_at=training.expires_at,
+        revoked_at=training.revoked_at,
+        valid=training.revoked_at is None and training.expires_at > now,
+    )
+
+
+async def grant_training(*, actor: Actor, instrument_id: int, body: Any) -> TrainingRead:
+    """The instrument's owner records that a user is trained on it, until a given expiry."""
+    data = _parse(TrainingGrant, body)
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    policies.require_instrument_owner(actor, instrument.get("org_id"))
+    now = clock.now()
+    if not now < data.expires_at <= now + TRAINING_HORIZON:
+        raise Invalid.field(
+            ["body", "expires_at"], "有效期须在未来五年之内 (must lie within the next five years)"
+        )
+    try:
+        training = await repository.insert_training(
+            instrument_id=instrument_id,
+            user_id=data.user_id,
+            granted_by_id=actor.user_id,
+            expires_at=data.expires_at.astimezone(UTC),
+        )
+    except IntegrityError as exc:
+        raise Invalid.field(["body", "user_id"], "用户不存在 (no such user)") from exc
+    return _training_read(training)
+
+
+async def list_trainings(*, actor: Actor, instrument_id: int) -> list[TrainingRead]:
+    """Training records of an instrument (its owner and admins)."""
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    policies.require_instrument_owner(actor, instrument.get("org_id"))
+    return [_training_read(t) for t in await repository.trainings_of_instrument(instrument_id)]
+
+
+async def revoke_training(*, actor: Actor, instrument_id: int, training_id: int) -> TrainingRead:
+    """The owner withdraws a training record before it expires."""
+    instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
+    policies.require_instrument_owner(actor, instrument.get("org_id"))
+    training = await repository.get_training(instrument_id, training_id)
+    if training is None:
+        raise NotFound("training_not_found", f"培训记录 {training_id} 不存在", "training record not found")
+    if training.revoked_at is None:
+        training.revoked_at = clock.now()
+        await repository.save_training(training)
+    return _training_read(training)

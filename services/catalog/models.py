@@ -11,9 +11,6 @@ from services.core.models import TimestampMixin
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
 
-LISTING_TYPES = ("achievement", "instrument", "expert", "agency")
-LISTING_STATUSES = ("draft", "pending", "published", "rejected", "archived")
-
 
 class Listing(TimestampMixin, Model):
     id = fields.BigIntField(primary_key=True)

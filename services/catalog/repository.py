@@ -15,6 +15,20 @@ async def get_listing(listing_id: int, listing_type: str | None = None) -> Listi
     return await query.first()
 
 
+async def create_listing(connection: BaseDBAsyncClient, **values: Any) -> Listing:
+    return await Listing.create(using_db=connection, **values)
+
+
+async def save_listing(
+    listing: Listing, connection: BaseDBAsyncClient, update_fields: list[str] | None = None
+) -> None:
+    await listing.save(using_db=connection, update_fields=update_fields)
+
+
+async def delete_listing(listing: Listing, connection: BaseDBAsyncClient) -> None:
+    await listing.delete(using_db=connection)
+
+
 async def lock_listing(
     listing_id: int, listing_type: str | None, connection: BaseDBAsyncClient
 ) -> Listing | None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -19,26 +19,23 @@ from services.reference.fields import TECH_FIELD_CODES
 from services.reference.identifiers import normalise_patent_number, patent_kind_from_number, patent_problem
 from services.reference.maturity import maturity_trl_problem
 from services.reference.regions import is_valid_region_code
+from services.reference.vocabulary import (
+    AgencyType,
+    ExpertService,
+    FeeUnit,
+    InstrumentAvailability,
+    IpKind,
+    ListingType,
+    Maturity,
+    PriceMode,
+    ServiceMode,
+    TransferMode,
+)
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Fen = Annotated[int, Field(ge=0, le=10**15)]
 MAX_TEXT = 20_000
-
-
-class ListingType(StrEnum):
-    ACHIEVEMENT = "achievement"
-    INSTRUMENT = "instrument"
-    EXPERT = "expert"
-    AGENCY = "agency"
-
-
-class ListingStatus(StrEnum):
-    DRAFT = "draft"
-    PENDING = "pending"
-    PUBLISHED = "published"
-    REJECTED = "rejected"
-    ARCHIVED = "archived"
 
 
 RESOURCE_TYPES: dict[str, ListingType] = {
@@ -82,12 +79,6 @@ class ListingCommon(Strict):
         return value
 
 
-class PriceMode(StrEnum):
-    FIXED = "fixed"
-    RANGE = "range"
-    NEGOTIABLE = "negotiable"
-
-
 class Price(Strict):
     mode: PriceMode
     min_fen: Fen | None = None
@@ -104,14 +95,6 @@ class Price(Strict):
         if self.mode == PriceMode.FIXED and self.min_fen != self.max_fen:
             raise ValueError("固定价格 min_fen 须等于 max_fen (fixed price: min_fen must equal max_fen)")
         return self
-
-
-class IpKind(StrEnum):
-    INVENTION = "invention"
-    UTILITY = "utility"
-    DESIGN = "design"
-    SOFTWARE = "software"
-    SECRET = "secret"
 
 
 class IpRight(Strict):
@@ -133,16 +116,6 @@ class IpRight(Strict):
                     f"申请号类型为 {implied}，与 kind={self.kind.value} 不符 (number/kind mismatch)"
                 )
         return self
-
-
-class Maturity(StrEnum):
-    LAB = "lab"
-    PILOT = "pilot"
-    TRIAL = "trial"
-    INDUSTRIAL = "industrial"
-
-
-TransferMode = Literal["transfer", "license", "equity", "co_develop", "service"]
 
 
 class AchievementCreate(ListingCommon):
@@ -171,24 +144,48 @@ class Location(Strict):
     room: str = Field(default="", max_length=50)
 
 
-class FeeUnit(StrEnum):
-    HOUR = "hour"
-    SAMPLE = "sample"
-    DAY = "day"
+class PriceGroup(StrEnum):
+    """Who pays which price (校内/校外/企业): the booker's organisation relative to the instrument's owner."""
+
+    OWN = "own"
+    ACADEMIC = "academic"
+    ENTERPRISE = "enterprise"
 
 
 class Fee(Strict):
     unit: FeeUnit
     price_fen: Fen
+    # A fee without a group is the price for every group that has no fee of its own for the unit.
+    group: PriceGroup | None = None
+
+
+class OpeningPeriod(Strict):
+    """One weekly opening period in Beijing time; weekday 1 is Monday (ISO)."""
+
+    weekday: int = Field(ge=1, le=7)
+    open: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    close: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if self.close <= self.open:
+            raise ValueError("close 必须晚于 open (close must be after open)")
+        return self
 
 
 class BookingRules(Strict):
     min_notice_hours: int = Field(default=24, ge=0, le=24 * 90)
-    max_hours: int = Field(default=8, ge=1, le=24 * 14)
+    # Long runs (battery cycling, dilution refrigerators) may last up to 90 days where the owner allows.
+    max_hours: int = Field(default=8, ge=1, le=24 * 90)
     needs_training: bool = False
-
-
-ServiceMode = Literal["self", "commissioned"]
+    # Absent: open around the clock. Present: bookings start and end inside these periods.
+    opening_hours: list[OpeningPeriod] | None = Field(default=None, max_length=70)
+    # Unattended runs may continue through closed hours (only start and end must be in opening hours).
+    long_runs: bool = False
+    response_hours: int = Field(default=48, ge=1, le=24 * 14)
+    cancel_free_hours: int = Field(default=24, ge=0, le=24 * 30)
+    cancel_fee_percent: int = Field(default=50, ge=0, le=100)
+    no_show_limit: int = Field(default=3, ge=1, le=100)
 
 
 class InstrumentCreate(ListingCommon):
@@ -202,7 +199,7 @@ class InstrumentCreate(ListingCommon):
     service_modes: list[ServiceMode] = Field(min_length=1)
     fees: list[Fee] = Field(default_factory=list, max_length=20)
     booking: BookingRules = Field(default_factory=BookingRules)
-    availability: Literal["available", "maintenance", "retired"] = "available"
+    availability: InstrumentAvailability = InstrumentAvailability.AVAILABLE
 
     @field_validator("category")
     @classmethod
@@ -212,9 +209,6 @@ class InstrumentCreate(ListingCommon):
                 "不是国家大型仪器分类代码 (unknown category; see GET /api/v1/instrument-categories)"
             )
         return value
-
-
-ExpertService = Literal["consulting", "review", "training", "co_develop"]
 
 
 class Consent(Strict):
@@ -236,11 +230,6 @@ class ExpertCreate(ListingCommon):
     rate_fen_per_hour: Fen | None = None
     consent: Consent = Field(default_factory=Consent)
     contact: Contact | None = None
-
-
-AgencyType = Literal[
-    "testing", "ip", "tech_transfer", "consulting", "finance", "incubation", "legal", "design"
-]
 
 
 class Offering(Strict):

@@ -4,12 +4,11 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
-from services.accounts.policies import Actor, require_admin, require_member
+from services.accounts.policies import Actor, require_admin, require_organisation
 from services.catalog import repository
 from services.catalog.models import Listing
+from services.catalog.policies import may_see_private, require_may_change, require_may_transition
 from services.catalog.quality import assess_quality
 from services.catalog.schemas import (
     CREATE_SCHEMAS,
@@ -19,14 +18,14 @@ from services.catalog.schemas import (
     InstrumentCreate,
     ListingCommon,
     ListingPage,
-    ListingStatus,
-    ListingType,
     RevisionRead,
 )
 from services.core import clock
 from services.core.audit import record_audit
-from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.db import Connection, transaction
+from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import erase_payloads, record_event
+from services.reference.vocabulary import ListingStatus, ListingType
 
 CONSENT_TEXT_VERSION = "2026-03"
 _M = TypeVar("_M", bound=BaseModel)
@@ -78,7 +77,7 @@ def parse_listing(listing_type: ListingType, body: Any) -> ListingCommon:
         raise validation_errors(exc, ["body"]) from exc
 
 
-def _columns(data: ListingCommon) -> dict[str, Any]:
+def listing_columns(data: ListingCommon) -> dict[str, Any]:
     """Split a validated listing into table columns and type-specific attributes."""
     dumped = data.model_dump(mode="json", exclude={"external_ref", "contact"})
     columns: dict[str, Any] = {key: dumped.pop(key) for key in COMMON_KEYS}
@@ -159,20 +158,9 @@ def snapshot(listing: Listing) -> dict[str, Any]:
     return data
 
 
-def _may_see_private(actor: Actor | None, listing: Listing) -> bool:
-    return actor is not None and (actor.is_admin or actor.org_id == listing.org_id)
-
-
-def _require_member_of(actor: Actor, listing: Listing) -> None:
-    """Members (and admins) pass; to anyone else an unpublished listing does not exist (404, not 403)."""
-    if listing.status != "published" and not _may_see_private(actor, listing):
-        raise NotFound("listing_not_found", f"{listing.type} {listing.id} 不存在 (not found)")
-    require_member(actor, listing.org_id)
-
-
 async def read_listings(listings: list[Listing], actor: Actor | None) -> list[dict[str, Any]]:
     """Listings as this caller may see them; private expert contacts fetched in one query."""
-    private = {listing.id for listing in listings if _may_see_private(actor, listing)}
+    private = {listing.id for listing in listings if may_see_private(actor, listing)}
     contacts = await repository.get_contacts(
         [x.id for x in listings if x.id in private and x.type == ListingType.EXPERT]
     )
@@ -195,7 +183,7 @@ async def read_listing(listing: Listing, actor: Actor | None) -> dict[str, Any]:
     return (await read_listings([listing], actor))[0]
 
 
-async def _emit(listing: Listing, connection: BaseDBAsyncClient) -> None:
+async def _emit(listing: Listing, connection: Connection) -> None:
     await record_event(
         connection=connection,
         topic=LISTING_TOPIC,
@@ -206,7 +194,7 @@ async def _emit(listing: Listing, connection: BaseDBAsyncClient) -> None:
     )
 
 
-def _quality_input(listing_type: str, columns: dict[str, Any]) -> dict[str, Any]:
+def quality_input(listing_type: str, columns: dict[str, Any]) -> dict[str, Any]:
     data = {**columns, **columns.get("attributes", {})}
     data["fields"] = columns.get("tech_fields", [])
     if listing_type == ListingType.ACHIEVEMENT:
@@ -236,22 +224,21 @@ async def create_listing(
     *, actor: Actor, listing_type: ListingType, body: Any, status: str = "draft"
 ) -> dict[str, Any]:
     """Create a draft owned by the caller's organisation."""
-    if actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    org_id = require_organisation(actor)
     data = parse_listing(listing_type, body)
-    columns = _columns(data)
-    score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
-    warnings = await _duplicate_warnings(listing_type.value, actor.org_id, columns, None)
-    async with in_transaction() as conn:
+    columns = listing_columns(data)
+    score, missing = assess_quality(listing_type.value, quality_input(listing_type.value, columns))
+    warnings = await _duplicate_warnings(listing_type.value, org_id, columns, None)
+    async with transaction() as conn:
         try:
-            listing = await Listing.create(
+            listing = await repository.create_listing(
+                conn,
                 type=listing_type.value,
                 status=status,
-                org_id=actor.org_id,
+                org_id=org_id,
                 created_by_id=actor.user_id,
                 quality_score=score,
                 quality_missing=missing,
-                using_db=conn,
                 **columns,
             )
         except Exception as exc:
@@ -277,18 +264,18 @@ async def create_listing(
 
 
 async def _record_expert_private(
-    listing: Listing, data: ExpertCreate, actor: Actor, connection: BaseDBAsyncClient
+    listing: Listing, data: ExpertCreate, actor: Actor, connection: Connection
 ) -> None:
     if data.contact is not None:
         await repository.save_contact(listing.id, data.contact.phone, data.contact.email, connection)
     await _record_consent(listing, data, actor, connection)
-    await listing.save(using_db=connection, update_fields=["attributes"])
+    await repository.save_listing(listing, connection, update_fields=["attributes"])
 
 
 async def get_listing(*, actor: Actor | None, listing_type: ListingType, listing_id: int) -> dict[str, Any]:
     """One listing; unpublished ones only for their organisation and admins."""
     listing = await repository.get_listing(listing_id, listing_type.value)
-    if listing is None or (listing.status != "published" and not _may_see_private(actor, listing)):
+    if listing is None or (listing.status != "published" and not may_see_private(actor, listing)):
         raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
     return await read_listing(listing, actor)
 
@@ -327,18 +314,18 @@ async def update_listing(
     """Edit a listing (members of its organisation); re-validated as a whole."""
     if not isinstance(patch, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, listing_type.value, conn)
         if listing is None:
             raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
-        _require_member_of(actor, listing)
+        require_may_change(actor, listing)
         if listing.status == "archived":
             raise Conflict("listing_archived", "已归档的条目不能修改 (archived listings cannot change)")
         contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
         current = _to_body(listing, {"phone": contact.phone, "email": contact.email} if contact else None)
         data = parse_listing(listing_type, {**current, **patch})
-        columns = _columns(data)
-        score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
+        columns = listing_columns(data)
+        score, missing = assess_quality(listing_type.value, quality_input(listing_type.value, columns))
         consent_before = listing.attributes.get("consent") if listing_type == ListingType.EXPERT else None
         listing.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
         listing.version += 1
@@ -350,12 +337,12 @@ async def update_listing(
             elif "contact" in patch:
                 await repository.save_contact(listing.id, None, None, conn)
             if "consent" in patch:
-                await listing.save(using_db=conn)
+                await repository.save_listing(listing, conn)
                 await _record_consent(listing, data, actor, conn)
                 if not data.consent.publish and listing.status in ("published", "pending"):
                     # Withdrawn consent unpublishes at once: the outbox event below removes it from the index.
                     listing.status = TRANSITIONS[(listing.status, "unpublish")]
-        await listing.save(using_db=conn)
+        await repository.save_listing(listing, conn)
         await repository.add_revision(
             listing_id=listing.id,
             version=listing.version,
@@ -368,9 +355,7 @@ async def update_listing(
     return await read_listing(listing, actor)
 
 
-async def _record_consent(
-    listing: Listing, data: ExpertCreate, actor: Actor, connection: BaseDBAsyncClient
-) -> None:
+async def _record_consent(listing: Listing, data: ExpertCreate, actor: Actor, connection: Connection) -> None:
     """Append the consent to its history and mirror the current one, timestamped, on the listing."""
     recorded = await repository.add_consent(
         listing_id=listing.id,
@@ -395,14 +380,11 @@ async def transition_listing(
     *, actor: Actor, listing_type: ListingType, listing_id: int, action: str, reason: str | None = None
 ) -> dict[str, Any]:
     """Move a listing along its life-cycle (submit, publish, reject, archive)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, listing_type.value, conn)
         if listing is None:
             raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
-        if action in ("publish", "reject"):
-            require_admin(actor)
-        else:
-            _require_member_of(actor, listing)
+        require_may_transition(actor, listing, action)
         target = TRANSITIONS.get((listing.status, action))
         if target is None:
             raise Conflict(
@@ -425,7 +407,7 @@ async def transition_listing(
             listing.published_at = now
         elif action == "reject":
             listing.reject_reason = reason
-        await listing.save(using_db=conn)
+        await repository.save_listing(listing, conn)
         await repository.add_revision(
             listing_id=listing.id,
             version=listing.version,
@@ -449,11 +431,11 @@ async def transition_listing(
 
 async def erase_expert(*, actor: Actor, listing_id: int) -> None:
     """Really delete an expert profile and its personal data (PIPL Art. 47); the index follows via outbox."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, ListingType.EXPERT.value, conn)
         if listing is None:
             raise NotFound("listing_not_found", f"expert {listing_id} 不存在 (not found)")
-        _require_member_of(actor, listing)
+        require_may_change(actor, listing)
         version = listing.version + 1
         await erase_payloads(connection=conn, aggregate_type="listing", aggregate_id=listing.id)
         await record_event(
@@ -473,7 +455,7 @@ async def erase_expert(*, actor: Actor, listing_id: int) -> None:
             object_type="listing",
             object_id=listing.id,
         )
-        await listing.delete(using_db=conn)
+        await repository.delete_listing(listing, conn)
 
 
 async def list_listings(
@@ -488,9 +470,7 @@ async def list_listings(
     """A page of listings: published ones for everyone; own organisation's or the review queue otherwise."""
     org_id: int | None = None
     if mine:
-        if actor is None or actor.org_id is None:
-            raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
-        org_id = actor.org_id
+        org_id = require_organisation(actor)
     elif status is not None and status != ListingStatus.PUBLISHED:
         require_admin(actor)
     effective_status = status.value if status else (None if mine else "published")
@@ -511,7 +491,7 @@ async def list_revisions(*, actor: Actor, listing_type: ListingType, listing_id:
     listing = await repository.get_listing(listing_id, listing_type.value)
     if listing is None:
         raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
-    _require_member_of(actor, listing)
+    require_may_change(actor, listing)
     rows = await repository.list_revisions(listing_id)
     return [
         RevisionRead(

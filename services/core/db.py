@@ -1,8 +1,12 @@
 """Tortoise ORM wiring: one app holding every domain's models, migrations in services/core/migrations."""
 
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeAlias
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from services.core.settings import get_settings
 
@@ -13,6 +17,7 @@ MODEL_MODULES = [
     "services.enquiries.models",
     "services.demand.models",
     "services.deals.models",
+    "services.brokers.models",
     "services.bookings.models",
 ]
 
@@ -31,6 +36,22 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+# What services see of the ORM: a connection to pass to repositories, a transaction to open one, and the
+# error a unique constraint raises. Only repositories (and this module) import tortoise.
+Connection: TypeAlias = BaseDBAsyncClient
+UniqueViolation: TypeAlias = IntegrityError
+
+
+def transaction() -> AbstractAsyncContextManager[Connection]:
+    """One database transaction: `async with transaction() as conn:` commits on exit, rolls back on error."""
+    return in_transaction()
+
+
+async def ping() -> None:
+    """One round trip to the database (readiness)."""
+    await connections.get("default").execute_query("SELECT 1")
 
 
 # Read by the `tortoise` CLI (makemigrations): `tortoise -c services.core.db.TORTOISE_ORM makemigrations`.

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     stripe_api_key: str = "sk_test_TechMarketLocalDevelopment01"
     stripe_api_base: str = "http://127.0.0.1:12111"
     stripe_webhook_secret: str = "whsec_techmarket_local"
+    # The platform fee on each milestone payment, in basis points of the amount (100 = 1%).
+    platform_fee_bp: int = 100
     secret_key: str = Field(default="dev-secret-change-me-in-production-0123456789", min_length=16)
     port: int = 8000
     host: str = "127.0.0.1"

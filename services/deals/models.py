@@ -11,13 +11,12 @@ from services.core.models import TimestampMixin
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
 
-CONTRACT_TYPES = ("development", "transfer", "license", "consulting", "service")
-CONTRACT_STATUSES = ("signed", "registration_pending", "registered", "registration_rejected", "cancelled")
-
 
 class Contract(TimestampMixin, Model):
     id = fields.BigIntField(primary_key=True)
     contract_type = fields.CharField(max_length=16)
+    # Sub-type of the governing rule set (独占/排他/普通 licences …), see services/reference/contracts.py.
+    subtype = fields.CharField(max_length=32, null=True)
     legacy_type = fields.CharField(max_length=32, null=True)
     rule_set = fields.CharField(max_length=16)
     title = fields.CharField(max_length=200)
@@ -46,8 +45,19 @@ class Contract(TimestampMixin, Model):
     registration_reject_reason: str | None = fields.TextField(null=True)
     seller_region = fields.CharField(max_length=6)
     buyer_region = fields.CharField(max_length=6)
+    buyer_confirmed_at = fields.DatetimeField(null=True)
+    seller_confirmed_at = fields.DatetimeField(null=True)
+    # Amounts in CNY fen at the exchange rate recorded at registration (equal to the amounts for CNY).
+    total_cny_fen = fields.BigIntField(null=True)
+    tech_cny_fen = fields.BigIntField(null=True)
+    fx_rate = fields.DecimalField(max_digits=20, decimal_places=10, null=True)
+    fx_rate_date = fields.DateField(null=True)
+    fx_source = fields.CharField(max_length=100, null=True)
+    platform_fee_bp = fields.IntField(default=0)
+    broker_commission_fen = fields.BigIntField(default=0)
 
     milestones: fields.ReverseRelation["Milestone"]
+    non_technical_items: fields.ReverseRelation["NonTechnicalItem"]
 
     class Meta:
         table = "deals_contract"
@@ -66,7 +76,7 @@ class Contract(TimestampMixin, Model):
                 name="deals_contract_type_valid",
             ),
             CheckConstraint(
-                check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled')",
+                check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled','terminated')",
                 name="deals_contract_status_valid",
             ),
             CheckConstraint(
@@ -111,7 +121,8 @@ class Milestone(Model):
         constraints = (
             CheckConstraint(check="amount_fen > 0", name="deals_milestone_amount_positive"),
             CheckConstraint(
-                check="status IN ('unpaid','processing','paid')", name="deals_milestone_status_valid"
+                check="status IN ('unpaid','processing','paid','refunded')",
+                name="deals_milestone_status_valid",
             ),
         )
 
@@ -136,11 +147,15 @@ class Payment(TimestampMixin, Model):
     payer_id = fields.BigIntField(null=True)
     failure_reason: str | None = fields.TextField(null=True)
     succeeded_at = fields.DatetimeField(null=True)
+    refunded_fen = fields.BigIntField(default=0)
 
     class Meta:
         table = "deals_payment"
         constraints = (
             CheckConstraint(check="amount_fen > 0", name="deals_payment_amount_positive"),
+            CheckConstraint(
+                check="refunded_fen >= 0 AND refunded_fen <= amount_fen", name="deals_payment_refund_bounded"
+            ),
             CheckConstraint(
                 check="status IN ('created','requires_payment_method','processing','succeeded','failed','canceled')",
                 name="deals_payment_status_valid",
@@ -174,6 +189,9 @@ class StripeEvent(Model):
     payload: dict[str, Any] = fields.JSONField()
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
+    # A signed event we could not use (malformed, unknown PaymentIntent, wrong amount) is kept as evidence.
+    outcome = fields.CharField(max_length=64, null=True)
+    rejected_reason: str | None = fields.TextField(null=True)
 
     class Meta:
         table = "deals_stripe_event"

@@ -21,12 +21,52 @@ def require_visible_contract(actor: Actor, contract: Contract | None, contract_i
     return contract
 
 
-def require_may_record_contract(actor: Actor, buyer_org_id: int, seller_org_id: int) -> None:
-    """Members of a party, a broker or an admin record a contract."""
-    if not (actor.is_admin or actor.role == "broker" or actor.org_id in (buyer_org_id, seller_org_id)):
+def require_party_to_record(actor: Actor, buyer_org_id: int, seller_org_id: int) -> None:
+    """A contract recorded directly (no match) is recorded by a member of one party or an admin."""
+    if not (actor.is_admin or actor.org_id in (buyer_org_id, seller_org_id)):
         raise Forbidden(
-            "not_a_party", "仅合同当事方、技术经纪人或管理员可登记合同", "not a party to this contract"
+            "not_a_party", "仅合同当事方或管理员可直接登记合同", "only a party or an admin records a contract"
         )
+
+
+def require_may_record_from_match(
+    actor: Actor, buyer_org_id: int, seller_org_id: int, worked_by: list[int]
+) -> None:
+    """From a match: a member of one party, a broker who worked the match, or an admin."""
+    if actor.is_admin or actor.org_id in (buyer_org_id, seller_org_id):
+        return
+    if actor.role == "broker" and actor.user_id in worked_by:
+        return
+    raise Forbidden(
+        "not_a_party",
+        "仅合同当事方、经办该匹配的经纪人或管理员可登记合同",
+        "only a party, the broker who worked the match or an admin records this contract",
+    )
+
+
+def require_attributable_broker(
+    broker_id: int, role: str | None, worked_by: list[int], *, through_match: bool
+) -> None:
+    """The attributed broker is an approved broker and, for a match, one who worked it."""
+    if role != "broker":
+        raise Forbidden(
+            "broker_not_approved",
+            f"用户 {broker_id} 不是经审核的技术经纪人",
+            "broker_id is not an approved broker",
+        )
+    if through_match and broker_id not in worked_by:
+        raise Forbidden(
+            "broker_did_not_work_match", "该经纪人未经办此匹配", "the broker did not work this match"
+        )
+
+
+def party_side(actor: Actor, contract: Contract) -> str:
+    """Which party the caller acts for: `buyer` or `seller`."""
+    if actor.org_id == contract.buyer_org_id:
+        return "buyer"
+    if actor.org_id == contract.seller_org_id:
+        return "seller"
+    raise Forbidden("party_only", "仅合同当事方可执行此操作", "only a party to the contract may do this")
 
 
 def require_buyer(actor: Actor, contract: Contract) -> None:

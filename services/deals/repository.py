@@ -13,7 +13,7 @@ from services.deals.models import Contract, LedgerEntry, Milestone, NonTechnical
 
 
 async def get_contract(contract_id: int) -> Contract | None:
-    return await Contract.get_or_none(id=contract_id).prefetch_related("milestones")
+    return await Contract.get_or_none(id=contract_id).prefetch_related("milestones", "non_technical_items")
 
 
 async def insert_contract(
@@ -131,22 +131,29 @@ async def add_ledger(rows: list[dict[str, Any]], connection: BaseDBAsyncClient) 
 
 
 async def page_contracts(
-    *, org_id: int | None, status: str | None, offset: int, limit: int
+    *, org_id: int | None, broker_id: int | None, status: str | None, offset: int, limit: int
 ) -> tuple[int, list[Contract]]:
     query = Contract.all()
     if org_id is not None:
-        query = query.filter(Q(buyer_org_id=org_id) | Q(seller_org_id=org_id))
+        involved = Q(buyer_org_id=org_id) | Q(seller_org_id=org_id)
+        query = query.filter(involved | Q(broker_id=broker_id) if broker_id is not None else involved)
     if status:
         query = query.filter(status=status)
     total = await query.count()
-    return total, await query.order_by("-id").offset(offset).limit(limit).prefetch_related("milestones")
+    rows = (
+        await query.order_by("-id")
+        .offset(offset)
+        .limit(limit)
+        .prefetch_related("milestones", "non_technical_items")
+    )
+    return total, rows
 
 
 async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
     """The live (not cancelled) contract of each match that has one."""
     rows = (
         await Contract.filter(match_id__in=match_ids)
-        .exclude(status="cancelled")
+        .exclude(status__in=["cancelled", "terminated"])
         .values_list("match_id", "id")
     )
     return {int(match_id): int(contract_id) for match_id, contract_id in rows}

@@ -1,10 +1,13 @@
 """Public schemas and vocabularies of contracts, payments and registration."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
+from iso4217 import Currency
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,8 +18,11 @@ from pydantic import (
 )
 
 from services.catalog.service import validate_json_body, validation_errors
+from services.core.clock import CHINA_TZ
 from services.core.errors import Invalid
+from services.reference.contracts import contract_rule_set
 from services.reference.fields import TECH_FIELD_CODES
+from services.reference.vocabulary import ContractType
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -34,26 +40,20 @@ def parse_body(model: type[_M], body: Any) -> _M:
 Fen = Annotated[int, Field(gt=0, le=10**15)]
 
 
-class ContractType(StrEnum):
-    DEVELOPMENT = "development"
-    TRANSFER = "transfer"
-    LICENSE = "license"
-    CONSULTING = "consulting"
-    SERVICE = "service"
-
-
 class ContractStatus(StrEnum):
     SIGNED = "signed"
     REGISTRATION_PENDING = "registration_pending"
     REGISTERED = "registered"
     REGISTRATION_REJECTED = "registration_rejected"
     CANCELLED = "cancelled"
+    TERMINATED = "terminated"
 
 
 class MilestoneStatus(StrEnum):
     UNPAID = "unpaid"
     PROCESSING = "processing"
     PAID = "paid"
+    REFUNDED = "refunded"
 
 
 class PaymentStatus(StrEnum):
@@ -86,28 +86,50 @@ class NonTechnicalItemIn(BaseModel):
     amount_fen: Annotated[int, Field(ge=0, le=10**15)]
 
 
+# The registry accepts contracts signed since the 1999 合同法; none can be signed in the future.
+EARLIEST_SIGNING = date(1999, 1, 1)
+
+
+# Minor-unit exponent of every ISO 4217 currency that has one (fen for CNY: 2; yen: 0; dinar: 3).
+CURRENCY_EXPONENTS = {c.code.lower(): c.exponent for c in Currency if c.exponent is not None}
+
+
+def _currency(value: str) -> str:
+    if value.lower() not in CURRENCY_EXPONENTS:
+        raise ValueError(f"未知的 ISO 4217 币种代码 {value} (unknown currency code)")
+    return value.lower()
+
+
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), AfterValidator(_currency)]
+
+
 class ContractCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     contract_type: ContractType
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    buyer_org_id: int
-    seller_org_id: int
+    # From a match, the parties are the match's: give them only to restate them.
+    buyer_org_id: int | None = None
+    seller_org_id: int | None = None
     broker_id: int | None = None
     match_id: int | None = None
     field: str
     total_fen: Fen
-    tech_fen: Annotated[int, Field(ge=0, le=10**15)]
-    currency: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-zA-Z]{3}$")] = "cny"
+    # Declared technical amount; when omitted it is total − Σ non-technical items.
+    tech_fen: Annotated[int, Field(ge=0, le=10**15)] | None = None
+    currency: CurrencyCode = "cny"
     signed_at: date
+    # Validated after the type and signing date: the rule set of that date lists the sub-types.
+    subtype: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=50)
     non_technical_items: list[NonTechnicalItemIn] = Field(default_factory=list, max_length=100)
+    broker_commission_fen: Annotated[int, Field(ge=0, le=10**15)] = 0
 
     # Field validators (each sees the fields declared before it) so every error's loc names its field.
     @field_validator("seller_org_id")
     @classmethod
-    def _check_parties(cls, value: int, info: ValidationInfo) -> int:
-        if value == info.data.get("buyer_org_id"):
+    def _check_parties(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and value == info.data.get("buyer_org_id"):
             raise ValueError("买方与卖方不能是同一机构 (buyer and seller must differ)")
         return value
 
@@ -120,10 +142,32 @@ class ContractCreate(BaseModel):
 
     @field_validator("tech_fen")
     @classmethod
-    def _check_tech(cls, value: int, info: ValidationInfo) -> int:
+    def _check_tech(cls, value: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("total_fen")
-        if total is not None and value > total:
+        if value is not None and total is not None and value > total:
             raise ValueError("tech_fen 不能大于 total_fen (tech_fen must not exceed total_fen)")
+        return value
+
+    @field_validator("signed_at")
+    @classmethod
+    def _check_signed(cls, value: date) -> date:
+        if value < EARLIEST_SIGNING:
+            raise ValueError("签订日期不能早于 1999-01-01 (signed before 1999)")
+        if value > datetime.now(CHINA_TZ).date():
+            raise ValueError("签订日期不能晚于今天 (signed in the future)")
+        return value
+
+    @field_validator("subtype")
+    @classmethod
+    def _check_subtype(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind, signed = info.data.get("contract_type"), info.data.get("signed_at")
+        if value is None or kind is None or signed is None:
+            return value
+        allowed = contract_rule_set(signed).types[kind.value].subtypes
+        if value not in allowed:
+            raise ValueError(
+                f"签订日适用的登记规则中 {kind.value} 没有子类型 {value}，可选 {sorted(allowed)} (unknown subtype)"
+            )
         return value
 
     @field_validator("milestones")
@@ -140,11 +184,37 @@ class ContractCreate(BaseModel):
         cls, value: list[NonTechnicalItemIn], info: ValidationInfo
     ) -> list[NonTechnicalItemIn]:
         total, tech = info.data.get("total_fen"), info.data.get("tech_fen")
-        if total is not None and tech is not None and sum(i.amount_fen for i in value) > total - tech:
+        deducted = sum(i.amount_fen for i in value)
+        if total is not None and deducted > total:
+            raise ValueError("非技术性费用之和超过 total_fen (non-technical items exceed the total)")
+        if value and total is not None and tech is not None and deducted != total - tech:
             raise ValueError(
-                "非技术性费用之和超过 total_fen − tech_fen (non-technical items exceed the difference)"
+                "tech_fen 必须等于 total_fen − 非技术性费用之和 (tech_fen must equal total minus the items)"
             )
         return value
+
+    @field_validator("broker_commission_fen")
+    @classmethod
+    def _check_commission(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("total_fen")
+        if value and total is not None and value > total:
+            raise ValueError("经纪佣金不能超过合同总额 (commission exceeds the total)")
+        return value
+
+
+class NonTechnicalItemRead(BaseModel):
+    name: str
+    amount_fen: int
+
+
+class ExchangeRate(BaseModel):
+    """CNY per one unit of the contract's currency on a date, from a named source (e.g. 中国外汇交易中心)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rate: Annotated[Decimal, Field(gt=0, le=100_000, max_digits=20, decimal_places=10)]
+    date: date
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class MilestoneRead(BaseModel):
@@ -160,6 +230,9 @@ class MilestoneRead(BaseModel):
 class ContractRead(BaseModel):
     id: int
     contract_type: ContractType
+    subtype: str | None
+    # The type it is registered and counted under by its rule set (pre-2026 licences: transfer).
+    registered_type: str
     rule_set: str
     title: str
     buyer_org_id: int
@@ -170,8 +243,17 @@ class ContractRead(BaseModel):
     total_fen: int
     tech_fen: int
     certified_tech_fen: int | None
+    counted_tech_fen: int
+    non_technical_items: list[NonTechnicalItemRead]
     currency: str
+    exchange_rate: ExchangeRate | None
+    total_cny_fen: int | None
+    tech_cny_fen: int | None
     signed_at: date
+    buyer_confirmed_at: datetime | None
+    seller_confirmed_at: datetime | None
+    platform_fee_bp: int
+    broker_commission_fen: int
     status: str
     registration_no: str | None
     registered_at: datetime | None
@@ -202,6 +284,13 @@ class RegistrationApprove(BaseModel):
 
     registration_no: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{14}(\d{2})?$")]
     certified_tech_fen: Annotated[int, Field(ge=0, le=10**15)] | None = None
+    exchange_rate: ExchangeRate | None = None
+
+
+class ContractTerminate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class RegistrationReject(BaseModel):

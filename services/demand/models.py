@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from services.accounts.models import Organisation
     from services.catalog.models import Listing
 
-DEMAND_KINDS = ("tech_problem", "challenge", "instrument", "testing", "consulting", "ip", "finance")
 MATCH_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
 
 

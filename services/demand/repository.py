@@ -168,3 +168,43 @@ async def won_counts(listing_ids: list[int]) -> dict[int, int]:
         [listing_ids],
     )
     return {int(r["listing_id"]): int(r["won"]) for r in rows}
+
+
+async def match_facts(match_id: int) -> dict[str, Any] | None:
+    """What a contract needs from a match: its status, the two organisations and who worked it."""
+    rows = await Match.filter(id=match_id).values(
+        "id",
+        "status",
+        "broker_id",
+        "listing_id",
+        "listing_type",
+        "demand_id",
+        "demand__org_id",
+        "listing__org_id",
+    )
+    if not rows:
+        return None
+    workers: list[Any] = list(
+        await MatchEvent.filter(match_id=match_id).distinct().values_list("actor_id", flat=True)
+    )
+    row = rows[0]
+    return {
+        "id": int(row["id"]),
+        "status": row["status"],
+        "broker_id": row["broker_id"],
+        "listing_id": int(row["listing_id"]),
+        "listing_type": row["listing_type"],
+        "demand_id": int(row["demand_id"]),
+        "buyer_org_id": int(row["demand__org_id"]),
+        "seller_org_id": int(row["listing__org_id"]),
+        "worked_by": sorted({int(a) for a in workers if a is not None}),
+    }
+
+
+async def match_history(match_id: int) -> list[dict[str, Any]]:
+    """A match's status changes, oldest first."""
+    return list(
+        await MatchEvent.filter(match_id=match_id)
+        .order_by("id")
+        .values("actor_id", "from_status", "to_status", "note", "created_at")
+    )

@@ -8,16 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.regions import is_valid_region_code
-
-
-class DemandKind(StrEnum):
-    TECH_PROBLEM = "tech_problem"
-    CHALLENGE = "challenge"
-    INSTRUMENT = "instrument"
-    TESTING = "testing"
-    CONSULTING = "consulting"
-    IP = "ip"
-    FINANCE = "finance"
+from services.reference.vocabulary import DemandKind
 
 
 class MatchStatus(StrEnum):

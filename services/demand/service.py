@@ -306,3 +306,13 @@ async def demands_needing_matches(*, limit: int) -> list[int]:
 async def track_records(*, listing_ids: list[int]) -> dict[int, int]:
     """Won deals per listing, for ranking matches."""
     return await repository.won_counts(listing_ids)
+
+
+async def match_facts(*, match_id: int) -> dict[str, Any] | None:
+    """A match's status, buyer (the demand's organisation), seller (the listing's) and the people who worked it."""
+    return await repository.match_facts(match_id)
+
+
+async def match_history(*, match_id: int) -> list[dict[str, Any]]:
+    """The status changes of a match, oldest first (contract traces)."""
+    return await repository.match_history(match_id)

@@ -12,6 +12,10 @@ async def create_enquiry(connection: BaseDBAsyncClient, **values: Any) -> Enquir
     return await Enquiry.create(using_db=connection, **values)
 
 
+async def save_enquiry(enquiry: Enquiry, connection: BaseDBAsyncClient) -> None:
+    await enquiry.save(using_db=connection)
+
+
 async def lock_enquiry(enquiry_id: int, connection: BaseDBAsyncClient) -> Enquiry | None:
     return await Enquiry.filter(id=enquiry_id).using_db(connection).select_for_update().first()
 

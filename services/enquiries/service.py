@@ -7,15 +7,15 @@ contact (PIPL Art. 23); withdrawing that consent hides it again.
 
 from typing import Literal
 
-from tortoise.transactions import in_transaction
-
-from services.accounts.policies import Actor
+from services.accounts.policies import Actor, require_organisation
 from services.catalog.models import ExpertContact, Listing
 from services.core import clock
-from services.core.errors import Conflict, Forbidden, NotFound
+from services.core.db import transaction
+from services.core.errors import Conflict, NotFound
 from services.core.outbox import record_event
 from services.enquiries import repository
 from services.enquiries.models import Enquiry
+from services.enquiries.policies import require_may_reply, shares_contact
 from services.enquiries.schemas import (
     EnquiryCreate,
     EnquiryPage,
@@ -28,18 +28,8 @@ ENQUIRY_TOPIC = "enquiry.changed"
 Box = Literal["inbox", "sent"]
 
 
-def _is_expert_side(actor: Actor, enquiry: Enquiry) -> bool:
-    return actor.is_admin or actor.org_id == enquiry.expert_org_id
-
-
-def _shares_contact(enquiry: Enquiry, expert: Listing) -> bool:
-    # Read at every display: withdrawing contact consent hides a contact shared earlier.
-    consent = (expert.attributes or {}).get("consent") or {}
-    return enquiry.contact_shared and bool(consent.get("contact"))
-
-
 def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact]) -> EnquiryRead:
-    stored = contacts.get(expert.id) if _shares_contact(enquiry, expert) else None
+    stored = contacts.get(expert.id) if shares_contact(enquiry, expert) else None
     return EnquiryRead(
         id=enquiry.id,
         expert_id=expert.id,
@@ -59,7 +49,7 @@ def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact])
 
 async def _read_all(rows: list[tuple[Enquiry, Listing]]) -> list[EnquiryRead]:
     contacts = await repository.contacts_of(
-        [expert.id for enquiry, expert in rows if _shares_contact(enquiry, expert)]
+        [expert.id for enquiry, expert in rows if shares_contact(enquiry, expert)]
     )
     return [_read(enquiry, expert, contacts) for enquiry, expert in rows]
 
@@ -69,7 +59,7 @@ async def create_enquiry(*, actor: Actor, expert_id: int, data: EnquiryCreate) -
     expert = await repository.get_expert(expert_id)
     if expert is None or expert.status != "published":
         raise NotFound("listing_not_found", f"expert {expert_id} 不存在 (not found)")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         enquiry = await repository.create_enquiry(
             conn,
             listing_id=expert.id,
@@ -92,8 +82,8 @@ async def create_enquiry(*, actor: Actor, expert_id: int, data: EnquiryCreate) -
 
 async def list_enquiries(*, actor: Actor, box: Box, page: int, size: int) -> EnquiryPage:
     """The caller's organisation's inbox (enquiries to its experts) or the caller's sent enquiries."""
-    if box == "inbox" and actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+    if box == "inbox":
+        require_organisation(actor)
     total, rows = await repository.page_enquiries(
         expert_org_id=actor.org_id if box == "inbox" else None,
         sender_id=actor.user_id if box == "sent" else None,
@@ -106,12 +96,11 @@ async def list_enquiries(*, actor: Actor, box: Box, page: int, size: int) -> Enq
 
 async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) -> EnquiryRead:
     """The expert's organisation answers once; the contact goes along only if shared and consented."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         enquiry = await repository.lock_enquiry(enquiry_id, conn)
-        if enquiry is None or not (_is_expert_side(actor, enquiry) or actor.user_id == enquiry.sender_id):
+        if enquiry is None:
             raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在 (enquiry not found)")
-        if not _is_expert_side(actor, enquiry):
-            raise Forbidden("expert_only", "仅专家所在机构可回复 (only the expert's organisation replies)")
+        require_may_reply(actor, enquiry)
         if enquiry.status == "replied":
             raise Conflict("already_replied", "该咨询已回复 (enquiry already answered)")
         expert = await repository.get_expert(enquiry.listing_id, conn)
@@ -127,7 +116,7 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
         enquiry.status = "replied"
         enquiry.replied_by_id = actor.user_id
         enquiry.replied_at = clock.now()
-        await enquiry.save(using_db=conn)
+        await repository.save_enquiry(enquiry, conn)
         await record_event(
             connection=conn,
             topic=ENQUIRY_TOPIC,

@@ -4,14 +4,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from tortoise.transactions import in_transaction
 
 from services.catalog import repository
 from services.catalog.quality import assess_quality
-from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon, ListingType
-from services.catalog.service import CONSENT_TEXT_VERSION, LISTING_TOPIC, _columns, _quality_input, snapshot
+from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon
+from services.catalog.service import (
+    CONSENT_TEXT_VERSION,
+    LISTING_TOPIC,
+    listing_columns,
+    quality_input,
+    snapshot,
+)
 from services.core import clock
+from services.core.db import transaction
 from services.core.outbox import enrich_payload
+from services.reference.vocabulary import ListingType
 
 
 @dataclass(slots=True)
@@ -62,7 +69,7 @@ async def save_rows(
     result = BulkResult()
     now = clock.now()
     status = "published" if publish else "draft"
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         refs = [data.external_ref for _, data in rows if data.external_ref]
         existing = (
             await repository.lock_by_external_refs(org_id, listing_type.value, refs, conn) if refs else {}
@@ -71,8 +78,8 @@ async def save_rows(
         insert_data: list[ListingCommon] = []
         touched = []
         for _, data in rows:
-            columns = _columns(data)
-            score, missing = assess_quality(listing_type.value, _quality_input(listing_type.value, columns))
+            columns = listing_columns(data)
+            score, missing = assess_quality(listing_type.value, quality_input(listing_type.value, columns))
             if listing_type == ListingType.EXPERT and isinstance(data, ExpertCreate):
                 columns["attributes"]["consent"] = {
                     "publish": data.consent.publish,
@@ -94,7 +101,7 @@ async def save_rows(
                 if publish and row_status == "published":
                     current.status = "published"
                     current.published_at = current.published_at or now
-                await current.save(using_db=conn)
+                await repository.save_listing(current, conn)
                 touched.append((current, data))
                 result.updated += 1
                 continue

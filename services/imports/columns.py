@@ -10,19 +10,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from services.catalog.schemas import ListingType
 from services.reference.fields import TECH_FIELDS
-from services.reference.labels import (
-    AGENCY_TYPES,
-    EXPERT_SERVICES,
-    FEE_UNITS,
-    INSTRUMENT_AVAILABILITY,
-    IP_KINDS,
-    PRICE_MODES,
-    SERVICE_MODES,
-    TRANSFER_MODES,
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    EXPERT_SERVICE_LABELS,
+    FEE_UNIT_LABELS,
+    INSTRUMENT_AVAILABILITY_LABELS,
+    IP_KIND_LABELS,
+    MATURITY_LABELS,
+    PRICE_MODE_LABELS,
+    SERVICE_MODE_LABELS,
+    TRANSFER_MODE_LABELS,
+    ListingType,
 )
-from services.reference.maturity import MATURITY_LEVELS
 
 MAX_BYTES: Final = 20 * 1024 * 1024
 MAX_ROWS: Final = 50_000
@@ -51,6 +51,7 @@ class Kind(StrEnum):
     IP = "ip"
     FEES = "fees"
     OFFERINGS = "offerings"
+    HOURS = "hours"
 
 
 FORMAT_NOTES: Final[Mapping[Kind, str]] = {
@@ -63,7 +64,9 @@ FORMAT_NOTES: Final[Mapping[Kind, str]] = {
     Kind.CATEGORY: "4位国家大型仪器分类代码，如 0101",
     Kind.IP: "类型:申请号，多项用 ; 分隔；类型为 invention/utility/design/software/secret（或 发明/实用新型/"
     "外观设计/软件著作权/技术秘密），技术秘密可只写类型。如 invention:202110123456.7;secret",
-    Kind.FEES: "单位:价格(分)，多项用 ; 分隔；单位为 hour/sample/day（或 小时/样/天）。如 hour:40000;sample:20000",
+    Kind.FEES: "单位:价格(分)[:价格组]，多项用 ; 分隔；单位为 hour/sample/day（或 小时/样/天），价格组为 own/academic/"
+    "enterprise（或 校内/校外/企业），不写即通用价。如 hour:40000;hour:10000:校内;sample:20000",
+    Kind.HOURS: "星期 开始-结束（北京时间），多段用 ; 分隔；星期 1–7 为周一至周日，可写区间。如 1-5 09:00-17:00;6 09:00-12:00",
     Kind.OFFERINGS: "名称|描述|计价方式|最低价(分)|最高价(分)，多项用 ; 分隔；计价方式为 fixed/range/negotiable"
     "（或 一口价/价格区间/面议），后三项可省略（面议）。名称和描述中不能含 ; 或 |。如 导热系数测试|激光闪射法|fixed|80000|80000",
 }
@@ -90,22 +93,25 @@ FIELD_VALUES: Final = _value_aliases(
     {f.code: f.label for f in TECH_FIELDS}, {f.code: f.label_en for f in TECH_FIELDS}
 )
 MATURITY_VALUES: Final = _value_aliases(
-    MATURITY_LEVELS,
+    MATURITY_LABELS,
     {"lab": "实验室阶段", "pilot": "中试阶段", "trial": "试生产", "industrial": "量产"},
 )
-TRANSFER_VALUES: Final = _value_aliases(TRANSFER_MODES, {"equity": "作价入股"})
-PRICE_VALUES: Final = _value_aliases(PRICE_MODES, {"fixed": "固定价", "range": "区间"})
-SERVICE_MODE_VALUES: Final = _value_aliases(SERVICE_MODES, {"self": "自主操作", "commissioned": "送样"})
-AVAILABILITY_VALUES: Final = _value_aliases(INSTRUMENT_AVAILABILITY, {"available": "可用"})
-EXPERT_SERVICE_VALUES: Final = _value_aliases(EXPERT_SERVICES, {"consulting": "咨询", "training": "培训"})
-AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPES, {"testing": "检测"})
-IP_VALUES: Final = _value_aliases(
-    IP_KINDS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
+TRANSFER_VALUES: Final = _value_aliases(TRANSFER_MODE_LABELS, {"equity": "作价入股"})
+PRICE_VALUES: Final = _value_aliases(PRICE_MODE_LABELS, {"fixed": "固定价", "range": "区间"})
+SERVICE_MODE_VALUES: Final = _value_aliases(SERVICE_MODE_LABELS, {"self": "自主操作", "commissioned": "送样"})
+AVAILABILITY_VALUES: Final = _value_aliases(INSTRUMENT_AVAILABILITY_LABELS, {"available": "可用"})
+EXPERT_SERVICE_VALUES: Final = _value_aliases(
+    EXPERT_SERVICE_LABELS, {"consulting": "咨询", "training": "培训"}
 )
+AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPE_LABELS, {"testing": "检测"})
+IP_VALUES: Final = _value_aliases(
+    IP_KIND_LABELS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
+)
+PRICE_GROUP_VALUES: Final = _value_aliases({"own": "校内", "academic": "校外", "enterprise": "企业"})
 FEE_UNIT_VALUES: Final = _value_aliases(
     {"hour": "小时", "sample": "样", "day": "天"},
     {"hour": "时", "sample": "样品", "day": "日"},
-    FEE_UNITS,
+    FEE_UNIT_LABELS,
 )
 
 
@@ -185,6 +191,12 @@ COLUMNS: Final[Mapping[ListingType, tuple[Column, ...]]] = {
         Column("booking_min_notice_hours", "最短提前预约(小时)", Kind.INTEGER, "24", ("提前预约(小时)",)),
         Column("booking_max_hours", "单次最长(小时)", Kind.INTEGER, "8", ("单次最长预约(小时)",)),
         Column("booking_needs_training", "需培训", Kind.BOOLEAN, "是", ("是否需要培训", "需要培训")),
+        Column("booking_opening_hours", "开放时间", Kind.HOURS, "1-5 09:00-17:00", ("开放时段",)),
+        Column("booking_long_runs", "允许长时运行", Kind.BOOLEAN, "否", ("长时运行",)),
+        Column("booking_response_hours", "审批时限(小时)", Kind.INTEGER, "48", ("响应时限(小时)",)),
+        Column("booking_cancel_free_hours", "免费取消提前(小时)", Kind.INTEGER, "24", ("免费取消(小时)",)),
+        Column("booking_cancel_fee_percent", "逾期取消费(%)", Kind.INTEGER, "50", ("取消费比例",)),
+        Column("booking_no_show_limit", "爽约上限(次/90天)", Kind.INTEGER, "3", ("爽约上限",)),
         Column(
             "availability", "仪器状态", Kind.CHOICE, "available", ("状态", "可用状态"), AVAILABILITY_VALUES
         ),

@@ -16,7 +16,7 @@ from typing import Any, Final
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon
 from services.imports.bulk import RowError, validate_rows
 from services.imports.columns import (
     COLUMNS,
@@ -30,6 +30,7 @@ from services.imports.columns import (
     MAX_ROWS,
     OFFERING_SEPARATOR,
     PAIR_SEPARATOR,
+    PRICE_GROUP_VALUES,
     PRICE_VALUES,
     Column,
     ImportFormat,
@@ -38,6 +39,7 @@ from services.imports.columns import (
     normalise,
 )
 from services.reference.identifiers import patent_kind_from_number
+from services.reference.vocabulary import ListingType
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection). A leading
 # + or - is allowed only before a plain number or phone number (`+86 138 0000 0000`, `-1`).
@@ -416,6 +418,8 @@ def _convert(column: Column, value: Any, cell: str) -> Any:
             return [_fee_item(item, cell) for item in _split(_text(value))]
         case Kind.OFFERINGS:
             return [_offering_item(item, cell) for item in _split(_text(value))]
+        case Kind.HOURS:
+            return [period for item in _split(_text(value)) for period in _opening_item(item, cell)]
         case _:
             return _text(value)
 
@@ -491,12 +495,31 @@ def _ip_item(item: str, cell: str) -> dict[str, Any]:
 
 
 def _fee_item(item: str, cell: str) -> dict[str, Any]:
-    parts = [p.strip() for p in PAIR_SEPARATOR.split(item, maxsplit=1)]
-    if len(parts) != 2:
+    parts = [p.strip() for p in PAIR_SEPARATOR.split(item, maxsplit=2)]
+    if len(parts) not in (2, 3):
         raise ValueError(
             f"单元格 {cell} 的收费 {item} 须写成 单位:价格(分)，如 hour:40000 (write fees as unit:price_fen)"
         )
-    return {"unit": _coded(parts[0], FEE_UNIT_VALUES), "price_fen": _integer(parts[1], cell)}
+    fee: dict[str, Any] = {"unit": _coded(parts[0], FEE_UNIT_VALUES), "price_fen": _integer(parts[1], cell)}
+    if len(parts) == 3:
+        fee["group"] = _coded(parts[2], PRICE_GROUP_VALUES)
+    return fee
+
+
+OPENING_ITEM = re.compile(r"^([1-7])(?:\s*-\s*([1-7]))?\s+(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$")
+
+
+def _opening_item(item: str, cell: str) -> list[dict[str, Any]]:
+    match = OPENING_ITEM.match(item)
+    if match is None:
+        raise ValueError(
+            f"单元格 {cell} 的开放时间 {item} 须写成 星期 开始-结束，如 1-5 09:00-17:00 "
+            "(write opening hours as weekdays open-close)"
+        )
+    first, last, opens, closes = match.groups()
+    return [
+        {"weekday": day, "open": opens, "close": closes} for day in range(int(first), int(last or first) + 1)
+    ]
 
 
 def _offering_item(item: str, cell: str) -> dict[str, Any]:

@@ -8,23 +8,19 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from services.accounts import service as accounts_service
-from services.accounts.policies import Actor, require_admin
-from services.catalog.schemas import (
-    AchievementCreate,
-    ExpertCreate,
-    ListingCommon,
-    ListingType,
-)
+from services.accounts.policies import Actor
+from services.catalog.schemas import AchievementCreate, ExpertCreate, ListingCommon
 from services.core import jobs
-from services.core.errors import Forbidden, Invalid, NotFound
+from services.core.db import Connection, transaction
+from services.core.errors import Invalid, NotFound
 from services.core.logging import get_logger
 from services.imports import isolation, parsing, repository
 from services.imports.bulk import BulkResult, RowError, save_rows
 from services.imports.parsing import ImportFileError
+from services.imports.policies import import_target_org, may_see_job
+from services.reference.vocabulary import ListingType
 
 log = get_logger("imports")
 JOB_KIND_PREFIX = "import."
@@ -254,22 +250,13 @@ async def create_import_job(
     org_id: int | None = None,
 ) -> ImportJobCreated:
     """Queue an import of an uploaded file for the caller's organisation (admins: any, and may publish)."""
-    if publish:
-        require_admin(actor)
-    if org_id is None or org_id == actor.org_id:
-        org_id = actor.org_id
-    elif not actor.is_admin:
-        raise Forbidden("not_a_member", "只能导入到本机构 (you may import into your own organisation only)")
-    if org_id is None:
-        raise Forbidden(
-            "no_organisation", "需要先加入一个机构，或由管理员指定 org_id (join an organisation first)"
-        )
+    org_id = import_target_org(actor, org_id=org_id, publish=publish)
     await accounts_service.get_org(org_id=org_id)
     try:
         parsing.check_upload(content, filename, content_type)
     except ImportFileError as exc:
         raise Invalid.field(["file"], exc.errors[0].msg, code="import_file_invalid") from exc
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         job = await jobs.create_job(
             connection=conn,
             kind=f"{JOB_KIND_PREFIX}{listing_type.value}",
@@ -285,7 +272,7 @@ async def create_import_job(
 
 async def run_next_import_job() -> int:
     """Claim the oldest queued import and run it; 1 when one ran, 0 when none was waiting."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         claimed = await jobs.claim_next(conn, JOB_KIND_PREFIX)
     if claimed is None:
         return 0
@@ -340,7 +327,7 @@ async def run_import_job(*, job_id: uuid.UUID) -> ImportOutcome | None:
         await _record(job_id, outcome, None)
         return outcome
     # The rows and the job's outcome commit together: a crash in between cannot import a file twice.
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         saved = None
         if _should_save(prepared, mode):
             saved = await save_rows(
@@ -364,9 +351,9 @@ async def run_import_job(*, job_id: uuid.UUID) -> ImportOutcome | None:
     return outcome
 
 
-async def _record(job_id: uuid.UUID, outcome: ImportOutcome, connection: BaseDBAsyncClient | None) -> None:
+async def _record(job_id: uuid.UUID, outcome: ImportOutcome, connection: Connection | None) -> None:
     if connection is None:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             await _record(job_id, outcome, conn)
         return
     await jobs.finish(
@@ -389,12 +376,7 @@ async def fail_job(*, job_id: uuid.UUID, reason: str) -> None:
 async def get_job(*, actor: Actor, job_id: uuid.UUID) -> ImportJobRead:
     """A job as its owner, its organisation's members and admins see it; to anyone else it does not exist."""
     job = await jobs.get_job(job_id)
-    allowed = job is not None and (
-        actor.is_admin
-        or job.owner_id == actor.user_id
-        or (job.org_id is not None and job.org_id == actor.org_id)
-    )
-    if job is None or not allowed:
+    if job is None or not may_see_job(actor, job):
         raise NotFound("job_not_found", f"任务 {job_id} 不存在 (job not found)")
     params = job.params
     result = params.get("result") or {}

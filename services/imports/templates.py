@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from services.catalog.schemas import CREATE_SCHEMAS, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS
 from services.imports.columns import (
     COLUMNS,
     CSV_MEDIA_TYPE,
@@ -21,6 +21,7 @@ from services.imports.columns import (
     ImportFormat,
     Kind,
 )
+from services.reference.vocabulary import ListingType
 
 
 def template(listing_type: ListingType, fmt: ImportFormat) -> tuple[bytes, str, str]:
@@ -118,7 +119,12 @@ def _cell_from_value(column: Column, value: Any) -> Any:
                 f"{r['kind']}:{r['number']}" if r.get("number") else str(r["kind"]) for r in value
             )
         case Kind.FEES:
-            return ";".join(f"{fee['unit']}:{fee['price_fen']}" for fee in value)
+            return ";".join(
+                f"{fee['unit']}:{fee['price_fen']}" + (f":{fee['group']}" if fee.get("group") else "")
+                for fee in value
+            )
+        case Kind.HOURS:
+            return ";".join(f"{p['weekday']} {p['open']}-{p['close']}" for p in value)
         case Kind.OFFERINGS:
             return ";".join(_offering_cell(offering) for offering in value)
         case _:

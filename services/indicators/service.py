@@ -56,16 +56,20 @@ def _label(group_by: str, key: str) -> str:
 
 
 async def turnover(
-    *, actor: Actor | None, date_from: date | None, date_to: date | None, group_by: str
+    *, actor: Actor | None, date_from: date | None, date_to: date | None, group_by: str, origin: str = "all"
 ) -> dict[str, Any]:
     """Totals and a series of registered contracts, dated by registration, with the year's target."""
+    if origin not in repository.ORIGINS:
+        raise Invalid.field(
+            ["query", "origin"], f"origin 只能是 {', '.join(repository.ORIGINS)} (unknown origin)"
+        )
     if group_by not in repository.GROUP_KEYS:
         raise Invalid.field(
             ["query", "group_by"],
             f"group_by 只能是 {', '.join(repository.GROUP_KEYS)} (unknown grouping)",
         )
     start, end = _bounds(date_from, date_to)
-    rows = await repository.registered_sums(group_by, start, end)
+    rows = await repository.registered_sums(group_by, start, end, origin)
     series = [
         {
             "key": r["key"],
@@ -85,6 +89,7 @@ async def turnover(
         "from": start.date().isoformat(),
         "to": (end - timedelta(days=1)).isoformat()[:10],
         "group_by": group_by,
+        "origin": origin,
         "basis": "buyer (吸纳)" if group_by == "buyer_region" else "seller (输出)",
         "total_fen": sum(s["total_fen"] for s in series),
         "tech_fen": sum(s["tech_fen"] for s in series),

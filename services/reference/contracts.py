@@ -7,14 +7,6 @@ from typing import Final
 
 # --- Technology contracts --------------------------------------------------------------------------------
 
-CONTRACT_TYPES: Final[Mapping[str, str]] = {
-    "development": "技术开发",
-    "transfer": "技术转让",
-    "license": "技术许可",
-    "consulting": "技术咨询",
-    "service": "技术服务",
-}
-
 NON_TECHNICAL_COST_CATEGORIES: Final[Mapping[str, str]] = {
     "equipment": "设备",
     "instrument": "仪器",

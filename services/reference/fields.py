@@ -91,6 +91,12 @@ def tech_field(code: str) -> TechField | None:
     return _TECH_FIELDS_BY_CODE.get(code)
 
 
+def field_label(code: str) -> str:
+    """The Chinese label of a field code; the code itself when it is unknown."""
+    found = _TECH_FIELDS_BY_CODE.get(code)
+    return found.label if found else code
+
+
 def national_field_for(field_code: str) -> NationalField | None:
     """The national 技术领域 that one of our field codes is counted under, or None for an unknown code."""
     field = _TECH_FIELDS_BY_CODE.get(field_code)

@@ -3,22 +3,17 @@
 from collections.abc import Mapping
 from typing import Final
 
-# --- Achievements: maturity ------------------------------------------------------------------------------
+from services.reference.vocabulary import MATURITY_LABELS, Maturity
 
-MATURITY_LEVELS: Final[Mapping[str, str]] = {
-    "lab": "实验室",
-    "pilot": "小试/中试",
-    "trial": "小批量/试生产",
-    "industrial": "产业化",
-}
+# --- Achievements: maturity ------------------------------------------------------------------------------
 
 # No standard ties the market labels to TRL and sources disagree (实验室 1–4, 小试 4–5, 中试 6–7, 试生产 7–8,
 # 产业化 9 in one; 中试/量产 7–9 in another), so the bands are loose and overlap; widen rather than narrow.
 MATURITY_TRL_BANDS: Final[Mapping[str, tuple[int, int]]] = {
-    "lab": (1, 4),
-    "pilot": (4, 7),
-    "trial": (6, 8),
-    "industrial": (8, 9),
+    Maturity.LAB: (1, 4),
+    Maturity.PILOT: (4, 7),
+    Maturity.TRIAL: (6, 8),
+    Maturity.INDUSTRIAL: (8, 9),
 }
 
 TRL_LEVELS: Final[Mapping[int, str]] = {
@@ -44,7 +39,7 @@ def maturity_trl_problem(maturity: str, trl: int) -> str | None:
     lowest, highest = band
     if not lowest <= trl <= highest:
         return (
-            f"成熟度“{MATURITY_LEVELS[maturity]}”通常对应技术就绪水平{lowest}–{highest}，当前为{trl} / "
+            f"成熟度“{MATURITY_LABELS[Maturity(maturity)]}”通常对应技术就绪水平{lowest}–{highest}，当前为{trl} / "
             f"maturity '{maturity}' spans TRL {lowest}-{highest}, got {trl}"
         )
     return None

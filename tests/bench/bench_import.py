@@ -20,7 +20,6 @@ from tortoise.transactions import in_transaction
 from devdata.generator import generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.catalog.repository import LISTING_INSERT_COLUMNS
-from services.catalog.schemas import ListingType
 from services.core.db import close_database, open_database
 from services.core.settings import get_settings
 from services.imports import service as imports
@@ -28,6 +27,7 @@ from services.imports import templates
 from services.imports.bulk import save_rows
 from services.imports.columns import COLUMNS
 from services.reference.identifiers import uscc_check_character
+from services.reference.vocabulary import ListingType
 
 BENCH_USCC_BODY = "91500106MA5UBENCH"
 COPIED_COLUMNS = (*LISTING_INSERT_COLUMNS, "created_at", "updated_at")

@@ -27,10 +27,14 @@ def unique(label: str) -> str:
     return f"{label}{next(_counter)}{uuid.uuid4().hex[:6]}"
 
 
-async def create_org(api: Any, admin: str, **overrides: Any) -> dict[str, Any]:
+async def create_org(api: Any, admin: str, *, verified: bool = True, **overrides: Any) -> dict[str, Any]:
+    """An organisation created by an admin, verified by them unless asked otherwise (bookings need it)."""
     body = {"name": unique("测试机构"), "uscc": valid_uscc(), "kind": "university", "region": "500106"}
     body.update(overrides)
-    return dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+    org = dict(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+    if verified:
+        org = dict(await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin))
+    return org
 
 
 async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "provider") -> tuple[int, str]:
@@ -75,7 +79,7 @@ def listing_body(listing_type: str, **overrides: Any) -> dict[str, Any]:
             "location": {"campus": "虎溪校区", "building": "材料楼", "room": "101"},
             "service_modes": ["self", "commissioned"],
             "fees": [{"unit": "hour", "price_fen": 40_000}, {"unit": "sample", "price_fen": 20_000}],
-            "booking": {"min_notice_hours": 1, "max_hours": 8, "needs_training": True},
+            "booking": {"min_notice_hours": 1, "max_hours": 8, "needs_training": False},
             "availability": "available",
         },
         "expert": {
@@ -160,8 +164,10 @@ def registration_number() -> str:
 
 
 async def register_contract(
-    api: Any, seller: str, admin: str, contract_id: int, **approve: Any
+    api: Any, seller: str, admin: str, contract_id: int, *, buyer: str, **approve: Any
 ) -> dict[str, Any]:
+    """The buyer confirms, the seller submits and an admin approves with a fresh registry number."""
+    await api.json("POST", f"/api/v1/contracts/{contract_id}/confirm", token=buyer)
     await api.json("POST", f"/api/v1/contracts/{contract_id}/registration", token=seller)
     body = {"registration_no": registration_number(), **approve}
     return dict(

@@ -25,6 +25,8 @@ COUNTED_TABLES = (
     "demand_demand",
     "demand_match_event",
     "deals_booking",
+    "bookings_closure",
+    "bookings_training",
     "deals_contract",
     "deals_milestone",
     "deals_non_technical_item",
@@ -34,6 +36,7 @@ COUNTED_TABLES = (
     "core_outbox",
     "core_audit_log",
     "core_job",
+    "brokers_profile",
 )
 
 

@@ -166,7 +166,7 @@ async def test_login_is_throttled_per_account_and_per_ip(api, admin_token):
 
 
 async def test_admin_verifies_an_organisation_and_it_is_audited(api, admin_token, db):
-    org = await create_org(api, admin_token)
+    org = await create_org(api, admin_token, verified=False)
     assert org["verified"] is False
     queue = await api.json(
         "GET", "/api/v1/admin/orgs", token=admin_token, params={"verified": "false", "size": 100}

@@ -47,6 +47,8 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
+    "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
     (
         "POST",
         "/api/v1/me/password",
@@ -319,15 +321,97 @@ CASES: list[Case] = [
         MEMBERS_ONLY_VISIBLE,
         body=_reason,
     ),
-    # A contract between the own organisation (seller) and a third one: the other organisation is no party,
-    # but a broker may record the deal they brokered.
+    # The booking organisation cancels; the instrument's owner cannot cancel for it.
+    Case(
+        "bookings.cancel",
+        "POST",
+        "/api/v1/bookings/{booking_id}/cancel",
+        "booking",
+        "401 | 403 200 | 403 200 | 403 200 | 403 200 | 200 200",
+    ),
+    # Only the instrument's owner records use.
+    Case(
+        "bookings.start",
+        "POST",
+        "/api/v1/bookings/{booking_id}/start",
+        "booking:approved",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "bookings.finish",
+        "POST",
+        "/api/v1/bookings/{booking_id}/finish",
+        "booking:in_progress",
+        MEMBERS_ONLY_VISIBLE,
+        body=lambda w: {"effective_hours": 0.5},
+    ),
+    # The owner keeps the instrument's calendar and training records.
+    Case(
+        "instruments.closures.add",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/closures",
+        "listing:instrument:published",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
+        body=lambda w: w.closure_body(),
+    ),
+    Case(
+        "instruments.closures.remove",
+        "DELETE",
+        "/api/v1/instruments/{instrument_id}/closures/{closure_id}",
+        "closure",
+        "401 | 204 403 | 204 403 | 204 403 | 204 403 | 204 204",
+    ),
+    Case(
+        "instruments.trainings.grant",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/trainings",
+        "listing:instrument:published",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
+        body=lambda w: {
+            "user_id": w.trainee,
+            "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+        },
+    ),
+    Case(
+        "instruments.trainings.revoke",
+        "POST",
+        "/api/v1/instruments/{instrument_id}/trainings/{training_id}/revoke",
+        "training",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    # A contract between the own organisation (seller) and a third one, recorded directly (no match): the
+    # other organisation is no party, and a broker records only a deal from a match they worked.
     Case(
         "contracts.create",
         "POST",
         "/api/v1/contracts",
         "none",
-        "401 | 201 403 | 201 403 | 201 403 | 201 201 | 201 201",
+        "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
         body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
+    ),
+    # The own organisation sells to a third one: its members (an admin of it too) confirm for the seller;
+    # the other organisation does not see it, and an admin of another organisation confirms for nobody.
+    Case(
+        "contracts.confirm",
+        "POST",
+        "/api/v1/contracts/{contract_id}/confirm",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 403",
+    ),
+    Case(
+        "contracts.cancel",
+        "POST",
+        "/api/v1/contracts/{contract_id}/cancel",
+        "contract:third",
+        "401 | 200 404 | 200 404 | 200 404 | 200 404 | 200 200",
+    ),
+    Case(
+        "contracts.terminate",
+        "POST",
+        "/api/v1/contracts/{contract_id}/terminate",
+        "contract:registered",
+        ADMINS_ONLY,
+        body=_reason,
     ),
     # The own organisation buys from the other: only the buyer pays.
     Case(
@@ -376,6 +460,26 @@ CASES: list[Case] = [
         },
     ),
     Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    # Anyone in an organisation files a broker profile for themselves; only an admin decides it.
+    Case(
+        "brokers.apply",
+        "POST",
+        "/api/v1/brokers/profile",
+        "none",
+        "401 | 201 201 | 201 201 | 201 201 | 201 201 | 403 403",
+        body=lambda w: {"certificate_no": "JJR-2026-0001", "title": "技术经纪人", "fields": ["materials"]},
+    ),
+    Case(
+        "brokers.approve", "POST", "/api/v1/admin/brokers/{profile_id}/approve", "broker-profile", ADMINS_ONLY
+    ),
+    Case(
+        "brokers.reject",
+        "POST",
+        "/api/v1/admin/brokers/{profile_id}/reject",
+        "broker-profile",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
     Case(
         "orgs.invite",
         "POST",
@@ -420,7 +524,10 @@ FINGERPRINTS = {
     "contract": "SELECT c::text || coalesce((SELECT string_agg(m::text, ';' ORDER BY m.id) FROM deals_milestone m "
     "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
     "enquiry": "SELECT e::text FROM catalog_enquiry e WHERE id = $1",
+    "closure": "SELECT c::text FROM bookings_closure c WHERE id = $1",
+    "training": "SELECT t::text FROM bookings_training t WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
+    "broker-profile": "SELECT p::text FROM brokers_profile p WHERE id = $1",
 }
 
 
@@ -443,6 +550,7 @@ class World:
     tokens: dict[str, dict[str, str]]  # "own"/"other" -> role -> token
     instrument: int = 0
     expert: int = 0
+    trainee: int = 0
     shared: dict[str, Target] = field(default_factory=dict)
     slots: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -459,7 +567,16 @@ class World:
             "instrument_id": self.instrument,
             "start": start.isoformat(),
             "end": (start + timedelta(hours=1)).isoformat(),
-            "mode": "self",
+            "mode": "commissioned",
+        }
+
+    def closure_body(self) -> dict[str, Any]:
+        # Far beyond the matrix's booking slots, so a closure never blocks them.
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=300 + next(self.slots))
+        return {
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=4)).isoformat(),
+            "kind": "maintenance",
         }
 
     async def _listing(self, kind: str, state: str) -> int:
@@ -512,21 +629,71 @@ class World:
         )
         return int(made["id"])
 
+    async def _booking_in(self, state: str) -> int:
+        booking_id = await self._booking()
+        owner = self.tokens["own"]["provider"]
+        await self.api.json("POST", f"/api/v1/bookings/{booking_id}/approve", token=owner)
+        if state == "in_progress":
+            await self.api.json("POST", f"/api/v1/bookings/{booking_id}/start", token=owner)
+        return booking_id
+
+    async def _closure(self) -> int:
+        made = await self.api.json(
+            "POST",
+            f"/api/v1/instruments/{self.instrument}/closures",
+            token=self.tokens["own"]["provider"],
+            json=self.closure_body(),
+            expect=201,
+        )
+        return int(made["id"])
+
+    async def _training(self) -> int:
+        made = await self.api.json(
+            "POST",
+            f"/api/v1/instruments/{self.instrument}/trainings",
+            token=self.tokens["own"]["provider"],
+            json={
+                "user_id": self.trainee,
+                "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+            },
+            expect=201,
+        )
+        return int(made["id"])
+
     async def _contract(self, kind: str) -> tuple[int, int]:
         if kind == "purchase":
             body, token = (
                 _contract_body(self, seller=self.away, buyer=self.home),
                 self.tokens["own"]["enterprise"],
             )
+        elif kind == "third":
+            body, token = _contract_body(self, seller=self.home, buyer=self.third), self.admin
         else:
             body, token = (
                 _contract_body(self, seller=self.home, buyer=self.away),
                 self.tokens["own"]["provider"],
             )
         made = await self.api.json("POST", "/api/v1/contracts", token=token, json=body, expect=201)
-        if kind == "registration-pending":
+        if kind in ("sale", "registration-pending", "registered"):
+            buyer = self.tokens["other"]["enterprise"]
+            await self.api.json("POST", f"/api/v1/contracts/{made['id']}/confirm", token=buyer)
+        if kind in ("registration-pending", "registered"):
             await self.api.json("POST", f"/api/v1/contracts/{made['id']}/registration", token=token)
+        if kind == "registered":
+            number = f"202650011{next(_registration_numbers) % 10**5:05d}"
+            await self.api.json(
+                "POST",
+                f"/api/v1/contracts/{made['id']}/registration/approve",
+                token=self.admin,
+                json={"registration_no": number},
+            )
         return int(made["id"]), int(made["milestones"][0]["id"])
+
+    async def _broker_profile(self) -> int:
+        _, applicant = await _make_user(self.api, self.admin, self.away, "provider")
+        body = {"certificate_no": "JJR-2026-0002", "title": "技术经纪人", "fields": ["ai"]}
+        made = await self.api.json("POST", "/api/v1/brokers/profile", token=applicant, json=body, expect=201)
+        return int(made["id"])
 
     async def _enquiry(self) -> int:
         made = await self.api.json(
@@ -543,7 +710,11 @@ class World:
         match kind.split(":"):
             case ["listing", listing_type, state]:
                 listing_id = await self._listing(listing_type, state)
-                return Target("listing", listing_id, {"listing_id": listing_id, "expert_id": listing_id})
+                return Target(
+                    "listing",
+                    listing_id,
+                    {"listing_id": listing_id, "expert_id": listing_id, "instrument_id": listing_id},
+                )
             case ["demand", state]:
                 demand_id = await self._demand(state)
                 return Target("demand", demand_id, {"demand_id": demand_id})
@@ -553,6 +724,19 @@ class World:
             case ["booking"]:
                 booking_id = await self._booking()
                 return Target("booking", booking_id, {"booking_id": booking_id})
+            case ["booking", state]:
+                booking_id = await self._booking_in(state)
+                return Target("booking", booking_id, {"booking_id": booking_id})
+            case ["closure"]:
+                closure_id = await self._closure()
+                return Target(
+                    "closure", closure_id, {"instrument_id": self.instrument, "closure_id": closure_id}
+                )
+            case ["training"]:
+                training_id = await self._training()
+                return Target(
+                    "training", training_id, {"instrument_id": self.instrument, "training_id": training_id}
+                )
             case ["contract", contract_kind]:
                 contract_id, milestone_id = await self._contract(contract_kind)
                 return Target(
@@ -563,6 +747,9 @@ class World:
                 return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
             case ["org", "home"]:
                 return Target("org", self.home, {"org_id": self.home})
+            case ["broker-profile"]:
+                profile_id = await self._broker_profile()
+                return Target("broker-profile", profile_id, {"profile_id": profile_id})
             case ["none"]:
                 return Target("none", None, {})
         raise AssertionError(f"unknown target kind {kind}")
@@ -570,7 +757,14 @@ class World:
     async def target(self, case: Case, expected: int) -> Target:
         """The shared object for a refusal (it must stay untouched); a fresh one for a call that succeeds."""
         # Calls that only add rows next to their target (an enquiry, a booking, an invitation) may share it.
-        adds_only = case.name in ("experts.enquire", "bookings.create", "orgs.invite", "orgs.verify")
+        adds_only = case.name in (
+            "experts.enquire",
+            "bookings.create",
+            "orgs.invite",
+            "orgs.verify",
+            "instruments.closures.add",
+            "instruments.trainings.grant",
+        )
         if expected >= 400 or adds_only:
             if case.target not in self.shared:
                 self.shared[case.target] = await self.build(case.target)
@@ -598,7 +792,10 @@ async def world(stack: Processes) -> AsyncIterator[World]:
         orgs = []
         for kind, region in (("university", "500106"), ("enterprise", "500107"), ("enterprise", "510100")):
             body = {"name": unique("矩阵机构"), "uscc": valid_uscc(), "kind": kind, "region": region}
-            orgs.append(await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201))
+            org = await api.json("POST", "/api/v1/orgs", token=admin, json=body, expect=201)
+            # Only verified organisations may book instruments.
+            await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin)
+            orgs.append(org)
         home, away, third = (org["id"] for org in orgs)
         users: dict[str, dict[str, str]] = {"own": {}, "other": {}}
         tokens: dict[str, dict[str, str]] = {"own": {}, "other": {}}
@@ -614,6 +811,8 @@ async def world(stack: Processes) -> AsyncIterator[World]:
                 world.shared[kind] = await world.build(kind)
         world.instrument = int(world.shared["listing:instrument:published"].row_id or 0)
         world.expert = int(world.shared["listing:expert:published"].row_id or 0)
+        me = await api.json("GET", "/api/v1/me", token=tokens["other"]["enterprise"])
+        world.trainee = int(me["id"])
         await api.wait_indexed(admin)
         for kind in (
             "demand:draft",
@@ -621,9 +820,16 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "demand:published",
             "match",
             "booking",
+            "booking:approved",
+            "booking:in_progress",
+            "closure",
+            "training",
             "contract:purchase",
             "contract:sale",
             "contract:registration-pending",
+            "contract:third",
+            "contract:registered",
+            "broker-profile",
             "enquiry",
             "org:home",
         ):

@@ -36,6 +36,9 @@ async def test_a_match_becomes_at_most_one_contract(api, admin_token, db):
     await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin_token)
     matches = await api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=enterprise)
     match_id = next(m["match_id"] for m in matches["items"] if m["id"] == made["id"])
+    await api.json(
+        "POST", f"/api/v1/matches/{match_id}/status", token=admin_token, json={"status": "negotiating"}
+    )
     body = {
         "contract_type": "transfer",
         "title": "钙钛矿封装技术转让合同",

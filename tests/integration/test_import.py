@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from services.catalog.schemas import ListingType
 from services.imports.columns import MAX_BYTES
+from services.reference.vocabulary import ListingType
 from tests.bench.bench_import import achievement_bodies, xlsx_of
 from tests.factories import RESOURCES, create_listing, create_org, create_user, listing_body, unique
 from tests.integration.conftest import Processes

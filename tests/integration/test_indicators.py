@@ -26,14 +26,15 @@ async def registered(stack, api_module):
     one more registered in 2020, one signed but never registered, and one cancelled."""
     api, admin = api_module
     sellers = [
-        await create_org(api, admin, kind="university", region="500106"),
-        await create_org(api, admin, kind="institute", region="510100"),
+        await create_org(api, admin, verified=True, kind="university", region="500106"),
+        await create_org(api, admin, verified=True, kind="institute", region="510100"),
     ]
     buyers = [
-        await create_org(api, admin, kind="enterprise", region="500107"),
-        await create_org(api, admin, kind="enterprise", region="500108"),
+        await create_org(api, admin, verified=True, kind="enterprise", region="500107"),
+        await create_org(api, admin, verified=True, kind="enterprise", region="500108"),
     ]
     seller_tokens = [(await create_user(api, admin, org_id=o["id"], role="provider"))[1] for o in sellers]
+    buyer_tokens = [(await create_user(api, admin, org_id=o["id"], role="enterprise"))[1] for o in buyers]
     plan = [
         # (seller, buyer, type, field, total, tech, certified, registered at in Beijing time)
         (
@@ -94,7 +95,9 @@ async def registered(stack, api_module):
             milestones=[{"name": "合同价款", "amount_fen": total}],
         )
         approve = {"certified_tech_fen": certified} if certified is not None else {}
-        await register_contract(api, seller_tokens[seller], admin, made["id"], **approve)
+        await register_contract(
+            api, seller_tokens[seller], admin, made["id"], buyer=buyer_tokens[buyer], **approve
+        )
         rows.append(
             (
                 made["id"],

@@ -246,7 +246,7 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     contract_href = f"/demands/{demand_id}/matches/{match_id}/contract"
     assert contract_href in await broker.page(won.headers["location"])
 
-    # when the broker records the signed contract, which goes to registration
+    # when the broker records the signed contract
     form = await broker.page(contract_href)
     signed_at = first(re.compile(r'name="signed_at" type="date" required value="([\d-]+)"'), form)
     await broker.post(
@@ -266,12 +266,23 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
     assert dict(contract) == {
         "id": contract["id"],
-        "status": "registration_pending",
+        "status": "signed",
         "total_fen": 80_000_000,
         "tech_fen": 72_000_000,
         "buyer_org_id": enterprise["org"]["id"],
         "seller_org_id": supply["org"]["id"],
     }
+
+    # and both parties (admin-verified organisations) confirm it and the seller submits it for 认定登记
+    for org_id in (enterprise["org"]["id"], supply["org"]["id"]):
+        await api.json("POST", f"/api/v1/orgs/{org_id}/verify", token=admin_token)
+    buyer_token = await api.token(enterprise["email"], PASSWORD)
+    await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=buyer_token)
+    await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=supply["provider"])
+    await api.json("POST", f"/api/v1/contracts/{contract['id']}/registration", token=supply["provider"])
+    assert await db.fetchval("SELECT status FROM deals_contract WHERE id = $1", contract["id"]) == (
+        "registration_pending"
+    )
 
     # when the admin registers it with a registration number
     before = year_total(await admin.page("/admin/dashboard"))

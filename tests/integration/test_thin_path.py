@@ -22,8 +22,8 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) 
 
 async def test_marketplace_thin_path(api, admin_token, db):
     # given a university and an enterprise with one user each
-    uni = await create_org(api, admin_token, kind="university", region="500106")
-    ent = await create_org(api, admin_token, kind="enterprise", region="500107")
+    uni = await create_org(api, admin_token, verified=True, kind="university", region="500106")
+    ent = await create_org(api, admin_token, verified=True, kind="enterprise", region="500107")
     _, provider = await create_user(api, admin_token, org_id=uni["id"], role="provider")
     _, enterprise = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
 
@@ -75,7 +75,10 @@ async def test_marketplace_thin_path(api, admin_token, db):
     assert {"keywords", "field", "budget"} <= features
     assert all(reason["detail"] for reason in top["reasons"])
 
-    # when a contract is signed for it
+    # when the parties negotiate and sign a contract for it
+    await api.json(
+        "POST", f"/api/v1/matches/{top['match_id']}/status", token=admin_token, json={"status": "negotiating"}
+    )
     contract = await api.json(
         "POST",
         "/api/v1/contracts",
@@ -147,7 +150,10 @@ async def test_marketplace_thin_path(api, admin_token, db):
     )
     assert sorted(r["amount_fen"] for r in ledger) == [-30_000_000, 30_000_000]
 
-    # when the seller submits it for registration and an admin approves it
+    # when the buyer confirms it, the seller submits it for registration and an admin approves it
+    confirmed = await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=enterprise)
+    assert confirmed["buyer_confirmed_at"]
+    assert confirmed["seller_confirmed_at"]
     before = await api.json(
         "GET", "/api/v1/indicators/tech-contract-turnover", params={"group_by": "contract_type"}
     )

@@ -30,8 +30,8 @@ import yaml
 
 from devdata import generator as seeddata
 from services.catalog.models import Listing
-from services.catalog.schemas import ListingType
-from services.catalog.service import _columns, parse_listing, snapshot
+from services.catalog.service import listing_columns, parse_listing, snapshot
+from services.reference.vocabulary import ListingType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 20261126
@@ -74,7 +74,7 @@ def _seed_key(seed: seeddata.ListingSeed) -> str:
 
 def _listing_snapshot(doc_id: int, listing_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     data = parse_listing(ListingType(listing_type), payload)
-    columns = _columns(data)
+    columns = listing_columns(data)
     # Later ids are a little newer, as in a real catalogue; the tie-break on published_at stays deterministic.
     published = _PUBLISHED_AT + timedelta(minutes=doc_id)
     listing = Listing(

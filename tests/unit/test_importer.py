@@ -9,11 +9,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from devdata.generator import generate_listings, generate_orgs
-from services.catalog.schemas import CREATE_SCHEMAS, ListingType
+from services.catalog.schemas import CREATE_SCHEMAS
 from services.imports import columns, parsing, templates
 from services.imports.columns import COLUMNS, ImportFormat
 from services.imports.parsing import ImportFileError
 from services.reference.identifiers import patent_check_character
+from services.reference.vocabulary import ListingType
 
 ACH = ListingType.ACHIEVEMENT
 HEADER = [

@@ -3,11 +3,11 @@
 import pytest
 
 from services.core.errors import Conflict
+from services.core.transitions import next_state
 from services.deals.contracts import CONTRACT_TRANSITIONS
 from services.deals.payments.service import MILESTONE_TRANSITIONS, PAYMENT_TRANSITIONS
 from services.deals.registration import REGISTRATION_TRANSITIONS
 from services.deals.schemas import ContractStatus, MilestoneStatus, PaymentStatus
-from services.deals.transitions import next_state
 
 
 def test_registration_runs_submit_then_approve_or_reject_and_back():

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 
 from services.accounts import service as accounts_service
 from services.catalog import service as catalog_service
-from services.catalog.schemas import ListingPage, ListingStatus, ListingType
+from services.catalog.schemas import ListingPage
 from services.core.audit import list_audit
+from services.reference.vocabulary import ListingStatus, ListingType
 from web.deps import AdminUser, Page, Size
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])

@@ -1,11 +1,18 @@
-"""Bookings API: request a slot, the owner approves or rejects, the parties read it."""
+"""Bookings API: slots and their life-cycle, an instrument's availability, closures and training records."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, status
 
 from services.bookings import service
-from services.bookings.schemas import BookingDecision, BookingRead
+from services.bookings.schemas import (
+    AvailabilityRead,
+    BookingDecision,
+    BookingRead,
+    ClosureRead,
+    TrainingRead,
+)
 from web.deps import CurrentUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -40,3 +47,62 @@ async def approve_booking(booking_id: int, user: CurrentUser) -> BookingRead:
 @router.post("/bookings/{booking_id}/reject")
 async def reject_booking(booking_id: int, body: BookingDecision, user: CurrentUser) -> BookingRead:
     return await service.reject_booking(actor=user, booking_id=booking_id, reason=body.reason)
+
+
+@router.post("/bookings/{booking_id}/cancel")
+async def cancel_booking(booking_id: int, user: CurrentUser) -> BookingRead:
+    return await service.cancel_booking(actor=user, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/start")
+async def start_booking(booking_id: int, user: CurrentUser) -> BookingRead:
+    return await service.start_booking(actor=user, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/finish")
+async def finish_booking(booking_id: int, body: JsonBody, user: CurrentUser) -> BookingRead:
+    return await service.finish_booking(actor=user, booking_id=booking_id, body=body)
+
+
+@router.post("/bookings/{booking_id}/no-show")
+async def mark_no_show(booking_id: int, user: CurrentUser) -> BookingRead:
+    return await service.mark_no_show(actor=user, booking_id=booking_id)
+
+
+@router.get("/instruments/{instrument_id}/availability", response_model_by_alias=True)
+async def availability(
+    instrument_id: int,
+    start: Annotated[datetime, Query(alias="from")],
+    end: Annotated[datetime, Query(alias="to")],
+) -> AvailabilityRead:
+    return await service.get_availability(instrument_id=instrument_id, start=start, end=end)
+
+
+@router.get("/instruments/{instrument_id}/closures")
+async def list_closures(instrument_id: int) -> list[ClosureRead]:
+    return await service.list_closures(instrument_id=instrument_id)
+
+
+@router.post("/instruments/{instrument_id}/closures", status_code=status.HTTP_201_CREATED)
+async def add_closure(instrument_id: int, body: JsonBody, user: CurrentUser) -> ClosureRead:
+    return await service.add_closure(actor=user, instrument_id=instrument_id, body=body)
+
+
+@router.delete("/instruments/{instrument_id}/closures/{closure_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_closure(instrument_id: int, closure_id: int, user: CurrentUser) -> None:
+    await service.remove_closure(actor=user, instrument_id=instrument_id, closure_id=closure_id)
+
+
+@router.get("/instruments/{instrument_id}/trainings")
+async def list_trainings(instrument_id: int, user: CurrentUser) -> list[TrainingRead]:
+    return await service.list_trainings(actor=user, instrument_id=instrument_id)
+
+
+@router.post("/instruments/{instrument_id}/trainings", status_code=status.HTTP_201_CREATED)
+async def grant_training(instrument_id: int, body: JsonBody, user: CurrentUser) -> TrainingRead:
+    return await service.grant_training(actor=user, instrument_id=instrument_id, body=body)
+
+
+@router.post("/instruments/{instrument_id}/trainings/{training_id}/revoke")
+async def revoke_training(instrument_id: int, training_id: int, user: CurrentUser) -> TrainingRead:
+    return await service.revoke_training(actor=user, instrument_id=instrument_id, training_id=training_id)

@@ -5,15 +5,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, status
 
 from services.catalog import service
-from services.catalog.schemas import (
-    RESOURCE_TYPES,
-    ListingPage,
-    ListingStatus,
-    ListingType,
-    RejectRequest,
-    RevisionRead,
-)
+from services.catalog.schemas import RESOURCE_TYPES, ListingPage, RejectRequest, RevisionRead
 from services.core.errors import NotFound
+from services.reference.vocabulary import ListingStatus, ListingType
 from web.deps import CurrentUser, MaybeUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["listings"])

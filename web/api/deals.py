@@ -63,3 +63,18 @@ async def approve_registration(contract_id: int, body: JsonBody, user: AdminUser
 @router.post("/contracts/{contract_id}/registration/reject")
 async def reject_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
     return await registration.reject_registration(actor=user, contract_id=contract_id, body=body)
+
+
+@router.post("/contracts/{contract_id}/confirm")
+async def confirm_contract(contract_id: int, user: CurrentUser) -> ContractRead:
+    return await contracts.confirm_contract(actor=user, contract_id=contract_id)
+
+
+@router.post("/contracts/{contract_id}/cancel")
+async def cancel_contract(contract_id: int, user: CurrentUser) -> ContractRead:
+    return await contracts.cancel_contract(actor=user, contract_id=contract_id)
+
+
+@router.post("/contracts/{contract_id}/terminate")
+async def terminate_contract(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
+    return await contracts.terminate_contract(actor=user, contract_id=contract_id, body=body)

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from tortoise import connections
 
 from search import client as engine
+from services.core import db
 from services.core.redis import get_redis
 
 router = APIRouter(tags=["health"])
@@ -36,7 +36,7 @@ async def _timed(check: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
 
 
 async def _database() -> None:
-    await connections.get("default").execute_query("SELECT 1")
+    await db.ping()
 
 
 async def _redis() -> None:

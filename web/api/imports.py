@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, UploadFile, status
 
-from services.catalog.schemas import RESOURCE_TYPES, ListingType
+from services.catalog.schemas import RESOURCE_TYPES
 from services.core.errors import NotFound
 from services.imports import columns, templates
 from services.imports import service as imports
 from services.imports.columns import ImportFormat
 from services.imports.service import ImportJobCreated, ImportJobRead, ImportMode
+from services.reference.vocabulary import ListingType
 from web.deps import CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])

@@ -18,9 +18,10 @@ async def turnover(
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: date | None = None,
     group_by: str = "month",
+    origin: str = "all",
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> dict[str, Any] | Response:
-    report = await service.turnover(actor=user, date_from=from_, date_to=to, group_by=group_by)
+    report = await service.turnover(actor=user, date_from=from_, date_to=to, group_by=group_by, origin=origin)
     if format == "csv":
         return Response(
             service.to_csv(report),

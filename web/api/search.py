@@ -8,11 +8,12 @@ from search import service
 from search.queries import SORTS, SearchParams
 from services.core.errors import Invalid
 from services.core.outbox import count_pending
+from services.reference.vocabulary import ListingType, Maturity
 from web.deps import AdminUser
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
-TYPES = ("achievement", "instrument", "expert", "agency")
-MATURITY = ("lab", "pilot", "trial", "industrial")
+TYPES = tuple(ListingType)
+MATURITY = tuple(Maturity)
 
 
 def _split(value: str | None, allowed: tuple[str, ...] | None, name: str) -> tuple[str, ...]:

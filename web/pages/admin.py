@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.schemas import ListingStatus, ListingType
 from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError
 from services.core.money import format_wan
@@ -20,6 +19,7 @@ from services.deals import contracts as contracts_service
 from services.deals import registration as registration_service
 from services.demand import service as demand_service
 from services.indicators import service as indicators_service
+from services.reference.vocabulary import ListingStatus, ListingType
 from web.deps import AdminUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import YuanFen, bind, domain_errors, form_values, human_message

@@ -15,14 +15,11 @@ from services.catalog import service as catalog_service
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
-from services.deals import registration as registration_service
-from services.deals.schemas import ContractType
 from services.demand import service as demand_service
-from services.demand.schemas import DemandKind, MatchRead
-from services.reference.contracts import CONTRACT_TYPES
+from services.demand.schemas import MatchRead
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
-from services.reference.labels import DEMAND_KINDS
 from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
+from services.reference.vocabulary import CONTRACT_TYPE_LABELS, DEMAND_KIND_LABELS, ContractType, DemandKind
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
@@ -104,7 +101,7 @@ def _demand_form_context(values: dict[str, Any], errors: dict[str, str]) -> dict
     return {
         "values": values,
         "errors": errors,
-        "kinds": list(DEMAND_KINDS.items()),
+        "kinds": list(DEMAND_KIND_LABELS.items()),
         "field_choices": FIELD_CHOICES,
         "region_choices": REGION_CHOICES,
     }
@@ -238,11 +235,11 @@ async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict
         "seller_org_id": seller_org_id,
         "buyer_name": names.get(demand.org_id, ""),
         "seller_name": names.get(seller_org_id, ""),
-        "contract_types": list(CONTRACT_TYPES.items()),
+        "contract_types": list(CONTRACT_TYPE_LABELS.items()),
         "field_choices": FIELD_CHOICES,
         "defaults": {
             "contract_type": contract_type,
-            "title": f"{match.title}{CONTRACT_TYPES[contract_type]}合同"[:200],
+            "title": f"{match.title}{CONTRACT_TYPE_LABELS[contract_type]}合同"[:200],
             "field": (demand.fields or ["manufacturing"])[0],
             "total": "",
             "tech": "",
@@ -280,13 +277,13 @@ async def contract_submit(
             "milestones": [{"name": "合同价款", "amount_fen": data.total}],
         }
         try:
-            contract = await contracts_service.create_contract(actor=user, body=body)
-            await registration_service.submit_registration(actor=user, contract_id=contract.id)
+            # Both parties confirm before the seller submits it for 认定登记 (issue 8).
+            await contracts_service.create_contract(actor=user, body=body)
         except DomainError as exc:
             errors = domain_errors(
                 exc, fields={"total_fen": "total", "tech_fen": "tech", "milestones": "total"}
             )
         else:
-            return redirect(f"/demands/{demand_id}", notice="contract_submitted")
+            return redirect(f"/demands/{demand_id}", notice="contract_recorded")
     context.update(values=values, errors=errors)
     return await render(request, "contract_form.html", context, actor=user, status_code=422)

@@ -18,23 +18,27 @@ from search.queries import MAX_WINDOW, SORTS, SearchParams
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.schemas import ListingType
 from services.core import clock
 from services.core.errors import DomainError, NotFound
 from services.core.money import format_wan, format_yuan
 from services.indicators import service as indicators_service
 from services.reference.categories import instrument_category
-from services.reference.fields import KEY_TECH_FIELD_CODES, tech_field
-from services.reference.labels import AGENCY_TYPES, FEE_UNITS, LISTING_TYPES
-from services.reference.maturity import MATURITY_LEVELS
+from services.reference.fields import KEY_TECH_FIELD_CODES, field_label
 from services.reference.regions import region_name
+from services.reference.vocabulary import (
+    AGENCY_TYPE_LABELS,
+    FEE_UNIT_LABELS,
+    LISTING_TYPE_LABELS,
+    MATURITY_LABELS,
+    ListingType,
+)
 from web.deps import MaybeUser
 from web.pages.shell import render
 
 router = APIRouter(include_in_schema=False)
 
-TYPES = tuple(LISTING_TYPES)
-MATURITY = tuple(MATURITY_LEVELS)
+TYPES = tuple(LISTING_TYPE_LABELS)
+MATURITY = tuple(MATURITY_LABELS)
 SORT_LABELS = {
     "relevance": "综合排序",
     "newest": "最新发布",
@@ -54,13 +58,8 @@ HOT_WORDS = (
 )
 
 
-def _field_label(code: str) -> str:
-    found = tech_field(code)
-    return found.label if found else code
-
-
 def _fee_text(fee: dict[str, Any]) -> str:
-    return f"{format_yuan(int(fee['price_fen']))} {FEE_UNITS.get(fee['unit'], '元')}"
+    return f"{format_yuan(int(fee['price_fen']))} {FEE_UNIT_LABELS.get(fee['unit'], '元')}"
 
 
 def _amount(fen: int) -> str:
@@ -92,10 +91,10 @@ def subtitle(item: dict[str, Any]) -> str:
     elif kind == "expert":
         parts = [item.get("professional_title") or item.get("title") or "", item.get("institution") or ""]
     elif kind == "achievement":
-        maturity = MATURITY_LEVELS.get(item.get("maturity") or "", "")
+        maturity = MATURITY_LABELS.get(item.get("maturity") or "", "")
         parts = [f"成熟度：{maturity}" if maturity else "", f"TRL {item['trl']}" if item.get("trl") else ""]
     else:
-        parts = [AGENCY_TYPES.get(code, code) for code in item.get("agency_types") or []]
+        parts = [AGENCY_TYPE_LABELS.get(code, code) for code in item.get("agency_types") or []]
     return " · ".join(part for part in parts if part)
 
 
@@ -173,10 +172,10 @@ def _facet(
 def _chips(filters: Filters) -> list[dict[str, str]]:
     chips = []
     for attribute, label in (
-        ("types", LISTING_TYPES.get),
-        ("fields", _field_label),
+        ("types", LISTING_TYPE_LABELS.get),
+        ("fields", field_label),
         ("regions", region_name),
-        ("maturity", MATURITY_LEVELS.get),
+        ("maturity", MATURITY_LABELS.get),
     ):
         for key in getattr(filters, attribute):
             chips.append(
@@ -238,12 +237,12 @@ def _hit(item: dict[str, Any]) -> dict[str, Any]:
         snippet_html = escape((item.get("summary") or "")[:140])
     return {
         "type": item.get("type"),
-        "type_label": LISTING_TYPES.get(item.get("type") or "", ""),
+        "type_label": LISTING_TYPE_LABELS.get(item.get("type") or "", ""),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
-        "fields": [_field_label(code) for code in item.get("fields") or []][:3],
+        "fields": [field_label(code) for code in item.get("fields") or []][:3],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),
     }
@@ -322,10 +321,10 @@ async def search_page(
         "took_ms": result["took_ms"],
         "hits": [_hit(item) for item in result["items"]],
         "facet_groups": [
-            ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPES.get(k, k))),
-            ("技术领域", _facet(filters, "fields", facets["field"], _field_label)),
+            ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
+            ("技术领域", _facet(filters, "fields", facets["field"], field_label)),
             ("地区", _facet(filters, "regions", facets["region"], lambda k: region_name(k) or k)),
-            ("成熟度", _facet(filters, "maturity", facets["maturity"], lambda k: MATURITY_LEVELS.get(k, k))),
+            ("成熟度", _facet(filters, "maturity", facets["maturity"], lambda k: MATURITY_LABELS.get(k, k))),
         ],
         "chips": _chips(filters),
         "clear_href": Filters(q=filters.q).href(),
@@ -361,13 +360,13 @@ async def home(request: Request, user: MaybeUser) -> Response:
     context = {
         "counts": [
             {"type": key, "label": label, "count": counts.get(key, 0), "href": f"/search?type={key}"}
-            for key, label in LISTING_TYPES.items()
+            for key, label in LISTING_TYPE_LABELS.items()
         ],
         "total_count": sum(counts.values()),
         "fields": [
             {
                 "code": code,
-                "label": _field_label(code),
+                "label": field_label(code),
                 "count": field_counts.get(code, 0),
                 "href": f"/search?field={code}",
             }
@@ -416,7 +415,7 @@ async def listing_context(actor: Actor | None, listing_type: str, listing_id: in
         "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
         "subtitle": subtitle({**item, "professional_title": item.get("title")}),
         "org_name": org_names.get(item["org_id"], ""),
-        "fields": [_field_label(code) for code in item.get("fields") or []],
+        "fields": [field_label(code) for code in item.get("fields") or []],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),
         "related_href": f"/search?{urlencode({'q': (item.get('keywords') or [''])[0], 'type': kind.value})}"

@@ -33,6 +33,7 @@ NOTICES = {
     "match_moved": "匹配进展已更新。",
     "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
     "contract_submitted": "技术合同已创建并提交认定登记。",
+    "contract_recorded": "技术合同已创建，待买卖双方确认后由卖方提交认定登记。",
     "published": "已审核通过并发布。",
     "rejected": "已驳回，并将理由告知提交方。",
     "registered": "合同已完成认定登记，已计入技术合同成交额。",

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 from services.accounts.policies import Actor
 from services.core import clock
 from services.core.errors import Conflict, Invalid, NotFound, Unavailable
+from services.core.transitions import TransitionTable, allows, next_state
 from services.deals import policies, repository
 from services.deals.models import Payment
 from services.deals.payments.port import (
@@ -27,7 +28,6 @@ from services.deals.schemas import (
     PaymentStatus,
     parse_body,
 )
-from services.deals.transitions import TransitionTable, allows, next_state
 
 _OPEN = (PaymentStatus.CREATED, PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.PROCESSING)
 

@@ -1,0 +1,28 @@
+"""Who may see and change a listing."""
+
+from services.accounts.policies import Actor, require_admin, require_member
+from services.catalog.models import Listing
+from services.core.errors import NotFound
+
+# Only the zone's administrators review: they publish and reject; the owning organisation does the rest.
+REVIEW_ACTIONS = frozenset({"publish", "reject"})
+
+
+def may_see_private(actor: Actor | None, listing: Listing) -> bool:
+    """Whether the caller sees the listing's private side (drafts, quality, contacts): its org and admins."""
+    return actor is not None and (actor.is_admin or actor.org_id == listing.org_id)
+
+
+def require_may_change(actor: Actor, listing: Listing) -> None:
+    """Members (and admins) pass; to anyone else an unpublished listing does not exist (404, not 403)."""
+    if listing.status != "published" and not may_see_private(actor, listing):
+        raise NotFound("listing_not_found", f"{listing.type} {listing.id} 不存在 (not found)")
+    require_member(actor, listing.org_id)
+
+
+def require_may_transition(actor: Actor, listing: Listing, action: str) -> None:
+    """Admins review (publish, reject); members submit, unpublish and archive their own listings."""
+    if action in REVIEW_ACTIONS:
+        require_admin(actor)
+    else:
+        require_may_change(actor, listing)
