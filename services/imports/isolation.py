@@ -11,10 +11,10 @@ import resource
 from multiprocessing.connection import Connection
 from typing import Any
 
-from services.catalog.schemas import ListingType
 from services.core.logging import get_logger
 from services.imports.bulk import RowError
 from services.imports.parsing import ImportFileError, ParsedSheet, parse_file
+from services.reference.vocabulary import ListingType
 
 PARSE_SECONDS = 120
 PARSE_MEMORY_MB = 2048

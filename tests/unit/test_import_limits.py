@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from services.catalog.schemas import ListingType
 from services.imports import isolation, parsing
 from services.imports.columns import MAX_COLUMNS, MAX_ROWS
 from services.imports.parsing import ImportFileError
+from services.reference.vocabulary import ListingType
 
 
 def _xlsx(cells: dict[str, str]) -> bytes:
