@@ -178,14 +178,14 @@ def rank(
     best = max((c.relevance for c in candidates), default=0.0)
     features = [compute(demand, c, best) for c in candidates]
     scores = scorer(features) if scorer is not None else [weighted_score(f.values) for f in features]
-    scored = [
+    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].id))[:limit]
+    # Reasons are written for the matches that are kept only.
+    return [
         ScoredMatch(
-            candidate=candidate,
-            score=round(score, 4),
-            reasons=tuple(explain(feature, WEIGHTS, candidate.region)),
-            features=feature,
+            candidate=candidates[i],
+            score=round(scores[i], 4),
+            reasons=tuple(explain(features[i], WEIGHTS, candidates[i].region)),
+            features=features[i],
         )
-        for candidate, feature, score in zip(candidates, features, scores, strict=True)
+        for i in order
     ]
-    scored.sort(key=lambda m: (-m.score, m.candidate.id))
-    return scored[:limit]

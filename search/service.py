@@ -329,15 +329,20 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text, in one request: display, words and engine score."""
-    result = await client.search(
-        search_target(types, prefix),
-        build_match_candidates(text, fields, types, per_type),
-        search_type=SEARCH_TYPE,
+    """The best listings of each type for a demand's text (one request per type, in parallel): display, words
+    and engine score. Each request spans every index, so DFS term statistics — and scores — are shared."""
+    target = search_target(None, prefix)
+    results = await asyncio.gather(
+        *(
+            client.search(
+                target, build_match_candidates(text, fields, listing_type, per_type), search_type=SEARCH_TYPE
+            )
+            for listing_type in types or LISTING_TYPES
+        )
     )
     found = []
-    for group in result["hits"]["hits"]:
-        for hit in group.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", []):
+    for result in results:
+        for hit in result["hits"]["hits"]:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()
