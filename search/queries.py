@@ -421,8 +421,7 @@ def build_match_candidates(text: str, fields: list[str], listing_type: str, size
 
     The demand's meaningful words (no filler) are matched over titles, keywords and bodies, plus CJK bigrams
     of its head over titles; sharing a technology field adds a little. One request per type keeps instruments,
-    experts and agencies from being crowded out by the far more numerous achievements; run over all indices
-    with DFS, the scores of every type stay on one scale.
+    experts and agencies from being crowded out by the far more numerous achievements.
     """
     words = " ".join(query_words(normalise(text))) or segment(normalise(text))
     should: list[dict[str, Any]] = [

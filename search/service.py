@@ -329,8 +329,8 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text (one request per type, in parallel): display, words
-    and engine score. Each request spans every index, so DFS term statistics — and scores — are shared."""
+    """The best listings of each type for a demand's text (one request per type's index, in parallel): display,
+    words and engine score."""
     target = search_target(None, prefix)
     results = await asyncio.gather(
         *(
