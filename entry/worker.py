@@ -51,6 +51,17 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        # Demands are searchable (type=demand): their events carry the public snapshot to index.
+        demand_rows = [
+            r for r in rows if r["topic"] == "demand.changed" and payloads[r["id"]].get("snapshot")
+        ]
+        if demand_rows:
+            events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in demand_rows]
+            failed = {str(f["id"]) for f in await search_service.index_snapshots(events)}
+            for row in demand_rows:
+                if str(row["aggregate_id"]) in failed:
+                    done.remove(row["id"])
+                    await outbox.mark_failed(conn, row["id"], "demand indexing failed", int(row["attempts"]))
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
         {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}

@@ -12,7 +12,14 @@ from redis.exceptions import RedisError
 from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
-from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
+from search.indices import (
+    LISTING_TYPES,
+    SEARCHABLE_TYPES,
+    alias_name,
+    index_body,
+    new_index_name,
+    search_target,
+)
 from search.queries import (
     MAX_WINDOW,
     SearchParams,
@@ -29,7 +36,7 @@ from services.core.settings import get_settings
 
 async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> None:
     """Create each type's first index and alias when missing (idempotent)."""
-    for listing_type in LISTING_TYPES:
+    for listing_type in SEARCHABLE_TYPES:
         alias = alias_name(listing_type, prefix)
         if await client.alias_targets(alias):
             continue
