@@ -26,6 +26,7 @@ from web.api import (
     indicators,
     ops,
     reference,
+    testing,
     vouchers,
 )
 from web.api import admin as admin_api
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications_api.router)
     app.include_router(bookings.router)
     app.include_router(vouchers.router)
+    app.include_router(testing.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
     app.include_router(stripe_webhooks.router)

@@ -537,6 +537,12 @@ async def published_instruments(*, org_id: int | None, limit: int = 20_000) -> l
     return [snapshot(listing) for listing in rows]
 
 
+async def published_listing(*, listing_id: int) -> dict[str, Any] | None:
+    """A published listing's public snapshot, or None (test requests, service orders)."""
+    listing = await repository.get_listing(listing_id)
+    return snapshot(listing) if listing is not None and listing.status == "published" else None
+
+
 async def owner_org_of(listing_id: int) -> int | None:
     """The organisation that owns a listing."""
     listing = await repository.get_listing(listing_id)

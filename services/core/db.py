@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "services.brokers.models",
     "services.bookings.models",
     "services.vouchers.models",
+    "services.testing.models",
 ]
 
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     search_cache_ttl_seconds: int = 60
     platform_currency: str = "cny"
     log_level: str = "INFO"
+    # Uploaded files (test reports): a local directory; an S3-compatible store is a FileStore adapter away.
+    files_dir: str = ".data/files"
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from services.accounts.policies import Actor, require_admin
 from services.bookings import service as bookings_service
 from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
+from services.core.clock import CHINA_TZ
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.vouchers import policies, repository
@@ -117,7 +118,7 @@ async def apply_for_voucher(*, actor: Actor, programme_id: int) -> VoucherRead:
     policies.require_eligible_org(
         kind=org.kind, verified=org.verified, eligible_kinds=programme.eligible_org_kinds
     )
-    if not programme.valid_from <= clock.now().date() <= programme.valid_to:
+    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
         raise Conflict("programme_closed", "该创新券项目不在有效期内", "the programme is not open")
     try:
         voucher = await repository.insert_voucher(
@@ -188,7 +189,7 @@ async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) ->
     if voucher.status != VoucherStatus.ACTIVE:
         raise Invalid.field(["body", "voucher_id"], "创新券尚未批准或已被驳回 (the voucher is not active)")
     programme = await _programme(voucher.programme_id)
-    if not programme.valid_from <= clock.now().date() <= programme.valid_to:
+    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
         raise Invalid.field(["body", "voucher_id"], "创新券已过期或尚未生效 (the voucher is not valid today)")
     _check_eligible_service(programme, billing["instrument_category"])
     try:

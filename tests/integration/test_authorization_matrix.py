@@ -48,6 +48,12 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
+    **{
+        ("POST", f"/api/v1/test-requests/{{request_id}}/{step}"): "one party's step; the other party and "
+        "strangers are refused in test_test_requests"
+        for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
+    },
     ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
     ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
     ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
