@@ -59,11 +59,23 @@ class Market:
         )
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=self.enterprise)
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=self.admin)
+        # Publishing assigns a broker by field and load; this market's broker is given the demand.
+        await self.api.json(
+            "POST",
+            f"/api/v1/demands/{demand['id']}/broker",
+            token=self.admin,
+            json={"broker_id": self.broker_id},
+        )
         found = await self.api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=self.enterprise)
         match_id = next(m["match_id"] for m in found["items"] if m["id"] == self.listing_id)
         if status != "suggested":
+            move = (
+                {"status": status, "reason": "price"}
+                if status in ("lost", "dismissed")
+                else {"status": status}
+            )
             await self.api.json(
-                "POST", f"/api/v1/matches/{match_id}/status", token=by or self.admin, json={"status": status}
+                "POST", f"/api/v1/matches/{match_id}/status", token=by or self.admin, json=move
             )
         return int(match_id)
 

@@ -45,7 +45,9 @@ async def _world(api: Any, admin: str) -> dict[str, Any]:
         "POST", f"/api/v1/demands/{demand['id']}/broker", token=admin, json={"broker_id": broker_a_id}
     )
     await api.wait_indexed(admin)
-    matches = await api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=buyer)
+    matches = await api.json(
+        "GET", f"/api/v1/demands/{demand['id']}/matches", token=buyer, params={"limit": 100}
+    )
     mine = [m for m in matches["items"] if m["id"] == listing["id"]]
     assert mine, "the matcher did not find the answering achievement"
     return {
