@@ -216,6 +216,19 @@ def reconcile() -> None:
         raise typer.Exit(code=1)
 
 
+indicators_app = typer.Typer(help="The turnover indicator's roll-up", no_args_is_help=True)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("rebuild")
+def indicators_rebuild() -> None:
+    """Recompute the turnover roll-up from the registered contracts."""
+    from services.indicators.service import rebuild_rollup
+
+    rows = run_with_services(rebuild_rollup)
+    typer.echo(f"indicators: {rows} roll-up rows")
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="the .xlsx or .csv file", exists=True, dir_okay=False)],

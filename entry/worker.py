@@ -17,6 +17,7 @@ from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
+from services.indicators import service as indicators_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -61,6 +62,10 @@ async def process_batch(limit: int = BATCH) -> int:
             if failures:
                 # The demand search copy is secondary (the demand itself is in PostgreSQL): log and move on.
                 log.warning("outbox.demand_index_failed", failures=json.dumps(failures)[:2000])
+        contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
+        if contracts:
+            # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
+            await indicators_service.apply_contract_changes(contract_ids=contracts, connection=conn)
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
         {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "services.deals.models",
     "services.notifications.models",
     "services.brokers.models",
+    "services.indicators.models",
     "services.bookings.models",
     "services.vouchers.models",
     "services.testing.models",

@@ -269,3 +269,21 @@ async def milestones_of(contract_id: int, connection: BaseDBAsyncClient) -> list
         .values_list("id", flat=True)
     )
     return [int(r) for r in rows]
+
+
+async def payments_of_contract(contract_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Payment.filter(contract_id=contract_id)
+        .order_by("id")
+        .values(
+            "id",
+            "milestone_id",
+            "status",
+            "amount_fen",
+            "currency",
+            "refunded_fen",
+            "provider",
+            "created_at",
+            "succeeded_at",
+        )
+    )

@@ -12,7 +12,9 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
 - one demand's matches (candidate retrieval, features, ranking) against one search request, in process
   (target ≤ 2×);
 - the availability of an instrument with 10,000 bookings against the raw interval query (target ≤ 2×,
-  tests/bench/bench_availability.py).
+  tests/bench/bench_availability.py);
+- the turnover indicator (year, by month) over 1,000,000 registered contracts against a raw SUM … GROUP BY over
+  deals_contract (target ≤ 0.05×, tests/bench/bench_indicators.py).
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
 
 The private stack: database BENCH_DATABASE_URL (default techmarket_bench), index prefix BENCH_INDEX_PREFIX
@@ -654,6 +656,24 @@ async def measure_availability() -> tuple[list[Figure], dict[str, Any]]:
     return [figure], result
 
 
+async def measure_indicators(contracts: int) -> tuple[list[Figure], dict[str, Any]]:
+    from tests.bench import bench_indicators
+
+    result: dict[str, Any] = await bench_indicators.bench_indicators(contracts=contracts)
+    figure = Figure(
+        "indicator year by month (svc/raw)",
+        float(result["service_ms"]),
+        "ms",
+        float(result["raw_ms"]),
+        float(result["ratio"]),
+        f"≤ {result['target']:.2f}",
+        float(result["ratio"]) <= float(result["target"]),
+        f"{result['contracts']} registered contracts (seeded {result['seeded']:.0f} in {result['seed_s']:.1f} s, "
+        f"roll-up rebuilt in {result['rebuild_s']:.1f} s); limit: raw SUM … GROUP BY over deals_contract",
+    )
+    return [figure], result
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 
@@ -791,6 +811,12 @@ async def run(args: argparse.Namespace) -> int:
             figures += availability
         else:
             failures.append("time budget spent before the availability figure")
+        if remaining() > 120:
+            log(f"indicators: {args.indicator_contracts} contracts, turnover service vs raw SUM … GROUP BY")
+            indicators, report["indicators"] = await measure_indicators(args.indicator_contracts)
+            figures += indicators
+        else:
+            failures.append("time budget spent before the indicator figure")
     finally:
         await close_engine()
         await close_redis()
@@ -832,6 +858,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="measured rounds over the query set")
     parser.add_argument("--drain-rows", type=int, default=20_000, help="outbox rows for the indexing figure")
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows for bench_import")
+    parser.add_argument(
+        "--indicator-contracts", type=int, default=1_000_000, help="registered contracts for bench_indicators"
+    )
     parser.add_argument("--budget", type=float, default=900, help="seconds the whole run may take")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database matches")
     parser.add_argument("--drain-child", action="store_true", help=argparse.SUPPRESS)

@@ -290,6 +290,8 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
 
     # when the admin registers it with a registration number
+    # The dashboard reads the roll-up the worker keeps from contract events.
+    await api.wait_indexed(admin_token)
     before = year_total(await admin.page("/admin/dashboard"))
     month_export = "/admin/dashboard/export?group_by=month&format=csv"
     csv_before = await admin.page(month_export)
@@ -302,6 +304,7 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     assert registered.headers["location"] == "/admin/contracts?notice=registered"
 
     # then the dashboard's year total moves by the contract's amount, with the chart data and the tables
+    await api.wait_indexed(admin_token)
     dashboard = await admin.page("/admin/dashboard")
     assert year_total(dashboard) - before == 80_000_000
     assert 'id="dashboard-data"' in dashboard

@@ -33,6 +33,11 @@ async def get_contract(contract_id: int, user: CurrentUser) -> ContractRead:
     return await contracts.get_contract(actor=user, contract_id=contract_id)
 
 
+@router.get("/contracts/{contract_id}/trace")
+async def trace_contract(contract_id: int, user: CurrentUser) -> dict[str, Any]:
+    return await contracts.trace_contract(actor=user, contract_id=contract_id)
+
+
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay")
 async def pay_milestone(
     contract_id: int,

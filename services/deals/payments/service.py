@@ -4,11 +4,9 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
-
 from services.accounts.policies import Actor
 from services.core import clock
+from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Invalid, Malformed, NotFound, Unavailable
 from services.core.transitions import TransitionTable, allows, next_state
 from services.deals import policies, repository
@@ -70,9 +68,7 @@ def _payment_read(payment: Payment) -> PaymentRead:
     )
 
 
-async def _move_milestone(
-    milestone_id: int, action: str, connection: BaseDBAsyncClient, **extra: Any
-) -> bool:
+async def _move_milestone(milestone_id: int, action: str, connection: Connection, **extra: Any) -> bool:
     """Apply a milestone transition if its current state allows it; False when it does not."""
     sources = [state for (state, act) in MILESTONE_TRANSITIONS if act == action]
     targets = {MILESTONE_TRANSITIONS[(state, action)] for state in sources}
@@ -92,7 +88,7 @@ async def start_milestone_payment(
         raise Invalid.field(
             ["body", "methods"], f"支付方式只能是 {sorted(allowed)} (unsupported payment method)"
         )
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -143,7 +139,7 @@ async def start_milestone_payment(
             payment.id, status=PaymentStatus.FAILED.value, failure_reason=str(exc)[:500]
         )
         raise Invalid("payment_refused", f"支付请求被拒绝: {exc}", "payment refused") from exc
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         locked = await repository.payment_by_id(payment.id, conn)
         assert locked is not None
         changes: dict[str, Any] = {"provider_ref": intent.provider_ref, "client_secret": intent.client_secret}
@@ -180,7 +176,7 @@ async def handle_webhook(*, payload: bytes, signature: str, provider: PaymentPro
 
 async def apply_event(*, event: ProviderEvent) -> dict[str, Any]:
     """Store a verified provider event under its id and apply it at most once, in one transaction."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         if not await repository.store_event_once(event.id, event.type, event.payload, conn):
             return {"received": True, "duplicate": True}
         outcome, reason = await _outcome(event, conn)
@@ -188,7 +184,7 @@ async def apply_event(*, event: ProviderEvent) -> dict[str, Any]:
     return {"received": True, "duplicate": False, "outcome": outcome}
 
 
-async def _outcome(event: ProviderEvent, conn: BaseDBAsyncClient) -> tuple[str, str | None]:
+async def _outcome(event: ProviderEvent, conn: Connection) -> tuple[str, str | None]:
     handler = EVENT_HANDLERS.get(event.type)
     if handler is None:
         return "ignored", None
@@ -206,7 +202,7 @@ async def _outcome(event: ProviderEvent, conn: BaseDBAsyncClient) -> tuple[str, 
     return await handler(event, payment, milestone, conn), None
 
 
-EventHandler = Callable[[ProviderEvent, Payment, Milestone, BaseDBAsyncClient], Awaitable[str]]
+EventHandler = Callable[[ProviderEvent, Payment, Milestone, Connection], Awaitable[str]]
 
 
 def _split(payment: Payment, contract: Contract) -> dict[str, int]:
@@ -217,7 +213,7 @@ def _split(payment: Payment, contract: Contract) -> dict[str, int]:
 
 
 async def _on_succeeded(
-    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient
+    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection
 ) -> str:
     if payment.status == PaymentStatus.SUCCEEDED:
         return "already_succeeded"
@@ -292,7 +288,7 @@ async def _on_succeeded(
 
 
 async def _on_failed_or_canceled(
-    payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient, action: str
+    payment: Payment, milestone: Milestone, conn: Connection, action: str
 ) -> str:
     # Events arrive out of order: a late failure never undoes a success.
     if payment.status == PaymentStatus.SUCCEEDED:
@@ -305,20 +301,16 @@ async def _on_failed_or_canceled(
     return status.value
 
 
-async def _on_failed(
-    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient
-) -> str:
+async def _on_failed(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
     return await _on_failed_or_canceled(payment, milestone, conn, "fail")
 
 
-async def _on_canceled(
-    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient
-) -> str:
+async def _on_canceled(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
     return await _on_failed_or_canceled(payment, milestone, conn, "cancel")
 
 
 async def _on_processing(
-    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient
+    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection
 ) -> str:
     if not allows(PAYMENT_TRANSITIONS, payment.status, "process"):
         return "ignored"
@@ -327,9 +319,7 @@ async def _on_processing(
     return status.value
 
 
-async def _on_refunded(
-    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: BaseDBAsyncClient
-) -> str:
+async def _on_refunded(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
     # Stripe reports the charge's cumulative refunded amount: book only what is new, so replays and
     # out-of-order partial refunds never refund twice.
     refunded = event.amount_refunded or 0
