@@ -52,6 +52,16 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        # Demands are searchable (type=demand): their events carry the public snapshot to index.
+        demand_rows = [
+            r for r in rows if r["topic"] == "demand.changed" and payloads[r["id"]].get("snapshot")
+        ]
+        if demand_rows:
+            events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in demand_rows]
+            failures = await search_service.index_snapshots(events)
+            if failures:
+                # The demand search copy is secondary (the demand itself is in PostgreSQL): log and move on.
+                log.warning("outbox.demand_index_failed", failures=json.dumps(failures)[:2000])
         contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
         if contracts:
             # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.

@@ -10,7 +10,10 @@ Three kinds of candidate, each with the number of listings that support it:
 - **Technical terms** — keywords used by several listings that the segmenter cuts into pieces (点云感知 →
   点云 / 感知). Candidate user-dictionary word, so the term stays one token.
 
-Candidates already known (a line of the synonym list, a dictionary word) are left out. A person reviews the
+Limits: where every listing writes the same sentence before the bracket (本仪器可开展…(XXX)), the shared ending
+is the whole run and the reviewer has to cut it; a term built around a known one is not proposed as a short
+form (it would hide the known term's sub-words). Candidates already known (a line of the synonym lists, a
+dictionary word) are left out. A person reviews the
 rest (``techmarket search-vocab --review``); accepted ones are appended to ``mined_synonyms.txt`` and
 ``mined_words.txt`` beside the hand-kept lists, which ``search.analysis`` loads with them: the next reindex
 applies them, with no code change.

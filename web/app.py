@@ -36,7 +36,18 @@ from web.api import notifications as notifications_api
 from web.api import search as search_api
 from web.errors import install_error_handlers, problem, unexpected_error
 from web.middleware import GuardMiddleware
-from web.pages import account, admin, booking, broker, dashboard, enquiry, portal, sharing
+from web.pages import (
+    account,
+    admin,
+    booking,
+    broker,
+    contracts,
+    dashboard,
+    enquiry,
+    portal,
+    register,
+    sharing,
+)
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
 
@@ -97,6 +108,8 @@ def create_app() -> FastAPI:
     app.include_router(broker.router)
     app.include_router(admin.router)
     app.include_router(dashboard.router)
+    app.include_router(register.router)
+    app.include_router(contracts.router)
     app.include_router(sharing.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -32,3 +32,9 @@ def require_provider(actor: Actor, provider_org_id: int) -> None:
     """The service provider (the instrument's owner) redeems the voucher part of its bill."""
     if not actor.is_admin and actor.org_id != provider_org_id:
         raise Forbidden("not_the_provider", "仅服务提供方可核销创新券", "only the service provider redeems")
+
+
+def require_either_party(actor: Actor, booker_org_id: int, provider_org_id: int) -> None:
+    """The booker or the provider (or an admin) may give back the voucher part of a booking that fell through."""
+    if not actor.is_admin and actor.org_id not in (booker_org_id, provider_org_id):
+        raise Forbidden("not_a_party", "仅预约双方可退回创新券", "only the parties of the booking")

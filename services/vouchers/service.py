@@ -238,3 +238,28 @@ async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> Redemption
         assert voucher is not None
         await repository.record_redeemed(voucher.programme_id, redemption.amount_fen, conn)
     return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+RELEASABLE_BOOKING_STATUSES = ("cancelled", "rejected", "expired")
+
+
+async def release_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
+    """A booking that will not happen gives its voucher part back: to the voucher and to the budget."""
+    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    policies.require_either_party(actor, billing["org_id"], billing["owner_org_id"])
+    if billing["status"] not in RELEASABLE_BOOKING_STATUSES:
+        raise Conflict(
+            "booking_still_live", "预约取消、驳回或过期后才能退回创新券", "the booking is still live"
+        )
+    async with transaction() as conn:
+        redemption = await repository.redemption_of_booking(booking_id, conn)
+        if redemption is None:
+            raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
+        redemption.status = next_redemption_status(redemption.status, RedemptionAction.RELEASE).value
+        await repository.save_redemption(redemption, conn)
+        voucher = await repository.lock_voucher(redemption.voucher_id, conn)
+        assert voucher is not None
+        voucher.balance_fen += redemption.amount_fen
+        await repository.save_voucher(voucher, conn)
+        await repository.release_budget(voucher.programme_id, redemption.amount_fen, conn)
+    return _redemption_read(redemption, int(billing["price_fen"]))

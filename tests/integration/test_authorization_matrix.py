@@ -65,6 +65,8 @@ EXEMPT = {
         "/api/v1/bookings/{booking_id}/voucher",
     ): "the booker with its own voucher; refusals in test_vouchers",
     ("POST", "/api/v1/bookings/{booking_id}/voucher/redeem"): "the provider; refusals in test_vouchers",
+    ("POST", "/api/v1/bookings/{booking_id}/voucher/release"): "either party of a dead booking; refusals in "
+    "test_vouchers",
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
     "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
     (

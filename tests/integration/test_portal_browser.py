@@ -304,3 +304,72 @@ async def test_each_role_by_clicking_at_desktop_and_phone_sizes(api, admin_token
 
         await browser.close()
     assert problems == []
+
+
+async def test_a_visitor_registers_and_the_admin_verifies_the_organisation(stack, db):
+    from playwright.async_api import async_playwright, expect
+
+    from tests.factories import valid_uscc
+
+    org_name = unique("重庆凤鸣新材料科技有限公司")
+    email = f"{unique('signup')}@browser.example.cn"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = await context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+
+        # when a visitor follows 注册 from the header, the form passes the checks at both sizes
+        await page.goto(stack.base + "/")
+        await page.locator("a.register-link").click()
+        await page.wait_for_url(re.compile(r"/register$"))
+        await at_both_sizes(browser, context, page.url, "register")
+
+        # when they fill it in with mismatching passwords, then the form says so and keeps what they typed
+        await page.get_by_label("机构全称").fill(org_name)
+        await page.get_by_label("统一社会信用代码").fill(valid_uscc())
+        await page.get_by_label("所在区县").select_option("500107")
+        await page.get_by_label("成果/仪器提供方").check()
+        await page.get_by_label("姓名").fill("刘晓燕")
+        await page.get_by_label("邮箱").fill(email)
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_label("再次输入密码").fill("Another-Pass-2026!")
+        await page.get_by_role("button", name="注册并登录").click()
+        await expect(page.locator("#err-password2")).to_have_text("两次输入的密码不一致")
+        await expect(page.get_by_label("机构全称")).to_have_value(org_name)
+        await check(page, "注册表单有误")
+
+        # when they correct it, then they are signed in and 我的账户 shows the organisation pending verification
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_label("再次输入密码").fill(PASSWORD)
+        await page.get_by_role("button", name="注册并登录").click()
+        await page.wait_for_url(re.compile(r"/account"))
+        await expect(page.get_by_role("status")).to_contain_text("注册成功")
+        await expect(page.locator(".unverified")).to_have_text("待平台核验")
+        await expect(page.locator(".who small")).to_contain_text("待核验")
+        await at_both_sizes(browser, context, stack.base + "/account", "account")
+
+        # when the admin verifies it on 机构核验 (confirming the dialog)
+        admin = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        admin_page = await admin.new_page()
+        await admin_page.goto(stack.base + "/login?next=/admin/orgs")
+        await admin_page.get_by_label("邮箱").fill(ADMIN_EMAIL)
+        await admin_page.get_by_label("密码").fill(ADMIN_PASSWORD)
+        await admin_page.get_by_role("button", name="登录").click()
+        await admin_page.wait_for_url(re.compile(r"/admin/orgs"))
+        await at_both_sizes(browser, admin, stack.base + "/admin/orgs", "admin-orgs")
+        row = admin_page.locator("tr", has_text=org_name)
+        admin_page.once("dialog", lambda dialog: dialog.accept())
+        await row.get_by_role("button", name="核验通过").click()
+        await expect(admin_page.get_by_role("status")).to_contain_text("已核验该机构")
+
+        # then the member sees the organisation verified
+        await page.reload()
+        await expect(page.locator(".verified")).to_have_text("已核验")
+        await browser.close()
+    assert problems == []
+    assert await db.fetchval(
+        "SELECT verified_at IS NOT NULL FROM accounts_user u JOIN accounts_organisation o ON o.id = u.org_id WHERE u.email = $1",
+        email,
+    )

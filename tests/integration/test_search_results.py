@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.factories import create_listing, create_org, create_user, publish_listing, unique
+from tests.integration.test_indexing import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -78,3 +79,18 @@ async def test_english_names_find_the_instrument_and_a_query_that_finds_nothing_
     assert found["relaxed"] is True
     assert sem["id"] in [item["id"] for item in found["items"]]
     assert "已为您放宽条件" in await page(stack, f"/search?q={slipped}&type=instrument")
+
+
+async def test_search_vocab_lists_an_acronym_the_listings_spell_out(api: Any, admin_token: str) -> None:
+    # given published listings that write a term with its acronym in brackets
+    acronym = "".join(random.choice(string.ascii_uppercase) for _ in range(5))
+    for sentence in (f"本仪器可开展量子级联光谱({acronym})测试。", f"采用量子级联光谱（{acronym}）方法。"):
+        await published_instrument(api, admin_token, description=sentence, model=unique("M"))
+    await api.wait_indexed(admin_token)
+
+    # when the vocabulary is mined without review
+    done = run_cli("search-vocab", "--limit", "500")
+
+    # then the pair is listed for a person to decide on, and nothing is written
+    assert done.returncode == 0, done.stderr
+    assert f"[acronym] {acronym.lower()}, 量子级联光谱" in done.stdout

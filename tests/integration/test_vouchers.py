@@ -146,6 +146,22 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
         "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
     )
     assert (row["committed_fen"], row["redeemed_fen"]) == (60_000, 40_000)
+
+    # when the second booking is cancelled, its 200 元 voucher part goes back to the voucher and the budget
+    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
+    await api.json("POST", f"/api/v1/bookings/{second['id']}/cancel", token=buyer)
+    async with nothing_saved(db):
+        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
+    released = await api.json("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
+    assert released["status"] == "released"
+    assert (
+        await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 20_000
+    )
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == 40_000
+    )
+    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
     assert lab["id"] != ent["id"]
 
 

@@ -50,3 +50,8 @@ async def use_voucher(booking_id: int, body: JsonBody, user: CurrentUser) -> Red
 @router.post("/bookings/{booking_id}/voucher/redeem")
 async def redeem_voucher(booking_id: int, user: CurrentUser) -> RedemptionRead:
     return await service.redeem_booking_voucher(actor=user, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/voucher/release")
+async def release_voucher(booking_id: int, user: CurrentUser) -> RedemptionRead:
+    return await service.release_booking_voucher(actor=user, booking_id=booking_id)

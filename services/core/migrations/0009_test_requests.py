@@ -50,6 +50,10 @@ class Migration(migrations.Migration):
                 "CHECK (quote_total_fen IS NULL OR quote_total_fen >= 0)",
                 "ALTER TABLE testing_request ADD CONSTRAINT testing_request_accreditation_valid "
                 "CHECK (accreditation IN ('none','cma','cnas','cma_cnas'))",
+                # 0008's match-note check had the same gap (guarded: a no-op once it exists).
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+                "'demand_match_note_visibility_valid') THEN ALTER TABLE demand_match_note ADD CONSTRAINT "
+                "demand_match_note_visibility_valid CHECK (visibility IN ('internal','shared')); END IF; END $$",
             ],
             reverse_sql=[
                 "ALTER TABLE testing_request DROP CONSTRAINT IF EXISTS testing_request_status_valid",
