@@ -111,6 +111,8 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         from entry.worker import drain
 
         counts["indexed_events"] = await drain()
+        # Matches exist once the demands were matched against the index: give the broker a history.
+        counts["worked_matches"] = await demand_service.seed_outcome_histories(broker_id=user_ids["broker"])
     return dict(counts)
 
 

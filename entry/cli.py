@@ -1,4 +1,5 @@
-"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import.
+"""The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import, reconcile,
+train-matcher.
 
 Demo data is not part of the deployed system: `python -m devdata` (or `make seed`) loads it from a checkout.
 """
@@ -161,6 +162,61 @@ def restore(source: Annotated[Path, typer.Argument(help="a dump written by `tech
     reindex(replicas=0)
 
 
+@app.command("train-matcher")
+def train_matcher() -> None:
+    """Train the match-ranking model on brokers' outcomes; adopt it only if it beats the ranking in use."""
+
+    async def work() -> dict[str, Any]:
+        from matching import service as matching_service
+
+        return await matching_service.train_matcher()
+
+    try:
+        result = run_with_services(work)
+    except ValueError as exc:
+        typer.echo(f"not trained: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(result)
+
+
+@app.command("search-vocab")
+def search_vocab(
+    review: Annotated[bool, typer.Option("--review", help="decide on each new candidate: y / n / q")] = False,
+    limit: Annotated[int, typer.Option(help="show at most this many candidates")] = 50,
+) -> None:
+    """Mine abbreviations, expansions and technical terms from the published listings; review them.
+
+    Accepted synonyms go to search/dictionary/mined_synonyms.txt, accepted words to mined_words.txt; the next
+    `techmarket reindex` applies them (restart the server and workers so queries segment the same way).
+    """
+    from search import vocab
+
+    async def work() -> list[vocab.Candidate]:
+        from services.catalog import service as catalog_service
+
+        listings = [snap async for batch in catalog_service.published_snapshots() for snap in batch]
+        return vocab.pending(vocab.mine(listings))
+
+    candidates = run_with_services(work)[:limit]
+    typer.echo(f"{len(candidates)} candidates nobody has decided on")
+    accepted = 0
+    for candidate in candidates:
+        line = (
+            f"[{candidate.kind}] {candidate.line}  ({candidate.support} listings, e.g. {candidate.example})"
+        )
+        if not review:
+            typer.echo(line)
+            continue
+        answer = typer.prompt(f"{line} — accept? [y/n/q]", default="n").strip().lower()
+        if answer == "q":
+            break
+        if answer in ("y", "n"):
+            vocab.record(candidate, accepted=answer == "y")
+            accepted += answer == "y"
+    if review:
+        typer.echo(f"accepted {accepted}; run `techmarket reindex` to apply")
+
+
 @app.command("search-check")
 def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every difference")] = False) -> None:
     """Compare PostgreSQL with the index and report (and optionally fix) every difference."""
@@ -170,6 +226,32 @@ def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every differ
     typer.echo(report)
     if report["missing"] or report["stale"] or report["extra"]:
         raise typer.Exit(code=0 if fix else 1)
+
+
+@app.command()
+def reconcile() -> None:
+    """Compare the money ledger with what the payment provider reported; exit 1 on any difference."""
+    from services.deals.ledger import reconcile as run_reconcile
+
+    differences = run_with_services(run_reconcile)
+    for difference in differences:
+        typer.echo(difference)
+    typer.echo(f"reconcile: {len(differences)} difference(s)")
+    if differences:
+        raise typer.Exit(code=1)
+
+
+indicators_app = typer.Typer(help="The turnover indicator's roll-up", no_args_is_help=True)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("rebuild")
+def indicators_rebuild() -> None:
+    """Recompute the turnover roll-up from the registered contracts."""
+    from services.indicators.service import rebuild_rollup
+
+    rows = run_with_services(rebuild_rollup)
+    typer.echo(f"indicators: {rows} roll-up rows")
 
 
 @app.command("import")

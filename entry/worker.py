@@ -17,12 +17,14 @@ from services.core.db import transaction
 from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
+from services.indicators import service as indicators_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
 LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
+REMINDER_INTERVAL_S = 300.0
 
 
 async def process_batch(limit: int = BATCH) -> int:
@@ -50,6 +52,20 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        # Demands are searchable (type=demand): their events carry the public snapshot to index.
+        demand_rows = [
+            r for r in rows if r["topic"] == "demand.changed" and payloads[r["id"]].get("snapshot")
+        ]
+        if demand_rows:
+            events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in demand_rows]
+            failures = await search_service.index_snapshots(events)
+            if failures:
+                # The demand search copy is secondary (the demand itself is in PostgreSQL): log and move on.
+                log.warning("outbox.demand_index_failed", failures=json.dumps(failures)[:2000])
+        contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
+        if contracts:
+            # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
+            await indicators_service.apply_contract_changes(contract_ids=contracts, connection=conn)
         await outbox.mark_processed(conn, done)
     touched_fields = sorted(
         {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
@@ -114,6 +130,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     backoff = 0.5
     indices_ready = False
+    next_reminders = loop.time()
     log.info("worker.started")
     # Imports run in a lane of their own: a large or hostile file never holds up indexing.
     import_lane = asyncio.create_task(_import_lane(stop))
@@ -127,6 +144,9 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
+            if loop.time() >= next_reminders:
+                await demand_service.remind_overdue()
+                next_reminders = loop.time() + REMINDER_INTERVAL_S
             backoff = 0.5
         except EngineUnavailable:
             log.warning("worker.engine_unavailable", retry_in_s=backoff)

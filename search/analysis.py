@@ -52,13 +52,19 @@ from pypinyin import Style, lazy_pinyin
 
 __all__ = [
     "DOMAIN_WORDS_PATH",
+    "MINED_SYNONYMS_PATH",
+    "MINED_WORDS_PATH",
     "QUERY_FILLERS_PATH",
     "SYNONYMS_PATH",
     "SYNONYM_RULES",
     "DomainWord",
+    "all_domain_words",
     "correct_latin",
     "domain_words",
     "initialise",
+    "is_known_word",
+    "is_latin_vocabulary",
+    "latin_text",
     "load_domain_words",
     "load_synonym_rules",
     "normalise",
@@ -77,6 +83,12 @@ DICTIONARY_DIR: Final = Path(__file__).resolve().parent / "dictionary"
 DOMAIN_WORDS_PATH: Final = DICTIONARY_DIR / "domain_words.txt"
 SYNONYMS_PATH: Final = DICTIONARY_DIR / "synonyms.txt"
 QUERY_FILLERS_PATH: Final = DICTIONARY_DIR / "query_fillers.txt"
+# Accepted by `techmarket search-vocab --review` (search/vocab.py); loaded with the hand-kept lists.
+MINED_SYNONYMS_PATH: Final = DICTIONARY_DIR / "mined_synonyms.txt"
+MINED_WORDS_PATH: Final = DICTIONARY_DIR / "mined_words.txt"
+MINED_WORD_FREQ: Final = 50_000
+# English ↔ Chinese names of instruments and methods, applied as synonyms.
+TERMS_EN_ZH_PATH: Final = DICTIONARY_DIR / "terms_en_zh.txt"
 
 _HAN: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN: Final = re.compile(f"[{_HAN}]+")
@@ -226,10 +238,12 @@ class _Analyser:
 
 
 def load_domain_words(path: Path = DOMAIN_WORDS_PATH) -> list[DomainWord]:
-    """Parse a jieba user dictionary (``word freq tag`` per line)."""
-    entries = []
+    """Parse a jieba user dictionary (``word freq tag`` per line); ``#`` lines are comments."""
+    entries: list[DomainWord] = []
+    if not path.exists():
+        return entries
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.startswith("#"):
             continue
         parts = line.split()
         if len(parts) != 3 or not parts[1].isdigit():
@@ -240,7 +254,9 @@ def load_domain_words(path: Path = DOMAIN_WORDS_PATH) -> list[DomainWord]:
 
 def load_synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
     """Read Solr-format synonym rules, skipping blank and ``#`` lines."""
-    rules = []
+    rules: list[str] = []
+    if not path.exists():
+        return rules
     for line in path.read_text(encoding="utf-8").splitlines():
         rule = line.strip()
         if rule and not rule.startswith("#"):
@@ -248,14 +264,34 @@ def load_synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
     return rules
 
 
-SYNONYM_RULES: Final[list[str]] = load_synonym_rules()
+def _mined_terms(rules: list[str]) -> list[DomainWord]:
+    """The Chinese terms of mined synonym lines, as dictionary words: a synonym term must be one token."""
+    terms = (term.strip() for rule in rules for term in re.split("=>|,", rule))
+    return [
+        DomainWord(word=term, freq=MINED_WORD_FREQ, tag="nz")
+        for term in dict.fromkeys(terms)
+        if term and _HAN_RUN.fullmatch(term)
+    ]
+
+
+def all_domain_words() -> list[DomainWord]:
+    """The hand-kept dictionary, then mined words and the Chinese terms of mined synonyms."""
+    extra_rules = load_synonym_rules(MINED_SYNONYMS_PATH) + load_synonym_rules(TERMS_EN_ZH_PATH)
+    mined = load_domain_words(MINED_WORDS_PATH) + _mined_terms(extra_rules)
+    known = {entry.word for entry in load_domain_words()}
+    return load_domain_words() + [entry for entry in mined if entry.word not in known]
+
+
+SYNONYM_RULES: Final[list[str]] = (
+    load_synonym_rules() + load_synonym_rules(TERMS_EN_ZH_PATH) + load_synonym_rules(MINED_SYNONYMS_PATH)
+)
 
 
 def _build_analyser() -> _Analyser:
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    entries = load_domain_words()
+    entries = all_domain_words()
     for entry in entries:
         freq = max(entry.freq, tokenizer.FREQ.get(entry.word, 0))
         tokenizer.add_word(entry.word, freq, entry.tag)
@@ -271,7 +307,9 @@ def _build_analyser() -> _Analyser:
         tokenizer=tokenizer,
         cutter=cutter,
         converter=converter,
-        domain_words=frozenset(entry.word for entry in entries),
+        # Only the hand-kept words hide their sub-words: a mined term (场发射扫描电镜) is one token more, and
+        # still yields the concepts inside it (扫描电镜) that the synonym list knows.
+        domain_words=frozenset(entry.word for entry in load_domain_words()),
         convertible=_key_characters(converter._dict_chain_data),
     )
 
@@ -318,6 +356,12 @@ def initialise() -> None:
 def domain_words() -> frozenset[str]:
     """The words that always segment as one token."""
     return _ANALYSER.get().domain_words
+
+
+def is_known_word(word: str) -> bool:
+    """Whether a Chinese word is in the segmenter's dictionary (a slip such as 基成 or 视绝 is not)."""
+    analyser = _ANALYSER.get()
+    return word in analyser.domain_words or bool(analyser.tokenizer.FREQ.get(word))
 
 
 def normalise(text: str) -> str:
@@ -532,12 +576,14 @@ def _corrected(found: list[str]) -> list[str]:
     for position, word in enumerate(found):
         candidates = _latin_candidates(word)
         if len(candidates) > 1:
-            # spectrometr is one edit from spectrometer and spectrometry: a neighbour decides.
+            # spectrometr is one edit from spectrometer and spectrometry: a neighbour decides. When it
+            # completes a listed name either way (scanning electron microscop → microscope or microscopy, both
+            # names of one instrument and its method), the first in alphabetical order is taken.
             candidates = [
                 candidate
                 for candidate in candidates
                 if _forms_phrase([*words[:position], candidate, *words[position + 1 :]], position)
-            ]
+            ][:1]
         if len(candidates) == 1:
             words[position] = candidates[0]
     return words
@@ -586,9 +632,13 @@ def _edit_distance(left: str, right: str, limit: int) -> int:
 
 
 def _latin_candidates(word: str) -> list[str]:
-    """Vocabulary words nearest to an unknown Latin word (1 edit from 5 letters, 2 from 10), nearest only."""
+    """Vocabulary words nearest to an unknown Latin word (1 edit from 5 letters, 2 from 10), nearest only;
+    an English plural of a vocabulary word (microscopes, analyzers) is that word."""
     if word in _LATIN_VOCABULARY or len(word) < 5 or not _LETTERS.fullmatch(word):
         return []
+    for ending in ("es", "s"):
+        if word.endswith(ending) and word[: -len(ending)] in _LATIN_VOCABULARY:
+            return [word[: -len(ending)]]
     limit = 1 if len(word) < 10 else 2
     # Two edits that are both deletions turn a longer unknown word into a shorter known one
     # (transfomer → transfer); a typo drops or swaps a letter, it rarely adds two.
@@ -600,10 +650,20 @@ def _latin_candidates(word: str) -> list[str]:
     return [candidate for distance, candidate in scored if distance == scored[0][0]]
 
 
+def is_latin_vocabulary(word: str) -> bool:
+    """Whether a Latin word is one of the synonym list's (spelt right, so never matched fuzzily)."""
+    return word in _LATIN_VOCABULARY
+
+
 def correct_latin(word: str) -> str | None:
     """The one vocabulary word of the synonym list a misspelt Latin word is nearest to, or None."""
     candidates = _latin_candidates(word)
     return candidates[0] if len(candidates) == 1 else None
+
+
+def latin_text(text: str) -> str:
+    """The Latin words of a text, in order, for the English-analysed field (CJK left out)."""
+    return " ".join(word for word in _LATIN_WORD.findall(normalise(text)) if any(c.isalpha() for c in word))
 
 
 def _unique(values: Iterable[str]) -> list[str]:

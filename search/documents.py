@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from search.analysis import normalise, pinyin_syllables, segment, suggest_inputs
+from search.analysis import latin_text, normalise, pinyin_syllables, segment, suggest_inputs
 
 # Fields shown in a search hit; everything a result card needs, so no per-hit database round trip.
 DISPLAY_KEYS = (
@@ -32,6 +32,7 @@ DISPLAY_KEYS = (
     "transfer_modes",
     "published_at",
     "keywords",
+    "location",
 )
 
 
@@ -48,6 +49,15 @@ def _body_text(snapshot: dict[str, Any]) -> str:
     for offering in snapshot.get("offerings") or []:
         parts.append(f"{offering.get('name', '')} {offering.get('description', '')}")
     return "\n".join(p for p in parts if p)
+
+
+def group_of(snapshot: dict[str, Any]) -> str:
+    """Listings a visitor cannot tell apart by their title share a group: one instrument model (by maker and
+    model) wherever it stands; anything else is its own group."""
+    if snapshot.get("type") == "instrument" and snapshot.get("model"):
+        maker = normalise(str(snapshot.get("manufacturer") or ""))
+        return f"instrument:{maker}:{normalise(str(snapshot['model']))}"
+    return f"{snapshot.get('type')}:{snapshot.get('id')}"
 
 
 def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +88,7 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "title_initials": [" ".join(pinyin_syllables(text, initials=True)) for text in named],
         "body": body,
         "body_seg": segment(body),
+        "latin": latin_text(" ".join([title_text, *keywords, body])),
         "keywords": [normalise(k) for k in keywords],
         "keywords_seg": segment(" ".join(keywords)),
         "fields": snapshot.get("fields") or [],
@@ -86,6 +97,8 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "maturity": snapshot.get("maturity"),
         "trl": snapshot.get("trl"),
         "category": snapshot.get("category"),
+        "availability": snapshot.get("availability"),
+        "group": group_of(snapshot),
         "price_min_fen": snapshot.get("price_min_fen"),
         "price_max_fen": snapshot.get("price_max_fen"),
         "published_at": snapshot.get("published_at"),

@@ -8,6 +8,10 @@ from services.core.settings import get_settings
 from services.reference.vocabulary import ListingType
 
 LISTING_TYPES = tuple(ListingType)
+# Published demands are searchable too (`type=demand`), in their own index with the same analysis; a search
+# without a type still means the four kinds of supply.
+DEMAND_TYPE = "demand"
+SEARCHABLE_TYPES = (*LISTING_TYPES, DEMAND_TYPE)
 
 
 def alias_name(listing_type: str, prefix: str | None = None) -> str:
@@ -59,6 +63,8 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             },
             "tm_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
             "tm_bigram": {"type": "cjk_bigram", "output_unigrams": False},
+            "tm_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "tm_english_stemmer": {"type": "stemmer", "language": "english"},
         },
         "analyzer": {
             # Text pre-segmented by jieba (search/analysis.py) on both sides: whitespace is the word boundary.
@@ -76,6 +82,12 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             },
             "tm_suggest": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase", "tm_edge"]},
             "tm_suggest_search": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase"]},
+            # The Latin words of a listing (search.analysis.latin_text), in English: microscopes = microscope.
+            "tm_english": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["asciifolding", "tm_english_possessive", "lowercase", "tm_english_stemmer"],
+            },
             # One token per syllable (or initial), written by search/analysis.py; queries match runs of them.
             "tm_pinyin": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
         },
@@ -104,6 +116,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "title_initials": pinyin,
             "body": cjk,
             "body_seg": seg,
+            "latin": {"type": "text", "analyzer": "tm_english"},
             "keywords": {"type": "keyword", "normalizer": "tm_lower"},
             "keywords_seg": seg,
             "fields": {"type": "keyword"},
@@ -112,6 +125,9 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "maturity": {"type": "keyword"},
             "trl": {"type": "integer"},
             "category": {"type": "keyword"},
+            "availability": {"type": "keyword"},
+            # Listings that are the same thing (one instrument model at many institutions) share a group.
+            "group": {"type": "keyword"},
             "price_min_fen": {"type": "long"},
             "price_max_fen": {"type": "long"},
             "published_at": {"type": "date"},

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.analysis import (
+    is_known_word,
+    is_latin_vocabulary,
     normalise,
     pinyin_syllables,
     query_words,
@@ -98,6 +100,13 @@ MAX_QUERY_WORDS = 12
 TYPE_WEIGHT = 2.0
 PHRASE_BONUS = 6.0
 KEYWORD_BONUS = 3.0
+# A document matching only some of the query's words keeps this share of its score per missing word.
+MISSING_WORD_FACTOR = 0.35
+# An instrument under maintenance (维护中) keeps this share: below an available one that matches as well.
+MAINTENANCE_FACTOR = 0.6
+LATIN_BOOST = 0.8
+SLIP_PINYIN_BOOST = 2.0
+SLIP_WORDS_BOOST = 0.3
 # Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
 # curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
 # dictionary word (器件 in 功率器件) that segmentation keeps whole.
@@ -117,16 +126,44 @@ def _may_be_misspelt_name(word: str) -> bool:
     )
 
 
-def _word_query(word: str) -> dict[str, Any]:
+def _fuzziness(word: str, relaxed: bool) -> str | int:
+    # Latin words of five letters or more may carry one slip, of ten or more two; a relaxed retry allows more.
+    if relaxed:
+        return "AUTO:3,6"
+    return "AUTO:5,10"
+
+
+def _latin_query(word: str, relaxed: bool) -> dict[str, Any] | None:
+    """A Latin word or phrase against the English field (stemmed: microscopes = microscope), fuzzily."""
+    parts = word.split()
+    letters = [part for part in parts if part.isascii() and any(char.isalpha() for char in part)]
+    if not letters or len(letters) != len(parts):
+        return None
+    compact = word.replace(" ", "")
+    if compact.isalpha() and len(compact) > 6 and split_pinyin(compact) is not None:
+        return None  # pinyin (jichengdianlu): the syllable fields reach it
+    match: dict[str, Any] = {"query": word, "operator": "and", "boost": LATIN_BOOST}
+    known = all(is_latin_vocabulary(part) for part in parts)
+    if relaxed or (not known and any(len(part) >= 5 for part in parts)):
+        # Words the synonym list knows were corrected already; others of five letters or more may carry slips.
+        match.update(fuzziness=_fuzziness(word, relaxed), prefix_length=1, max_expansions=20)
+    return {"match": {"latin": match}}
+
+
+def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
     """One query word matched in any field: segmented with synonyms, as CJK bigrams, or (Latin) fuzzily."""
     tokens = segment(word) if " " not in word else word
     alternatives: list[dict[str, Any]] = [
         {"match": {name: {"query": tokens, "boost": boost}}} for name, boost in _WORD_FIELDS
     ]
+    # A word the dictionary does not know is matched by its bigrams: all of them, or (relaxed) most.
+    bigram_rule: dict[str, Any] = {"minimum_should_match": "60%"} if relaxed else {"operator": "and"}
     alternatives.extend(
-        {"match": {name: {"query": word, "operator": "and", "boost": boost}}}
-        for name, boost in _BIGRAM_FIELDS
+        {"match": {name: {"query": word, **bigram_rule, "boost": boost}}} for name, boost in _BIGRAM_FIELDS
     )
+    latin = _latin_query(word, relaxed)
+    if latin is not None:
+        alternatives.append(latin)
     if _may_be_misspelt_name(word):
         # Typos in names the synonym list does not know (GeminSEM, Instorn): the engine's fuzzy match,
         # without synonyms (they are expanded before fuzzy terms), weaker than any exact hit. One edit,
@@ -165,36 +202,76 @@ def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
         return queries
     syllables = pinyin_syllables(" ".join(words))
     if 3 <= len(syllables) <= 12:
-        # Two syllables are too often another word (电镜 / 电竞); a slip in a longer name is not.
-        return [{"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": 0.6}}}]
+        # Two syllables are too often another word (电镜 / 电竞); a slip in a longer name is not. A query
+        # with a word the dictionary does not know (扫苗, 基成) is likely a slip: then its reading is the
+        # best evidence.
+        boost = SLIP_PINYIN_BOOST if any(_is_fragment(word) for word in words) else 0.6
+        return [{"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": boost}}}]
     return []
 
 
-def _required(count: int) -> str:
-    # Every word of one or two, two of three or four, then 60%: filler is gone, but a typed need
-    # names more than any one listing says (重大疾病早期筛查 still finds 肿瘤早期筛查).
-    return "2<-1 3<-2 5<60%" if count > 2 else str(count)
+def _is_fragment(word: str) -> bool:
+    """Chinese the dictionary does not know (基成, 视绝: the segmenter guessed): a slip, seldom a need."""
+    return not word.isascii() and not is_known_word(word)
 
 
-def text_query(q: str) -> dict[str, Any]:
+def _required(count: int, relaxed: bool) -> str:
+    # Recall first: a document matching most of the words is found (one of two, two of three or four, then
+    # all but two and from seven words half), and the missing-word factor below ranks the complete matches first.
+    # Relaxed (the strict query found nothing): any one word.
+    if relaxed or count <= 2:
+        return "1"
+    return "2<-1 3<-2 6<50%"
+
+
+def _coverage(
+    word_queries: list[dict[str, Any]], whole: list[dict[str, Any]], query: dict[str, Any]
+) -> dict[str, Any]:
+    """Multiply the score by MISSING_WORD_FACTOR for every query word the document does not match.
+
+    A document matching the whole query another way (its pinyin: a homophone slip cuts into other words)
+    misses nothing.
+    """
+    if len(word_queries) < 2:
+        return query
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"filter": {"bool": {"must_not": [word, *whole]}}, "weight": MISSING_WORD_FACTOR}
+                for word in word_queries
+            ],
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     """The scoring part: each meaningful word in any field (with synonyms, bigrams, spelling), pinyin as a
-    second way in, and boosts for the exact phrase, exact keywords and the kind of supply named."""
+    second way in, and boosts for the exact phrase, exact keywords and the kind of supply named.
+
+    Documents matching only some of the words are found too, ranked below those matching all of them;
+    ``relaxed`` (asked when the query found nothing) needs any one word and tolerates more slips.
+    """
     text = normalise(q)
     words = query_words(text)
     types = list(dict.fromkeys(TYPE_WORDS[word] for word in words if word in TYPE_WORDS))
     # 专家 alone is still searched for; next to a topic it only picks the kind.
     words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
+    word_queries = [_word_query(word, relaxed=relaxed) for word in words]
     ways_in: list[dict[str, Any]] = []
+    whole = _pinyin_queries(text, words)
     if words:
-        ways_in.append(
-            {
-                "bool": {
-                    "should": [_word_query(word) for word in words],
-                    "minimum_should_match": _required(len(words)),
-                }
-            }
-        )
-    ways_in.extend(_pinyin_queries(text, words))
+        matched_words: dict[str, Any] = {
+            "should": word_queries,
+            "minimum_should_match": _required(len(words), relaxed),
+        }
+        if whole and any(_is_fragment(word) for word in words):
+            # A slip (基成电路): the words it was cut into are weak evidence next to its reading.
+            matched_words["boost"] = SLIP_WORDS_BOOST
+        ways_in.append({"bool": matched_words})
+    ways_in.extend(whole)
     if not ways_in:
         return {"match_none": {}}
     # Fixed bonuses: a phrase query scores the sum of its terms' IDFs, which would let any long
@@ -213,6 +290,17 @@ def text_query(q: str) -> dict[str, Any]:
             "should": boosts,
         }
     }
+    query = _coverage(word_queries, whole, query)
+    # Instruments under maintenance cannot be booked now: still found, below the available ones.
+    query = {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}
+            ],
+            "boost_mode": "multiply",
+        }
+    }
     if types:
         # A factor, not a bonus: an expert whose bio matches must pass an achievement whose title matches.
         query = {
@@ -225,12 +313,12 @@ def text_query(q: str) -> dict[str, Any]:
     return query
 
 
-def build_search(params: SearchParams) -> dict[str, Any]:
+def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, Any]:
     """The full search request body: query, filters, facets, highlights, sort and paging."""
     query: dict[str, Any]
     filters = _filters(params)
     if params.q.strip():
-        query = {"bool": {"must": [text_query(params.q)], "filter": filters}}
+        query = {"bool": {"must": [text_query(params.q, relaxed=relaxed)], "filter": filters}}
     else:
         query = {"bool": {"filter": filters}}
     body: dict[str, Any] = {
@@ -321,18 +409,19 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
     return {"size": size, "query": query, "_source": ["display", "title_seg", "keywords_seg"]}
 
 
+# The CJK-bigram title clause only reads the head of a demand's text (its title and keywords come first):
+# bigrams of a whole description cost more than they find.
+TITLE_CHARS = 60
 # Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
 
 
-def build_match_candidates(
-    text: str, fields: list[str], types: list[str] | None, per_type: int
-) -> dict[str, Any]:
-    """Supply for a demand, the best `per_type` of each listing type in one request.
+def build_match_candidates(text: str, fields: list[str], listing_type: str, size: int) -> dict[str, Any]:
+    """Supply of one listing type for a demand: the best `size` listings of that type.
 
-    The demand's meaningful words (no filler) are matched over titles, keywords and bodies; sharing a
-    technology field adds a little. Collapsing on `type` keeps instruments, experts and agencies from being
-    crowded out by the far more numerous achievements, while scores stay on one scale (one query, DFS).
+    The demand's meaningful words (no filler) are matched over titles, keywords and bodies, plus CJK bigrams
+    of its head over titles; sharing a technology field adds a little. One request per type keeps instruments,
+    experts and agencies from being crowded out by the far more numerous achievements.
     """
     words = " ".join(query_words(normalise(text))) or segment(normalise(text))
     should: list[dict[str, Any]] = [
@@ -343,20 +432,10 @@ def build_match_candidates(
                 "type": "most_fields",
             }
         },
-        {"match": {"title": {"query": normalise(text)[:200], "boost": 0.5}}},
+        {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
-    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}]
-    if types:
-        filters.append({"terms": {"type": types}})
+    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}, {"term": {"type": listing_type}}]
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
     if fields:
         query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 1}}]}}
-    return {
-        "size": len(types) if types else 4,
-        "query": query,
-        "_source": False,
-        "collapse": {
-            "field": "type",
-            "inner_hits": {"name": "best", "size": per_type, "_source": MATCH_SOURCE},
-        },
-    }
+    return {"size": size, "query": query, "_source": MATCH_SOURCE}

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,7 +12,14 @@ from redis.exceptions import RedisError
 from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
-from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
+from search.indices import (
+    LISTING_TYPES,
+    SEARCHABLE_TYPES,
+    alias_name,
+    index_body,
+    new_index_name,
+    search_target,
+)
 from search.queries import (
     MAX_WINDOW,
     SearchParams,
@@ -28,7 +36,7 @@ from services.core.settings import get_settings
 
 async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> None:
     """Create each type's first index and alias when missing (idempotent)."""
-    for listing_type in LISTING_TYPES:
+    for listing_type in SEARCHABLE_TYPES:
         alias = alias_name(listing_type, prefix)
         if await client.alias_targets(alias):
             continue
@@ -78,8 +86,33 @@ def _facet(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"key": b["key"], "count": b["doc_count"]} for b in buckets]
 
 
+_TAGS = re.compile(r"</?em>")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+
+
+def distinct_fragments(fragments: list[str]) -> list[str]:
+    """Highlight fragments without repetition: a sentence already shown (the summary repeats the description,
+    listings repeat their boilerplate) is dropped, and a fragment left empty goes (pure)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for fragment in fragments:
+        sentences = []
+        for sentence in _SENTENCE_END.split(fragment):
+            plain = "".join(_TAGS.sub("", sentence).split())
+            if plain and plain not in seen and not any(plain in other for other in seen):
+                seen.add(plain)
+                sentences.append(sentence)
+        text = "".join(sentences).strip()
+        if text and _TAGS.sub("", text).strip("，,。；; …"):
+            # An <em> cut by a dropped sentence is closed again.
+            if text.count("<em>") > text.count("</em>"):
+                text += "</em>"
+            kept.append(text)
+    return kept
+
+
 def _snippet(hit: dict[str, Any]) -> str:
-    fragments = hit.get("highlight", {}).get("body")
+    fragments = distinct_fragments(hit.get("highlight", {}).get("body") or [])
     if fragments:
         return " … ".join(fragments)
     summary = (hit["_source"].get("display") or {}).get("summary") or ""
@@ -90,7 +123,9 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
     items = []
     for hit in result["hits"]["hits"]:
         display = dict(hit["_source"].get("display") or {})
-        highlight = hit.get("highlight", {})
+        highlight = dict(hit.get("highlight", {}))
+        if highlight.get("body"):
+            highlight["body"] = distinct_fragments(highlight["body"])
         items.append(
             {
                 **display,
@@ -141,15 +176,26 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
             response["cached"] = True
             return response
     started = time.perf_counter()
-    result = await client.search(
-        search_target(list(params.types) or None), build_search(params), search_type=SEARCH_TYPE
-    )
+    result, relaxed = await query_engine(params)
     response = _present(result, params)
+    response["relaxed"] = relaxed
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
         await _store(key, response)
     response["cached"] = False
     return response
+
+
+async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
+    """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
+    is asked once more with any one word enough (the page then says 已为您放宽条件)."""
+    target = search_target(list(params.types) or None, prefix)
+    result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
+    if result["hits"]["total"]["value"] == 0 and params.q.strip():
+        loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)
+        if loose["hits"]["total"]["value"] > 0:
+            return loose, True
+    return result, False
 
 
 async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:
@@ -290,15 +336,20 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text, in one request: display, words and engine score."""
-    result = await client.search(
-        search_target(types, prefix),
-        build_match_candidates(text, fields, types, per_type),
-        search_type=SEARCH_TYPE,
+    """The best listings of each type for a demand's text (one request per type's index, in parallel): display,
+    words and engine score."""
+    target = search_target(None, prefix)
+    results = await asyncio.gather(
+        *(
+            client.search(
+                target, build_match_candidates(text, fields, listing_type, per_type), search_type=SEARCH_TYPE
+            )
+            for listing_type in types or LISTING_TYPES
+        )
     )
     found = []
-    for group in result["hits"]["hits"]:
-        for hit in group.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", []):
+    for result in results:
+        for hit in result["hits"]["hits"]:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()

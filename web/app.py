@@ -26,13 +26,28 @@ from web.api import (
     indicators,
     ops,
     reference,
+    testing,
+    vouchers,
 )
 from web.api import admin as admin_api
 from web.api import brokers as brokers_api
+from web.api import ledger as ledger_api
+from web.api import notifications as notifications_api
 from web.api import search as search_api
 from web.errors import install_error_handlers, problem, unexpected_error
 from web.middleware import GuardMiddleware
-from web.pages import account, admin, booking, broker, enquiry, portal
+from web.pages import (
+    account,
+    admin,
+    booking,
+    broker,
+    contracts,
+    dashboard,
+    enquiry,
+    portal,
+    register,
+    sharing,
+)
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
 
@@ -73,11 +88,15 @@ def create_app() -> FastAPI:
     app.include_router(reference.router)
     app.include_router(search_api.router)
     app.include_router(demand.router)
+    app.include_router(notifications_api.router)
     app.include_router(bookings.router)
+    app.include_router(vouchers.router)
+    app.include_router(testing.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)
     app.include_router(stripe_webhooks.router)
     app.include_router(brokers_api.router)
+    app.include_router(ledger_api.router)
     app.include_router(enquiries.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)
@@ -88,5 +107,9 @@ def create_app() -> FastAPI:
     app.include_router(demand_pages.router)
     app.include_router(broker.router)
     app.include_router(admin.router)
+    app.include_router(dashboard.router)
+    app.include_router(register.router)
+    app.include_router(contracts.router)
+    app.include_router(sharing.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

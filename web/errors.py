@@ -18,6 +18,7 @@ from web.pages.shell import error_page, is_page_request
 log = get_logger("web.errors")
 
 STATUS = {
+    ErrorKind.MALFORMED: 400,
     ErrorKind.INVALID: 422,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,

@@ -51,6 +51,7 @@ CONTRACT_STATUS_LABELS = {
     "registered": "已登记",
     "registration_rejected": "登记被驳回",
     "cancelled": "已取消",
+    "terminated": "登记已撤销",
 }
 REASON_LABELS = {
     "keywords": "内容相关",
@@ -60,6 +61,7 @@ REASON_LABELS = {
     "maturity": "成熟度",
     "region": "地域相近",
     "track_record": "成交记录",
+    "availability": "仪器可用",
 }
 
 

@@ -1,12 +1,12 @@
 """Opening hours, closures and taken slots as intervals (pure; times are aware datetimes)."""
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
-from services.core.clock import CHINA_TZ
-
 Interval = tuple[datetime, datetime]
+# Beijing time has had no daylight saving since 1991: a fixed offset is exact and much cheaper than a zone.
+BEIJING = timezone(timedelta(hours=8))
 
 
 def _clock(text: str) -> timedelta:
@@ -16,8 +16,12 @@ def _clock(text: str) -> timedelta:
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, with overlapping or touching intervals joined."""
+    items = list(intervals)
+    # Bookings and opening hours usually arrive sorted already: sort only when they are not.
+    if any(items[i][0] < items[i - 1][0] for i in range(1, len(items))):
+        items.sort()
     merged: list[Interval] = []
-    for start, end in sorted(intervals):
+    for start, end in items:
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -29,38 +33,47 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 def opening_intervals(
     periods: Sequence[dict[str, Any]] | None, start: datetime, end: datetime
 ) -> list[Interval]:
-    """The instrument's open time inside [start, end); no periods means open around the clock."""
+    """The instrument's open time inside [start, end) in UTC; no periods means open around the clock."""
     if periods is None:
         return [(start, end)] if end > start else []
+    by_weekday: dict[int, list[tuple[timedelta, timedelta]]] = {}
+    for period in periods:
+        by_weekday.setdefault(int(period["weekday"]), []).append(
+            (_clock(period["open"]), _clock(period["close"]))
+        )
     found: list[Interval] = []
-    day = start.astimezone(CHINA_TZ).date() - timedelta(days=1)
-    last = end.astimezone(CHINA_TZ).date()
+    day = start.astimezone(BEIJING).date() - timedelta(days=1)
+    last = end.astimezone(BEIJING).date()
     while day <= last:
-        midnight = datetime.combine(day, time(0), tzinfo=CHINA_TZ)
-        for period in periods:
-            if int(period["weekday"]) != day.isoweekday():
-                continue
-            opens, closes = midnight + _clock(period["open"]), midnight + _clock(period["close"])
-            if closes > start and opens < end:
-                found.append((max(opens, start).astimezone(UTC), min(closes, end).astimezone(UTC)))
+        hours = by_weekday.get(day.isoweekday())
+        if hours:
+            midnight = datetime.combine(day, time(0), tzinfo=BEIJING).astimezone(UTC)
+            for opens_after, closes_after in hours:
+                opens, closes = midnight + opens_after, midnight + closes_after
+                if closes > start and opens < end:
+                    found.append((max(opens, start), min(closes, end)))
         day += timedelta(days=1)
     return merge(found)
 
 
 def subtract(intervals: Sequence[Interval], blocks: Iterable[Interval]) -> list[Interval]:
-    """The parts of `intervals` not covered by any block."""
-    result = list(intervals)
-    for block_start, block_end in merge(blocks):
-        cut: list[Interval] = []
-        for start, end in result:
-            if block_end <= start or block_start >= end:
-                cut.append((start, end))
-                continue
-            if start < block_start:
-                cut.append((start, block_start))
-            if block_end < end:
-                cut.append((block_end, end))
-        result = cut
+    """The parts of `intervals` (sorted, disjoint) not covered by any block, in one sweep over both."""
+    merged = merge(blocks)
+    result: list[Interval] = []
+    first = 0
+    for start, end in intervals:
+        while first < len(merged) and merged[first][1] <= start:
+            first += 1
+        cursor = start
+        index = first
+        while index < len(merged) and merged[index][0] < end:
+            block_start, block_end = merged[index]
+            if block_start > cursor:
+                result.append((cursor, block_start))
+            cursor = max(cursor, block_end)
+            index += 1
+        if cursor < end:
+            result.append((cursor, end))
     return result
 
 

@@ -62,3 +62,12 @@ def require_not_suspended(*, mode: str, no_shows: int, limit: int) -> None:
             f"90 天内爽约 {no_shows} 次，自主上机预约已暂停",
             "self-operated booking suspended after repeated no-shows",
         )
+
+
+def require_report_reader(actor: Actor, org_id: int | None) -> int | None:
+    """Admins read any institution's sharing report (or all); members read their own institution's only."""
+    if actor.is_admin:
+        return org_id
+    if actor.org_id is None or (org_id is not None and org_id != actor.org_id):
+        raise Forbidden("not_a_member", "仅可查看本单位的开放共享报表", "only your own institution's report")
+    return actor.org_id

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
 
 from services.bookings.models import Booking, Closure, Training
 from services.bookings.schemas import BookingStatus
@@ -38,22 +37,33 @@ async def save_booking(booking: Booking, connection: BaseDBAsyncClient) -> None:
     await booking.save(using_db=connection)
 
 
-def _holding(now: datetime) -> Q:
-    """Bookings that hold their slot: approved or running, or pending and still inside the response window."""
-    return Q(status__in=[BookingStatus.APPROVED.value, BookingStatus.IN_PROGRESS.value]) | Q(
-        Q(status=BookingStatus.PENDING.value), Q(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    )
+_TAKEN_SQL = (
+    "SELECT starts_at, ends_at, status FROM deals_booking WHERE instrument_id = $1 AND starts_at < $3 "
+    "AND ends_at > $2 AND (status IN ('approved', 'in_progress') OR (status = 'pending' "
+    "AND (expires_at IS NULL OR expires_at > $4))) ORDER BY starts_at"
+)
 
 
 async def taken_intervals(
     instrument_id: int, start: datetime, end: datetime, now: datetime
 ) -> list[tuple[datetime, datetime, str]]:
-    """Start, end and status of the bookings holding time in [start, end) — nothing about who booked."""
-    rows = (
-        await Booking.filter(instrument_id=instrument_id, starts_at__lt=end, ends_at__gt=start)
-        .filter(_holding(now))
-        .order_by("starts_at")
-        .values_list("starts_at", "ends_at", "status")
+    """Start, end and status of the bookings holding time in [start, end) — nothing about who booked.
+
+    Plain SQL (the exclusion constraint's live statuses, minus lapsed requests): a busy instrument has thousands of rows per quarter, and the
+    ORM's per-field conversion cost several times the query itself (tests/bench/bench_availability.py).
+    """
+    _, rows = await Booking._meta.db.execute_query(_TAKEN_SQL, [instrument_id, start, end, now])
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def closure_intervals(
+    instrument_id: int, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """Start, end and kind of the closures overlapping [start, end)."""
+    _, rows = await Closure._meta.db.execute_query(
+        "SELECT starts_at, ends_at, kind FROM bookings_closure WHERE instrument_id = $1 AND starts_at < $3 "
+        "AND ends_at > $2 ORDER BY starts_at",
+        [instrument_id, start, end],
     )
     return [(row[0], row[1], row[2]) for row in rows]
 
@@ -120,3 +130,51 @@ async def get_training(instrument_id: int, training_id: int) -> Training | None:
 
 async def save_training(training: Training) -> None:
     await training.save()
+
+
+# Per instrument over a period: booked hours clipped to the period; effective, external and income figures
+# for the bookings that start in it (so no booking counts in two periods).
+_SHARING_SQL = """
+WITH owner(instrument_id, owner_org_id) AS (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+SELECT b.instrument_id,
+       coalesce(sum(extract(epoch FROM least(b.ends_at, $2) - greatest(b.starts_at, $1)) / 3600)
+                FILTER (WHERE b.status IN ('approved', 'in_progress', 'completed', 'no_show')), 0) AS booked_hours,
+       coalesce(sum(b.effective_hours) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1), 0)
+           AS effective_hours,
+       coalesce(sum(b.effective_hours) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1
+                                               AND b.org_id <> o.owner_org_id), 0) AS external_hours,
+       count(DISTINCT b.user_id) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1
+                                         AND b.org_id <> o.owner_org_id) AS external_users,
+       coalesce(sum(b.price_fen) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1), 0)
+       + coalesce(sum(b.cancel_fee_fen) FILTER (WHERE b.status = 'cancelled' AND b.starts_at >= $1), 0)
+           AS income_fen,
+       count(*) FILTER (WHERE b.status = 'completed' AND b.starts_at >= $1) AS completed
+FROM deals_booking b JOIN owner o ON o.instrument_id = b.instrument_id
+WHERE b.starts_at < $2 AND b.ends_at > $1
+GROUP BY b.instrument_id
+"""
+
+_EXTERNAL_USERS_SQL = """
+WITH owner(instrument_id, owner_org_id) AS (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+SELECT o.owner_org_id, count(DISTINCT b.user_id) AS external_users
+FROM deals_booking b JOIN owner o ON o.instrument_id = b.instrument_id
+WHERE b.status = 'completed' AND b.starts_at >= $1 AND b.starts_at < $2 AND b.org_id <> o.owner_org_id
+GROUP BY o.owner_org_id
+"""
+
+
+async def sharing_figures(
+    start: datetime, end: datetime, owners: dict[int, int]
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """Per-instrument use figures, and distinct external users per owning organisation."""
+    if not owners:
+        return [], {}
+    connection = Booking._meta.db
+    args = [start, end, list(owners), list(owners.values())]
+    rows = await connection.execute_query_dict(_SHARING_SQL, args)
+    users = await connection.execute_query_dict(_EXTERNAL_USERS_SQL, args)
+    return rows, {int(r["owner_org_id"]): int(r["external_users"]) for r in users}
+
+
+async def closures_of(instrument_ids: list[int], start: datetime, end: datetime) -> list[Closure]:
+    return await Closure.filter(instrument_id__in=instrument_ids, starts_at__lt=end, ends_at__gt=start).all()

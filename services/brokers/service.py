@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.brokers import policies, repository
@@ -11,6 +9,7 @@ from services.brokers.models import BrokerProfile
 from services.brokers.schemas import BrokerApply, BrokerRead, BrokerReject, BrokerStatus
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import transaction
 from services.core.errors import Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
 from services.deals.schemas import parse_body
@@ -47,7 +46,7 @@ async def apply_as_broker(*, actor: Actor, body: Any) -> BrokerRead:
     """File (or re-file) the caller's broker profile for an admin's review; grants nothing by itself."""
     data = parse_body(BrokerApply, body)
     org_id = policies.require_applicant(actor)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         current = await repository.profile_of_user(actor.user_id, conn)
         status = next_state(
             BROKER_TRANSITIONS, current.status if current else "new", "apply", subject=_SUBJECT
@@ -87,7 +86,7 @@ async def my_broker_profile(*, actor: Actor) -> BrokerRead:
 
 async def _decide(actor: Actor, profile_id: int, action: str, reason: str | None) -> BrokerRead:
     require_admin(actor)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         profile = await repository.lock_profile(profile_id, conn)
         if profile is None:
             raise NotFound(

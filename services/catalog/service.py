@@ -524,6 +524,25 @@ async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
     return snapshot(listing)
 
 
+async def published_instruments(*, org_id: int | None, limit: int = 20_000) -> list[dict[str, Any]]:
+    """Published instruments (of one organisation, or all), as public snapshots: the sharing report's rows."""
+    _, rows = await repository.page_listings(
+        listing_type=ListingType.INSTRUMENT.value,
+        status="published",
+        org_id=org_id,
+        offset=0,
+        limit=limit,
+        order="id",
+    )
+    return [snapshot(listing) for listing in rows]
+
+
+async def published_listing(*, listing_id: int) -> dict[str, Any] | None:
+    """A published listing's public snapshot, or None (test requests, service orders)."""
+    listing = await repository.get_listing(listing_id)
+    return snapshot(listing) if listing is not None and listing.status == "published" else None
+
+
 async def owner_org_of(listing_id: int) -> int | None:
     """The organisation that owns a listing."""
     listing = await repository.get_listing(listing_id)

@@ -17,8 +17,12 @@ MODEL_MODULES = [
     "services.enquiries.models",
     "services.demand.models",
     "services.deals.models",
+    "services.notifications.models",
     "services.brokers.models",
+    "services.indicators.models",
     "services.bookings.models",
+    "services.vouchers.models",
+    "services.testing.models",
 ]
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 
 class ErrorKind(StrEnum):
+    MALFORMED = "malformed"
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
@@ -51,6 +52,12 @@ class Invalid(DomainError):
     def field(cls, loc: list[str | int], msg: str, code: str = "invalid_field") -> "Invalid":
         """One invalid field, named by its location."""
         return cls(code, f"{'.'.join(str(p) for p in loc)}: {msg}", errors=[{"loc": loc, "msg": msg}])
+
+
+class Malformed(DomainError):
+    """A request whose body cannot be used at all (a 400, not a field-level 422)."""
+
+    kind = ErrorKind.MALFORMED
 
 
 class NotFound(DomainError):

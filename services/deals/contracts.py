@@ -2,14 +2,11 @@
 
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
 from services.core.settings import get_settings
@@ -168,7 +165,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
         items = [{"name": _UNITEMISED, "amount_fen": data.total_fen - tech_fen}]
     now = clock.now()
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             contract = await repository.insert_contract(
                 {
                     "contract_type": data.contract_type.value,
@@ -198,7 +195,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
                 conn,
             )
             await record_contract_changed(contract.id, contract.status, conn)
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         if "deals_contract_one_live_per_match" in str(exc):
             # One deal per match: a second recording would count the same turnover twice.
             raise Conflict(
@@ -208,7 +205,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
     return await get_contract(actor=actor, contract_id=contract.id)
 
 
-async def record_contract_changed(contract_id: int, status: str, connection: BaseDBAsyncClient) -> None:
+async def record_contract_changed(contract_id: int, status: str, connection: Connection) -> None:
     """The outbox row every contract change writes in its own transaction."""
     await record_event(
         connection=connection,
@@ -221,7 +218,7 @@ async def record_contract_changed(contract_id: int, status: str, connection: Bas
 
 async def confirm_contract(*, actor: Actor, contract_id: int) -> ContractRead:
     """A party confirms the contract as signed on its side (both must before 认定登记)."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -248,7 +245,7 @@ async def confirm_contract(*, actor: Actor, contract_id: int) -> ContractRead:
 
 async def cancel_contract(*, actor: Actor, contract_id: int) -> ContractRead:
     """A party withdraws a contract that was never registered."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -264,7 +261,7 @@ async def terminate_contract(*, actor: Actor, contract_id: int, body: Any) -> Co
     """An admin records the registry's cancel registration: the contract leaves the indicator."""
     require_admin(actor)
     data = parse_body(ContractTerminate, body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = await repository.lock_contract(contract_id, conn)
         if contract is None:
             raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
@@ -288,6 +285,51 @@ async def get_contract(*, actor: Actor, contract_id: int) -> ContractRead:
         actor, await repository.get_contract(contract_id), contract_id
     )
     return contract_read(contract)
+
+
+async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
+    """Where a contract began and what happened since: listing, demand, match history, broker, payments, 登记."""
+    contract = contract_read(
+        policies.require_visible_contract(actor, await repository.get_contract(contract_id), contract_id)
+    )
+    origin: dict[str, Any] | None = None
+    if contract.match_id is not None:
+        facts = await demand_service.match_facts(match_id=contract.match_id)
+        if facts is not None:
+            origin = {
+                "match_id": facts["id"],
+                "match_status": facts["status"],
+                "listing": {
+                    "type": facts["listing_type"],
+                    "id": facts["listing_id"],
+                    "title": facts["listing_title"],
+                },
+                "demand": {
+                    "id": facts["demand_id"],
+                    "title": facts["demand_title"],
+                    "org_id": facts["buyer_org_id"],
+                },
+                "history": await demand_service.match_history(match_id=facts["id"]),
+            }
+    return {
+        "contract_id": contract.id,
+        "came_through": "marketplace" if contract.match_id is not None else "direct",
+        "origin": origin,
+        "parties": {"buyer_org_id": contract.buyer_org_id, "seller_org_id": contract.seller_org_id},
+        "broker_id": contract.broker_id,
+        "confirmations": {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at},
+        "payments": await repository.payments_of_contract(contract.id),
+        "registration": {
+            "status": contract.status,
+            "rule_set": contract.rule_set,
+            "registered_type": contract.registered_type,
+            "registration_no": contract.registration_no,
+            "registered_at": contract.registered_at,
+            "reject_reason": contract.registration_reject_reason,
+            "total_cny_fen": contract.total_cny_fen,
+            "tech_cny_fen": contract.tech_cny_fen,
+        },
+    }
 
 
 async def list_contracts(*, actor: Actor, status: str | None, page: int, size: int) -> dict[str, Any]:

@@ -79,3 +79,9 @@ def require_registrant(actor: Actor, contract: Contract) -> None:
     """The seller registers (DOMAIN.md); its broker or an admin may file on its behalf."""
     if not (actor.is_admin or actor.org_id == contract.seller_org_id or actor.user_id == contract.broker_id):
         raise Forbidden("seller_only", "认定登记由卖方提交", "the seller registers the contract")
+
+
+def require_refunder(actor: Actor, contract: Contract) -> None:
+    """The seller's members (who give the money back) or an admin refund a payment."""
+    if not (actor.is_admin or actor.org_id == contract.seller_org_id):
+        raise Forbidden("seller_only", "仅卖方或管理员可退款", "only the seller or an admin refunds")

@@ -4,13 +4,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
 from services.deals import policies, repository
@@ -61,7 +59,7 @@ async def _require_registrable(contract: Contract) -> None:
 
 async def submit_registration(*, actor: Actor, contract_id: int) -> ContractRead:
     """The seller submits a contract both parties confirmed, between verified organisations, for 认定登记."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -83,7 +81,7 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
     require_admin(actor)
     data = parse_body(RegistrationApprove, body)
     try:
-        async with in_transaction() as conn:
+        async with transaction() as conn:
             contract = await repository.lock_contract(contract_id, conn)
             if contract is None:
                 raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
@@ -110,7 +108,7 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
                 detail={"registration_no": data.registration_no},
             )
             await record_contract_changed(contract.id, status.value, conn)
-    except IntegrityError as exc:
+    except UniqueViolation as exc:
         raise Conflict("registration_no_taken", "登记号已被使用", "registration number already used") from exc
     return await get_contract(actor=actor, contract_id=contract_id)
 
@@ -140,7 +138,7 @@ async def reject_registration(*, actor: Actor, contract_id: int, body: Any) -> C
     """An admin refuses a registration with a reason."""
     require_admin(actor)
     data = parse_body(RegistrationReject, body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = await repository.lock_contract(contract_id, conn)
         if contract is None:
             raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
@@ -172,7 +170,7 @@ async def record_registered_contract(
     if await repository.registration_no_known(registration_no):
         return None
     created = await create_contract(actor=actor, body=body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         # Certified elsewhere: the registry's decision is the fact we record, so submit and approve at once.
         status = next_state(REGISTRATION_TRANSITIONS, created.status, "submit", subject=_SUBJECT)
         status = next_state(REGISTRATION_TRANSITIONS, status, "approve", subject=_SUBJECT)

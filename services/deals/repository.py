@@ -9,7 +9,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 
-from services.deals.models import Contract, LedgerEntry, Milestone, NonTechnicalItem, Payment, StripeEvent
+from services.deals.models import (
+    Contract,
+    LedgerEntry,
+    Milestone,
+    NonTechnicalItem,
+    Payment,
+    PayoutAccount,
+    StripeEvent,
+)
 
 
 async def get_contract(contract_id: int) -> Contract | None:
@@ -122,8 +130,26 @@ async def store_event_once(
     return bool(rows)
 
 
-async def mark_event_processed(event_id: str, at: datetime, connection: BaseDBAsyncClient) -> None:
-    await StripeEvent.filter(id=event_id).using_db(connection).update(processed_at=at)
+async def mark_event_processed(
+    event_id: str, at: datetime, outcome: str, rejected_reason: str | None, connection: BaseDBAsyncClient
+) -> None:
+    await (
+        StripeEvent.filter(id=event_id)
+        .using_db(connection)
+        .update(processed_at=at, outcome=outcome[:64], rejected_reason=rejected_reason)
+    )
+
+
+async def store_rejected_event(event_id: str, payload: dict[str, Any], reason: str) -> None:
+    """Keep a malformed event as evidence (once per id)."""
+    await StripeEvent.get_or_create(
+        id=event_id[:255],
+        defaults={"type": "malformed", "payload": payload, "outcome": "rejected", "rejected_reason": reason},
+    )
+
+
+async def get_payment(payment_id: int) -> Payment | None:
+    return await Payment.get_or_none(id=payment_id)
 
 
 async def add_ledger(rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> None:
@@ -157,3 +183,135 @@ async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
         .values_list("match_id", "id")
     )
     return {int(match_id): int(contract_id) for match_id, contract_id in rows}
+
+
+async def page_ledger(
+    *, contract_ids: list[int] | None, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Ledger rows, newest first (restricted to contracts when given)."""
+    query = LedgerEntry.all()
+    if contract_ids is not None:
+        query = query.filter(contract_id__in=contract_ids)
+    total = await query.count()
+    rows = (
+        await query.order_by("-id")
+        .offset(offset)
+        .limit(limit)
+        .values(
+            "id",
+            "entry_group",
+            "account",
+            "amount_fen",
+            "currency",
+            "contract_id",
+            "payment_id",
+            "memo",
+            "created_at",
+        )
+    )
+    return total, list(rows)
+
+
+async def account_balances(contract_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Balance per account and currency (restricted to contracts when given)."""
+    query = LedgerEntry.all()
+    if contract_ids is not None:
+        query = query.filter(contract_id__in=contract_ids)
+    rows = (
+        await query.annotate(balance=Sum("amount_fen"))
+        .group_by("account", "currency")
+        .values("account", "currency", "balance")
+    )
+    return [{**r, "balance": int(r["balance"] or 0)} for r in rows]
+
+
+async def contract_ids_of_org(org_id: int) -> list[int]:
+    rows: list[Any] = list(
+        await Contract.filter(Q(buyer_org_id=org_id) | Q(seller_org_id=org_id)).values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]
+
+
+async def unbalanced_groups() -> list[dict[str, Any]]:
+    """Entry groups whose rows do not sum to zero in their currency."""
+    rows = (
+        await LedgerEntry.all()
+        .annotate(total=Sum("amount_fen"))
+        .group_by("entry_group", "currency")
+        .values("entry_group", "currency", "total")
+    )
+    return [dict(r) for r in rows if int(r["total"] or 0) != 0]
+
+
+async def cash_by_payment() -> dict[int, int]:
+    """What the ledger says reached (and left) the provider account, per payment."""
+    rows = (
+        await LedgerEntry.filter(account="provider_clearing", payment_id__isnull=False)
+        .annotate(total=Sum("amount_fen"))
+        .group_by("payment_id")
+        .values("payment_id", "total")
+    )
+    return {int(r["payment_id"]): int(r["total"] or 0) for r in rows}
+
+
+async def payments_with_intents() -> list[dict[str, Any]]:
+    return list(
+        await Payment.filter(provider_ref__isnull=False).values(
+            "id", "provider_ref", "amount_fen", "currency"
+        )
+    )
+
+
+async def accepted_events(outcomes: Sequence[str]) -> list[dict[str, Any]]:
+    """Stored provider events that were applied with one of these outcomes."""
+    return list(
+        await StripeEvent.filter(outcome__in=list(outcomes)).values("id", "type", "payload", "outcome")
+    )
+
+
+async def milestones_of(contract_id: int, connection: BaseDBAsyncClient) -> list[int]:
+    rows: list[Any] = list(
+        await Milestone.filter(contract_id=contract_id)
+        .using_db(connection)
+        .order_by("seq")
+        .values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]
+
+
+async def payments_of_contract(contract_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Payment.filter(contract_id=contract_id)
+        .order_by("id")
+        .values(
+            "id",
+            "milestone_id",
+            "status",
+            "amount_fen",
+            "currency",
+            "refunded_fen",
+            "provider",
+            "created_at",
+            "succeeded_at",
+        )
+    )
+
+
+async def payout_account(org_id: int) -> str | None:
+    found = await PayoutAccount.get_or_none(org_id=org_id)
+    return found.account_ref if found else None
+
+
+async def set_payout_account(
+    org_id: int, account_ref: str, set_by_id: int, connection: BaseDBAsyncClient
+) -> None:
+    await PayoutAccount.filter(org_id=org_id).using_db(connection).delete()
+    await PayoutAccount.create(
+        org_id=org_id, account_ref=account_ref, set_by_id=set_by_id, using_db=connection
+    )
+
+
+async def destination_fees() -> dict[int, int]:
+    """What the platform keeps of each destination charge (the rest goes to the seller's account)."""
+    rows = await Payment.filter(payout_destination__isnull=False).values("id", "application_fee_fen")
+    return {int(r["id"]): int(r["application_fee_fen"] or 0) for r in rows}

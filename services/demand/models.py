@@ -37,6 +37,17 @@ class Demand(TimestampMixin, Model):
     published_at = fields.DatetimeField(null=True)
     reject_reason: str | None = fields.TextField(null=True)
     matched_at = fields.DatetimeField(null=True)
+    # What makes a demand worth matching: the problem, what a solution must meet, what was already tried.
+    problem = fields.TextField(default="")
+    requirements = fields.TextField(default="")
+    tried = fields.TextField(default="")
+    # 揭榜挂帅: the award for solving the challenge, who owns the resulting IP, how confidential it is.
+    award_fen = fields.BigIntField(null=True)
+    ip_terms = fields.CharField(max_length=16, null=True)
+    confidentiality = fields.CharField(max_length=16, default="public")
+    hide_org = fields.BooleanField(default=False)
+    broker_id = fields.BigIntField(null=True)
+    assigned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "demand_demand"
@@ -74,6 +85,14 @@ class Match(TimestampMixin, Model):
     broker_id = fields.BigIntField(null=True)
     note = fields.TextField(default="")
     status_changed_at = fields.DatetimeField(null=True)
+    close_reason = fields.CharField(max_length=16, null=True)
+    # matcher: proposed by the matcher; interest: the listing's organisation asked to be put forward.
+    origin = fields.CharField(max_length=16, default="matcher")
+    # Feature values the score was computed from (what the ranking model learns on).
+    features: dict[str, Any] = fields.JSONField(default=dict)
+    last_activity_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True)
+    interest_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "demand_match"
@@ -103,3 +122,57 @@ class MatchEvent(Model):
 
     class Meta:
         table = "demand_match_event"
+
+
+class MatchNote(Model):
+    """An append-only note on a match: internal (brokers and admins) or shared with the buyer."""
+
+    id = fields.BigIntField(primary_key=True)
+    match: fields.ForeignKeyRelation[Match] = fields.ForeignKeyField(
+        "models.Match", related_name="notes", on_delete=fields.CASCADE
+    )
+    match_id: int
+    author_id = fields.BigIntField()
+    visibility = fields.CharField(max_length=16)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "demand_match_note"
+        indexes = (("match_id", "id"),)
+        constraints = (
+            CheckConstraint(
+                check="visibility IN ('internal','shared')", name="demand_match_note_visibility_valid"
+            ),
+        )
+
+
+class DemandRevision(Model):
+    """One refinement of a demand (by its organisation or its broker): which fields changed, from what to what."""
+
+    id = fields.BigIntField(primary_key=True)
+    demand: fields.ForeignKeyRelation[Demand] = fields.ForeignKeyField(
+        "models.Demand", related_name="revisions", on_delete=fields.CASCADE
+    )
+    demand_id: int
+    actor_id = fields.BigIntField()
+    changes: dict[str, Any] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "demand_revision"
+        indexes = (("demand_id", "id"),)
+
+
+class RankingModel(Model):
+    """A trained match-ranking model with its hold-out metrics; at most one is adopted at a time."""
+
+    id = fields.BigIntField(primary_key=True)
+    algorithm = fields.CharField(max_length=32)
+    metrics: dict[str, Any] = fields.JSONField(default=dict)
+    adopted = fields.BooleanField(default=False)
+    payload = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "demand_ranking_model"

@@ -58,3 +58,36 @@ def require_match_mover(actor: Actor, demand: Demand, match: Match) -> None:
         "该匹配由其他技术经纪人负责，仅其本人或管理员可操作",
         "only the match's broker or an admin may move it",
     )
+
+
+def may_see_hidden_org(actor: Actor | None, demand: Demand) -> bool:
+    """Who sees the enterprise behind a demand that hides its name: its own members, brokers and admins."""
+    return actor is not None and (actor.is_admin or actor.role == "broker" or actor.org_id == demand.org_id)
+
+
+def require_demand_editor(actor: Actor, demand: Demand) -> None:
+    """A demand is edited by its organisation, refined by its assigned broker, or changed by an admin."""
+    require_visible(actor, demand)
+    if actor.role == "broker" and demand.broker_id == actor.user_id:
+        return
+    require_member(actor, demand.org_id)
+
+
+def may_read_internal(actor: Actor) -> bool:
+    """Internal notes are for brokers and admins; the buyer and the lister never see them."""
+    return actor.is_admin or actor.role == "broker"
+
+
+def note_visibilities(actor: Actor) -> tuple[str, ...]:
+    """The note visibilities a reader may see."""
+    return ("internal", "shared") if may_read_internal(actor) else ("shared",)
+
+
+def require_listing_owner(actor: Actor, owner_org_id: int | None) -> None:
+    """Only a listing's own organisation (or an admin) sees the demands it was matched to."""
+    if owner_org_id is None or not (actor.is_admin or actor.org_id == owner_org_id):
+        raise Forbidden(
+            "not_listing_owner",
+            "仅该资源所属机构可查看其匹配的需求",
+            "only the listing's organisation may see this",
+        )

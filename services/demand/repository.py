@@ -1,12 +1,13 @@
 """Queries of demands and matches."""
 
+import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from services.core import clock
-from services.demand.models import Demand, Match, MatchEvent
+from services.demand.models import Demand, DemandRevision, Match, MatchEvent, MatchNote, RankingModel
 
 
 async def get_demand(demand_id: int, connection: BaseDBAsyncClient | None = None) -> Demand | None:
@@ -58,7 +59,7 @@ async def list_matches(demand_id: int, listing_type: str | None, limit: int) -> 
     return await query.order_by("-score", "id").limit(limit)
 
 
-async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> None:
+async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection: BaseDBAsyncClient) -> int:
     """Insert or refresh suggestions; a match a broker already works keeps its status and note."""
     # Untouched suggestions that no longer rank (archived supply, changed demand) are withdrawn.
     await connection.execute_query(
@@ -66,13 +67,14 @@ async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection:
         [demand_id, [row["listing_id"] for row in rows]],
     )
     if not rows:
-        return
+        return 0
     values: list[Any] = []
     placeholders = []
     for i, row in enumerate(rows):
-        base = i * 6
+        base = i * 8
         placeholders.append(
-            f"(${base + 1}, ${base + 2}, ${base + 3}, ${base + 4}, ${base + 5}, ${base + 6}::jsonb, 'suggested', '', now(), now())"
+            f"(${base + 1}, ${base + 2}, ${base + 3}, ${base + 4}, ${base + 5}, ${base + 6}::jsonb, 'suggested', '', "
+            f"${base + 7}::jsonb, ${base + 8}::bigint, 'matcher', now(), now())"
         )
         values += [
             demand_id,
@@ -81,15 +83,19 @@ async def upsert_matches(demand_id: int, rows: list[dict[str, Any]], connection:
             row["title"],
             row["score"],
             row["reasons"],
+            row["features"],
+            row.get("broker_id"),
         ]
     sql = (
         "INSERT INTO demand_match (demand_id, listing_id, listing_type, title, score, reasons, status, note, "
-        "created_at, updated_at) VALUES "
+        "features, broker_id, origin, created_at, updated_at) VALUES "
         + ", ".join(placeholders)
         + " ON CONFLICT (demand_id, listing_id) DO UPDATE "
-        "SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, title = EXCLUDED.title, updated_at = now()"
+        "SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, title = EXCLUDED.title, "
+        "features = EXCLUDED.features, updated_at = now() RETURNING (xmax = 0) AS inserted"
     )
-    await connection.execute_query(sql, values)
+    result = await connection.execute_query_dict(sql, values)
+    return sum(1 for r in result if r["inserted"])
 
 
 async def get_match(match_id: int, connection: BaseDBAsyncClient | None = None) -> Match | None:
@@ -117,18 +123,181 @@ async def add_match_event(
     )
 
 
+OPEN_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating")
+QUEUE_ORDER = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "score": ("-score", "id"),
+    "idle": ("last_activity_at", "created_at", "id"),
+    "interest": ("-interest_at", "created_at", "id"),
+}
+
+
 async def broker_queue(
-    broker_id: int, offset: int, limit: int, demand_id: int | None = None
+    broker_id: int,
+    offset: int,
+    limit: int,
+    *,
+    demand_id: int | None = None,
+    field: str | None = None,
+    status: str | None = None,
+    idle_before: Any = None,
+    sort: str = "oldest",
 ) -> tuple[int, list[Match]]:
-    """Open matches of published demands, the broker's own and the unclaimed ones, oldest first."""
+    """Open matches of published demands, the broker's own and the unclaimed ones, filtered and ordered."""
     query = Match.filter(
         Q(broker_id=broker_id) | Q(broker_id__isnull=True),
-        status__in=["suggested", "shortlisted", "contacted", "negotiating"],
+        status__in=[status] if status else list(OPEN_STATUSES),
         demand__status="published",
     )
     if demand_id is not None:
         query = query.filter(demand_id=demand_id)
-    return await query.count(), await query.order_by("created_at", "id").offset(offset).limit(limit)
+    if field:
+        ids = (
+            await Demand.filter(status="published")
+            .filter(id__in=await query.values_list("demand_id", flat=True))
+            .values_list("id", "tech_fields")
+        )
+        query = query.filter(demand_id__in=[i for i, codes in ids if field in (codes or [])])
+    if idle_before is not None:
+        query = query.filter(
+            Q(last_activity_at__lt=idle_before) | Q(last_activity_at__isnull=True, created_at__lt=idle_before)
+        )
+    if sort == "interest":
+        query = query.filter(interest_at__isnull=False)
+    return await query.count(), await query.order_by(*QUEUE_ORDER[sort]).offset(offset).limit(limit)
+
+
+async def pick_broker(field_codes: list[str], connection: BaseDBAsyncClient) -> int | None:
+    """The active broker for a demand: one who has worked its fields, with the lightest open load."""
+    rows = await connection.execute_query_dict(
+        "SELECT u.id, "
+        "count(d.id) FILTER (WHERE d.status = 'published') AS load, "
+        "count(d.id) FILTER (WHERE d.fields ?| $1::text[]) AS in_field "
+        "FROM accounts_user u LEFT JOIN demand_demand d ON d.broker_id = u.id "
+        "WHERE u.role = 'broker' AND u.is_active GROUP BY u.id "
+        # Field experience is worth three open demands of load: a specialist is preferred until busier.
+        "ORDER BY count(d.id) FILTER (WHERE d.status = 'published') "
+        "- 3 * LEAST(count(d.id) FILTER (WHERE d.fields ?| $1::text[]), 1), u.id LIMIT 1",
+        [field_codes],
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+async def assign_matches(
+    demand_id: int, broker_id: int, previous_id: int | None, connection: BaseDBAsyncClient
+) -> None:
+    """Unclaimed and the previous broker's open matches go to the new broker."""
+    owners = (
+        Q(broker_id__isnull=True) | Q(broker_id=previous_id) if previous_id else Q(broker_id__isnull=True)
+    )
+    query = Match.filter(owners, demand_id=demand_id, status__in=list(OPEN_STATUSES))
+    await query.using_db(connection).update(broker_id=broker_id)
+
+
+async def add_note(
+    *, match_id: int, author_id: int, visibility: str, body: str, connection: BaseDBAsyncClient
+) -> MatchNote:
+    return await MatchNote.create(
+        match_id=match_id, author_id=author_id, visibility=visibility, body=body, using_db=connection
+    )
+
+
+async def notes_of(match_ids: list[int], visibilities: tuple[str, ...]) -> list[MatchNote]:
+    if not match_ids:
+        return []
+    return await MatchNote.filter(match_id__in=match_ids, visibility__in=visibilities).order_by("id")
+
+
+async def events_of(match_id: int) -> list[MatchEvent]:
+    return await MatchEvent.filter(match_id=match_id).order_by("id")
+
+
+async def add_revision(
+    *, demand_id: int, actor_id: int, changes: dict[str, Any], connection: BaseDBAsyncClient
+) -> None:
+    await DemandRevision.create(demand_id=demand_id, actor_id=actor_id, changes=changes, using_db=connection)
+
+
+async def revisions_of(demand_id: int) -> list[DemandRevision]:
+    return await DemandRevision.filter(demand_id=demand_id).order_by("id")
+
+
+async def matches_of_listing(listing_id: int, limit: int) -> list[Match]:
+    """Matches of one listing to open (published) demands, best first."""
+    return (
+        await Match.filter(listing_id=listing_id, demand__status="published")
+        .exclude(status__in=["dismissed", "lost"])
+        .order_by("-score", "id")
+        .limit(limit)
+    )
+
+
+async def demands_by_ids(ids: list[int]) -> dict[int, Demand]:
+    return {d.id: d for d in await Demand.filter(id__in=ids)}
+
+
+async def close_reasons_of(listing_id: int) -> dict[str, int]:
+    """Lost and dismissed matches of a listing by reason (counts only: anonymous)."""
+    from tortoise import connections
+
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT coalesce(close_reason, 'other') AS reason, count(*) AS n FROM demand_match "
+        "WHERE listing_id = $1 AND status IN ('lost', 'dismissed') GROUP BY 1",
+        [listing_id],
+    )
+    return {str(r["reason"]): int(r["n"]) for r in rows}
+
+
+async def overdue_matches(idle_before: Any, limit: int) -> list[Match]:
+    """Open, assigned matches untouched since `idle_before` and not reminded since."""
+    return (
+        await Match.filter(
+            status__in=list(OPEN_STATUSES), broker_id__isnull=False, demand__status="published"
+        )
+        .filter(
+            Q(last_activity_at__lt=idle_before) | Q(last_activity_at__isnull=True, created_at__lt=idle_before)
+        )
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=idle_before))
+        .order_by("id")
+        .limit(limit)
+    )
+
+
+async def mark_reminded(match_ids: list[int], connection: BaseDBAsyncClient) -> None:
+    await Match.filter(id__in=match_ids).using_db(connection).update(reminded_at=clock.now())
+
+
+async def training_rows(limit: int) -> list[dict[str, Any]]:
+    """Matches with stored features and the time of their last change, oldest first (learning to rank)."""
+    from tortoise import connections
+
+    rows: list[dict[str, Any]] = await connections.get("default").execute_query_dict(
+        "SELECT demand_id, features, status, close_reason, coalesce(status_changed_at, created_at) AS changed_at "
+        "FROM demand_match WHERE features <> '{}'::jsonb ORDER BY changed_at, id LIMIT $1",
+        [limit],
+    )
+    for row in rows:
+        if isinstance(row["features"], str):
+            row["features"] = json.loads(row["features"])
+    return rows
+
+
+async def save_ranking_model(
+    *, algorithm: str, metrics: dict[str, Any], payload: str, adopt: bool
+) -> RankingModel:
+    from tortoise.transactions import in_transaction
+
+    async with in_transaction() as conn:
+        if adopt:
+            await RankingModel.filter(adopted=True).using_db(conn).update(adopted=False)
+        return await RankingModel.create(
+            algorithm=algorithm, metrics=metrics, payload=payload, adopted=adopt, using_db=conn
+        )
+
+
+async def adopted_ranking_model() -> RankingModel | None:
+    return await RankingModel.filter(adopted=True).order_by("-id").first()
 
 
 async def mark_stale_for_fields(field_codes: list[str]) -> int:
@@ -178,6 +347,7 @@ async def match_facts(match_id: int) -> dict[str, Any] | None:
         "broker_id",
         "listing_id",
         "listing_type",
+        "title",
         "demand_id",
         "demand__org_id",
         "listing__org_id",
@@ -194,7 +364,9 @@ async def match_facts(match_id: int) -> dict[str, Any] | None:
         "broker_id": row["broker_id"],
         "listing_id": int(row["listing_id"]),
         "listing_type": row["listing_type"],
+        "listing_title": row["title"],
         "demand_id": int(row["demand_id"]),
+        "demand_title": await Demand.filter(id=row["demand_id"]).first().values_list("title", flat=True),
         "buyer_org_id": int(row["demand__org_id"]),
         "seller_org_id": int(row["listing__org_id"]),
         "worked_by": sorted({int(a) for a in workers if a is not None}),
@@ -207,4 +379,43 @@ async def match_history(match_id: int) -> list[dict[str, Any]]:
         await MatchEvent.filter(match_id=match_id)
         .order_by("id")
         .values("actor_id", "from_status", "to_status", "note", "created_at")
+    )
+
+
+async def published_demand_ids(connection: BaseDBAsyncClient) -> list[int]:
+    rows = (
+        await Demand.filter(status="published")
+        .using_db(connection)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]  # type: ignore[call-overload]
+
+
+async def set_demand_broker(demand_id: int, broker_id: int, connection: BaseDBAsyncClient) -> None:
+    await (
+        Demand.filter(id=demand_id, broker_id__isnull=True)
+        .using_db(connection)
+        .update(broker_id=broker_id, assigned_at=clock.now())
+    )
+    await (
+        Match.filter(demand_id=demand_id, broker_id__isnull=True)
+        .using_db(connection)
+        .update(broker_id=broker_id)
+    )
+
+
+async def seed_match_outcome(
+    match_id: int, broker_id: int, status: str, reason: str | None, at: Any, connection: BaseDBAsyncClient
+) -> None:
+    """Demo data only: a match worked to `status` at `at`, with its pipeline event."""
+    await (
+        Match.filter(id=match_id)
+        .using_db(connection)
+        .update(
+            status=status, close_reason=reason, broker_id=broker_id, status_changed_at=at, last_activity_at=at
+        )
+    )
+    await MatchEvent.create(
+        match_id=match_id, actor_id=broker_id, from_status="suggested", to_status=status, using_db=connection
     )

@@ -21,6 +21,37 @@ class MatchStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
+class IpTerms(StrEnum):
+    """Who owns the IP a 揭榜挂帅 challenge produces."""
+
+    BUYER_OWNS = "buyer_owns"
+    SHARED = "shared"
+    SOLVER_LICENSES = "solver_licenses"
+    NEGOTIABLE = "negotiable"
+
+
+class Confidentiality(StrEnum):
+    PUBLIC = "public"
+    SUMMARY_ONLY = "summary_only"
+    NDA = "nda"
+
+
+class CloseReason(StrEnum):
+    """Why a match was lost or dismissed; reaches the lister anonymised and aggregated."""
+
+    TOO_EARLY = "too_early"
+    BENEFIT_UNCLEAR = "benefit_unclear"
+    PRICE = "price"
+    IP_UNCLEAR = "ip_unclear"
+    NOT_RELEVANT = "not_relevant"
+    OTHER = "other"
+
+
+class NoteVisibility(StrEnum):
+    INTERNAL = "internal"
+    SHARED = "shared"
+
+
 class Budget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +78,13 @@ class DemandCreate(BaseModel):
     budget: Budget = Field(default_factory=Budget)
     deadline: date | None = None
     region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    problem: str = Field(default="", max_length=5000)
+    requirements: str = Field(default="", max_length=5000)
+    tried: str = Field(default="", max_length=5000)
+    award_fen: int | None = Field(default=None, ge=0, le=10**15)
+    ip_terms: IpTerms | None = None
+    confidentiality: Confidentiality = Confidentiality.PUBLIC
+    hide_org: bool = False
 
     @field_validator("fields")
     @classmethod
@@ -67,7 +105,8 @@ class DemandCreate(BaseModel):
 class DemandRead(BaseModel):
     id: int
     status: str
-    org_id: int
+    # None when the enterprise chose to hide its name from the public 需求大厅 (and the reader is not its own).
+    org_id: int | None
     title: str
     description: str
     fields: list[str]
@@ -79,6 +118,14 @@ class DemandRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     reject_reason: str | None = None
+    problem: str = ""
+    requirements: str = ""
+    tried: str = ""
+    award_fen: int | None = None
+    ip_terms: IpTerms | None = None
+    confidentiality: Confidentiality = Confidentiality.PUBLIC
+    hide_org: bool = False
+    broker_id: int | None = None
 
 
 class Reason(BaseModel):
@@ -96,8 +143,15 @@ class MatchRead(BaseModel):
     reasons: list[Reason]
     status: MatchStatus
     demand_id: int
+    # The latest note the reader may see (internal notes only for brokers and admins).
     note: str = ""
     updated_at: datetime | None = None
+    close_reason: CloseReason | None = None
+    broker_id: int | None = None
+    origin: str = "matcher"
+    interest_at: datetime | None = None
+    idle_days: int = 0
+    overdue: bool = False
 
 
 class MatchList(BaseModel):
@@ -109,6 +163,47 @@ class MatchStatusUpdate(BaseModel):
 
     status: MatchStatus
     note: str = Field(default="", max_length=5000)
+    note_visibility: NoteVisibility = NoteVisibility.INTERNAL
+    reason: CloseReason | None = None
+
+    @model_validator(mode="after")
+    def _reason_when_closing(self) -> Self:
+        if self.status in (MatchStatus.LOST, MatchStatus.DISMISSED) and self.reason is None:
+            raise ValueError("流失或排除匹配时须选择原因 reason (a reason is required for lost or dismissed)")
+        return self
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    body: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    visibility: NoteVisibility = NoteVisibility.INTERNAL
+
+
+class NoteRead(BaseModel):
+    id: int
+    match_id: int
+    author_id: int
+    visibility: NoteVisibility
+    body: str
+    created_at: datetime
+
+
+class RevisionRead(BaseModel):
+    id: int
+    actor_id: int
+    changes: dict[str, Any]
+    created_at: datetime
+
+
+class QueueParams(BaseModel):
+    """The broker queue's filters and order."""
+
+    demand_id: int | None = None
+    field: str | None = None
+    status: MatchStatus | None = None
+    min_idle_days: int | None = Field(default=None, ge=0, le=3650)
+    sort: str = Field(default="oldest", pattern="^(oldest|newest|score|idle|interest)$")
 
 
 class DemandPage(BaseModel):

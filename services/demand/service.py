@@ -1,28 +1,38 @@
 """Demands (技术需求) and the pipeline of their matches."""
 
+import random
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
+from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_role
 from services.catalog.service import TRANSITIONS, validate_json_body, validation_errors
 from services.core import clock
+from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
 from services.demand import policies, repository
 from services.demand.models import Demand, Match
 from services.demand.schemas import (
     Budget,
+    CloseReason,
     DemandCreate,
     DemandPage,
     DemandRead,
     MatchList,
     MatchRead,
     MatchStatusUpdate,
+    NoteCreate,
+    NoteRead,
+    NoteVisibility,
+    QueueParams,
     Reason,
+    RevisionRead,
 )
+from services.notifications import service as notifications
+from services.notifications.schemas import NotificationKind
 
 DEMAND_TOPIC = "demand.changed"
 # Pipeline moves a broker may make; `won`, `lost` and `dismissed` are final unless reopened by an admin.
@@ -35,27 +45,73 @@ MATCH_TRANSITIONS: dict[str, set[str]] = {
     "lost": {"negotiating"},
     "dismissed": {"suggested"},
 }
+MATCH_STATUS_LABELS = {
+    "suggested": "推荐",
+    "shortlisted": "入围",
+    "contacted": "已联系",
+    "negotiating": "洽谈中",
+    "won": "成交",
+    "lost": "流失",
+    "dismissed": "已排除",
+}
 
 
-async def _emit(demand: Demand, connection: BaseDBAsyncClient) -> None:
+def search_snapshot(demand: Demand) -> dict[str, Any]:
+    """What the public may find of a demand in search (type=demand): never a hidden enterprise, and only the
+    title, fields and budget of a confidential one."""
+    public = demand_read(demand)
+    summary = public.problem or public.description
+    return {
+        "id": demand.id,
+        "type": "demand",
+        "status": demand.status,
+        "org_id": public.org_id,
+        "title": demand.title,
+        "summary": summary[:200],
+        "description": " ".join(p for p in (public.description, public.requirements) if p),
+        "keywords": list(demand.keywords or []),
+        "fields": list(demand.tech_fields or []),
+        "region": demand.region,
+        "kind": demand.kind,
+        "price_min_fen": demand.budget_min_fen,
+        "price_max_fen": demand.budget_max_fen,
+        "published_at": demand.published_at.isoformat() if demand.published_at else None,
+        "updated_at": clock.now().isoformat(),
+    }
+
+
+async def _emit(demand: Demand, connection: Connection) -> None:
     await record_event(
         connection=connection,
         topic=DEMAND_TOPIC,
         aggregate_type="demand",
         aggregate_id=demand.id,
         aggregate_version=demand.version,
-        payload={"status": demand.status},
+        payload={"status": demand.status, "snapshot": search_snapshot(demand)},
     )
 
 
-def demand_read(demand: Demand) -> DemandRead:
-    """Schema of a demand."""
+DEMAND_COLUMNS = ("title", "description", "fields", "keywords", "kind", "budget", "deadline", "region")
+DETAIL_COLUMNS = ("problem", "requirements", "tried", "award_fen", "ip_terms", "confidentiality", "hide_org")
+# Matches untouched this long are flagged overdue in the queue and reminded to their broker.
+SLA_DAYS = 3
+
+
+def demand_read(demand: Demand, actor: Actor | None = None, *, full: bool = False) -> DemandRead:
+    """Schema of a demand as this reader may see it.
+
+    A hidden enterprise name (org_id) and the text of a confidential demand (summary only, NDA) are shown only
+    to its own side, brokers and admins (and to the matcher, `full`).
+    """
+    insider = full or policies.may_see_hidden_org(actor, demand)
+    show_org = not demand.hide_org or insider
+    show_text = demand.confidentiality == "public" or insider
     return DemandRead(
         id=demand.id,
         status=demand.status,
-        org_id=demand.org_id,
+        org_id=demand.org_id if show_org else None,
         title=demand.title,
-        description=demand.description,
+        description=demand.description if show_text else "",
         fields=demand.tech_fields,
         keywords=demand.keywords,
         kind=demand.kind,
@@ -65,6 +121,14 @@ def demand_read(demand: Demand) -> DemandRead:
         created_at=demand.created_at,
         updated_at=demand.updated_at,
         reject_reason=demand.reject_reason,
+        problem=demand.problem if show_text else "",
+        requirements=demand.requirements if show_text else "",
+        tried=demand.tried if show_text else "",
+        award_fen=demand.award_fen,
+        ip_terms=demand.ip_terms,
+        confidentiality=demand.confidentiality,
+        hide_org=demand.hide_org,
+        broker_id=demand.broker_id,
     )
 
 
@@ -88,6 +152,13 @@ def _columns(data: DemandCreate) -> dict[str, Any]:
         "budget_max_fen": data.budget.max_fen,
         "deadline": data.deadline,
         "region": data.region,
+        "problem": data.problem,
+        "requirements": data.requirements,
+        "tried": data.tried,
+        "award_fen": data.award_fen,
+        "ip_terms": data.ip_terms.value if data.ip_terms else None,
+        "confidentiality": data.confidentiality.value,
+        "hide_org": data.hide_org,
     }
 
 
@@ -97,7 +168,7 @@ async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> Dem
     if actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     data = _parse(body)
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.create_demand(
             connection=conn, org_id=actor.org_id, created_by_id=actor.user_id, **_columns(data)
         )
@@ -117,30 +188,49 @@ async def get_demand(*, actor: Actor | None, demand_id: int) -> DemandRead:
     demand = await repository.get_demand(demand_id)
     if demand is None:
         raise _not_found(demand_id)
-    return demand_read(policies.require_visible(actor, demand))
+    return demand_read(policies.require_visible(actor, demand), actor)
 
 
 async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRead:
-    """Edit a demand (its organisation)."""
+    """Edit or refine a demand (its organisation, its broker, admins); every change is kept as a revision."""
     if not isinstance(patch, dict):
         raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise _not_found(demand_id)
-        policies.require_demand_member(actor, demand)
+        policies.require_demand_editor(actor, demand)
         if demand.status == "archived":
             raise Conflict("demand_archived", "已归档的需求不能修改", "archived demands cannot change")
-        current = demand_read(demand).model_dump(
-            mode="json",
-            include={"title", "description", "fields", "keywords", "kind", "budget", "deadline", "region"},
+        current = demand_read(demand, full=True).model_dump(
+            mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS}
         )
         data = _parse({**current, **patch})
-        demand.update_from_dict(_columns(data))
-        demand.version += 1
-        await repository.save_demand(demand, conn)
-        await _emit(demand, conn)
-    return demand_read(demand)
+        after = DemandRead.model_validate(
+            {**demand_read(demand, full=True).model_dump(), **data.model_dump()}
+        ).model_dump(mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS})
+        changes = {key: [current[key], after[key]] for key in current if current[key] != after[key]}
+        if changes:
+            demand.update_from_dict(_columns(data))
+            demand.version += 1
+            await repository.save_demand(demand, conn)
+            await repository.add_revision(
+                demand_id=demand.id, actor_id=actor.user_id, changes=changes, connection=conn
+            )
+            await _emit(demand, conn)
+    return demand_read(demand, actor)
+
+
+async def list_revisions(*, actor: Actor, demand_id: int) -> list[RevisionRead]:
+    """The edit history of a demand (its organisation, its broker, admins)."""
+    demand = await repository.get_demand(demand_id)
+    if demand is None:
+        raise _not_found(demand_id)
+    policies.require_demand_editor(actor, demand)
+    return [
+        RevisionRead(id=r.id, actor_id=r.actor_id, changes=r.changes, created_at=r.created_at)
+        for r in await repository.revisions_of(demand_id)
+    ]
 
 
 def _apply_transition(demand: Demand, action: str, reason: str | None = None) -> None:
@@ -166,7 +256,7 @@ async def transition_demand(
     *, actor: Actor, demand_id: int, action: str, reason: str | None = None
 ) -> DemandRead:
     """Move a demand through the same life-cycle as listings."""
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
             raise _not_found(demand_id)
@@ -175,9 +265,52 @@ async def transition_demand(
         else:
             policies.require_demand_member(actor, demand)
         _apply_transition(demand, action, reason)
+        if action == "publish" and demand.broker_id is None:
+            await _assign_broker(demand, conn)
         await repository.save_demand(demand, conn)
         await _emit(demand, conn)
-    return demand_read(demand)
+    return demand_read(demand, actor)
+
+
+async def assign_broker(*, actor: Actor, demand_id: int, broker_id: int) -> DemandRead:
+    """An admin (re)assigns a demand to a broker; its open matches follow."""
+    require_admin(actor)
+    if await accounts_service.role_of(user_id=broker_id) != "broker":
+        raise Invalid.field(
+            ["body", "broker_id"], "不是有效的技术经纪人 (not an active broker)", code="not_a_broker"
+        )
+    async with transaction() as conn:
+        demand = await repository.lock_demand(demand_id, conn)
+        if demand is None:
+            raise _not_found(demand_id)
+        await _assign_broker(demand, conn, broker_id)
+        await repository.save_demand(demand, conn)
+    return demand_read(demand, actor)
+
+
+async def _assign_broker(demand: Demand, connection: Connection, broker_id: int | None = None) -> None:
+    """Give a demand to a broker — by field, balanced by load, unless named — and tell both sides."""
+    broker_id = broker_id or await repository.pick_broker(list(demand.tech_fields or []), connection)
+    if broker_id is None:
+        return
+    previous = demand.broker_id
+    demand.broker_id = broker_id
+    demand.assigned_at = clock.now()
+    await repository.assign_matches(demand.id, broker_id, previous, connection)
+    await notifications.notify(
+        connection=connection,
+        user_ids=[broker_id],
+        kind=NotificationKind.BROKER_ASSIGNED,
+        title=f"新需求分配给您：{demand.title}",
+        link=f"/broker?demand_id={demand.id}",
+    )
+    await notifications.notify(
+        connection=connection,
+        user_ids=[demand.created_by_id],
+        kind=NotificationKind.BROKER_ASSIGNED,
+        title=f"需求“{demand.title}”已发布，并已分配技术经纪人跟进",
+        link=f"/demands/{demand.id}",
+    )
 
 
 async def list_demands(*, actor: Actor, mine: bool, status: str | None, page: int, size: int) -> DemandPage:
@@ -188,7 +321,15 @@ async def list_demands(*, actor: Actor, mine: bool, status: str | None, page: in
     total, rows = await repository.page_demands(
         status=status or (None if mine else "published"), org_id=org_id, offset=(page - 1) * size, limit=size
     )
-    return DemandPage(total=total, page=page, size=size, items=[demand_read(d) for d in rows])
+    return DemandPage(total=total, page=page, size=size, items=[demand_read(d, actor) for d in rows])
+
+
+async def demand_hall(*, actor: Actor | None, page: int, size: int) -> DemandPage:
+    """The public 需求大厅: published demands, newest first; enterprises that chose to hide their name stay hidden."""
+    total, rows = await repository.page_demands(
+        status="published", org_id=None, offset=(page - 1) * size, limit=size
+    )
+    return DemandPage(total=total, page=page, size=size, items=[demand_read(d, actor) for d in rows])
 
 
 async def demand_for_matching(*, demand_id: int) -> Demand | None:
@@ -204,8 +345,14 @@ async def check_match_access(*, actor: Actor, demand_id: int) -> Demand:
     return policies.require_match_access(actor, demand)
 
 
-def match_read(match: Match) -> MatchRead:
-    """Schema of a match."""
+def _idle_days(match: Match) -> int:
+    last = match.last_activity_at or match.created_at
+    return max(0, (clock.now() - last).days) if last else 0
+
+
+def match_read(match: Match, note: str = "") -> MatchRead:
+    """Schema of a match; `note` is the latest note the reader may see."""
+    idle = _idle_days(match)
     return MatchRead(
         match_id=match.id,
         type=match.listing_type,
@@ -215,32 +362,63 @@ def match_read(match: Match) -> MatchRead:
         reasons=[Reason(**r) for r in match.reasons],
         status=match.status,
         demand_id=match.demand_id,
-        note=match.note,
+        note=note,
         updated_at=match.updated_at,
+        close_reason=match.close_reason,
+        broker_id=match.broker_id,
+        origin=match.origin,
+        interest_at=match.interest_at,
+        idle_days=idle,
+        overdue=match.status in repository.OPEN_STATUSES and idle >= SLA_DAYS,
     )
 
 
-async def list_matches(*, demand_id: int, listing_type: str | None, limit: int) -> MatchList:
+async def _reads(actor: Actor, matches: list[Match]) -> list[MatchRead]:
+    """Matches as this reader may see them: internal notes only for brokers and admins."""
+    notes = await repository.notes_of([m.id for m in matches], policies.note_visibilities(actor))
+    latest = {note.match_id: note.body for note in notes}
+    return [match_read(m, latest.get(m.id, "")) for m in matches]
+
+
+async def list_matches(*, actor: Actor, demand_id: int, listing_type: str | None, limit: int) -> MatchList:
     """Stored matches of a demand, best first."""
     rows = await repository.list_matches(demand_id, listing_type, limit)
-    return MatchList(items=[match_read(m) for m in rows])
+    return MatchList(items=await _reads(actor, rows))
 
 
-async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> None:
-    """Store scored candidates, unique per (demand, listing)."""
-    async with in_transaction() as conn:
-        await repository.upsert_matches(demand_id, rows, conn)
+async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> int:
+    """Store scored candidates, unique per (demand, listing); returns how many are new, and tells the buyer."""
+    async with transaction() as conn:
+        demand = await repository.get_demand(demand_id, conn)
+        broker_id = demand.broker_id if demand else None
+        added = await repository.upsert_matches(
+            demand_id, [{**row, "broker_id": broker_id} for row in rows], conn
+        )
         await repository.mark_matched(demand_id, conn)
+        if demand is not None and added:
+            await notifications.notify(
+                connection=conn,
+                user_ids=[demand.created_by_id],
+                kind=NotificationKind.NEW_MATCHES,
+                title=f"需求“{demand.title}”有 {added} 个新匹配",
+                link=f"/demands/{demand_id}",
+            )
+    return added
+
+
+async def _locked_match(actor: Actor, match_id: int, conn: Connection) -> tuple[Match, Demand]:
+    match = await repository.get_match(match_id, conn)
+    demand = None if match is None else await repository.get_demand(match.demand_id, conn)
+    if match is None or demand is None or not policies.may_see_demand(actor, demand):
+        raise NotFound("match_not_found", f"匹配 {match_id} 不存在", "match not found")
+    policies.require_match_access(actor, demand)
+    return match, demand
 
 
 async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpdate) -> MatchRead:
-    """A broker (or the demand's organisation, or an admin) moves a match along the pipeline."""
-    async with in_transaction() as conn:
-        match = await repository.get_match(match_id, conn)
-        demand = None if match is None else await repository.get_demand(match.demand_id, conn)
-        if match is None or demand is None or not policies.may_see_demand(actor, demand):
-            raise NotFound("match_not_found", f"匹配 {match_id} 不存在", "match not found")
-        policies.require_match_access(actor, demand)
+    """The match's broker (or an admin) moves it along the pipeline; lost and dismissed need a reason."""
+    async with transaction() as conn:
+        match, demand = await _locked_match(actor, match_id, conn)
         policies.require_match_mover(actor, demand, match)
         target = data.status.value
         if target != match.status and target not in MATCH_TRANSITIONS[match.status] and not actor.is_admin:
@@ -252,23 +430,174 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
             actor_id=actor.user_id,
             from_status=match.status,
             to_status=target,
-            note=data.note,
+            note=data.note if data.note_visibility == NoteVisibility.SHARED else "",
             connection=conn,
         )
+        if data.note:
+            await repository.add_note(
+                match_id=match.id,
+                author_id=actor.user_id,
+                visibility=data.note_visibility.value,
+                body=data.note,
+                connection=conn,
+            )
+        moved = target != match.status
         match.status = target
-        match.note = data.note or match.note
-        match.status_changed_at = clock.now()
+        match.close_reason = data.reason.value if data.reason and target in ("lost", "dismissed") else None
+        match.status_changed_at = match.last_activity_at = clock.now()
         if actor.role == "broker" and match.broker_id is None:
             match.broker_id = actor.user_id
         await repository.save_match(match, conn)
+        if moved:
+            label = MATCH_STATUS_LABELS.get(target, target)
+            await notifications.notify(
+                connection=conn,
+                user_ids=[demand.created_by_id, match.broker_id],
+                skip_user_id=actor.user_id,
+                kind=NotificationKind.STAGE_CHANGED,
+                title=f"匹配“{match.title}”进入「{label}」",
+                link=f"/demands/{demand.id}",
+            )
+    return (await _reads(actor, [match]))[0]
+
+
+async def add_note(*, actor: Actor, match_id: int, data: NoteCreate) -> NoteRead:
+    """Append a note to a match (never edited): internal to brokers, or shared with the buyer."""
+    async with transaction() as conn:
+        match, demand = await _locked_match(actor, match_id, conn)
+        policies.require_match_mover(actor, demand, match)
+        if data.visibility == NoteVisibility.INTERNAL and not policies.may_read_internal(actor):
+            raise Forbidden("internal_note_forbidden", "仅技术经纪人和管理员可写内部备注", "brokers only")
+        note = await repository.add_note(
+            match_id=match.id,
+            author_id=actor.user_id,
+            visibility=data.visibility.value,
+            body=data.body,
+            connection=conn,
+        )
+        match.last_activity_at = clock.now()
+        await repository.save_match(match, conn)
+    return _note_read(note)
+
+
+def _note_read(note: Any) -> NoteRead:
+    return NoteRead(
+        id=note.id,
+        match_id=note.match_id,
+        author_id=note.author_id,
+        visibility=note.visibility,
+        body=note.body,
+        created_at=note.created_at,
+    )
+
+
+async def list_notes(*, actor: Actor, match_id: int) -> list[NoteRead]:
+    """A match's notes the caller may read, oldest first."""
+    async with transaction() as conn:
+        await _locked_match(actor, match_id, conn)
+    return [_note_read(n) for n in await repository.notes_of([match_id], policies.note_visibilities(actor))]
+
+
+async def broker_queue(
+    *, actor: Actor, page: int, size: int, params: QueueParams | None = None
+) -> dict[str, Any]:
+    """The broker's matches to work, filtered by demand, field, stage and idle days, sorted as asked."""
+    require_role(actor, "broker")
+    params = params or QueueParams()
+    idle_before = clock.now() - timedelta(days=params.min_idle_days) if params.min_idle_days else None
+    total, rows = await repository.broker_queue(
+        actor.user_id,
+        (page - 1) * size,
+        size,
+        demand_id=params.demand_id,
+        field=params.field,
+        status=params.status.value if params.status else None,
+        idle_before=idle_before,
+        sort=params.sort,
+    )
+    return {"total": total, "page": page, "size": size, "items": await _reads(actor, rows)}
+
+
+async def remind_overdue(*, limit: int = 200) -> int:
+    """Tell each broker which of their matches have been untouched for SLA_DAYS (once per SLA period)."""
+    idle_before = clock.now() - timedelta(days=SLA_DAYS)
+    rows = await repository.overdue_matches(idle_before, limit)
+    async with transaction() as conn:
+        for match in rows:
+            await notifications.notify(
+                connection=conn,
+                user_ids=[match.broker_id],
+                kind=NotificationKind.REMINDER,
+                title=f"匹配“{match.title}”已 {_idle_days(match)} 天未跟进",
+                link=f"/broker?demand_id={match.demand_id}",
+            )
+        await repository.mark_reminded([m.id for m in rows], conn)
+    return len(rows)
+
+
+async def demands_for_listing(
+    *, actor: Actor, listing_id: int, owner_org_id: int | None, limit: int = 50
+) -> MatchList:
+    """Open demands a listing was matched to, for the listing's own organisation (supply → demand)."""
+    policies.require_listing_owner(actor, owner_org_id)
+    rows = await repository.matches_of_listing(listing_id, limit)
+    return MatchList(items=[match_read(m) for m in rows])
+
+
+async def express_interest(
+    *, actor: Actor, listing_id: int, match_id: int, owner_org_id: int | None
+) -> MatchRead:
+    """The listing's organisation asks to be put forward for a demand: the match lands in the broker's queue."""
+    policies.require_listing_owner(actor, owner_org_id)
+    async with transaction() as conn:
+        match = await repository.get_match(match_id, conn)
+        demand = None if match is None else await repository.get_demand(match.demand_id, conn)
+        if match is None or match.listing_id != listing_id or demand is None or demand.status != "published":
+            raise NotFound("match_not_found", f"匹配 {match_id} 不存在", "match not found")
+        if match.interest_at is None:
+            match.interest_at = match.last_activity_at = clock.now()
+            match.origin = match.origin if match.origin != "matcher" else "interest"
+            await repository.save_match(match, conn)
+            await notifications.notify(
+                connection=conn,
+                user_ids=[match.broker_id or demand.broker_id],
+                kind=NotificationKind.INTEREST,
+                title=f"供给方对需求“{demand.title}”表达了合作意向",
+                link=f"/broker?demand_id={demand.id}&sort=interest",
+            )
     return match_read(match)
 
 
-async def broker_queue(*, actor: Actor, page: int, size: int, demand_id: int | None = None) -> dict[str, Any]:
-    """The broker's matches to work, oldest first."""
-    require_role(actor, "broker")
-    total, rows = await repository.broker_queue(actor.user_id, (page - 1) * size, size, demand_id)
-    return {"total": total, "page": page, "size": size, "items": [match_read(m) for m in rows]}
+async def listing_feedback(*, actor: Actor, owner_org_id: int | None, listing_id: int) -> dict[str, int]:
+    """Why this listing's matches were lost or dismissed, counted by reason (no buyer, demand or broker named)."""
+    policies.require_listing_owner(actor, owner_org_id)
+    counts = await repository.close_reasons_of(listing_id)
+    return {reason.value: counts.get(reason.value, 0) for reason in CloseReason}
+
+
+async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
+    """The evidence of a broker's work on a match: the demand, its pipeline history and notes."""
+    async with transaction() as conn:
+        match, demand = await _locked_match(actor, match_id, conn)
+    if not policies.may_read_internal(actor):
+        raise Forbidden("attribution_forbidden", "仅技术经纪人和管理员可查看", "brokers and admins only")
+    events = await repository.events_of(match_id)
+    notes = await repository.notes_of([match_id], ("internal", "shared"))
+    return {
+        "match": match_read(match).model_dump(mode="json"),
+        "demand": demand_read(demand, actor).model_dump(mode="json"),
+        "broker_id": match.broker_id,
+        "history": [
+            {
+                "actor_id": e.actor_id,
+                "from": e.from_status,
+                "to": e.to_status,
+                "at": e.created_at.isoformat(),
+            }
+            for e in events
+        ],
+        "notes": [_note_read(n).model_dump(mode="json") for n in notes],
+    }
 
 
 async def seed_demand(
@@ -279,7 +608,7 @@ async def seed_demand(
         return None
     data = _parse(body)
     now = clock.now()
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         demand = await repository.create_demand(
             connection=conn,
             org_id=org_id,
@@ -316,3 +645,57 @@ async def match_facts(*, match_id: int) -> dict[str, Any] | None:
 async def match_history(*, match_id: int) -> list[dict[str, Any]]:
     """The status changes of a match, oldest first (contract traces)."""
     return await repository.match_history(match_id)
+
+
+async def ranking_outcomes(*, limit: int) -> list[dict[str, Any]]:
+    """Matches with the features they were scored on and where they ended (for learning to rank)."""
+    return await repository.training_rows(limit)
+
+
+async def record_ranking_model(*, algorithm: str, metrics: dict[str, Any], payload: str, adopt: bool) -> int:
+    """Keep a trained model with its hold-out metrics; an adopted one replaces the previous."""
+    model = await repository.save_ranking_model(
+        algorithm=algorithm, metrics=metrics, payload=payload, adopt=adopt
+    )
+    return int(model.id)
+
+
+async def adopted_ranking_model() -> tuple[int, str] | None:
+    """The adopted ranking model (id, payload), if any."""
+    model = await repository.adopted_ranking_model()
+    return (int(model.id), model.payload) if model else None
+
+
+async def seed_outcome_histories(*, broker_id: int, seed: int = 7, days: int = 180) -> int:
+    """Demo data: the seeded demands' matches worked by a broker over the past months (for the workbench and
+    for train-matcher). Better-ranked matches get further, as they do; returns how many matches moved."""
+    rng = random.Random(seed)
+    now = clock.now()
+    moved = 0
+    async with transaction() as conn:
+        for demand_id in await repository.published_demand_ids(conn):
+            await repository.set_demand_broker(demand_id, broker_id, conn)
+            matches = await repository.list_matches(demand_id, None, 12)
+            for rank_no, match in enumerate(matches):
+                status, reason = _seeded_stage(rng, rank_no)
+                if status == "suggested":
+                    continue
+                at = now - timedelta(days=rng.randrange(3, days), hours=rng.randrange(24))
+                await repository.seed_match_outcome(match.id, broker_id, status, reason, at, conn)
+                moved += 1
+    return moved
+
+
+def _seeded_stage(rng: random.Random, rank_no: int) -> tuple[str, str | None]:
+    roll = rng.random() + rank_no * 0.06
+    if roll < 0.08:
+        return "won", None
+    if roll < 0.18:
+        return "negotiating", None
+    if roll < 0.3:
+        return rng.choice((("contacted", None), ("lost", rng.choice(("price", "too_early", "ip_unclear")))))
+    if roll < 0.45:
+        return "shortlisted", None
+    if roll < 0.75:
+        return "dismissed", rng.choice(("not_relevant", "not_relevant", "benefit_unclear", "price"))
+    return "suggested", None

@@ -23,6 +23,8 @@ from services.enquiries.schemas import (
     EnquiryReply,
     ExpertContactRead,
 )
+from services.notifications import service as notifications
+from services.notifications.schemas import NotificationKind
 
 ENQUIRY_TOPIC = "enquiry.changed"
 Box = Literal["inbox", "sent"]
@@ -123,5 +125,12 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
             aggregate_type="enquiry",
             aggregate_id=enquiry.id,
             payload={"status": "replied", "sender_id": enquiry.sender_id},
+        )
+        await notifications.notify(
+            connection=conn,
+            user_ids=[enquiry.sender_id],
+            kind=NotificationKind.ENQUIRY_ANSWERED,
+            title=f"您的咨询“{enquiry.subject}”已有回复",
+            link="/me/enquiries",
         )
     return (await _read_all([(enquiry, expert)]))[0]

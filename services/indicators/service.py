@@ -7,6 +7,7 @@ from typing import Any
 
 from services.accounts.policies import Actor
 from services.core.clock import CHINA_TZ
+from services.core.db import transaction
 from services.core.errors import Invalid
 from services.indicators import repository
 from services.reference.fields import national_field_for, tech_field
@@ -69,7 +70,7 @@ async def turnover(
             f"group_by 只能是 {', '.join(repository.GROUP_KEYS)} (unknown grouping)",
         )
     start, end = _bounds(date_from, date_to)
-    rows = await repository.registered_sums(group_by, start, end, origin)
+    rows = await repository.registered_sums(group_by, start.date(), end.date(), origin)
     series = [
         {
             "key": r["key"],
@@ -81,9 +82,7 @@ async def turnover(
         for r in rows
     ]
     year = (end - timedelta(days=1)).year
-    year_total = await repository.registered_total(
-        datetime(year, 1, 1, tzinfo=CHINA_TZ), datetime(year + 1, 1, 1, tzinfo=CHINA_TZ)
-    )
+    year_total = await repository.registered_total(date(year, 1, 1), date(year + 1, 1, 1))
     target = turnover_target_fen(year)
     return {
         "from": start.date().isoformat(),
@@ -130,3 +129,14 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+async def apply_contract_changes(*, contract_ids: list[int], connection: Any) -> int:
+    """Bring the roll-up up to date with these contracts (the worker, for `contract.changed` events)."""
+    return await repository.apply_contract_changes(sorted(set(contract_ids)), connection)
+
+
+async def rebuild_rollup() -> int:
+    """Recompute the whole roll-up from the contracts (`techmarket indicators rebuild`)."""
+    async with transaction() as conn:
+        return await repository.rebuild(conn)

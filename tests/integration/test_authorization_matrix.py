@@ -12,6 +12,7 @@ A write endpoint added to the app without a row here fails test_every_write_endp
 
 import asyncio
 import itertools
+import json
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +26,7 @@ import pytest
 
 from tests.factories import listing_body, unique, valid_uscc
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
-from tests.integration.invariants import assert_problem, nothing_saved
+from tests.integration.invariants import assert_problem, nothing_saved, stripe_signature
 from web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -47,6 +48,25 @@ EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
+    ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
+    **{
+        ("POST", f"/api/v1/test-requests/{{request_id}}/{step}"): "one party's step; the other party and "
+        "strangers are refused in test_test_requests"
+        for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
+    },
+    ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
+    ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
+    "(unverified, ineligible kind) in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/approve"): "admin only; refusals in test_vouchers",
+    ("POST", "/api/v1/vouchers/{voucher_id}/reject"): "admin only; refusals in test_vouchers",
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/voucher",
+    ): "the booker with its own voucher; refusals in test_vouchers",
+    ("POST", "/api/v1/bookings/{booking_id}/voucher/redeem"): "the provider; refusals in test_vouchers",
+    ("POST", "/api/v1/bookings/{booking_id}/voucher/release"): "either party of a dead booking; refusals in "
+    "test_vouchers",
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): "needs a slot that has begun; another organisation's "
     "owner is refused in test_bookings.test_no_shows_suspend_self_booking",
     (
@@ -291,14 +311,46 @@ CASES: list[Case] = [
         ADMINS_ONLY,
         body=_reason,
     ),
-    # A match is worked by the demand's organisation and by any broker.
+    # A match is moved only by its broker (the demand is assigned to the own broker) or an admin.
     Case(
         "matches.status",
         "POST",
         "/api/v1/matches/{match_id}/status",
         "match",
-        "401 | 200 403 | 200 403 | 200 403 | 200 200 | 200 200",
+        "401 | 403 403 | 403 403 | 403 403 | 200 403 | 200 200",
         body=lambda w: {"status": "shortlisted", "note": "矩阵测试"},
+    ),
+    Case(
+        "matches.notes",
+        "POST",
+        "/api/v1/matches/{match_id}/notes",
+        "match",
+        "401 | 403 403 | 403 403 | 403 403 | 201 403 | 201 201",
+        body=lambda w: {"body": "矩阵备注"},
+    ),
+    # Only the listing's own organisation puts it forward for a demand it was matched to.
+    Case(
+        "listings.interest",
+        "POST",
+        "/api/v1/listings/{listing_id}/matches/{match_id}/interest",
+        "match",
+        MEMBERS_ONLY_VISIBLE,
+    ),
+    Case(
+        "demands.assign-broker",
+        "POST",
+        "/api/v1/demands/{demand_id}/broker",
+        "demand:published",
+        ADMINS_ONLY,
+        body=lambda w: {"broker_id": w.broker_id},
+    ),
+    # A notification is its recipient's alone (the own broker's here); to anyone else it does not exist.
+    Case(
+        "notifications.read",
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        "notification",
+        "401 | 404 404 | 404 404 | 404 404 | 200 404 | 404 404",
     ),
     # Anyone in an organisation may book a published instrument, their own included.
     Case(
@@ -389,6 +441,15 @@ CASES: list[Case] = [
         "401 | 201 403 | 201 403 | 201 403 | 201 403 | 201 201",
         body=lambda w: _contract_body(w, seller=w.home, buyer=w.third),
     ),
+    # Refunds: a received payment of the own organisation's sale; the buyer (other) may see it but not refund.
+    Case(
+        "payments.refund",
+        "POST",
+        "/api/v1/payments/{payment_id}/refund",
+        "payment:received",
+        "401 | 200 403 | 200 403 | 200 403 | 200 403 | 200 200",
+        body=lambda w: {"amount_fen": 100},
+    ),
     # The own organisation sells to a third one: its members (an admin of it too) confirm for the seller;
     # the other organisation does not see it, and an admin of another organisation confirms for nobody.
     Case(
@@ -460,6 +521,14 @@ CASES: list[Case] = [
         },
     ),
     Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    Case(
+        "orgs.payout-account",
+        "POST",
+        "/api/v1/orgs/{org_id}/payout-account",
+        "org:home",
+        ADMINS_ONLY,
+        body=lambda w: {"account_ref": "acct_1Matrix00001"},
+    ),
     # Anyone in an organisation files a broker profile for themselves; only an admin decides it.
     Case(
         "brokers.apply",
@@ -519,7 +588,9 @@ FINGERPRINTS = {
     "listing": "SELECT l::text FROM catalog_listing l WHERE id = $1",
     "demand": "SELECT (status, version, title, description, reject_reason, updated_at)::text "
     "FROM demand_demand WHERE id = $1",
-    "match": "SELECT (status, note, broker_id, status_changed_at)::text FROM demand_match WHERE id = $1",
+    "match": "SELECT (m.status, m.note, m.broker_id, m.status_changed_at, m.interest_at, m.close_reason, "
+    "(SELECT count(*) FROM demand_match_note n WHERE n.match_id = m.id))::text FROM demand_match m WHERE id = $1",
+    "notification": "SELECT n::text FROM notifications_notification n WHERE id = $1",
     "booking": "SELECT b::text FROM deals_booking b WHERE id = $1",
     "contract": "SELECT c::text || coalesce((SELECT string_agg(m::text, ';' ORDER BY m.id) FROM deals_milestone m "
     "WHERE m.contract_id = c.id), '') FROM deals_contract c WHERE id = $1",
@@ -528,6 +599,7 @@ FINGERPRINTS = {
     "training": "SELECT t::text FROM bookings_training t WHERE id = $1",
     "org": "SELECT o::text FROM accounts_organisation o WHERE id = $1",
     "broker-profile": "SELECT p::text FROM brokers_profile p WHERE id = $1",
+    "payment": "SELECT p::text FROM deals_payment p WHERE id = $1",
 }
 
 
@@ -550,6 +622,7 @@ class World:
     tokens: dict[str, dict[str, str]]  # "own"/"other" -> role -> token
     instrument: int = 0
     expert: int = 0
+    broker_id: int = 0
     trainee: int = 0
     shared: dict[str, Target] = field(default_factory=dict)
     slots: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -613,11 +686,37 @@ class World:
                 await asyncio.sleep(0.05)
         finally:
             await conn.close()
-        matches = await self.api.json(
-            "GET", f"/api/v1/demands/{demand_id}/matches", token=self.tokens["own"]["enterprise"]
+        broker = await self.api.json("GET", "/api/v1/me", token=self.tokens["own"]["broker"])
+        self.broker_id = int(broker["id"])
+        await self.api.json(
+            "POST",
+            f"/api/v1/demands/{demand_id}/broker",
+            token=self.admin,
+            json={"broker_id": self.broker_id},
         )
-        assert matches["items"], "the matcher found nothing for the matrix demand"
-        return int(matches["items"][0]["match_id"])
+        matches = await self.api.json(
+            "GET",
+            f"/api/v1/demands/{demand_id}/matches",
+            token=self.tokens["own"]["enterprise"],
+            params={"limit": 100},
+        )
+        # The match of one of the own organisation's listings, so that "own" also means the lister.
+        own = {int(t.row_id or 0) for kind, t in self.shared.items() if kind.startswith("listing:")}
+        mine = [m for m in matches["items"] if m["id"] in own]
+        assert mine, "the matcher found none of the own listings for the matrix demand"
+        return int(mine[0]["match_id"]), int(mine[0]["id"])
+
+    async def _notification(self) -> int:
+        await self._match()
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            found = await conn.fetchval(
+                "SELECT max(id) FROM notifications_notification WHERE user_id = $1", self.broker_id
+            )
+        finally:
+            await conn.close()
+        assert found, "assigning the matrix demand notified nobody"
+        return int(found)
 
     async def _booking(self) -> int:
         made = await self.api.json(
@@ -689,6 +788,37 @@ class World:
             )
         return int(made["id"]), int(made["milestones"][0]["id"])
 
+    async def _received_payment(self) -> int:
+        """A paid first milestone of a sale to the other organisation, confirmed by a signed webhook."""
+        contract_id, milestone_id = await self._contract("sale")
+        paid = await self.api.json(
+            "POST",
+            f"/api/v1/contracts/{contract_id}/milestones/{milestone_id}/pay",
+            token=self.tokens["other"]["enterprise"],
+            json={"methods": ["card"]},
+        )
+        raw = json.dumps(
+            {
+                "id": f"evt_matrix_{paid['payment_id']}",
+                "type": "payment_intent.succeeded",
+                "data": {
+                    "object": {
+                        "id": paid["provider_ref"],
+                        "object": "payment_intent",
+                        "amount": paid["amount_fen"],
+                        "currency": paid["currency"],
+                    }
+                },
+            }
+        ).encode()
+        await self.api.json(
+            "POST",
+            "/api/v1/payments/stripe/webhook",
+            content=raw,
+            headers={"Stripe-Signature": stripe_signature(raw), "Content-Type": "application/json"},
+        )
+        return int(paid["payment_id"])
+
     async def _broker_profile(self) -> int:
         _, applicant = await _make_user(self.api, self.admin, self.away, "provider")
         body = {"certificate_no": "JJR-2026-0002", "title": "技术经纪人", "fields": ["ai"]}
@@ -719,8 +849,11 @@ class World:
                 demand_id = await self._demand(state)
                 return Target("demand", demand_id, {"demand_id": demand_id})
             case ["match"]:
-                match_id = await self._match()
-                return Target("match", match_id, {"match_id": match_id})
+                match_id, listing_id = await self._match()
+                return Target("match", match_id, {"match_id": match_id, "listing_id": listing_id})
+            case ["notification"]:
+                notification_id = await self._notification()
+                return Target("notification", notification_id, {"notification_id": notification_id})
             case ["booking"]:
                 booking_id = await self._booking()
                 return Target("booking", booking_id, {"booking_id": booking_id})
@@ -747,6 +880,9 @@ class World:
                 return Target("enquiry", enquiry_id, {"enquiry_id": enquiry_id})
             case ["org", "home"]:
                 return Target("org", self.home, {"org_id": self.home})
+            case ["payment", "received"]:
+                payment_id = await self._received_payment()
+                return Target("payment", payment_id, {"payment_id": payment_id})
             case ["broker-profile"]:
                 profile_id = await self._broker_profile()
                 return Target("broker-profile", profile_id, {"profile_id": profile_id})
@@ -830,6 +966,7 @@ async def world(stack: Processes) -> AsyncIterator[World]:
             "contract:third",
             "contract:registered",
             "broker-profile",
+            "payment:received",
             "enquiry",
             "org:home",
         ):

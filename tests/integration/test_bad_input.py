@@ -559,7 +559,7 @@ async def test_duplicate_webhook_event_is_applied_once(env, db):
     ledger = await db.fetch(
         "SELECT amount_fen FROM deals_ledger_entry WHERE payment_id = $1", payment["payment_id"]
     )
-    assert sorted(r["amount_fen"] for r in ledger) == [-30_000_000, 30_000_000]
+    assert sorted(r["amount_fen"] for r in ledger) == [-29_700_000, -300_000, 30_000_000]
     status = await db.fetchval("SELECT status FROM deals_payment WHERE id = $1", payment["payment_id"])
     assert status == "succeeded"
     paid = await env.api.json("GET", f"/api/v1/contracts/{contract['id']}", token=env.enterprise)

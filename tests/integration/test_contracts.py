@@ -20,7 +20,7 @@ from tests.factories import (
     register_contract,
     unique,
 )
-from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
+from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes, _run_cli
 from tests.integration.invariants import assert_problem, nothing_saved
 
 pytestmark = pytest.mark.integration
@@ -43,7 +43,9 @@ class Market:
     idle_broker: str
     listing_id: int
 
-    async def match(self, *, status: str = "negotiating", by: str | None = None) -> int:
+    async def match(
+        self, *, status: str = "negotiating", by: str | None = None, broker_id: int | None = None
+    ) -> int:
         """A fresh published demand of the enterprise matched to the university's achievement."""
         demand = await self.api.json(
             "POST",
@@ -59,11 +61,21 @@ class Market:
         )
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=self.enterprise)
         await self.api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=self.admin)
+        # Publishing assigns some broker; a test that cares names the one in charge.
+        await self.api.json(
+            "POST",
+            f"/api/v1/demands/{demand['id']}/broker",
+            token=self.admin,
+            json={"broker_id": broker_id or self.broker_id},
+        )
         found = await self.api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=self.enterprise)
         match_id = next(m["match_id"] for m in found["items"] if m["id"] == self.listing_id)
         if status != "suggested":
             await self.api.json(
-                "POST", f"/api/v1/matches/{match_id}/status", token=by or self.admin, json={"status": status}
+                "POST",
+                f"/api/v1/matches/{match_id}/status",
+                token=by or self.admin,
+                json={"status": status, **({"reason": "price"} if status in ("lost", "dismissed") else {})},
             )
         return int(match_id)
 
@@ -196,10 +208,7 @@ async def test_a_direct_contract_between_other_organisations_is_refused(market, 
 
 async def test_broker_id_must_be_an_approved_broker_who_worked_the_match(market, db):
     # given a match the broker moved to negotiating
-    match_id = await market.match(by=None)
-    await market.api.json(
-        "POST", f"/api/v1/matches/{match_id}/status", token=market.admin, json={"status": "contacted"}
-    )
+    match_id = await market.match(status="contacted", broker_id=market.broker_id)
     await market.api.json(
         "POST", f"/api/v1/matches/{match_id}/status", token=market.broker, json={"status": "negotiating"}
     )
@@ -405,9 +414,11 @@ async def test_a_terminated_contract_leaves_the_indicator(market, db):
         market.api, market.provider, buyer_org_id=market.ent["id"], seller_org_id=market.uni["id"]
     )
     await register_contract(market.api, market.provider, market.admin, made["id"], buyer=market.enterprise)
+    await market.api.wait_indexed(market.admin)
     await db.execute(
         "UPDATE deals_contract SET registered_at = '2018-06-01T12:00:00+08:00' WHERE id = $1", made["id"]
     )
+    _run_cli("indicators", "rebuild")  # the date was changed behind the application's back
     window = {"from": "2018-01-01", "to": "2018-12-31", "group_by": "contract_type"}
     before = await market.api.json("GET", "/api/v1/indicators/tech-contract-turnover", params=window)
     assert (before["count"], before["total_fen"]) == (1, 80_000_000)
@@ -420,7 +431,8 @@ async def test_a_terminated_contract_leaves_the_indicator(market, db):
         json={"reason": "双方协议解除"},
     )
 
-    # then it no longer counts
+    # then, once the worker has applied the change, it no longer counts
     assert ended["status"] == "terminated"
+    await market.api.wait_indexed(market.admin)
     after = await market.api.json("GET", "/api/v1/indicators/tech-contract-turnover", params=window)
     assert (after["count"], after["total_fen"], after["series"]) == (0, 0, [])

@@ -222,6 +222,11 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     await admin.login("admin@suite.techmarket.cn", "Suite-Admin-2026!")
     assert f'action="/admin/demands/{demand_id}/publish"' in await admin.page("/admin/review")
     await admin.post(f"/admin/demands/{demand_id}/publish", {})
+    # publishing assigns a broker by field and load; the story's broker is given the demand explicitly
+    broker_id = await db.fetchval("SELECT id FROM accounts_user WHERE email = $1", broker_email)
+    await api.json(
+        "POST", f"/api/v1/demands/{demand_id}/broker", token=admin_token, json={"broker_id": broker_id}
+    )
 
     # then a broker sees the achievement among the demand's matches, with the reasons in words
     broker = portal_factory()
@@ -285,7 +290,11 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
 
     # when the admin registers it with a registration number
+    # The dashboard reads the roll-up the worker keeps from contract events.
+    await api.wait_indexed(admin_token)
     before = year_total(await admin.page("/admin/dashboard"))
+    month_export = "/admin/dashboard/export?group_by=month&format=csv"
+    csv_before = await admin.page(month_export)
     queue = await admin.page("/admin/contracts")
     assert f'action="/admin/contracts/{contract["id"]}/approve"' in queue
     registered = await admin.post(
@@ -294,15 +303,29 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
     )
     assert registered.headers["location"] == "/admin/contracts?notice=registered"
 
-    # then the dashboard's year total moves by the contract's amount, and the chart is drawn server-side
+    # then the dashboard's year total moves by the contract's amount, with the chart data and the tables
+    await api.wait_indexed(admin_token)
     dashboard = await admin.page("/admin/dashboard")
     assert year_total(dashboard) - before == 80_000_000
-    assert "<svg" in dashboard
-    assert "<rect" in dashboard
+    assert 'id="dashboard-data"' in dashboard
+    assert "/static/vendor/echarts/echarts-5.6.0.min.js" in dashboard
     assert "按地区 · 输出（卖方所在地）" in dashboard
     assert "按地区 · 吸纳（买方所在地）" in dashboard
     assert "format=xlsx" in dashboard
     assert "format=csv" in dashboard
+    # and the month export (Chinese headers, amounts in 元) moves this month's row by 800,000.00 元
+    csv_after = await admin.page(month_export)
+    header = csv_after.splitlines()[0].lstrip("\ufeff")
+    assert header == "月份,合同成交额（元）,其中技术交易额（元）,合同数（份）,占比（%）"
+    this_month = f"{datetime.now(BEIJING).year}年{datetime.now(BEIJING).month}月"
+
+    def month_row(text: str) -> list[str]:
+        return next(line.split(",") for line in text.splitlines() if line.startswith(this_month + ","))
+
+    old_row, new_row = month_row(csv_before), month_row(csv_after)
+    assert round(float(new_row[1]) - float(old_row[1]), 2) == 800_000.00
+    assert round(float(new_row[2]) - float(old_row[2]), 2) == 720_000.00
+    assert int(new_row[3]) - int(old_row[3]) == 1
     assert (
         await db.fetchval("SELECT status FROM deals_contract WHERE id = $1", contract["id"]) == "registered"
     )
@@ -434,6 +457,7 @@ async def test_pages_are_role_aware(api, admin_token, portal_factory):
     assert 'href="/admin/dashboard"' not in home
     assert 'href="/broker"' not in home
     assert "没有权限" in await buyer.page("/admin/dashboard", expect=403)
+    assert "没有权限" in await buyer.page("/admin/dashboard/export?group_by=region&format=xlsx", expect=403)
     assert "没有权限" in await buyer.page("/broker", expect=403)
 
     # and an anonymous visitor is sent to the login page with the way back
@@ -509,3 +533,49 @@ async def test_expert_enquiry_form_relays_the_question_without_showing_contacts(
     after = await buyer.page(sent.headers["location"])
     assert "咨询已发送" in after
     assert "13800000000" not in after
+
+
+async def test_a_booking_is_rejected_only_with_a_reason(api, admin_token, db, portal_factory):
+    # given a pending booking on a provider's instrument
+    supply = await published_instrument(api, admin_token)
+    instrument_id = supply["instrument"]["id"]
+    buyer = portal_factory()
+    await signed_in_enterprise(api, admin_token, buyer)
+    start, end = slot(days=5, start_hour=9, hours=2)
+    await buyer.post(
+        f"/listings/instrument/{instrument_id}/book", {"start": start, "end": end, "mode": "self"}
+    )
+    booking_id = await db.fetchval("SELECT id FROM deals_booking WHERE instrument_id = $1", instrument_id)
+    owner = portal_factory()
+    await owner.login(supply["provider_email"])
+
+    # when the owner rejects it with no reason, or only spaces
+    empty = await owner.post(f"/bookings/{booking_id}/reject", {"reason": ""}, expect=422)
+    spaces = await owner.post(f"/bookings/{booking_id}/reject", {"reason": "   "}, expect=422)
+
+    # then the approvals page says a reason is needed next to that booking, and it is still pending
+    for response in (empty, spaces):
+        assert f'id="err-reason-{booking_id}"' in response.text
+        assert "请填写拒绝理由" in response.text
+    assert await db.fetchval("SELECT status FROM deals_booking WHERE id = $1", booking_id) == "pending"
+
+    # when they give a reason, then it is rejected with that reason for the applicant
+    await owner.post(f"/bookings/{booking_id}/reject", {"reason": "该时段设备维护"})
+    row = await db.fetchrow("SELECT status, reject_reason FROM deals_booking WHERE id = $1", booking_id)
+    assert dict(row) == {"status": "rejected", "reject_reason": "该时段设备维护"}
+
+
+async def test_a_price_that_is_not_a_number_is_reported_not_read_as_zero(portal_factory):
+    visitor = portal_factory()
+
+    # when the price filter is "abc", or the lowest price is above the highest
+    letters = await visitor.page("/search?q=%E6%89%AB%E6%8F%8F%E7%94%B5%E9%95%9C&min_price=abc")
+    crossed = await visitor.page("/search?min_price=9000&max_price=100")
+
+    # then the page says why, keeps what was typed, marks the field, and filters by no price
+    assert "最低价格“abc”不是有效金额" in letters
+    assert 'value="abc"' in letters
+    assert 'aria-invalid="true"' in letters
+    assert "价格 0–" not in letters  # no chip for a price filter that was never applied
+    assert "最低价格不能高于最高价格" in crossed
+    assert "价格 9,000–100 元" not in crossed

@@ -148,12 +148,13 @@ async def test_marketplace_thin_path(api, admin_token, db):
     ledger = await db.fetch(
         "SELECT account, amount_fen FROM deals_ledger_entry WHERE payment_id = $1", payment["payment_id"]
     )
-    assert sorted(r["amount_fen"] for r in ledger) == [-30_000_000, 30_000_000]
+    assert sorted(r["amount_fen"] for r in ledger) == [-29_700_000, -300_000, 30_000_000]
 
     # when the buyer confirms it, the seller submits it for registration and an admin approves it
     confirmed = await api.json("POST", f"/api/v1/contracts/{contract['id']}/confirm", token=enterprise)
     assert confirmed["buyer_confirmed_at"]
     assert confirmed["seller_confirmed_at"]
+    await api.wait_indexed(admin_token)  # the indicator's roll-up follows contract events through the outbox
     before = await api.json(
         "GET", "/api/v1/indicators/tech-contract-turnover", params={"group_by": "contract_type"}
     )
@@ -167,6 +168,7 @@ async def test_marketplace_thin_path(api, admin_token, db):
     assert registered["status"] == "registered"
 
     # then the turnover indicator includes its amount
+    await api.wait_indexed(admin_token)
     after = await api.json(
         "GET", "/api/v1/indicators/tech-contract-turnover", params={"group_by": "contract_type"}
     )
@@ -176,3 +178,18 @@ async def test_marketplace_thin_path(api, admin_token, db):
     license_row = next(row for row in after["series"] if row["key"] == "license")
     assert license_row["total_fen"] >= 80_000_000
     assert after["target"]["target_fen"] > 0
+
+    # and the contract is traceable to where it began
+    trace = await api.json("GET", f"/api/v1/contracts/{contract['id']}/trace", token=enterprise)
+    assert trace["came_through"] == "marketplace"
+    assert (trace["origin"]["listing"]["id"], trace["origin"]["demand"]["id"]) == (made["id"], demand["id"])
+    assert [step["to_status"] for step in trace["origin"]["history"]] == ["negotiating"]
+    assert [(p["id"], p["status"]) for p in trace["payments"]] == [(payment["payment_id"], "succeeded")]
+    assert (trace["registration"]["status"], trace["registration"]["registration_no"]) == (
+        "registered",
+        "20265001070042",
+    )
+    outsider_org = await create_org(api, admin_token, kind="enterprise")
+    _, outsider = await create_user(api, admin_token, org_id=outsider_org["id"], role="enterprise")
+    hidden = await api.call("GET", f"/api/v1/contracts/{contract['id']}/trace", token=outsider)
+    assert hidden.status_code == 404

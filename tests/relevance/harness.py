@@ -17,6 +17,7 @@ import statistics
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -25,11 +26,17 @@ from search import client
 from search.indexer import bulk_operations
 from search.indices import LISTING_TYPES, alias_name, search_target
 from search.queries import SearchParams, build_search
-from search.service import SEARCH_TYPE, ensure_indices
+from search.service import SEARCH_TYPE, ensure_indices, query_engine
 from tests.relevance.corpus import DATA_DIR, CorpusDocument, build_corpus
 
 K = 10
+# Recall and reciprocal rank look this deep: the first 50 results (the first pages a visitor scrolls).
+DEPTH = 50
 THRESHOLD = 0.90
+CLASS_FLOOR = 0.80
+RECALL_FLOOR = 0.95
+DEV_PATH = DATA_DIR / "judgements.yaml"
+TEST_PATH = DATA_DIR / "test_judgements.yaml"
 CLASS_ORDER = (
     "exact",
     "synonym",
@@ -64,6 +71,11 @@ class JudgedQuery:
     judgements: tuple[tuple[str, int], ...]
     note: str = ""
 
+    @property
+    def label(self) -> str:
+        """The class's readable name (an external set may bring classes of its own)."""
+        return CLASS_NAMES.get(self.cls, self.cls)
+
     def grade(self, key: str) -> int:
         """The grade of the first judgement whose key or pattern matches; unjudged documents are 0."""
         for pattern, value in self.judgements:
@@ -79,6 +91,10 @@ class QueryResult:
     ndcg: float
     took_ms: int
     wall_ms: float
+    rr: float = 0.0
+    recall: float = 0.0
+    total: int = 0
+    relaxed: bool = False
 
 
 @dataclass(slots=True)
@@ -86,25 +102,43 @@ class RunResult:
     system: str
     results: list[QueryResult] = field(default_factory=list)
 
-    def mean(self, cls: str | None = None) -> float:
-        scores = [r.ndcg for r in self.results if cls is None or r.query.cls == cls]
+    def mean(self, cls: str | None = None, metric: str = "ndcg") -> float:
+        scores = [getattr(r, metric) for r in self.results if cls is None or r.query.cls == cls]
         return statistics.fmean(scores) if scores else 0.0
+
+    def mrr(self, cls: str | None = None) -> float:
+        return self.mean(cls, "rr")
+
+    def recall(self, cls: str | None = None) -> float:
+        return self.mean(cls, "recall")
+
+    def zero_results(self) -> list[QueryResult]:
+        return [r for r in self.results if r.total == 0]
+
+    def classes(self) -> list[str]:
+        """The classes present, known ones in their usual order, others as they first appear."""
+        present = list(dict.fromkeys(r.query.cls for r in self.results))
+        return [cls for cls in CLASS_ORDER if cls in present] + [c for c in present if c not in CLASS_ORDER]
 
     def by_id(self) -> dict[str, QueryResult]:
         return {r.query.id: r for r in self.results}
 
 
-def load_queries() -> list[JudgedQuery]:
-    """The judged queries of judgements.yaml, in file order, with their groups spliced in."""
-    raw = yaml.safe_load((DATA_DIR / "judgements.yaml").read_text(encoding="utf-8"))
-    groups: dict[str, dict[str, int]] = raw["groups"]
+def load_queries(path: Path = DEV_PATH, *, known_classes: bool = True) -> list[JudgedQuery]:
+    """The judged queries of a judgement file, in file order, with their groups spliced in.
+
+    The dev set's classes are the ten of ``CLASS_ORDER``; an independently written set
+    (``known_classes=False``) may name its own.
+    """
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups: dict[str, dict[str, int]] = raw.get("groups") or {}
     queries = []
     for entry in raw["queries"]:
         lines = list((entry.get("judgements") or {}).items())
         for name in entry.get("use") or []:
             lines.extend(groups[name].items())
         judgements = tuple((str(pattern), int(grade)) for pattern, grade in lines)
-        if entry["class"] not in CLASS_ORDER:
+        if known_classes and entry["class"] not in CLASS_ORDER:
             raise ValueError(f"{entry['id']}: unknown class {entry['class']!r}")
         if not judgements or any(not 0 <= grade <= 3 for _, grade in judgements):
             raise ValueError(f"{entry['id']}: needs judgements graded 0..3")
@@ -127,6 +161,35 @@ def ndcg(query: JudgedQuery, ranked_keys: Sequence[str], all_keys: Iterable[str]
     if ideal == 0:
         raise ValueError(f"{query.id}: no relevant document in the corpus")
     return _dcg(query.grade(key) for key in ranked_keys[:K]) / ideal
+
+
+def reciprocal_rank(query: JudgedQuery, ranked_keys: Sequence[str]) -> float:
+    """1 / rank of the first relevant (grade ≥ 1) result within ``DEPTH``, 0 if none."""
+    for rank, key in enumerate(ranked_keys[:DEPTH], start=1):
+        if query.grade(key) > 0:
+            return 1 / rank
+    return 0.0
+
+
+def recall_at_depth(query: JudgedQuery, ranked_keys: Sequence[str], all_keys: Iterable[str]) -> float:
+    """Share of the relevant (grade ≥ 1) documents found in the first ``DEPTH`` results.
+
+    A query with more relevant documents than ``DEPTH`` counts as complete when the first ``DEPTH`` are all
+    relevant (the denominator is min(relevant, DEPTH)); otherwise no ranking could reach 1.
+    """
+    relevant = sum(1 for key in all_keys if query.grade(key) > 0)
+    found = sum(1 for key in ranked_keys[:DEPTH] if query.grade(key) > 0)
+    return found / min(relevant, DEPTH) if relevant else 0.0
+
+
+def check_keys(queries: Sequence[JudgedQuery], all_keys: Sequence[str]) -> list[str]:
+    """Judgement lines whose key or pattern matches no document of the corpus (malformed, or a typo)."""
+    unmatched = []
+    for query in queries:
+        for pattern, _ in query.judgements:
+            if not any(key == pattern or fnmatch.fnmatchcase(key, pattern) for key in all_keys):
+                unmatched.append(f"{query.id}: {pattern}")
+    return unmatched
 
 
 # --- Indexing ----------------------------------------------------------------------------------------
@@ -218,20 +281,36 @@ def standard_query(q: str, size: int = K) -> dict[str, Any]:
 async def run(
     system: str, prefix: str, queries: Sequence[JudgedQuery], corpus: Sequence[CorpusDocument]
 ) -> RunResult:
-    """Run every query once against ``prefix`` and score it."""
+    """Run every query once against ``prefix`` (the first ``DEPTH`` results) and score it.
+
+    ``ours`` goes through ``search.service.query_engine``, so a query that finds nothing is relaxed exactly
+    as the API relaxes it. Results are ranked documents, not grouped cards: the judgements grade documents.
+    """
     key_of = {document.snapshot["id"]: document.key for document in corpus}
     all_keys = list(key_of.values())
     target = search_target(None, prefix)
     outcome = RunResult(system)
     for query in queries:
-        ours = system == "ours"
-        body = build_search(SearchParams(q=query.q, size=K)) if ours else standard_query(query.q)
         started = time.perf_counter()
-        response = await client.search(target, body, search_type=SEARCH_TYPE if ours else None)
+        relaxed = False
+        if system == "ours":
+            response, relaxed = await query_engine(SearchParams(q=query.q, size=DEPTH), prefix=prefix)
+        else:
+            response = await client.search(target, standard_query(query.q, DEPTH))
         wall_ms = (time.perf_counter() - started) * 1000
         keys = [key_of[int(hit["_id"])] for hit in response["hits"]["hits"]]
         outcome.results.append(
-            QueryResult(query, keys, ndcg(query, keys, all_keys), int(response.get("took", 0)), wall_ms)
+            QueryResult(
+                query,
+                keys,
+                ndcg(query, keys, all_keys),
+                int(response.get("took", 0)),
+                wall_ms,
+                rr=reciprocal_rank(query, keys),
+                recall=recall_at_depth(query, keys, all_keys),
+                total=int(response["hits"]["total"]["value"]),
+                relaxed=relaxed,
+            )
         )
     return outcome
 
@@ -262,18 +341,32 @@ async def measure_latency(prefix: str, queries: Sequence[JudgedQuery], rounds: i
 
 
 def class_table(runs: Sequence[RunResult]) -> str:
-    """Mean nDCG@10 per query class, one column per system."""
-    queries = [r.query for r in runs[0].results]
-    header = f"{'class':<34}{'n':>4}" + "".join(f"{run.system:>10}" for run in runs)
+    """nDCG@10, MRR and recall@50 per query class, one group of columns per system."""
+    first = runs[0]
+    header = f"{'class':<34}{'n':>4}" + "".join(
+        f"{run.system + ' ' + metric:>16}" for run in runs for metric in ("nDCG", "MRR", "R@50")
+    )
     lines = [header, "-" * len(header)]
-    for cls in CLASS_ORDER:
-        count = sum(1 for query in queries if query.cls == cls)
-        if count:
-            scores = "".join(f"{run.mean(cls):>10.3f}" for run in runs)
-            lines.append(f"{CLASS_NAMES[cls]:<34}{count:>4}{scores}")
+
+    def row(label: str, count: int, cls: str | None) -> str:
+        scores = "".join(
+            f"{run.mean(cls):>16.3f}{run.mrr(cls):>16.3f}{run.recall(cls):>16.3f}" for run in runs
+        )
+        return f"{label[:33]:<34}{count:>4}{scores}"
+
+    for cls in first.classes():
+        count = sum(1 for r in first.results if r.query.cls == cls)
+        lines.append(row(CLASS_NAMES.get(cls, cls), count, cls))
     lines.append("-" * len(header))
-    lines.append(f"{'overall':<34}{len(queries):>4}" + "".join(f"{run.mean():>10.3f}" for run in runs))
+    lines.append(row("overall", len(first.results), None))
+    zero = ", ".join(f"{run.system} {len(run.zero_results())}" for run in runs)
+    lines.append(f"zero-result queries: {zero}")
     return "\n".join(lines)
+
+
+def weakest(run: RunResult, count: int = 8) -> list[QueryResult]:
+    """The queries with the lowest nDCG@10."""
+    return sorted(run.results, key=lambda result: (result.ndcg, result.recall))[:count]
 
 
 def corpus() -> tuple[CorpusDocument, ...]:

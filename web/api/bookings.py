@@ -1,11 +1,13 @@
 """Bookings API: slots and their life-cycle, an instrument's availability, closures and training records."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Query, status
+from fastapi.responses import Response
 
-from services.bookings import service
+from services.bookings import service, sharing
 from services.bookings.schemas import (
     AvailabilityRead,
     BookingDecision,
@@ -69,13 +71,14 @@ async def mark_no_show(booking_id: int, user: CurrentUser) -> BookingRead:
     return await service.mark_no_show(actor=user, booking_id=booking_id)
 
 
-@router.get("/instruments/{instrument_id}/availability", response_model_by_alias=True)
+@router.get("/instruments/{instrument_id}/availability", response_model=AvailabilityRead)
 async def availability(
     instrument_id: int,
     start: Annotated[datetime, Query(alias="from")],
     end: Annotated[datetime, Query(alias="to")],
-) -> AvailabilityRead:
-    return await service.get_availability(instrument_id=instrument_id, start=start, end=end)
+) -> Response:
+    found = await service.get_availability(instrument_id=instrument_id, start=start, end=end)
+    return Response(orjson.dumps(found), media_type="application/json")
 
 
 @router.get("/instruments/{instrument_id}/closures")
@@ -106,3 +109,29 @@ async def grant_training(instrument_id: int, body: JsonBody, user: CurrentUser) 
 @router.post("/instruments/{instrument_id}/trainings/{training_id}/revoke")
 async def revoke_training(instrument_id: int, training_id: int, user: CurrentUser) -> TrainingRead:
     return await service.revoke_training(actor=user, instrument_id=instrument_id, training_id=training_id)
+
+
+@router.get("/reports/open-sharing", response_model=None)
+async def open_sharing_report(
+    user: CurrentUser,
+    date_from: Annotated[date, Query(alias="from")],
+    date_to: Annotated[date, Query(alias="to")],
+    org_id: int | None = None,
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+) -> dict[str, Any] | Response:
+    report = await sharing.open_sharing_report(
+        actor=user, date_from=date_from, date_to=date_to, org_id=org_id
+    )
+    if format == "csv":
+        return Response(
+            sharing.to_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="open-sharing.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            sharing.to_xlsx(report),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="open-sharing.xlsx"'},
+        )
+    return report

@@ -33,6 +33,11 @@ async def get_contract(contract_id: int, user: CurrentUser) -> ContractRead:
     return await contracts.get_contract(actor=user, contract_id=contract_id)
 
 
+@router.get("/contracts/{contract_id}/trace")
+async def trace_contract(contract_id: int, user: CurrentUser) -> dict[str, Any]:
+    return await contracts.trace_contract(actor=user, contract_id=contract_id)
+
+
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay")
 async def pay_milestone(
     contract_id: int,
@@ -78,3 +83,10 @@ async def cancel_contract(contract_id: int, user: CurrentUser) -> ContractRead:
 @router.post("/contracts/{contract_id}/terminate")
 async def terminate_contract(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
     return await contracts.terminate_contract(actor=user, contract_id=contract_id, body=body)
+
+
+@router.post("/payments/{payment_id}/refund")
+async def refund_payment(payment_id: int, body: JsonBody, request: Request, user: CurrentUser) -> PaymentRead:
+    return await payments.refund_payment(
+        actor=user, payment_id=payment_id, body=body, provider=request.app.state.payments
+    )

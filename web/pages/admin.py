@@ -1,24 +1,18 @@
 """Zone administrators' pages: the review queue, contract registration (认定登记) and the turnover dashboard."""
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError
-from services.core.money import format_wan
 from services.deals import contracts as contracts_service
 from services.deals import registration as registration_service
 from services.demand import service as demand_service
-from services.indicators import service as indicators_service
 from services.reference.vocabulary import ListingStatus, ListingType
 from web.deps import AdminUser, Page
 from web.pages.csrf import CheckedForm
@@ -60,7 +54,7 @@ async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> di
             for item in listings.items
         ],
         "listing_total": listings.total,
-        "demands": [{"demand": d, "org_name": orgs.get(d.org_id, "")} for d in demands.items],
+        "demands": [{"demand": d, "org_name": orgs.get(d.org_id or 0, "")} for d in demands.items],
         "demand_total": demands.total,
         "errors": errors,
         "paging": pager("/admin/review", page, listings.total, PAGE_SIZE),
@@ -203,153 +197,3 @@ async def reject_registration(
         actor=user, contract_id=contract_id, body={"reason": data.reason}
     )
     return redirect("/admin/contracts", notice="registration_rejected")
-
-
-# --- turnover dashboard ----------------------------------------------------------------------------------
-
-CHART = {"width": 760, "height": 280, "left": 64, "right": 16, "top": 20, "bottom": 36}
-
-
-def _nice_ceiling(value: int) -> int:
-    """A round axis maximum (1, 2 or 5 times a power of ten) at or above the value."""
-    if value <= 0:
-        return 1
-    magnitude = int("1" + "0" * (len(str(value)) - 1))
-    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
-
-
-def _wan_number(fen: int) -> str:
-    """An amount in 万元 without the unit and without needless decimals: 2500000 -> '2.5'."""
-    text = f"{(Decimal(fen) / 1_000_000).quantize(Decimal('0.01')):,}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def monthly_chart(year: int, series: list[dict[str, Any]]) -> dict[str, Any]:
-    """Geometry of the monthly bar chart, computed here so the template only draws it (pure SVG, no script)."""
-    by_month = {row["key"]: row for row in series}
-    months: list[dict[str, int]] = []
-    for number in range(1, 13):
-        row = by_month.get(f"{year}-{number:02d}", {})
-        months.append(
-            {"month": number, "total_fen": int(row.get("total_fen", 0)), "count": int(row.get("count", 0))}
-        )
-    plot_width = CHART["width"] - CHART["left"] - CHART["right"]
-    plot_height = CHART["height"] - CHART["top"] - CHART["bottom"]
-    top = _nice_ceiling(max(m["total_fen"] for m in months))
-    slot = plot_width / 12
-    bars: list[dict[str, Any]] = []
-    for index, month in enumerate(months):
-        height = plot_height * month["total_fen"] / top
-        bars.append(
-            {
-                "x": round(CHART["left"] + index * slot + slot * 0.18, 1),
-                "y": round(CHART["top"] + plot_height - height, 1),
-                "width": round(slot * 0.64, 1),
-                "height": round(height, 1),
-                "label": f"{month['month']}月",
-                "label_x": round(CHART["left"] + index * slot + slot / 2, 1),
-                "title": f"{year}年{month['month']}月：{format_wan(month['total_fen'])}，{month['count']} 份合同",
-                "value": _wan_number(month["total_fen"]) if month["total_fen"] else "",
-            }
-        )
-    ticks = [
-        {
-            "y": round(CHART["top"] + plot_height - plot_height * step / 4, 1),
-            "label": _wan_number(top * step // 4),
-        }
-        for step in range(5)
-    ]
-    return {
-        **CHART,
-        "plot_right": CHART["width"] - CHART["right"],
-        "baseline": CHART["top"] + plot_height,
-        "bars": bars,
-        "ticks": ticks,
-        "months": months,
-        "description": "；".join(
-            str(bar["title"]) for bar, month in zip(bars, months, strict=True) if month["total_fen"]
-        ),
-    }
-
-
-def _breakdown(report: dict[str, Any]) -> list[dict[str, Any]]:
-    total = report["total_fen"] or 1
-    rows = sorted(report["series"], key=lambda row: -row["total_fen"])
-    return [
-        {
-            "label": row["label"],
-            "amount": format_wan(row["total_fen"]),
-            "count": row["count"],
-            "percent": round(100 * row["total_fen"] / total, 1),
-        }
-        for row in rows
-    ]
-
-
-def _export_links(date_from: date, date_to: date) -> list[dict[str, str]]:
-    labels = {
-        "month": "按月",
-        "contract_type": "按合同类别",
-        "field": "按技术领域",
-        "region": "按地区（输出）",
-        "buyer_region": "按地区（吸纳）",
-    }
-    links = []
-    for group_by, label in labels.items():
-        for kind in ("csv", "xlsx"):
-            query = urlencode(
-                {
-                    "from": date_from.isoformat(),
-                    "to": date_to.isoformat(),
-                    "group_by": group_by,
-                    "format": kind,
-                }
-            )
-            links.append(
-                {
-                    "label": f"{label} · {kind.upper()}",
-                    "href": f"/api/v1/indicators/tech-contract-turnover?{query}",
-                }
-            )
-    return links
-
-
-@router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(
-    request: Request, user: AdminUser, year: Annotated[int | None, Query(ge=FIRST_YEAR, le=2100)] = None
-) -> Response:
-    today = datetime.now(CHINA_TZ).date()
-    chosen = min(year or today.year, today.year)
-    date_from = date(chosen, 1, 1)
-    date_to = today if chosen == today.year else date(chosen, 12, 31)
-    reports = {
-        group_by: await indicators_service.turnover(
-            actor=user, date_from=date_from, date_to=date_to, group_by=group_by
-        )
-        for group_by in ("month", "contract_type", "field", "region", "buyer_region")
-    }
-    month = reports["month"]
-    target = month["target"]
-    progress = target["progress"] or 0
-    context = {
-        "year": chosen,
-        "years": list(range(today.year, FIRST_YEAR - 1, -1)),
-        "date_from": date_from,
-        "date_to": date_to,
-        "total": format_wan(month["total_fen"]),
-        "tech": format_wan(month["tech_fen"]),
-        "count": month["count"],
-        "year_total_fen": target["year_total_fen"],
-        "target": format_wan(target["target_fen"]),
-        "progress_percent": round(progress * 100, 1),
-        "progress_bar": min(100.0, round(progress * 100, 1)),
-        "chart": monthly_chart(chosen, month["series"]),
-        "breakdowns": [
-            ("按合同类别", _breakdown(reports["contract_type"]), ""),
-            ("按技术领域", _breakdown(reports["field"]), "括号内为国家技术市场统计口径的技术领域"),
-            ("按地区 · 输出（卖方所在地）", _breakdown(reports["region"]), "技术输出：卖方所在区县"),
-            ("按地区 · 吸纳（买方所在地）", _breakdown(reports["buyer_region"]), "技术吸纳：买方所在区县"),
-        ],
-        "exports": _export_links(date_from, date_to),
-    }
-    return await render(request, "admin_dashboard.html", context, actor=user)

@@ -103,16 +103,21 @@ async def my_bookings(request: Request, user: CurrentUser, page: Page = 1) -> Re
     return await render(request, "bookings.html", context, actor=user)
 
 
-@router.get("/me/booking-approvals", response_class=HTMLResponse)
-async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+async def _approvals_context(user: Any, page: int, errors: dict[int, str]) -> dict[str, Any]:
     result = await bookings_service.list_bookings(actor=user, role="owner", page=page, size=PAGE_SIZE)
     rows = await _rows(result["items"])
-    context = {
+    return {
         "pending": [row for row in rows if row["status"] == "pending"],
         "decided": [row for row in rows if row["status"] != "pending"],
         "total": result["total"],
         "paging": pager("/me/booking-approvals", page, result["total"], PAGE_SIZE),
+        "errors": errors,
     }
+
+
+@router.get("/me/booking-approvals", response_class=HTMLResponse)
+async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    context = await _approvals_context(user, page, {})
     return await render(request, "booking_approvals.html", context, actor=user)
 
 
@@ -122,9 +127,15 @@ async def approve(booking_id: int, user: CurrentUser, form: CheckedForm) -> Resp
     return redirect("/me/booking-approvals", notice="booking_approved")
 
 
-@router.post("/bookings/{booking_id}/reject")
-async def reject(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+@router.post("/bookings/{booking_id}/reject", response_class=HTMLResponse)
+async def reject(request: Request, booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
     data, _ = bind(RejectForm, form_values(form))
-    reason = data.reason if data and data.reason else None
+    reason = data.reason.strip() if data else ""
+    if len(reason) < 2:
+        # The applicant reads the reason: a rejection without one is refused and nothing changes.
+        context = await _approvals_context(
+            user, 1, {booking_id: "请填写拒绝理由（至少 2 个字），申请方会看到它。"}
+        )
+        return await render(request, "booking_approvals.html", context, actor=user, status_code=422)
     await bookings_service.reject_booking(actor=user, booking_id=booking_id, reason=reason)
     return redirect("/me/booking-approvals", notice="booking_rejected")

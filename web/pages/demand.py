@@ -16,11 +16,12 @@ from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
 from services.demand import service as demand_service
-from services.demand.schemas import MatchRead
+from services.demand.schemas import Confidentiality, IpTerms, MatchRead
+from services.notifications import service as notifications_service
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
 from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
 from services.reference.vocabulary import CONTRACT_TYPE_LABELS, DEMAND_KIND_LABELS, ContractType, DemandKind
-from web.deps import CurrentUser, Page
+from web.deps import CurrentUser, MaybeUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
 from web.pages.shell import pager, redirect, render
@@ -30,13 +31,29 @@ PAGE_SIZE = 20
 MATCH_LIMIT = 50
 SHOWN_MATCHES = 10
 # Pipeline buttons in the order a broker works a match; the service's transition table decides what shows.
-PIPELINE = ("shortlisted", "contacted", "negotiating", "won", "lost")
+PIPELINE = ("shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
 CONTRACT_TYPE_FOR = {
     "achievement": "license",
     "instrument": "service",
     "expert": "consulting",
     "agency": "service",
 }
+IP_TERMS_LABELS = {
+    "buyer_owns": "归发榜企业",
+    "shared": "双方共有",
+    "solver_licenses": "归揭榜方，许可发榜企业使用",
+    "negotiable": "协商确定",
+}
+CLOSE_REASON_LABELS = {
+    "too_early": "为时尚早",
+    "benefit_unclear": "收益不明确",
+    "price": "价格",
+    "ip_unclear": "知识产权不清晰",
+    "not_relevant": "不相关",
+    "other": "其他",
+}
+CONFIDENTIALITY_LABELS = {"public": "公开", "summary_only": "仅公开摘要", "nda": "需签保密协议后查看详情"}
+HIDDEN_ORG = "（企业已隐藏名称）"
 REGION_CHOICES = [
     (code, name)
     for code, name in REGIONS.items()
@@ -62,6 +79,13 @@ class DemandForm(BaseModel):
     budget_max: YuanFen = None
     deadline: Annotated[date | None, BlankIsNone] = None
     region: Annotated[str | None, BlankIsNone] = None
+    problem: str = Field(default="", max_length=5000)
+    requirements: str = Field(default="", max_length=5000)
+    tried: str = Field(default="", max_length=5000)
+    award: YuanFen = None
+    ip_terms: Annotated[IpTerms | None, BlankIsNone] = None
+    confidentiality: Confidentiality = Confidentiality.PUBLIC
+    hide_org: bool = False
 
     @field_validator("fields")
     @classmethod
@@ -104,6 +128,8 @@ def _demand_form_context(values: dict[str, Any], errors: dict[str, str]) -> dict
         "kinds": list(DEMAND_KIND_LABELS.items()),
         "field_choices": FIELD_CHOICES,
         "region_choices": REGION_CHOICES,
+        "ip_terms_choices": list(IP_TERMS_LABELS.items()),
+        "confidentiality_choices": list(CONFIDENTIALITY_LABELS.items()),
     }
 
 
@@ -139,11 +165,18 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
             "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
             "deadline": data.deadline.isoformat() if data.deadline else None,
             "region": data.region,
+            "problem": data.problem,
+            "requirements": data.requirements,
+            "tried": data.tried,
+            "award_fen": data.award,
+            "ip_terms": data.ip_terms.value if data.ip_terms else None,
+            "confidentiality": data.confidentiality.value,
+            "hide_org": data.hide_org,
         }
         try:
             demand = await demand_service.create_demand(actor=user, body=body, submit=True)
         except DomainError as exc:
-            errors = domain_errors(exc, fields={"budget": "budget_max"})
+            errors = domain_errors(exc, fields={"budget": "budget_max", "award_fen": "award"})
         else:
             return redirect(f"/demands/{demand.id}", notice="demand_submitted")
     context = {**await _my_demands(user, 1), **_demand_form_context(values, errors)}
@@ -178,6 +211,9 @@ def match_row(match: MatchRead, contract_id: int | None = None) -> dict[str, Any
         "note": match.note,
         "steps": next_steps(match.status.value),
         "contract_id": contract_id,
+        "overdue": match.overdue,
+        "idle_days": match.idle_days,
+        "interest": match.interest_at is not None,
     }
 
 
@@ -198,19 +234,21 @@ async def demand_page(
     shown = [
         m for rank, m in enumerate(matches) if show_all or rank < SHOWN_MATCHES or m.status != "suggested"
     ]
-    orgs = await accounts_service.org_names(org_ids=[demand.org_id])
+    orgs = await accounts_service.org_names(org_ids=[demand.org_id] if demand.org_id is not None else [])
     contracts = await contracts_service.contracts_for_matches(
         match_ids=[m.match_id for m in shown if m.status == "won"]
     )
     context = {
         "demand": demand,
-        "org_name": orgs.get(demand.org_id, ""),
+        "org_name": orgs.get(demand.org_id, "") if demand.org_id is not None else HIDDEN_ORG,
         "fields": [_field_label(code) for code in demand.fields],
         "region": region_name(demand.region or "") or "",
         "matches": [match_row(m, contracts.get(m.match_id)) for m in shown],
         "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
         "match_total": len(matches),
         "can_work": can_work_matches(user),
+        "close_reasons": list(CLOSE_REASON_LABELS.items()),
+        "ip_terms_labels": IP_TERMS_LABELS,
         "back": f"/demands/{demand_id}",
     }
     return await render(request, "demand_detail.html", context, actor=user)
@@ -224,7 +262,7 @@ async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict
     if match is None:
         raise NotFound("match_not_found", "未找到该匹配 (match not found)")
     seller_org_id = await catalog_service.owner_org_of(match.id)
-    if seller_org_id is None:
+    if seller_org_id is None or demand.org_id is None:
         raise NotFound("listing_not_found", "该资源已不存在 (listing not found)")
     names = await accounts_service.org_names(org_ids=[demand.org_id, seller_org_id])
     contract_type = CONTRACT_TYPE_FOR.get(match.type, "service")
@@ -287,3 +325,41 @@ async def contract_submit(
             return redirect(f"/demands/{demand_id}", notice="contract_recorded")
     context.update(values=values, errors=errors)
     return await render(request, "contract_form.html", context, actor=user, status_code=422)
+
+
+# --- the public 需求大厅 and the caller's notifications --------------------------------------------------
+
+
+@router.get("/hall", response_class=HTMLResponse)
+async def demand_hall(request: Request, user: MaybeUser, page: Page = 1) -> Response:
+    result = await demand_service.demand_hall(actor=user, page=page, size=PAGE_SIZE)
+    names = await accounts_service.org_names(org_ids=[d.org_id for d in result.items if d.org_id is not None])
+    context = {
+        "demands": [
+            {"demand": d, "org_name": names.get(d.org_id, "") if d.org_id is not None else HIDDEN_ORG}
+            for d in result.items
+        ],
+        "total": result.total,
+        "paging": pager("/hall", page, result.total, PAGE_SIZE),
+    }
+    return await render(request, "demand_hall.html", context, actor=user)
+
+
+@router.get("/me/notifications", response_class=HTMLResponse)
+async def my_notifications(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    result = await notifications_service.list_notifications(
+        actor=user, unread_only=False, page=page, size=PAGE_SIZE
+    )
+    context = {
+        "notifications": result.items,
+        "unread": result.unread,
+        "total": result.total,
+        "paging": pager("/me/notifications", page, result.total, PAGE_SIZE),
+    }
+    return await render(request, "notifications.html", context, actor=user)
+
+
+@router.post("/me/notifications/read")
+async def read_notifications(user: CurrentUser, form: CheckedForm) -> Response:
+    await notifications_service.mark_read(actor=user, notification_id=None)
+    return redirect("/me/notifications")

@@ -14,9 +14,10 @@ from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import MAX_WINDOW, SORTS, SearchParams
+from search.queries import MAX_WINDOW, SearchParams
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.bookings.pricing import fees_for_group, price_group
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.errors import DomainError, NotFound
@@ -32,13 +33,12 @@ from services.reference.vocabulary import (
     MATURITY_LABELS,
     ListingType,
 )
+from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import render
 
 router = APIRouter(include_in_schema=False)
 
-TYPES = tuple(LISTING_TYPE_LABELS)
-MATURITY = tuple(MATURITY_LABELS)
 SORT_LABELS = {
     "relevance": "综合排序",
     "newest": "最新发布",
@@ -144,11 +144,6 @@ class Filters:
         )
 
 
-def _split(value: str | None, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
-    return tuple(dict.fromkeys(p for p in parts if allowed is None or p in allowed))[:20]
-
-
 def _toggle(values: tuple[str, ...], key: str) -> tuple[str, ...]:
     return tuple(v for v in values if v != key) if key in values else (*values, key)
 
@@ -226,7 +221,38 @@ def _title_html(item: dict[str, Any], title: str) -> Markup:
     return escape(title)
 
 
-def _hit(item: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """Who is looking, as far as prices go: their organisation and its kind (anonymous: everyone else)."""
+
+    org_id: int | None = None
+    kind: str = ""
+
+
+PRICE_GROUP_LABELS = {"own": "校内价", "academic": "校外价", "enterprise": "企业价"}
+
+
+def _visitor_price(item: dict[str, Any], visitor: Visitor) -> str:
+    """The instrument fees of the price group this visitor would pay, labelled with the group."""
+    group = price_group(
+        booker_org_id=visitor.org_id if visitor.org_id is not None else -1,
+        booker_kind=visitor.kind,
+        owner_org_id=int(item.get("org_id") or 0),
+    )
+    by_unit = fees_for_group(item.get("fees") or [], group)
+    fees = [{"unit": unit, "price_fen": price} for unit, price in by_unit.items()]
+    text = "；".join(_fee_text(fee) for fee in fees) if fees else price_text(item)
+    return f"{PRICE_GROUP_LABELS[group]} {text}"
+
+
+async def _visitor_of(user: Actor | None) -> Visitor:
+    if user is None or user.org_id is None:
+        return Visitor()
+    org = await accounts_service.get_org(org_id=user.org_id)
+    return Visitor(org_id=user.org_id, kind=str(org.kind))
+
+
+def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]:
     """A result card, prepared: highlight fragments are HTML-encoded by the engine, everything else escaped."""
     highlight = item.get("highlight") or {}
     title = item.get("title") or item.get("name") or ""
@@ -235,17 +261,57 @@ def _hit(item: dict[str, Any]) -> dict[str, Any]:
         snippet_html = Markup(" … ").join(Markup(fragment) for fragment in highlight["body"])
     else:
         snippet_html = escape((item.get("summary") or "")[:140])
+    instrument = item.get("type") == "instrument"
     return {
         "type": item.get("type"),
         "type_label": LISTING_TYPE_LABELS.get(item.get("type") or "", ""),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
+        "institution": (item.get("institution") or (item.get("location") or {}).get("campus") or "")
+        if instrument
+        else "",
+        "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", "") if instrument else "",
+        "unavailable": instrument and item.get("availability") not in (None, "available"),
+        "group": _group_key(item),
+        "also_at": [],
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
         "fields": [field_label(code) for code in item.get("fields") or []][:3],
         "region": region_name(item.get("region") or "") or "",
-        "price": price_text(item),
+        "price": _visitor_price(item, visitor or Visitor())
+        if instrument and item.get("fees")
+        else price_text(item),
     }
+
+
+AVAILABILITY_LABELS = {"available": "可预约", "maintenance": "维护中", "retired": "已停用"}
+
+
+def _group_key(item: dict[str, Any]) -> str:
+    if item.get("type") == "instrument" and item.get("model"):
+        return f"{item.get('manufacturer') or ''}|{item['model']}"
+    return f"{item.get('type')}|{item.get('id')}"
+
+
+def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One card per instrument model on a page: the first (best-ranked) card lists the other institutions
+    that have the same model, each with its availability (pure)."""
+    first: dict[str, dict[str, Any]] = {}
+    grouped: list[dict[str, Any]] = []
+    for card in cards:
+        leader = first.get(card["group"])
+        if leader is None:
+            first[card["group"]] = card
+            grouped.append(card)
+        else:
+            leader["also_at"].append(
+                {
+                    "institution": card["institution"],
+                    "href": card["href"],
+                    "availability": card["availability"],
+                }
+            )
+    return grouped
 
 
 def _pages(page: int, last: int) -> list[int | None]:
@@ -264,6 +330,18 @@ def _whole_yuan(value: str | None) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
+def price_problem(min_price: str | None, max_price: str | None) -> str | None:
+    """Why a price filter cannot be used as typed (it is then left out, never read as 0), or None."""
+    for label, raw in (("最低价格", min_price), ("最高价格", max_price)):
+        text = (raw or "").strip()
+        if text and _whole_yuan(text) is None:
+            return f"{label}“{text[:20]}”不是有效金额：请输入不超过 12 位的整数（元），如 5000。"
+    low, high = _whole_yuan(min_price), _whole_yuan(max_price)
+    if low is not None and high is not None and low > high:
+        return "最低价格不能高于最高价格。"
+    return None
+
+
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     request: Request,
@@ -279,29 +357,35 @@ async def search_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     last_allowed = MAX_WINDOW // PAGE_SIZE
-    filters = Filters(
-        q=q.strip(),
-        types=_split(type, TYPES),
-        fields=_split(field),
-        regions=tuple(r for r in _split(region) if r.isdigit() and len(r) == 6),
-        maturity=_split(maturity, MATURITY),
-        min_yuan=_whole_yuan(min_price),
-        max_yuan=_whole_yuan(max_price),
-        sort=sort if sort in SORTS else "relevance",
-        page=min(page, last_allowed),
-    )
-    params = SearchParams(
-        q=filters.q,
-        types=filters.types,
-        fields=filters.fields,
-        regions=filters.regions,
-        maturity=filters.maturity,
-        min_price_fen=filters.min_yuan * 100 if filters.min_yuan is not None else None,
-        max_price_fen=filters.max_yuan * 100 if filters.max_yuan is not None else None,
-        sort=filters.sort,
-        page=filters.page,
+    problem = price_problem(min_price, max_price)
+    if problem is not None:
+        min_price = max_price = None
+    low, high = _whole_yuan(min_price), _whole_yuan(max_price)
+    params = search_params.parse(
+        q=q,
+        types=type,
+        fields=field,
+        regions=region,
+        maturity=maturity,
+        min_price_fen=None if low is None else low * 100,
+        max_price_fen=None if high is None else high * 100,
+        sort=sort,
+        page=page,
         size=PAGE_SIZE,
+        strict=False,
     )
+    filters = Filters(
+        q=params.q,
+        types=params.types,
+        fields=params.fields,
+        regions=params.regions,
+        maturity=params.maturity,
+        min_yuan=None if params.min_price_fen is None else params.min_price_fen // 100,
+        max_yuan=None if params.max_price_fen is None else params.max_price_fen // 100,
+        sort=params.sort,
+        page=params.page,
+    )
+    visitor = await _visitor_of(user)
     try:
         result = await search_service.search(params)
     except engine.EngineUnavailable:
@@ -319,7 +403,8 @@ async def search_page(
         "q": filters.q,
         "total": result["total"],
         "took_ms": result["took_ms"],
-        "hits": [_hit(item) for item in result["items"]],
+        "hits": group_cards([_hit(item, visitor) for item in result["items"]]),
+        "relaxed": result.get("relaxed", False),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
             ("技术领域", _facet(filters, "fields", facets["field"], field_label)),
@@ -336,6 +421,11 @@ async def search_page(
         "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
         "hot_words": HOT_WORDS,
         "unavailable": False,
+        "price_error": problem,
+        "price_raw": {
+            "min": request.query_params.get("min_price", ""),
+            "max": request.query_params.get("max_price", ""),
+        },
     }
     return await render(request, "search.html", context, actor=user)
 

@@ -31,6 +31,7 @@ NOTICES = {
     "booking_rejected": "已拒绝该预约。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
+    "reason_required": "流失或排除匹配时请选择原因。",
     "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
     "contract_submitted": "技术合同已创建并提交认定登记。",
     "contract_recorded": "技术合同已创建，待买卖双方确认后由卖方提交认定登记。",
@@ -38,6 +39,12 @@ NOTICES = {
     "rejected": "已驳回，并将理由告知提交方。",
     "registered": "合同已完成认定登记，已计入技术合同成交额。",
     "registration_rejected": "已驳回该合同的登记申请。",
+    "signed_up": "注册成功，欢迎加入！您的机构正在等待平台核验。",
+    "password_changed": "密码已修改，所有设备均已退出，请用新密码登录。",
+    "org_verified": "已核验该机构。",
+    "contract_confirmed": "已确认合同。双方都确认后，卖方即可提交认定登记。",
+    "registration_submitted": "已提交认定登记，等待登记机构审核。",
+    "payment_started": "付款已发起，支付机构确认到账后该笔款项显示为“已支付”。",
 }
 
 
@@ -53,11 +60,12 @@ class PageUser:
     role: str
     role_label: str
     org_name: str | None
+    org_verified: bool = True
 
 
 def navigation(actor: Actor | None) -> list[NavLink]:
     """The header links this caller may use."""
-    links = [NavLink("首页", "/"), NavLink("找资源", "/search")]
+    links = [NavLink("首页", "/"), NavLink("找资源", "/search"), NavLink("需求大厅", "/hall")]
     if actor is None:
         return links
     if actor.role in ("enterprise", "provider"):
@@ -66,14 +74,19 @@ def navigation(actor: Actor | None) -> list[NavLink]:
         links.append(NavLink("我的预约", "/me/bookings"))
     if actor.role == "provider":
         links.append(NavLink("预约审批", "/me/booking-approvals"))
+    if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
+        links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":
         links.append(NavLink("经纪人工作台", "/broker"))
+    links.append(NavLink("我的账户", "/account"))
     if actor.is_admin:
         links.extend(
             [
                 NavLink("审核队列", "/admin/review"),
+                NavLink("机构核验", "/admin/orgs"),
                 NavLink("合同登记", "/admin/contracts"),
                 NavLink("成交额看板", "/admin/dashboard"),
+                NavLink("开放共享", "/admin/open-sharing"),
             ]
         )
     return links
@@ -91,6 +104,7 @@ async def _page_user(actor: Actor | None) -> PageUser | None:
         role=me.role.value,
         role_label=ROLE_LABELS.get(me.role.value, me.role.value),
         org_name=me.org.name if me.org else None,
+        org_verified=me.org.verified if me.org else True,
     )
 
 

@@ -166,6 +166,47 @@
     update();
   }
 
+  // Notifications arrive live over server-sent events while a portal page is open.
+  function setUpNotifications(bell) {
+    if (!window.EventSource) return;
+    var badge = bell.querySelector("[data-unread]");
+    var area = document.querySelector("[data-live-notices]");
+    var unread = 0;
+    var source = new EventSource("/api/v1/notifications/stream");
+    source.addEventListener("notification", function (event) {
+      var item = JSON.parse(event.data);
+      unread += 1;
+      badge.textContent = String(unread);
+      badge.hidden = false;
+      if (area) {
+        var line = document.createElement("p");
+        line.className = "notice live";
+        var link = document.createElement("a");
+        link.href = item.link || "/me/notifications";
+        link.textContent = item.title;
+        line.appendChild(link);
+        area.appendChild(line);
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-notifications]").forEach(setUpNotifications);
+  // --- decisions ask once before they are sent (approve, reject, register) ------------------------
+  function setUpConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  }
+
+  // --- print buttons -------------------------------------------------------------------------------
+  function setUpPrint(button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  }
+
+  document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
+  document.querySelectorAll("[data-print]").forEach(setUpPrint);
   document.querySelectorAll("form[data-suggest]").forEach(setUpSuggest);
   document.querySelectorAll("form[data-autosubmit]").forEach(setUpAutosubmit);
   document.querySelectorAll("form[data-fees]").forEach(setUpEstimate);

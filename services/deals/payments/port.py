@@ -13,12 +13,34 @@ class IntentResult:
 
 @dataclass(frozen=True, slots=True)
 class ProviderEvent:
+    """A verified provider event, reduced to what the handlers need."""
+
     id: str
     type: str
-    object_id: str | None
+    # The payment intent the event is about (for a refund: the intent of the refunded charge).
+    intent_id: str | None
     object_status: str | None
-    metadata: dict[str, Any]
+    amount: int | None
+    currency: str | None
+    amount_refunded: int | None
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    """Where the seller's share goes as the charge settles, and what the platform keeps (fee + commission)."""
+
+    destination: str
+    platform_keeps_fen: int
+
+
+class MalformedEvent(Exception):
+    """A correctly signed event whose shape we cannot use; `event_id` when it names one."""
+
+    def __init__(self, reason: str, event_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.event_id = event_id
 
 
 class TransientPaymentError(Exception):
@@ -45,6 +67,9 @@ class PaymentProvider(Protocol):
         metadata: dict[str, str],
         methods: list[str],
         description: str,
+        payout: "Payout | None" = None,
     ) -> IntentResult: ...
 
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent: ...
+
+    async def refund(self, *, intent_id: str, amount_fen: int, idempotency_key: str) -> str: ...

@@ -1,20 +1,21 @@
 """Milestone payments: PaymentIntents through the payment port, and provider events applied once."""
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
-
 from services.accounts.policies import Actor
 from services.core import clock
-from services.core.errors import Conflict, Invalid, NotFound, Unavailable
+from services.core.db import Connection, transaction
+from services.core.errors import Conflict, Invalid, Malformed, NotFound, Unavailable
 from services.core.transitions import TransitionTable, allows, next_state
 from services.deals import policies, repository
-from services.deals.models import Payment
+from services.deals.models import Contract, Milestone, Payment
 from services.deals.payments.port import (
     InvalidSignature,
+    MalformedEvent,
     PaymentProvider,
+    Payout,
     ProviderEvent,
     TerminalPaymentError,
     TransientPaymentError,
@@ -26,20 +27,22 @@ from services.deals.schemas import (
     PaymentRead,
     PaymentStart,
     PaymentStatus,
+    RefundStart,
     parse_body,
 )
 
 _OPEN = (PaymentStatus.CREATED, PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.PROCESSING)
 
-# A payment attempt follows its PaymentIntent. Stripe lets a failed intent be retried and succeed later,
-# so `succeed` is open from `failed` too; a canceled intent can never succeed.
+# A payment attempt follows its PaymentIntent. A failed intent goes back to awaiting a payment method, so it
+# may still be retried (processing, succeed) or canceled; a canceled intent can never succeed.
 PAYMENT_TRANSITIONS: TransitionTable[PaymentStatus] = {
     (PaymentStatus.CREATED, "await_method"): PaymentStatus.REQUIRES_PAYMENT_METHOD,
     (PaymentStatus.CREATED, "process"): PaymentStatus.PROCESSING,
     (PaymentStatus.REQUIRES_PAYMENT_METHOD, "process"): PaymentStatus.PROCESSING,
     **{(state, "succeed"): PaymentStatus.SUCCEEDED for state in (*_OPEN, PaymentStatus.FAILED)},
     **{(state, "fail"): PaymentStatus.FAILED for state in _OPEN},
-    **{(state, "cancel"): PaymentStatus.CANCELED for state in _OPEN},
+    **{(state, "cancel"): PaymentStatus.CANCELED for state in (*_OPEN, PaymentStatus.FAILED)},
+    (PaymentStatus.FAILED, "process"): PaymentStatus.PROCESSING,
 }
 
 # A milestone is unpaid, has an attempt under way, or is paid; a failed attempt puts it back.
@@ -48,6 +51,8 @@ MILESTONE_TRANSITIONS: TransitionTable[MilestoneStatus] = {
     (MilestoneStatus.PROCESSING, "fail"): MilestoneStatus.UNPAID,
     (MilestoneStatus.UNPAID, "credit"): MilestoneStatus.PAID,
     (MilestoneStatus.PROCESSING, "credit"): MilestoneStatus.PAID,
+    (MilestoneStatus.PAID, "refund"): MilestoneStatus.REFUNDED,
+    (MilestoneStatus.REFUNDED, "start"): MilestoneStatus.PROCESSING,
 }
 _PAYMENT = ("支付", "payment")
 
@@ -64,9 +69,7 @@ def _payment_read(payment: Payment) -> PaymentRead:
     )
 
 
-async def _move_milestone(
-    milestone_id: int, action: str, connection: BaseDBAsyncClient, **extra: Any
-) -> bool:
+async def _move_milestone(milestone_id: int, action: str, connection: Connection, **extra: Any) -> bool:
     """Apply a milestone transition if its current state allows it; False when it does not."""
     sources = [state for (state, act) in MILESTONE_TRANSITIONS if act == action]
     targets = {MILESTONE_TRANSITIONS[(state, action)] for state in sources}
@@ -86,7 +89,7 @@ async def start_milestone_payment(
         raise Invalid.field(
             ["body", "methods"], f"支付方式只能是 {sorted(allowed)} (unsupported payment method)"
         )
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
@@ -101,6 +104,8 @@ async def start_milestone_payment(
         existing = await repository.open_payment(milestone.id, conn)
         if existing is not None and existing.provider_ref:
             return _payment_read(existing)
+        destination = await repository.payout_account(contract.seller_org_id)
+        shares = _split(milestone.amount_fen, contract)
         payment = existing or await repository.insert_payment(
             {
                 "contract_id": contract.id,
@@ -111,6 +116,8 @@ async def start_milestone_payment(
                 "currency": contract.currency,
                 "status": PaymentStatus.CREATED.value,
                 "payer_id": actor.user_id,
+                "payout_destination": destination,
+                "application_fee_fen": shares["fee"] + shares["commission"] if destination else None,
             },
             conn,
         )
@@ -127,6 +134,9 @@ async def start_milestone_payment(
             },
             methods=start.methods,
             description=f"TechMarket 合同 {contract_id} 里程碑 {milestone.seq}",
+            payout=Payout(payment.payout_destination, payment.application_fee_fen or 0)
+            if payment.payout_destination
+            else None,
         )
     except TransientPaymentError as exc:
         raise Unavailable(
@@ -137,7 +147,7 @@ async def start_milestone_payment(
             payment.id, status=PaymentStatus.FAILED.value, failure_reason=str(exc)[:500]
         )
         raise Invalid("payment_refused", f"支付请求被拒绝: {exc}", "payment refused") from exc
-    async with in_transaction() as conn:
+    async with transaction() as conn:
         locked = await repository.payment_by_id(payment.id, conn)
         assert locked is not None
         changes: dict[str, Any] = {"provider_ref": intent.provider_ref, "client_secret": intent.client_secret}
@@ -153,42 +163,68 @@ async def start_milestone_payment(
 
 
 async def handle_webhook(*, payload: bytes, signature: str, provider: PaymentProvider) -> dict[str, Any]:
-    """Verify, store once by event id, and apply a payment event in one transaction."""
+    """Verify a webhook, store it once by event id, and apply it in one transaction; refuse malformed ones."""
     try:
         event = provider.parse_webhook(payload=payload, signature=signature)
     except InvalidSignature as exc:
-        raise Invalid(
+        raise Malformed(
             "bad_signature", "Stripe 签名校验失败", "webhook signature verification failed"
+        ) from exc
+    except MalformedEvent as exc:
+        # Signed by the provider but unusable: keep it as evidence, and tell the sender it was refused.
+        event_id = exc.event_id or f"malformed-{hashlib.sha256(payload).hexdigest()[:40]}"
+        await repository.store_rejected_event(
+            event_id, {"raw": payload[:20_000].decode("utf-8", errors="replace")}, exc.reason
+        )
+        raise Malformed(
+            "malformed_event", f"事件格式无法处理: {exc.reason}", f"malformed event: {exc.reason}"
         ) from exc
     return await apply_event(event=event)
 
 
 async def apply_event(*, event: ProviderEvent) -> dict[str, Any]:
-    """Store a verified provider event under its id and apply it once, in one transaction."""
-    async with in_transaction() as conn:
+    """Store a verified provider event under its id and apply it at most once, in one transaction."""
+    async with transaction() as conn:
         if not await repository.store_event_once(event.id, event.type, event.payload, conn):
             return {"received": True, "duplicate": True}
-        handler = EVENT_HANDLERS.get(event.type)
-        outcome = "ignored" if handler is None else await _dispatch(handler, event, conn)
-        await repository.mark_event_processed(event.id, clock.now(), conn)
+        outcome, reason = await _outcome(event, conn)
+        await repository.mark_event_processed(event.id, clock.now(), outcome, reason, conn)
     return {"received": True, "duplicate": False, "outcome": outcome}
 
 
-EventHandler = Callable[[Payment, BaseDBAsyncClient], Awaitable[str]]
-
-
-async def _dispatch(handler: EventHandler, event: ProviderEvent, conn: BaseDBAsyncClient) -> str:
-    if event.object_id is None:
-        return "ignored"
-    payment = await repository.payment_by_ref(event.object_id, conn)
-    if payment is None and str(event.metadata.get("payment_id", "")).isdigit():
-        payment = await repository.payment_by_id(int(event.metadata["payment_id"]), conn)
+async def _outcome(event: ProviderEvent, conn: Connection) -> tuple[str, str | None]:
+    handler = EVENT_HANDLERS.get(event.type)
+    if handler is None:
+        return "ignored", None
+    # Only PaymentIntents this system created count; metadata in an event proves nothing.
+    payment = await repository.payment_by_ref(event.intent_id, conn) if event.intent_id else None
     if payment is None:
-        return "unknown_payment"
-    return await handler(payment, conn)
+        return "rejected", "unknown PaymentIntent"
+    if event.amount != payment.amount_fen or event.currency != payment.currency:
+        return "rejected", (
+            f"amount/currency {event.amount} {event.currency} "
+            f"differ from the expected {payment.amount_fen} {payment.currency}"
+        )
+    milestone = await repository.lock_milestone(payment.contract_id, payment.milestone_id, conn)
+    assert milestone is not None  # a payment's milestone is never deleted (RESTRICT)
+    return await handler(event, payment, milestone, conn), None
 
 
-async def _on_succeeded(payment: Payment, conn: BaseDBAsyncClient) -> str:
+EventHandler = Callable[[ProviderEvent, Payment, Milestone, Connection], Awaitable[str]]
+
+
+def _split(amount_fen: int, contract: Contract) -> dict[str, int]:
+    """A milestone payment's shares: the platform fee, the broker's commission (pro rata), the seller's rest."""
+    fee = amount_fen * contract.platform_fee_bp // 10_000
+    commission = (
+        contract.broker_commission_fen * amount_fen // contract.total_fen if contract.broker_id else 0
+    )
+    return {"fee": fee, "commission": commission, "seller": amount_fen - fee - commission}
+
+
+async def _on_succeeded(
+    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection
+) -> str:
     if payment.status == PaymentStatus.SUCCEEDED:
         return "already_succeeded"
     if not allows(PAYMENT_TRANSITIONS, payment.status, "succeed"):
@@ -196,36 +232,89 @@ async def _on_succeeded(payment: Payment, conn: BaseDBAsyncClient) -> str:
     status = next_state(PAYMENT_TRANSITIONS, payment.status, "succeed", subject=_PAYMENT)
     now = clock.now()
     await repository.update_payment(payment.id, conn, status=status.value, succeeded_at=now)
-    await _move_milestone(payment.milestone_id, "credit", conn, paid_at=now)
-    group = f"payment-{payment.id}"
-    common = {
-        "entry_group": group,
-        "currency": payment.currency,
-        "contract_id": payment.contract_id,
-        "payment_id": payment.id,
+    common = {"currency": payment.currency, "contract_id": payment.contract_id, "payment_id": payment.id}
+    received = {
+        **common,
+        "account": "provider_clearing",
+        "amount_fen": payment.amount_fen,
+        "memo": "payment received",
     }
-    # Double entry: cash arrives at the platform's clearing account and is owed to the seller.
-    await repository.add_ledger(
-        [
+    if not allows(MILESTONE_TRANSITIONS, milestone.status, "credit"):
+        # Paid already through another attempt (events out of order, or the buyer paid twice): the money
+        # is real, so book it, but as owed back to the buyer; the milestone is credited once.
+        await repository.add_ledger(
+            [
+                {**received, "entry_group": f"payment-{payment.id}"},
+                {
+                    **common,
+                    "entry_group": f"payment-{payment.id}",
+                    "account": f"buyer_refund_due:contract-{payment.contract_id}",
+                    "amount_fen": -payment.amount_fen,
+                    "memo": "duplicate payment, owed to the buyer",
+                },
+            ],
+            conn,
+        )
+        return "succeeded_duplicate"
+    await _move_milestone(milestone.id, "credit", conn, paid_at=now)
+    contract = await repository.get_contract(payment.contract_id)
+    assert contract is not None
+    shares = _split(payment.amount_fen, contract)
+    group = {"entry_group": f"payment-{payment.id}"}
+    rows = [
+        {**received, **group},
+        {
+            **common,
+            **group,
+            "account": f"seller_payable:contract-{payment.contract_id}",
+            "amount_fen": -shares["seller"],
+            "memo": "owed to the seller",
+        },
+    ]
+    if shares["fee"]:
+        rows.append(
             {
                 **common,
-                "account": "provider_clearing",
-                "amount_fen": payment.amount_fen,
-                "memo": "milestone payment received",
-            },
+                **group,
+                "account": "platform_fee",
+                "amount_fen": -shares["fee"],
+                "memo": "platform fee",
+            }
+        )
+    if shares["commission"] and contract.broker_id is not None:
+        rows.append(
             {
                 **common,
+                **group,
+                "account": f"broker_payable:user-{contract.broker_id}",
+                "amount_fen": -shares["commission"],
+                "memo": "broker commission",
+            }
+        )
+    if payment.payout_destination:
+        # A destination charge: the provider moved the seller's share to the seller's account at once.
+        payout = {**common, "entry_group": f"payout-{payment.id}"}
+        rows += [
+            {
+                **payout,
                 "account": f"seller_payable:contract-{payment.contract_id}",
-                "amount_fen": -payment.amount_fen,
-                "memo": "owed to seller",
+                "amount_fen": shares["seller"],
+                "memo": f"paid out to {payment.payout_destination}",
             },
-        ],
-        conn,
-    )
+            {
+                **payout,
+                "account": "provider_clearing",
+                "amount_fen": -shares["seller"],
+                "memo": "destination transfer",
+            },
+        ]
+    await repository.add_ledger(rows, conn)
     return status.value
 
 
-async def _on_failed_or_canceled(payment: Payment, conn: BaseDBAsyncClient, action: str) -> str:
+async def _on_failed_or_canceled(
+    payment: Payment, milestone: Milestone, conn: Connection, action: str
+) -> str:
     # Events arrive out of order: a late failure never undoes a success.
     if payment.status == PaymentStatus.SUCCEEDED:
         return "ignored_after_success"
@@ -233,24 +322,61 @@ async def _on_failed_or_canceled(payment: Payment, conn: BaseDBAsyncClient, acti
         return f"already_{payment.status}"
     status = next_state(PAYMENT_TRANSITIONS, payment.status, action, subject=_PAYMENT)
     await repository.update_payment(payment.id, conn, status=status.value)
-    await _move_milestone(payment.milestone_id, "fail", conn)
+    await _move_milestone(milestone.id, "fail", conn)
     return status.value
 
 
-async def _on_failed(payment: Payment, conn: BaseDBAsyncClient) -> str:
-    return await _on_failed_or_canceled(payment, conn, "fail")
+async def _on_failed(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
+    return await _on_failed_or_canceled(payment, milestone, conn, "fail")
 
 
-async def _on_canceled(payment: Payment, conn: BaseDBAsyncClient) -> str:
-    return await _on_failed_or_canceled(payment, conn, "cancel")
+async def _on_canceled(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
+    return await _on_failed_or_canceled(payment, milestone, conn, "cancel")
 
 
-async def _on_processing(payment: Payment, conn: BaseDBAsyncClient) -> str:
+async def _on_processing(
+    event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection
+) -> str:
     if not allows(PAYMENT_TRANSITIONS, payment.status, "process"):
         return "ignored"
     status = next_state(PAYMENT_TRANSITIONS, payment.status, "process", subject=_PAYMENT)
     await repository.update_payment(payment.id, conn, status=status.value)
     return status.value
+
+
+async def _on_refunded(event: ProviderEvent, payment: Payment, milestone: Milestone, conn: Connection) -> str:
+    # Stripe reports the charge's cumulative refunded amount: book only what is new, so replays and
+    # out-of-order partial refunds never refund twice.
+    refunded = event.amount_refunded or 0
+    if payment.status != PaymentStatus.SUCCEEDED or refunded > payment.amount_fen:
+        return "ignored"
+    new = refunded - payment.refunded_fen
+    if new <= 0:
+        return "already_refunded"
+    await repository.update_payment(payment.id, conn, refunded_fen=refunded)
+    group = f"refund-{payment.id}-{refunded}"
+    common = {
+        "entry_group": group,
+        "currency": payment.currency,
+        "contract_id": payment.contract_id,
+        "payment_id": payment.id,
+    }
+    await repository.add_ledger(
+        [
+            {**common, "account": "provider_clearing", "amount_fen": -new, "memo": "refund paid out"},
+            {
+                **common,
+                "account": f"seller_payable:contract-{payment.contract_id}",
+                "amount_fen": new,
+                "memo": "refund taken from the seller's share",
+            },
+        ],
+        conn,
+    )
+    if refunded == payment.amount_fen and allows(MILESTONE_TRANSITIONS, milestone.status, "refund"):
+        await _move_milestone(milestone.id, "refund", conn)
+        return "refunded"
+    return "partially_refunded"
 
 
 # Stripe event type -> what it does to our payment; any other type is stored and ignored.
@@ -259,4 +385,37 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.payment_failed": _on_failed,
     "payment_intent.canceled": _on_canceled,
     "payment_intent.processing": _on_processing,
+    "charge.refunded": _on_refunded,
 }
+
+
+async def refund_payment(
+    *, actor: Actor, payment_id: int, body: Any, provider: PaymentProvider
+) -> PaymentRead:
+    """The seller (or an admin) refunds part or all of a received payment through the provider."""
+    data = parse_body(RefundStart, body)
+    payment = await repository.get_payment(payment_id)
+    contract = await repository.get_contract(payment.contract_id) if payment else None
+    if payment is None or contract is None or not policies.can_see_contract(actor, contract):
+        raise NotFound("payment_not_found", f"支付 {payment_id} 不存在", "payment not found")
+    policies.require_refunder(actor, contract)
+    if payment.status != PaymentStatus.SUCCEEDED or not payment.provider_ref:
+        raise Conflict(
+            "payment_not_refundable", "仅已成功的支付可以退款", "only a succeeded payment is refunded"
+        )
+    if data.amount_fen > payment.amount_fen - payment.refunded_fen:
+        raise Invalid.field(["body", "amount_fen"], "退款金额超过可退金额 (refund exceeds what is left)")
+    try:
+        await provider.refund(
+            intent_id=payment.provider_ref,
+            amount_fen=data.amount_fen,
+            idempotency_key=f"tm-refund-{payment.id}-{payment.refunded_fen}-{data.amount_fen}",
+        )
+    except TransientPaymentError as exc:
+        raise Unavailable(
+            "payment_provider_unavailable", "支付服务暂不可用，请稍后重试", "payment provider unavailable"
+        ) from exc
+    except TerminalPaymentError as exc:
+        raise Invalid("refund_refused", f"退款请求被拒绝: {exc}", "refund refused") from exc
+    # The money moves when the provider's charge.refunded event arrives; until then nothing is booked.
+    return _payment_read(payment)

@@ -10,6 +10,8 @@ from services.core.settings import get_settings
 from services.deals.payments.port import (
     IntentResult,
     InvalidSignature,
+    MalformedEvent,
+    Payout,
     ProviderEvent,
     TerminalPaymentError,
     TransientPaymentError,
@@ -44,6 +46,7 @@ class StripeGateway:
         metadata: dict[str, str],
         methods: list[str],
         description: str,
+        payout: Payout | None = None,
     ) -> IntentResult:
         """Create a PaymentIntent; the amount is in the currency's minor unit (fen for CNY)."""
         params: dict[str, Any] = {
@@ -53,6 +56,11 @@ class StripeGateway:
             "metadata": metadata,
             "description": description,
         }
+        if payout is not None:
+            # A Connect destination charge: Stripe moves the rest to the seller's account as the charge
+            # settles, and the application fee (platform fee + broker commission) stays with the platform.
+            params["transfer_data"] = {"destination": payout.destination}
+            params["application_fee_amount"] = payout.platform_keeps_fen
         try:
             intent = await self._client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
@@ -77,16 +85,67 @@ class StripeGateway:
             )
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise InvalidSignature(str(exc)) from exc
-        data = json.loads(payload)
-        obj = (data.get("data") or {}).get("object") or {}
-        return ProviderEvent(
-            id=str(data.get("id")),
-            type=str(data.get("type")),
-            object_id=obj.get("id"),
-            object_status=obj.get("status"),
-            metadata=dict(obj.get("metadata") or {}),
-            payload=data,
-        )
+        try:
+            data = json.loads(payload)
+        except ValueError as exc:
+            raise MalformedEvent("body is not JSON") from exc
+        return event_from_payload(data)
+
+    async def refund(self, *, intent_id: str, amount_fen: int, idempotency_key: str) -> str:
+        """Refund part or all of a PaymentIntent's charge; the `charge.refunded` event books it."""
+        try:
+            refund = await self._client.v1.refunds.create_async(
+                {"payment_intent": intent_id, "amount": amount_fen},
+                options={"idempotency_key": idempotency_key},
+            )
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise TransientPaymentError(str(exc)) from exc
+        except stripe.StripeError as exc:
+            raise TerminalPaymentError(str(exc)) from exc
+        return str(refund.id)
+
+
+def _int_or_none(obj: dict[str, Any], key: str, event_id: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedEvent(f"data.object.{key} is not an integer", event_id)
+    return value
+
+
+def event_from_payload(data: Any) -> ProviderEvent:
+    """The parts of a Stripe event the handlers use; anything of the wrong shape is a MalformedEvent."""
+    if not isinstance(data, dict):
+        raise MalformedEvent("event is not a JSON object")
+    event_id, event_type = data.get("id"), data.get("type")
+    if not isinstance(event_id, str) or not event_id or len(event_id) > 255:
+        raise MalformedEvent("event id is missing or not a string")
+    if not isinstance(event_type, str) or not event_type:
+        raise MalformedEvent("event type is missing or not a string", event_id)
+    body = data.get("data")
+    obj = body.get("object") if isinstance(body, dict) else None
+    if not isinstance(obj, dict):
+        raise MalformedEvent("data.object is not an object", event_id)
+    if not isinstance(obj.get("metadata", {}), dict):
+        raise MalformedEvent("data.object.metadata is not an object", event_id)
+    # A charge names its PaymentIntent; a PaymentIntent event is about itself.
+    intent = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    if intent is not None and not isinstance(intent, str):
+        raise MalformedEvent("the PaymentIntent id is not a string", event_id)
+    currency, status = obj.get("currency"), obj.get("status")
+    if currency is not None and not isinstance(currency, str):
+        raise MalformedEvent("data.object.currency is not a string", event_id)
+    return ProviderEvent(
+        id=event_id,
+        type=event_type,
+        intent_id=intent,
+        object_status=status if isinstance(status, str) else None,
+        amount=_int_or_none(obj, "amount", event_id),
+        currency=currency.lower() if currency else None,
+        amount_refunded=_int_or_none(obj, "amount_refunded", event_id),
+        payload=data,
+    )
 
 
 def gateway_from_settings() -> StripeGateway:

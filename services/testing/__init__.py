@@ -1,0 +1,1 @@
+"""送样检测: test requests from samples to an accepted result report."""

@@ -1,0 +1,223 @@
+"""送样检测: a requester sends samples for tests; the lab quotes, receives the samples and uploads the report."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
+from services.catalog import service as catalog_service
+from services.catalog.service import validate_json_body, validation_errors
+from services.core import clock
+from services.core.db import transaction
+from services.core.errors import Forbidden, Invalid, NotFound
+from services.core.files import file_store
+from services.testing import policies, repository
+from services.testing.lifecycle import BY_PROVIDER, TestAction, next_status
+from services.testing.models import TestRequest
+from services.testing.schemas import (
+    Accreditation,
+    QueryCreate,
+    QuoteCreate,
+    TestRequestCreate,
+    TestRequestRead,
+    TestRequestStatus,
+)
+
+MAX_REPORT_BYTES = 20 * 2**20
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parse(model: type[_M], body: Any) -> _M:
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return validate_json_body(model, body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
+
+def _read(r: TestRequest) -> TestRequestRead:
+    return TestRequestRead(
+        id=r.id,
+        listing_id=r.listing_id,
+        provider_org_id=r.provider_org_id,
+        requester_org_id=r.requester_org_id,
+        samples=list(r.samples),
+        items=list(r.items),
+        accreditation=Accreditation(r.accreditation),
+        turnaround_days=r.turnaround_days,
+        note=r.note,
+        status=TestRequestStatus(r.status),
+        quote_lines=list(r.quote_lines),
+        quote_total_fen=r.quote_total_fen,
+        report_sha256=r.report_sha256,
+        report_uploaded_at=r.report_uploaded_at,
+        query_note=r.query_note,
+        created_at=r.created_at,
+    )
+
+
+def _offers_testing(listing: dict[str, Any]) -> bool:
+    if listing.get("type") == "instrument":
+        return "commissioned" in (listing.get("service_modes") or [])
+    return listing.get("type") == "agency" and "testing" in (listing.get("agency_types") or [])
+
+
+async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
+    """Send samples for testing to an instrument's lab or a testing agency."""
+    data = _parse(TestRequestCreate, body)
+    if actor.org_id is None:
+        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
+    org = await accounts_service.get_org(org_id=actor.org_id)
+    if not org.verified:
+        raise Forbidden(
+            "org_not_verified", "机构通过管理员认证后才能委托检测", "the organisation must be verified"
+        )
+    listing = await catalog_service.published_listing(listing_id=data.listing_id)
+    if listing is None or not _offers_testing(listing):
+        raise Invalid.field(
+            ["body", "listing_id"], "只能向提供送样检测的仪器或检测机构委托 (not a published testing service)"
+        )
+    if data.accreditation is not Accreditation.NONE:
+        held = {q.lower() for q in listing.get("qualifications") or []}
+        needed = (
+            {"cma", "cnas"} if data.accreditation is Accreditation.CMA_CNAS else {data.accreditation.value}
+        )
+        if listing.get("type") == "agency" and not needed <= held:
+            raise Invalid.field(
+                ["body", "accreditation"],
+                "该机构不具备所需的 CMA/CNAS 资质 (the provider lacks the accreditation)",
+            )
+    request = await repository.insert_request(
+        listing_id=data.listing_id,
+        provider_org_id=int(listing["org_id"]),
+        requester_org_id=actor.org_id,
+        requester_id=actor.user_id,
+        samples=[s.model_dump() for s in data.samples],
+        items=[i.model_dump() for i in data.items],
+        accreditation=data.accreditation.value,
+        turnaround_days=data.turnaround_days,
+        note=data.note,
+    )
+    return _read(request)
+
+
+async def get_test_request(*, actor: Actor, request_id: int) -> TestRequestRead:
+    """One test request (its two parties and admins)."""
+    request = await repository.get_request(request_id)
+    if request is None:
+        raise NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
+    policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
+    return _read(request)
+
+
+async def _step(
+    *, actor: Actor, request_id: int, action: TestAction, change: Callable[[TestRequest], None] | None = None
+) -> TestRequestRead:
+    """Authorise the party whose step it is, then move the request along the transition table."""
+    async with transaction() as conn:
+        request = await repository.lock_request(request_id, conn)
+        if request is None:
+            raise NotFound(
+                "test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found"
+            )
+        policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
+        policies.require_side(
+            actor,
+            provider=action in BY_PROVIDER,
+            provider_org_id=request.provider_org_id,
+            requester_org_id=request.requester_org_id,
+        )
+        status = next_status(request.status, action)
+        if change is not None:
+            change(request)
+        request.status = status.value
+        await repository.save_request(request, conn)
+    return _read(request)
+
+
+async def quote_test_request(*, actor: Actor, request_id: int, body: Any) -> TestRequestRead:
+    """The provider quotes line by line (no negative lines); the total is their sum."""
+    data = _parse(QuoteCreate, body)
+
+    def change(request: TestRequest) -> None:
+        request.quote_lines = [line.model_dump() for line in data.lines]
+        request.quote_total_fen = sum(line.amount_fen for line in data.lines)
+        request.turnaround_days = data.turnaround_days or request.turnaround_days
+        request.quoted_at = clock.now()
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.QUOTE, change=change)
+
+
+async def accept_quote(*, actor: Actor, request_id: int) -> TestRequestRead:
+    """The requester accepts the quote."""
+
+    def change(request: TestRequest) -> None:
+        request.accepted_at = clock.now()
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.ACCEPT_QUOTE, change=change)
+
+
+async def decline_quote(*, actor: Actor, request_id: int) -> TestRequestRead:
+    """The requester declines the quote."""
+    return await _step(actor=actor, request_id=request_id, action=TestAction.DECLINE_QUOTE)
+
+
+async def receive_samples(*, actor: Actor, request_id: int) -> TestRequestRead:
+    """The provider records that the samples arrived."""
+
+    def change(request: TestRequest) -> None:
+        request.samples_received_at = clock.now()
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.RECEIVE_SAMPLES, change=change)
+
+
+async def upload_report(*, actor: Actor, request_id: int, content: bytes) -> TestRequestRead:
+    """The provider uploads the result report (a PDF), stored through the file store."""
+    if len(content) > MAX_REPORT_BYTES:
+        raise Invalid.field(["file"], "报告不能超过 20 MB (the report exceeds 20 MB)")
+    if not content.startswith(b"%PDF-"):
+        raise Invalid.field(["file"], "检测报告须为 PDF 文件 (the report must be a PDF)")
+    await get_test_request(actor=actor, request_id=request_id)
+    key = f"test-reports/{request_id}/{uuid.uuid4().hex}.pdf"
+    digest = await file_store().put(key, content)
+
+    def change(request: TestRequest) -> None:
+        request.report_key = key
+        request.report_sha256 = digest
+        request.report_uploaded_at = clock.now()
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.REPORT, change=change)
+
+
+async def download_report(*, actor: Actor, request_id: int) -> bytes:
+    """The result report (the two parties and admins)."""
+    request = await repository.get_request(request_id)
+    if request is None:
+        raise NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
+    policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
+    if request.report_key is None:
+        raise NotFound("report_not_found", "尚未上传检测报告", "no report yet")
+    return await file_store().get(request.report_key)
+
+
+async def accept_result(*, actor: Actor, request_id: int) -> TestRequestRead:
+    """The requester accepts the report: the request is completed."""
+
+    def change(request: TestRequest) -> None:
+        request.closed_at = clock.now()
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.ACCEPT_RESULT, change=change)
+
+
+async def query_result(*, actor: Actor, request_id: int, body: Any) -> TestRequestRead:
+    """The requester queries the report; the provider answers with a new upload."""
+    data = _parse(QueryCreate, body)
+
+    def change(request: TestRequest) -> None:
+        request.query_note = data.note
+
+    return await _step(actor=actor, request_id=request_id, action=TestAction.QUERY_RESULT, change=change)

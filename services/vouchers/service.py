@@ -1,0 +1,265 @@
+"""创新券: admins run programmes, enterprises apply, vouchers pay part of a booking, providers redeem."""
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor, require_admin
+from services.bookings import service as bookings_service
+from services.catalog.service import validate_json_body, validation_errors
+from services.core import clock
+from services.core.clock import CHINA_TZ
+from services.core.db import UniqueViolation, transaction
+from services.core.errors import Conflict, Invalid, NotFound
+from services.vouchers import policies, repository
+from services.vouchers.lifecycle import (
+    RedemptionAction,
+    VoucherAction,
+    next_redemption_status,
+    next_voucher_status,
+)
+from services.vouchers.models import Redemption, Voucher, VoucherProgramme
+from services.vouchers.schemas import (
+    ProgrammeCreate,
+    ProgrammeRead,
+    RedemptionRead,
+    ServiceCategory,
+    VoucherRead,
+    VoucherStatus,
+    VoucherUse,
+)
+
+PAYABLE_BOOKING_STATUSES = ("pending", "approved", "in_progress", "completed")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parse(model: type[_M], body: Any) -> _M:
+    if not isinstance(body, dict):
+        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+    try:
+        return validate_json_body(model, body)
+    except ValidationError as exc:
+        raise validation_errors(exc, ["body"]) from exc
+
+
+def _programme_read(p: VoucherProgramme) -> ProgrammeRead:
+    return ProgrammeRead(
+        id=p.id,
+        name=p.name,
+        budget_fen=p.budget_fen,
+        committed_fen=p.committed_fen,
+        redeemed_fen=p.redeemed_fen,
+        remaining_fen=p.budget_fen - p.committed_fen,
+        face_value_fen=p.face_value_fen,
+        eligible_org_kinds=list(p.eligible_org_kinds),
+        service_categories=list(p.service_categories),
+        instrument_categories=list(p.instrument_categories),
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+    )
+
+
+def _voucher_read(v: Voucher) -> VoucherRead:
+    return VoucherRead(
+        id=v.id,
+        programme_id=v.programme_id,
+        org_id=v.org_id,
+        status=VoucherStatus(v.status),
+        face_value_fen=v.face_value_fen,
+        balance_fen=v.balance_fen,
+        created_at=v.created_at,
+    )
+
+
+def _redemption_read(r: Redemption, price_fen: int) -> RedemptionRead:
+    return RedemptionRead(
+        id=r.id,
+        voucher_id=r.voucher_id,
+        booking_id=r.booking_id,
+        price_fen=price_fen,
+        voucher_fen=r.amount_fen,
+        payable_fen=price_fen - r.amount_fen,
+        status=r.status,
+    )
+
+
+async def _programme(programme_id: int) -> VoucherProgramme:
+    programme = await repository.get_programme(programme_id)
+    if programme is None:
+        raise NotFound("programme_not_found", f"创新券项目 {programme_id} 不存在", "programme not found")
+    return programme
+
+
+async def create_programme(*, actor: Actor, body: Any) -> ProgrammeRead:
+    """An admin opens a voucher programme with its budget, eligibility, face value and validity."""
+    require_admin(actor)
+    data = _parse(ProgrammeCreate, body)
+    programme = await repository.insert_programme(
+        **data.model_dump(mode="json", exclude={"valid_from", "valid_to"}),
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        created_by_id=actor.user_id,
+    )
+    return _programme_read(programme)
+
+
+async def list_programmes() -> list[ProgrammeRead]:
+    """Voucher programmes with their budget use (public, as the zone publishes them)."""
+    return [_programme_read(p) for p in await repository.list_programmes()]
+
+
+async def apply_for_voucher(*, actor: Actor, programme_id: int) -> VoucherRead:
+    """An eligible, verified organisation applies for a programme's voucher (one per organisation)."""
+    programme = await _programme(programme_id)
+    if actor.org_id is None:
+        raise Invalid.field(["body"], "需要先加入一个机构 (join an organisation first)")
+    org = await accounts_service.get_org(org_id=actor.org_id)
+    policies.require_eligible_org(
+        kind=org.kind, verified=org.verified, eligible_kinds=programme.eligible_org_kinds
+    )
+    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
+        raise Conflict("programme_closed", "该创新券项目不在有效期内", "the programme is not open")
+    try:
+        voucher = await repository.insert_voucher(
+            programme_id=programme.id,
+            org_id=org.id,
+            applicant_id=actor.user_id,
+            face_value_fen=programme.face_value_fen,
+        )
+    except UniqueViolation as exc:
+        raise Conflict("already_applied", "本机构已申请过该项目的创新券", "already applied") from exc
+    return _voucher_read(voucher)
+
+
+async def _decide(*, actor: Actor, voucher_id: int, action: VoucherAction) -> VoucherRead:
+    require_admin(actor)
+    async with transaction() as conn:
+        voucher = await repository.lock_voucher(voucher_id, conn)
+        if voucher is None:
+            raise NotFound("voucher_not_found", f"创新券 {voucher_id} 不存在", "voucher not found")
+        voucher.status = next_voucher_status(voucher.status, action).value
+        if action is VoucherAction.APPROVE:
+            voucher.balance_fen = voucher.face_value_fen
+        voucher.decided_by_id = actor.user_id
+        voucher.decided_at = clock.now()
+        await repository.save_voucher(voucher, conn)
+    return _voucher_read(voucher)
+
+
+async def approve_voucher(*, actor: Actor, voucher_id: int) -> VoucherRead:
+    """An admin approves an application: the voucher becomes usable for its face value."""
+    return await _decide(actor=actor, voucher_id=voucher_id, action=VoucherAction.APPROVE)
+
+
+async def reject_voucher(*, actor: Actor, voucher_id: int) -> VoucherRead:
+    """An admin rejects an application."""
+    return await _decide(actor=actor, voucher_id=voucher_id, action=VoucherAction.REJECT)
+
+
+async def my_vouchers(*, actor: Actor) -> list[VoucherRead]:
+    """The caller's organisation's vouchers."""
+    if actor.org_id is None:
+        return []
+    return [_voucher_read(v) for v in await repository.vouchers_of_org(actor.org_id)]
+
+
+def _check_eligible_service(programme: VoucherProgramme, instrument_category: str) -> None:
+    covered = ServiceCategory.INSTRUMENT_BOOKING.value in programme.service_categories and (
+        not programme.instrument_categories
+        or any(instrument_category.startswith(prefix) for prefix in programme.instrument_categories)
+    )
+    if not covered:
+        raise Invalid.field(
+            ["body", "voucher_id"], "该创新券不适用于此项服务 (the voucher does not cover this service)"
+        )
+
+
+async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) -> RedemptionRead:
+    """Split the bill: the voucher pays up to its balance (and the programme's remaining budget), the rest is due."""
+    data = _parse(VoucherUse, body)
+    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    policies.require_payer(actor, billing["org_id"])
+    if billing["status"] not in PAYABLE_BOOKING_STATUSES:
+        raise Conflict("booking_not_payable", "该预约当前不能使用创新券", "the booking cannot be paid now")
+    voucher = await repository.get_voucher(data.voucher_id)
+    if voucher is None:
+        raise Invalid.field(["body", "voucher_id"], "创新券不存在 (no such voucher)")
+    policies.require_voucher_holder(actor, voucher.org_id)
+    if voucher.status != VoucherStatus.ACTIVE:
+        raise Invalid.field(["body", "voucher_id"], "创新券尚未批准或已被驳回 (the voucher is not active)")
+    programme = await _programme(voucher.programme_id)
+    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
+        raise Invalid.field(["body", "voucher_id"], "创新券已过期或尚未生效 (the voucher is not valid today)")
+    _check_eligible_service(programme, billing["instrument_category"])
+    try:
+        async with transaction() as conn:
+            locked = await repository.lock_voucher(voucher.id, conn)
+            assert locked is not None
+            amount = min(locked.balance_fen, int(billing["price_fen"]))
+            if amount <= 0:
+                raise Invalid.field(
+                    ["body", "voucher_id"], "创新券余额为零或无需支付 (nothing to pay with it)"
+                )
+            if not await repository.commit_budget(programme.id, amount, conn):
+                raise Conflict("budget_exhausted", "本期创新券预算已用完", "the programme's budget is spent")
+            locked.balance_fen -= amount
+            await repository.save_voucher(locked, conn)
+            redemption = await repository.insert_redemption(
+                conn,
+                voucher_id=locked.id,
+                booking_id=booking_id,
+                provider_org_id=billing["owner_org_id"],
+                amount_fen=amount,
+            )
+    except UniqueViolation as exc:
+        raise Conflict(
+            "voucher_already_used", "该预约已使用过创新券", "a voucher is already applied"
+        ) from exc
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
+    """The provider redeems the voucher part once the booked service is completed."""
+    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    policies.require_provider(actor, billing["owner_org_id"])
+    if billing["status"] != "completed":
+        raise Conflict(
+            "service_not_completed", "服务完成后才能核销创新券", "redeem after the service is completed"
+        )
+    async with transaction() as conn:
+        redemption = await repository.redemption_of_booking(booking_id, conn)
+        if redemption is None:
+            raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
+        redemption.status = next_redemption_status(redemption.status, RedemptionAction.REDEEM).value
+        redemption.redeemed_at = clock.now()
+        await repository.save_redemption(redemption, conn)
+        voucher = await repository.get_voucher(redemption.voucher_id)
+        assert voucher is not None
+        await repository.record_redeemed(voucher.programme_id, redemption.amount_fen, conn)
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+RELEASABLE_BOOKING_STATUSES = ("cancelled", "rejected", "expired")
+
+
+async def release_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
+    """A booking that will not happen gives its voucher part back: to the voucher and to the budget."""
+    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    policies.require_either_party(actor, billing["org_id"], billing["owner_org_id"])
+    if billing["status"] not in RELEASABLE_BOOKING_STATUSES:
+        raise Conflict(
+            "booking_still_live", "预约取消、驳回或过期后才能退回创新券", "the booking is still live"
+        )
+    async with transaction() as conn:
+        redemption = await repository.redemption_of_booking(booking_id, conn)
+        if redemption is None:
+            raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
+        redemption.status = next_redemption_status(redemption.status, RedemptionAction.RELEASE).value
+        await repository.save_redemption(redemption, conn)
+        voucher = await repository.lock_voucher(redemption.voucher_id, conn)
+        assert voucher is not None
+        voucher.balance_fen += redemption.amount_fen
+        await repository.save_voucher(voucher, conn)
+        await repository.release_budget(voucher.programme_id, redemption.amount_fen, conn)
+    return _redemption_read(redemption, int(billing["price_fen"]))

@@ -1,0 +1,96 @@
+"""Search over the real engine and server: relaxed queries say so, one card per model, maintenance ranks last."""
+
+import random
+import string
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.factories import create_listing, create_org, create_user, publish_listing, unique
+from tests.integration.test_indexing import run_cli
+
+pytestmark = pytest.mark.integration
+
+
+async def page(stack: Any, path: str) -> str:
+    async with httpx.AsyncClient(base_url=stack.base, timeout=60) as client:
+        response = await client.get(path)
+    assert response.status_code == 200, response.text[:400]
+    return response.text
+
+
+async def published_instrument(api: Any, admin: str, **overrides: Any) -> dict[str, Any]:
+    org = await create_org(api, admin, kind="university", region="500106")
+    _, provider = await create_user(api, admin, org_id=org["id"], role="provider")
+    made = await create_listing(api, provider, "instrument", **overrides)
+    await publish_listing(api, provider, admin, "instrument", made["id"])
+    return made
+
+
+async def test_one_model_at_two_institutions_is_one_card_and_maintenance_ranks_below(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given one model at two institutions, the one under maintenance published first
+    model = unique("Qz")
+    down = await published_instrument(
+        api, admin_token, model=model, availability="maintenance", location={"campus": "西南大学北碚校区"}
+    )
+    up = await published_instrument(
+        api, admin_token, model=model, availability="available", location={"campus": "重庆大学虎溪校区"}
+    )
+    await api.wait_indexed(admin_token)
+
+    # when the model is searched through the API
+    found = await api.json("GET", "/api/v1/search", params={"q": model, "type": "instrument"})
+
+    # then both are found, the available one first
+    assert [item["id"] for item in found["items"]][:2] == [up["id"], down["id"]]
+    assert found["relaxed"] is False
+
+    # and the page shows one card naming the institution, its availability and the other institution
+    html = await page(stack, f"/search?q={model}")
+    assert html.count(f'href="/listings/instrument/{up["id"]}"') == 1
+    assert "重庆大学虎溪校区" in html
+    assert "同型号另有 1 家" in html
+    assert "西南大学北碚校区</a>（维护中）" in html
+    # and an anonymous visitor sees the price of the group everyone else pays
+    assert "企业价 400.00 元/小时" in html
+
+
+async def test_english_names_find_the_instrument_and_a_query_that_finds_nothing_is_relaxed(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given a scanning electron microscope of a model name nobody else uses
+    model = "Zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(5))
+    sem = await published_instrument(api, admin_token, model=model, name="场发射扫描电子显微镜")
+    await api.wait_indexed(admin_token)
+
+    # when it is searched for in English, in the plural and with a slip
+    for q in ("scanning electron microscope", "scanning electron microscopes", "scaning electron microscop"):
+        found = await api.json("GET", "/api/v1/search", params={"q": q, "type": "instrument", "size": 100})
+        assert sem["id"] in [item["id"] for item in found["items"]], q
+
+    # when its model (seven letters) is typed with two slips: the strict query allows one
+    slipped = model[:-2] + "".join("j" if char != "j" else "k" for char in model[-2:])
+    found = await api.json("GET", "/api/v1/search", params={"q": slipped, "type": "instrument"})
+
+    # then the relaxed query finds it and says so, and so does the page
+    assert found["relaxed"] is True
+    assert sem["id"] in [item["id"] for item in found["items"]]
+    assert "已为您放宽条件" in await page(stack, f"/search?q={slipped}&type=instrument")
+
+
+async def test_search_vocab_lists_an_acronym_the_listings_spell_out(api: Any, admin_token: str) -> None:
+    # given published listings that write a term with its acronym in brackets
+    acronym = "".join(random.choice(string.ascii_uppercase) for _ in range(5))
+    for sentence in (f"本仪器可开展量子级联光谱({acronym})测试。", f"采用量子级联光谱（{acronym}）方法。"):
+        await published_instrument(api, admin_token, description=sentence, model=unique("M"))
+    await api.wait_indexed(admin_token)
+
+    # when the vocabulary is mined without review
+    done = run_cli("search-vocab", "--limit", "500")
+
+    # then the pair is listed for a person to decide on, and nothing is written
+    assert done.returncode == 0, done.stderr
+    assert f"[acronym] {acronym.lower()}, 量子级联光谱" in done.stdout

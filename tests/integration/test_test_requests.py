@@ -1,0 +1,156 @@
+"""送样检测: request → quote → acceptance → sample receipt → PDF report → acceptance or query; who may do each step."""
+
+import hashlib
+
+import pytest
+
+from tests.factories import create_listing, create_org, create_user, publish_listing
+from tests.integration.invariants import assert_problem, nothing_saved
+
+pytestmark = pytest.mark.integration
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _request_body(listing_id, **overrides):
+    body = {
+        "listing_id": listing_id,
+        "samples": [{"name": "碳化硅功率模块", "quantity": 3, "description": "已去除外壳"}],
+        "items": [
+            {"method": "高温反偏试验", "standard": "GB/T 4937.4-2012"},
+            {"method": "拉伸强度", "standard": "ISO 6892-1:2019"},
+        ],
+        "accreditation": "cma",
+        "turnaround_days": 10,
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_a_test_request_runs_from_samples_to_an_accepted_report(api, admin_token, db):
+    # given a CMA-accredited testing agency, an enterprise, and a stranger
+    agency_org = await create_org(api, admin_token, kind="agency")
+    ent = await create_org(api, admin_token, kind="enterprise")
+    other = await create_org(api, admin_token, kind="enterprise")
+    _, lab = await create_user(api, admin_token, org_id=agency_org["id"], role="provider")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    _, stranger = await create_user(api, admin_token, org_id=other["id"], role="enterprise")
+    agency = await create_listing(api, lab, "agency", qualifications=["CMA"])
+    await publish_listing(api, lab, admin_token, "agency", agency["id"])
+
+    made = await api.json(
+        "POST", "/api/v1/test-requests", token=buyer, json=_request_body(agency["id"]), expect=201
+    )
+    assert made["status"] == "requested"
+    rid = made["id"]
+    # strangers do not even see it; the requester cannot quote its own request
+    await api.call("GET", f"/api/v1/test-requests/{rid}", token=stranger, expect=404)
+    quote = {
+        "lines": [{"name": "高温反偏试验", "amount_fen": 300_000}, {"name": "拉伸强度", "amount_fen": 45_000}]
+    }
+    await api.call("POST", f"/api/v1/test-requests/{rid}/quote", token=buyer, json=quote, expect=403)
+    await api.call("POST", f"/api/v1/test-requests/{rid}/quote", token=stranger, json=quote, expect=404)
+
+    # a quote with a negative line is refused naming the field, and nothing changes
+    bad = {"lines": [{"name": "折扣", "amount_fen": -10_000}]}
+    response = await api.call("POST", f"/api/v1/test-requests/{rid}/quote", token=lab, json=bad)
+    assert_problem(response, 422, ("body", "lines", 0, "amount_fen"))
+    assert await db.fetchval("SELECT status FROM testing_request WHERE id = $1", rid) == "requested"
+
+    quoted = await api.json("POST", f"/api/v1/test-requests/{rid}/quote", token=lab, json=quote)
+    assert (quoted["status"], quoted["quote_total_fen"]) == ("quoted", 345_000)
+    # the lab cannot accept its own quote
+    await api.call("POST", f"/api/v1/test-requests/{rid}/accept", token=lab, expect=403)
+    assert (await api.json("POST", f"/api/v1/test-requests/{rid}/accept", token=buyer))[
+        "status"
+    ] == "accepted"
+    # a report before the samples arrived is out of order
+    early = await api.call(
+        "POST",
+        f"/api/v1/test-requests/{rid}/report",
+        token=lab,
+        files={"file": ("r.pdf", PDF, "application/pdf")},
+    )
+    assert early.status_code == 409
+    await api.call("POST", f"/api/v1/test-requests/{rid}/samples-received", token=buyer, expect=403)
+    await api.json("POST", f"/api/v1/test-requests/{rid}/samples-received", token=lab)
+
+    # a report that is not a PDF is refused naming the file
+    fake = await api.call(
+        "POST",
+        f"/api/v1/test-requests/{rid}/report",
+        token=lab,
+        files={"file": ("r.pdf", b"MZ\x90\x00", "application/pdf")},
+    )
+    assert_problem(fake, 422, ("file",))
+    reported = await api.json(
+        "POST",
+        f"/api/v1/test-requests/{rid}/report",
+        token=lab,
+        files={"file": ("r.pdf", PDF, "application/pdf")},
+    )
+    assert reported["status"] == "reported"
+    assert reported["report_sha256"] == hashlib.sha256(PDF).hexdigest()
+    # the requester downloads exactly the uploaded bytes; a stranger cannot
+    download = await api.call("GET", f"/api/v1/test-requests/{rid}/report", token=buyer, expect=200)
+    assert download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    await api.call("GET", f"/api/v1/test-requests/{rid}/report", token=stranger, expect=404)
+
+    # the requester queries, the lab uploads again, the requester accepts
+    queried = await api.json(
+        "POST", f"/api/v1/test-requests/{rid}/query", token=buyer, json={"note": "第2号样品数据缺失"}
+    )
+    assert (queried["status"], queried["query_note"]) == ("queried", "第2号样品数据缺失")
+    second = PDF.replace(b"1.4", b"1.5")
+    again = await api.json(
+        "POST",
+        f"/api/v1/test-requests/{rid}/report",
+        token=lab,
+        files={"file": ("r2.pdf", second, "application/pdf")},
+    )
+    assert again["report_sha256"] == hashlib.sha256(second).hexdigest()
+    await api.call("POST", f"/api/v1/test-requests/{rid}/accept-result", token=lab, expect=403)
+    done = await api.json("POST", f"/api/v1/test-requests/{rid}/accept-result", token=buyer)
+    assert done["status"] == "completed"
+    assert (
+        await api.call("GET", f"/api/v1/test-requests/{rid}/report", token=lab, expect=200)
+    ).content == second
+
+
+async def test_bad_test_requests_are_refused_naming_the_field(api, admin_token, db):
+    uni = await create_org(api, admin_token, kind="university")
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, owner = await create_user(api, admin_token, org_id=uni["id"], role="provider")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    self_only = await create_listing(api, owner, "instrument", service_modes=["self"])
+    await publish_listing(api, owner, admin_token, "instrument", self_only["id"])
+    plain_agency = await create_listing(api, owner, "agency", qualifications=[])
+    await publish_listing(api, owner, admin_token, "agency", plain_agency["id"])
+    unverified = await create_org(api, admin_token, kind="enterprise", verified=False)
+    _, newcomer = await create_user(api, admin_token, org_id=unverified["id"], role="enterprise")
+
+    cases = [
+        (buyer, _request_body(self_only["id"]), ("body", "listing_id")),  # self-operated only
+        (buyer, _request_body(plain_agency["id"]), ("body", "accreditation")),  # no CMA
+        (
+            buyer,
+            _request_body(
+                plain_agency["id"], accreditation="none", items=[{"method": "x", "standard": "随便"}]
+            ),
+            ("body", "items", 0, "standard"),
+        ),
+        (buyer, _request_body(plain_agency["id"], accreditation="none", samples=[]), ("body", "samples")),
+    ]
+    for token, body, loc in cases:
+        async with nothing_saved(db):
+            response = await api.call("POST", "/api/v1/test-requests", token=token, json=body)
+        assert_problem(response, 422, loc)
+    async with nothing_saved(db):
+        refused = await api.call(
+            "POST",
+            "/api/v1/test-requests",
+            token=newcomer,
+            json=_request_body(plain_agency["id"], accreditation="none"),
+        )
+    assert refused.status_code == 403

@@ -1,0 +1,269 @@
+"""创新券: programmes, applications, split billing on bookings, redemption, and a budget that never overspends."""
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+
+from services.core.clock import CHINA_TZ
+from tests.factories import create_listing, create_org, create_user, publish_listing, unique, valid_uscc
+from tests.integration.invariants import assert_problem, nothing_saved
+
+pytestmark = pytest.mark.integration
+
+PRICE = 40_000  # 400 元 for a one-hour slot
+
+
+def _programme(**overrides):
+    today = datetime.now(CHINA_TZ).date()
+    body = {
+        "name": unique("2026年度科学城创新券"),
+        "budget_fen": 10_000_000,
+        "face_value_fen": 60_000,
+        "eligible_org_kinds": ["enterprise"],
+        "service_categories": ["instrument_booking"],
+        "instrument_categories": ["01"],
+        "valid_from": today.isoformat(),
+        "valid_to": (today + timedelta(days=365)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+async def _lab(api, admin_token, category="0101"):
+    lab = await create_org(api, admin_token, kind="university")
+    _, owner = await create_user(api, admin_token, org_id=lab["id"], role="provider")
+    made = await create_listing(
+        api,
+        owner,
+        "instrument",
+        category=category,
+        fees=[{"unit": "hour", "price_fen": PRICE}],
+        booking={"min_notice_hours": 1, "max_hours": 8},
+    )
+    await publish_listing(api, owner, admin_token, "instrument", made["id"])
+    return lab, owner, made["id"]
+
+
+async def _book(api, token, instrument_id, n):
+    start = (datetime.now(CHINA_TZ) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    start += timedelta(hours=2 * n)
+    return await api.json(
+        "POST",
+        "/api/v1/bookings",
+        token=token,
+        expect=201,
+        json={
+            "instrument_id": instrument_id,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "mode": "commissioned",
+        },
+    )
+
+
+async def _voucher(api, admin_token, token, programme_id):
+    applied = await api.json(
+        "POST", f"/api/v1/voucher-programmes/{programme_id}/applications", token=token, expect=201
+    )
+    assert applied["status"] == "pending"
+    assert applied["balance_fen"] == 0
+    return await api.json("POST", f"/api/v1/vouchers/{applied['id']}/approve", token=admin_token)
+
+
+async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_token, db):
+    # given a programme for enterprises on analysis instruments (category 01), and an approved voucher of 600 元
+    lab, owner, instrument_id = await _lab(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    other = await create_org(api, admin_token, kind="enterprise")
+    _, stranger = await create_user(api, admin_token, org_id=other["id"], role="enterprise")
+
+    # only an admin opens programmes
+    await api.call("POST", "/api/v1/voucher-programmes", token=buyer, json=_programme(), expect=403)
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    # and only an admin approves
+    stranger_voucher = await api.json(
+        "POST", f"/api/v1/voucher-programmes/{programme['id']}/applications", token=stranger, expect=201
+    )
+    await api.call("POST", f"/api/v1/vouchers/{stranger_voucher['id']}/approve", token=stranger, expect=403)
+    assert voucher["status"] == "active"
+    assert voucher["balance_fen"] == 60_000
+
+    # when the enterprise pays a 400 元 booking with it, then the voucher pays all of it
+    first = await _book(api, buyer, instrument_id, 0)
+    split = await api.json(
+        "POST",
+        f"/api/v1/bookings/{first['id']}/voucher",
+        token=buyer,
+        json={"voucher_id": voucher["id"]},
+        expect=201,
+    )
+    assert (split["price_fen"], split["voucher_fen"], split["payable_fen"]) == (40_000, 40_000, 0)
+    # and the next booking is split: 200 元 from the voucher, 200 元 paid by the enterprise
+    second = await _book(api, buyer, instrument_id, 1)
+    split = await api.json(
+        "POST",
+        f"/api/v1/bookings/{second['id']}/voucher",
+        token=buyer,
+        json={"voucher_id": voucher["id"]},
+        expect=201,
+    )
+    assert (split["voucher_fen"], split["payable_fen"]) == (20_000, 20_000)
+    assert await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 0
+
+    # another enterprise cannot spend this voucher on its own booking, nor use it on the buyer's booking
+    theirs = await _book(api, stranger, instrument_id, 2)
+    async with nothing_saved(db):
+        forged = await api.call(
+            "POST",
+            f"/api/v1/bookings/{theirs['id']}/voucher",
+            token=stranger,
+            json={"voucher_id": voucher["id"]},
+        )
+    assert_problem(forged, 422, ("body", "voucher_id"))
+    await api.call(
+        "POST",
+        f"/api/v1/bookings/{first['id']}/voucher",
+        token=stranger,
+        json={"voucher_id": voucher["id"]},
+        expect=403,
+    )
+
+    # the provider redeems only after the service is completed, and nobody else can
+    await api.json("POST", f"/api/v1/bookings/{first['id']}/approve", token=owner)
+    await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner, expect=409)
+    await api.json("POST", f"/api/v1/bookings/{first['id']}/start", token=owner)
+    await api.json("POST", f"/api/v1/bookings/{first['id']}/finish", token=owner, json={"effective_hours": 1})
+    await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=buyer, expect=403)
+    redeemed = await api.json("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner)
+    assert redeemed["status"] == "redeemed"
+    await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner, expect=409)
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (60_000, 40_000)
+
+    # when the second booking is cancelled, its 200 元 voucher part goes back to the voucher and the budget
+    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
+    await api.json("POST", f"/api/v1/bookings/{second['id']}/cancel", token=buyer)
+    async with nothing_saved(db):
+        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
+    released = await api.json("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
+    assert released["status"] == "released"
+    assert (
+        await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 20_000
+    )
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == 40_000
+    )
+    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
+    assert lab["id"] != ent["id"]
+
+
+async def test_vouchers_on_ineligible_services_or_organisations_are_refused(api, admin_token, db):
+    # given a programme for analysis instruments (01) and enterprises only
+    _, _, physical = await _lab(api, admin_token, category="0201")
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+
+    # a booking of a physical-testing instrument (02) is not covered: 422 naming voucher_id, nothing saved
+    booking = await _book(api, buyer, physical, 0)
+    async with nothing_saved(db):
+        refused = await api.call(
+            "POST",
+            f"/api/v1/bookings/{booking['id']}/voucher",
+            token=buyer,
+            json={"voucher_id": voucher["id"]},
+        )
+    assert_problem(refused, 422, ("body", "voucher_id"))
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"]) == 0
+    )
+
+    # a university may not apply to an enterprise programme, nor may an unverified enterprise
+    uni = await create_org(api, admin_token, kind="university")
+    _, professor = await create_user(api, admin_token, org_id=uni["id"], role="provider")
+    ineligible = await api.call(
+        "POST", f"/api/v1/voucher-programmes/{programme['id']}/applications", token=professor, expect=403
+    )
+    assert ineligible.json()["code"] == "org_not_eligible"
+    unverified = await create_org(api, admin_token, kind="enterprise", verified=False)
+    _, newcomer = await create_user(api, admin_token, org_id=unverified["id"], role="enterprise")
+    refused = await api.call(
+        "POST", f"/api/v1/voucher-programmes/{programme['id']}/applications", token=newcomer, expect=403
+    )
+    assert refused.json()["code"] == "org_not_verified"
+    # and a programme whose face value exceeds its budget is refused naming the field
+    bad = await api.call(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_programme(budget_fen=100, face_value_fen=200),
+    )
+    assert_problem(bad, 422, ("body", "face_value_fen"))
+
+
+async def test_a_budget_with_100_concurrent_redemptions_never_goes_negative(api, admin_token, db):
+    # given a programme whose budget covers 37 one-hour bookings, and 10 enterprises with 10 bookings each
+    budget = 37 * PRICE
+    _, _, instrument_id = await _lab(api, admin_token)
+    programme = await api.json(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_programme(budget_fen=budget, face_value_fen=10 * PRICE),
+        expect=201,
+    )
+    calls = []
+    slot = 0
+    for _ in range(10):
+        org = await create_org(api, admin_token, kind="enterprise", uscc=valid_uscc())
+        _, token = await create_user(api, admin_token, org_id=org["id"], role="enterprise")
+        voucher = await _voucher(api, admin_token, token, programme["id"])
+        for _ in range(10):
+            booking = await _book(api, token, instrument_id, slot)
+            slot += 1
+            calls.append((token, booking["id"], voucher["id"]))
+
+    # when all 100 apply their vouchers at once
+    responses = await asyncio.gather(
+        *(
+            api.call(
+                "POST", f"/api/v1/bookings/{booking_id}/voucher", token=token, json={"voucher_id": voucher_id}
+            )
+            for token, booking_id, voucher_id in calls
+        )
+    )
+
+    # then exactly the budget's worth succeed, the rest are told the budget is spent, and nothing overspends
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(201) == 37, codes
+    assert codes.count(409) == 63, codes
+    assert all(r.json()["code"] == "budget_exhausted" for r in responses if r.status_code == 409)
+    row = await db.fetchrow(
+        "SELECT budget_fen, committed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert row["committed_fen"] == budget
+    assert row["budget_fen"] - row["committed_fen"] == 0
+    assert (
+        await db.fetchval(
+            "SELECT sum(r.amount_fen) FROM vouchers_redemption r JOIN vouchers_voucher v ON v.id = r.voucher_id "
+            "WHERE v.programme_id = $1",
+            programme["id"],
+        )
+        == budget
+    )
+    # and the database itself refuses an overspend that bypassed the service
+    with pytest.raises(Exception, match="vouchers_programme_within_budget"):
+        await db.execute(
+            "UPDATE vouchers_programme SET committed_fen = budget_fen + 1 WHERE id = $1", programme["id"]
+        )

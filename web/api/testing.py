@@ -1,0 +1,68 @@
+"""送样检测 API: request, quote, acceptance, sample receipt, report upload/download, acceptance or query."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response, UploadFile, status
+
+from services.testing import service
+from services.testing.schemas import TestRequestRead
+from web.deps import CurrentUser
+
+router = APIRouter(prefix="/api/v1/test-requests", tags=["testing"])
+JsonBody = Annotated[dict[str, Any], Body()]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_test_request(body: JsonBody, user: CurrentUser) -> TestRequestRead:
+    return await service.create_test_request(actor=user, body=body)
+
+
+@router.get("/{request_id}")
+async def get_test_request(request_id: int, user: CurrentUser) -> TestRequestRead:
+    return await service.get_test_request(actor=user, request_id=request_id)
+
+
+@router.post("/{request_id}/quote")
+async def quote(request_id: int, body: JsonBody, user: CurrentUser) -> TestRequestRead:
+    return await service.quote_test_request(actor=user, request_id=request_id, body=body)
+
+
+@router.post("/{request_id}/accept")
+async def accept_quote(request_id: int, user: CurrentUser) -> TestRequestRead:
+    return await service.accept_quote(actor=user, request_id=request_id)
+
+
+@router.post("/{request_id}/decline")
+async def decline_quote(request_id: int, user: CurrentUser) -> TestRequestRead:
+    return await service.decline_quote(actor=user, request_id=request_id)
+
+
+@router.post("/{request_id}/samples-received")
+async def receive_samples(request_id: int, user: CurrentUser) -> TestRequestRead:
+    return await service.receive_samples(actor=user, request_id=request_id)
+
+
+@router.post("/{request_id}/report")
+async def upload_report(request_id: int, file: UploadFile, user: CurrentUser) -> TestRequestRead:
+    content = await file.read(service.MAX_REPORT_BYTES + 1)
+    return await service.upload_report(actor=user, request_id=request_id, content=content)
+
+
+@router.get("/{request_id}/report")
+async def download_report(request_id: int, user: CurrentUser) -> Response:
+    content = await service.download_report(actor=user, request_id=request_id)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="test-report-{request_id}.pdf"'},
+    )
+
+
+@router.post("/{request_id}/accept-result")
+async def accept_result(request_id: int, user: CurrentUser) -> TestRequestRead:
+    return await service.accept_result(actor=user, request_id=request_id)
+
+
+@router.post("/{request_id}/query")
+async def query_result(request_id: int, body: JsonBody, user: CurrentUser) -> TestRequestRead:
+    return await service.query_result(actor=user, request_id=request_id, body=body)

@@ -1,0 +1,124 @@
+"""The parties' contract pages: 我的合同, one contract with its confirmations, milestones and 认定登记 status."""
+
+from collections.abc import Awaitable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.accounts import service as accounts_service
+from services.core.errors import Conflict
+from services.deals import contracts as contracts_service
+from services.deals import registration as registration_service
+from services.deals.payments import service as payments_service
+from web.deps import CurrentUser, Page
+from web.pages.csrf import CheckedForm
+from web.pages.shell import pager, redirect, render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+MILESTONE_STATUS_LABELS = {
+    "unpaid": "待支付",
+    "processing": "支付处理中",
+    "paid": "已支付",
+    "refunded": "已退款",
+}
+# What the 登记 block says for each contract status: a contract reads 已登记 only when it is registered.
+REGISTRATION_STEPS = {
+    "signed": "尚未提交认定登记：双方确认合同后，由卖方提交。",
+    "registration_pending": "已提交认定登记，等待技术合同登记机构审核（尚未登记）。",
+    "registered": "已完成认定登记，计入技术合同成交额。",
+    "registration_rejected": "认定登记被驳回，可修改后重新提交。",
+    "cancelled": "合同已取消，不再登记。",
+    "terminated": "登记已被撤销，合同不再计入成交额。",
+}
+
+
+def _side(user: Any, contract: Any) -> str | None:
+    if user.org_id == contract.buyer_org_id:
+        return "buyer"
+    if user.org_id == contract.seller_org_id:
+        return "seller"
+    return None
+
+
+@router.get("/me/contracts", response_class=HTMLResponse)
+async def my_contracts(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    result = await contracts_service.list_contracts(actor=user, status=None, page=page, size=PAGE_SIZE)
+    items = result["items"]
+    names = await accounts_service.org_names(
+        org_ids=sorted({c.buyer_org_id for c in items} | {c.seller_org_id for c in items})
+    )
+    context = {
+        "contracts": [{"c": c, "side": _side(user, c), "names": names} for c in items],
+        "total": result["total"],
+        "paging": pager("/me/contracts", page, result["total"], PAGE_SIZE),
+    }
+    return await render(request, "contracts.html", context, actor=user)
+
+
+async def _detail(request: Request, user: Any, contract_id: int, error: str | None = None) -> Response:
+    contract = await contracts_service.get_contract(actor=user, contract_id=contract_id)
+    names = await accounts_service.org_names(org_ids=[contract.buyer_org_id, contract.seller_org_id])
+    side = _side(user, contract)
+    confirmed = {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at}
+    context = {
+        "c": contract,
+        "side": side,
+        "names": names,
+        "error": error,
+        "step": REGISTRATION_STEPS.get(contract.status, ""),
+        "milestone_labels": MILESTONE_STATUS_LABELS,
+        "can_confirm": side is not None and contract.status == "signed" and confirmed[side] is None,
+        "can_submit": side == "seller"
+        and contract.status in ("signed", "registration_rejected")
+        and all(confirmed.values()),
+        "can_pay": side == "buyer" and contract.status not in ("cancelled", "terminated"),
+    }
+    return await render(
+        request, "contract_detail.html", context, actor=user, status_code=409 if error else 200
+    )
+
+
+@router.get("/contracts/{contract_id}", response_class=HTMLResponse)
+async def contract_page(request: Request, contract_id: int, user: CurrentUser) -> Response:
+    return await _detail(request, user, contract_id)
+
+
+async def _act(
+    request: Request, user: Any, contract_id: int, action: Awaitable[Any], notice: str
+) -> Response:
+    """Run one party action; a refusal by the contract's state re-renders the page saying why."""
+    try:
+        await action
+    except Conflict as exc:
+        return await _detail(request, user, contract_id, exc.message_zh)
+    return redirect(f"/contracts/{contract_id}", notice=notice)
+
+
+@router.post("/contracts/{contract_id}/confirm", response_class=HTMLResponse)
+async def confirm(request: Request, contract_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    action = contracts_service.confirm_contract(actor=user, contract_id=contract_id)
+    return await _act(request, user, contract_id, action, "contract_confirmed")
+
+
+@router.post("/contracts/{contract_id}/registration", response_class=HTMLResponse)
+async def submit_registration(
+    request: Request, contract_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    action = registration_service.submit_registration(actor=user, contract_id=contract_id)
+    return await _act(request, user, contract_id, action, "registration_submitted")
+
+
+@router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay", response_class=HTMLResponse)
+async def pay(
+    request: Request, contract_id: int, milestone_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    action = payments_service.start_milestone_payment(
+        actor=user,
+        contract_id=contract_id,
+        milestone_id=milestone_id,
+        body={},
+        provider=request.app.state.payments,
+    )
+    return await _act(request, user, contract_id, action, "payment_started")
