@@ -62,7 +62,13 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
-        proxy_headers=False,
+        # Behind a TLS-terminating proxy, FORWARDED_ALLOW_IPS names it: the scheme (HSTS, Secure cookies) and
+        # the client address (login throttling) then come from its X-Forwarded-* headers, and from no one else.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        # Longer than a load balancer's idle timeout (60 s is common), so the server never closes a
+        # keep-alive connection that a client or proxy is about to reuse.
+        timeout_keep_alive=65,
     )
 
 
@@ -135,6 +141,25 @@ def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
         return result
 
     typer.echo(run_with_services(work))
+
+
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="file to write (pg_dump custom format)")]) -> None:
+    """Dump the database (the system of record); the search index is rebuilt from it on restore."""
+    from entry.backup import dump
+
+    size = dump(database_url=get_settings().database_url, target=target)
+    typer.echo(f"backup written: {target} ({size} bytes)")
+
+
+@app.command()
+def restore(source: Annotated[Path, typer.Argument(help="a dump written by `techmarket backup`")]) -> None:
+    """Restore the database from a dump, then rebuild every search index from the restored rows."""
+    from entry.backup import restore as restore_dump
+
+    restore_dump(database_url=get_settings().database_url, source=source)
+    typer.echo("database restored; reindexing")
+    reindex(replicas=0)
 
 
 @app.command("train-matcher")

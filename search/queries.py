@@ -416,14 +416,12 @@ TITLE_CHARS = 60
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
 
 
-def build_match_candidates(
-    text: str, fields: list[str], types: list[str] | None, per_type: int
-) -> dict[str, Any]:
-    """Supply for a demand, the best `per_type` of each listing type in one request.
+def build_match_candidates(text: str, fields: list[str], listing_type: str, size: int) -> dict[str, Any]:
+    """Supply of one listing type for a demand: the best `size` listings of that type.
 
-    The demand's meaningful words (no filler) are matched over titles, keywords and bodies; sharing a
-    technology field adds a little. Collapsing on `type` keeps instruments, experts and agencies from being
-    crowded out by the far more numerous achievements, while scores stay on one scale (one query, DFS).
+    The demand's meaningful words (no filler) are matched over titles, keywords and bodies, plus CJK bigrams
+    of its head over titles; sharing a technology field adds a little. One request per type keeps instruments,
+    experts and agencies from being crowded out by the far more numerous achievements.
     """
     words = " ".join(query_words(normalise(text))) or segment(normalise(text))
     should: list[dict[str, Any]] = [
@@ -436,18 +434,8 @@ def build_match_candidates(
         },
         {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
-    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}]
-    if types:
-        filters.append({"terms": {"type": types}})
+    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}, {"term": {"type": listing_type}}]
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
     if fields:
         query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 1}}]}}
-    return {
-        "size": len(types) if types else 4,
-        "query": query,
-        "_source": False,
-        "collapse": {
-            "field": "type",
-            "inner_hits": {"name": "best", "size": per_type, "_source": MATCH_SOURCE},
-        },
-    }
+    return {"size": size, "query": query, "_source": MATCH_SOURCE}

@@ -12,7 +12,14 @@ from redis.exceptions import RedisError
 from search import client
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
-from search.indices import LISTING_TYPES, alias_name, index_body, new_index_name, search_target
+from search.indices import (
+    LISTING_TYPES,
+    SEARCHABLE_TYPES,
+    alias_name,
+    index_body,
+    new_index_name,
+    search_target,
+)
 from search.queries import (
     MAX_WINDOW,
     SearchParams,
@@ -29,7 +36,7 @@ from services.core.settings import get_settings
 
 async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> None:
     """Create each type's first index and alias when missing (idempotent)."""
-    for listing_type in LISTING_TYPES:
+    for listing_type in SEARCHABLE_TYPES:
         alias = alias_name(listing_type, prefix)
         if await client.alias_targets(alias):
             continue
@@ -329,15 +336,20 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text, in one request: display, words and engine score."""
-    result = await client.search(
-        search_target(types, prefix),
-        build_match_candidates(text, fields, types, per_type),
-        search_type=SEARCH_TYPE,
+    """The best listings of each type for a demand's text (one request per type's index, in parallel): display,
+    words and engine score."""
+    target = search_target(None, prefix)
+    results = await asyncio.gather(
+        *(
+            client.search(
+                target, build_match_candidates(text, fields, listing_type, per_type), search_type=SEARCH_TYPE
+            )
+            for listing_type in types or LISTING_TYPES
+        )
     )
     found = []
-    for group in result["hits"]["hits"]:
-        for hit in group.get("inner_hits", {}).get("best", {}).get("hits", {}).get("hits", []):
+    for result in results:
+        for hit in result["hits"]["hits"]:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()

@@ -291,4 +291,9 @@ class GuardMiddleware:
     def _observe(scope: Scope, started: float, status: int) -> None:
         route = scope.get("route")
         template = getattr(route, "path", None) or ("/static" if scope["path"].startswith("/static") else "?")
-        metrics.observe_request(scope["method"], template, status, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        metrics.observe_request(scope["method"], template, status, seconds)
+        # The route template, never the path or the query: ids and search words stay out of the log.
+        log.info(
+            "http.request", method=scope["method"], route=template, status=status, ms=round(seconds * 1000, 1)
+        )

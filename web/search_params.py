@@ -14,7 +14,7 @@ from services.reference.vocabulary import ListingType, Maturity
 MAX_VALUES: Final = 20
 # A cursor is the last hit's sort values (three today); anything longer or nested is not one of ours.
 MAX_CURSOR_VALUES: Final = 8
-LISTING_TYPE_VALUES: Final = tuple(kind.value for kind in ListingType)
+LISTING_TYPE_VALUES: Final = (*(kind.value for kind in ListingType), "demand")
 MATURITY_VALUES: Final = tuple(level.value for level in Maturity)
 
 

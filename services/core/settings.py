@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     search_cache_ttl_seconds: int = 60
     platform_currency: str = "cny"
     log_level: str = "INFO"
+    forwarded_allow_ips: str = ""  # the TLS-terminating proxy's address(es), comma-separated
     # Uploaded files (test reports): a local directory; an S3-compatible store is a FileStore adapter away.
     files_dir: str = ".data/files"
 

@@ -2,8 +2,12 @@
 
 from typing import Any
 
+from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
+from services.core.audit import record_audit
+from services.core.db import transaction
 from services.deals import repository
+from services.deals.schemas import PayoutAccountSet, parse_body
 
 # Event outcomes that moved money (payments/service.py): what the provider told us happened.
 RECEIVED = ("succeeded", "succeeded_duplicate")
@@ -52,9 +56,13 @@ async def reconcile() -> list[dict[str, Any]]:
         else:
             refunded[intent] = max(refunded.get(intent, 0), int(obj["amount_refunded"]))
     booked = await repository.cash_by_payment()
+    kept = await repository.destination_fees()
     for payment in await repository.payments_with_intents():
         intent = payment["provider_ref"]
         expected = received.get(intent, 0) - refunded.get(intent, 0)
+        if payment["id"] in kept and intent in received:
+            # A destination charge leaves only the application fee on the platform's balance.
+            expected -= received[intent] - kept[payment["id"]]
         actual = booked.get(payment["id"], 0)
         if expected != actual:
             differences.append(
@@ -67,3 +75,21 @@ async def reconcile() -> list[dict[str, Any]]:
                 }
             )
     return differences
+
+
+async def set_payout_account(*, actor: Actor, org_id: int, body: Any) -> dict[str, Any]:
+    """An admin records the organisation's connected account that receives its sales (audited)."""
+    require_admin(actor)
+    data = parse_body(PayoutAccountSet, body)
+    await accounts_service.get_org(org_id=org_id)
+    async with transaction() as conn:
+        await repository.set_payout_account(org_id, data.account_ref, actor.user_id, conn)
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="org.payout_account",
+            object_type="organisation",
+            object_id=org_id,
+            detail={"account_ref": data.account_ref},
+        )
+    return {"org_id": org_id, "provider": "stripe", "account_ref": data.account_ref}

@@ -148,6 +148,9 @@ class Payment(TimestampMixin, Model):
     failure_reason: str | None = fields.TextField(null=True)
     succeeded_at = fields.DatetimeField(null=True)
     refunded_fen = fields.BigIntField(default=0)
+    # Connect destination charge: the seller's account, and what the platform keeps (fee + commission).
+    payout_destination = fields.CharField(max_length=255, null=True)
+    application_fee_fen = fields.BigIntField(null=True)
 
     class Meta:
         table = "deals_payment"
@@ -195,3 +198,16 @@ class StripeEvent(Model):
 
     class Meta:
         table = "deals_stripe_event"
+
+
+class PayoutAccount(Model):
+    """An organisation's account at the payment provider that receives its sales (a Stripe connected account)."""
+
+    org_id = fields.BigIntField(primary_key=True, generated=False)
+    provider = fields.CharField(max_length=16, default="stripe")
+    account_ref = fields.CharField(max_length=255)
+    set_by_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deals_payout_account"

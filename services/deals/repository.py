@@ -9,7 +9,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 
-from services.deals.models import Contract, LedgerEntry, Milestone, NonTechnicalItem, Payment, StripeEvent
+from services.deals.models import (
+    Contract,
+    LedgerEntry,
+    Milestone,
+    NonTechnicalItem,
+    Payment,
+    PayoutAccount,
+    StripeEvent,
+)
 
 
 async def get_contract(contract_id: int) -> Contract | None:
@@ -287,3 +295,23 @@ async def payments_of_contract(contract_id: int) -> list[dict[str, Any]]:
             "succeeded_at",
         )
     )
+
+
+async def payout_account(org_id: int) -> str | None:
+    found = await PayoutAccount.get_or_none(org_id=org_id)
+    return found.account_ref if found else None
+
+
+async def set_payout_account(
+    org_id: int, account_ref: str, set_by_id: int, connection: BaseDBAsyncClient
+) -> None:
+    await PayoutAccount.filter(org_id=org_id).using_db(connection).delete()
+    await PayoutAccount.create(
+        org_id=org_id, account_ref=account_ref, set_by_id=set_by_id, using_db=connection
+    )
+
+
+async def destination_fees() -> dict[int, int]:
+    """What the platform keeps of each destination charge (the rest goes to the seller's account)."""
+    rows = await Payment.filter(payout_destination__isnull=False).values("id", "application_fee_fen")
+    return {int(r["id"]): int(r["application_fee_fen"] or 0) for r in rows}

@@ -269,6 +269,12 @@ class PaymentStart(BaseModel):
     methods: list[str] = Field(default_factory=lambda: ["card", "alipay", "wechat_pay"])
 
 
+class PayoutAccountSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_ref: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^acct_[0-9A-Za-z]{6,64}$")]
+
+
 class RefundStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -56,6 +56,30 @@ MATCH_STATUS_LABELS = {
 }
 
 
+def search_snapshot(demand: Demand) -> dict[str, Any]:
+    """What the public may find of a demand in search (type=demand): never a hidden enterprise, and only the
+    title, fields and budget of a confidential one."""
+    public = demand_read(demand)
+    summary = public.problem or public.description
+    return {
+        "id": demand.id,
+        "type": "demand",
+        "status": demand.status,
+        "org_id": public.org_id,
+        "title": demand.title,
+        "summary": summary[:200],
+        "description": " ".join(p for p in (public.description, public.requirements) if p),
+        "keywords": list(demand.keywords or []),
+        "fields": list(demand.tech_fields or []),
+        "region": demand.region,
+        "kind": demand.kind,
+        "price_min_fen": demand.budget_min_fen,
+        "price_max_fen": demand.budget_max_fen,
+        "published_at": demand.published_at.isoformat() if demand.published_at else None,
+        "updated_at": clock.now().isoformat(),
+    }
+
+
 async def _emit(demand: Demand, connection: Connection) -> None:
     await record_event(
         connection=connection,
@@ -63,7 +87,7 @@ async def _emit(demand: Demand, connection: Connection) -> None:
         aggregate_type="demand",
         aggregate_id=demand.id,
         aggregate_version=demand.version,
-        payload={"status": demand.status},
+        payload={"status": demand.status, "snapshot": search_snapshot(demand)},
     )
 
 

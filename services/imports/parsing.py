@@ -7,6 +7,7 @@ and column; a problem with the file as a whole raises `ImportFileError`, one wit
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -154,7 +155,63 @@ def _csv_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise _file_error(f"第 {number + 1} 行不是有效的 CSV：{exc} (malformed csv)", row=number + 1) from exc
 
 
+# A workbook is a zip of XML: what it declares is checked before a single cell is read. A 2 KB file can
+# declare a cell at row 2,500,000 (the reader then walks every empty row) or a 200 MB shared-strings table.
+MAX_UNPACKED_BYTES: Final = 200 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES: Final = 32 * 1024 * 1024
+MAX_PACKING_RATIO: Final = 200
+DIMENSION: Final = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def inspect_xlsx(content: bytes) -> None:
+    """Refuse a workbook whose declared size is beyond the limits, without parsing it (ImportFileError)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _file_error("无法读取 xlsx 文件 (the xlsx workbook cannot be read)") from exc
+    with archive:
+        unpacked = sum(entry.file_size for entry in entries)
+        if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(len(content), 64 * 1024):
+            raise _file_error("xlsx 文件解压后过大 (the workbook unpacks to too much data)")
+        for entry in entries:
+            name = entry.filename.lower()
+            if name.endswith("sharedstrings.xml") and entry.file_size > MAX_SHARED_STRINGS_BYTES:
+                raise _file_error("xlsx 文件的共享字符串表过大 (the shared-strings table is too large)")
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(entry) as sheet:
+                    head = sheet.read(16 * 1024)
+                _check_dimension(head)
+
+
+def _check_dimension(head: bytes) -> None:
+    found = DIMENSION.search(head)
+    if not found:
+        return  # no declaration: the row cap in _xlsx_records still applies while reading
+    letters_raw, row_raw = found.group(3) or found.group(1), found.group(4) or found.group(2)
+    last_letters = letters_raw.decode("ascii") if letters_raw else ""
+    last_row = row_raw.decode("ascii") if row_raw else ""
+    if last_row and int(last_row) > MAX_ROWS + 2:
+        raise _file_error(
+            f"工作表声明了 {int(last_row)} 行，超过 {MAX_ROWS} 行上限 (the sheet declares {int(last_row)} rows)",
+            row=int(last_row),
+        )
+    if last_letters and _column_number(last_letters) > MAX_COLUMNS:
+        raise _file_error(
+            f"工作表超过 {MAX_COLUMNS} 列上限 (the sheet declares more than {MAX_COLUMNS} columns)",
+            column=last_letters,
+        )
+
+
 def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    inspect_xlsx(content)
     # Not data_only: a formula must be seen to be refused, where data_only would hand over its cached value
     # (or nothing, for a file no spreadsheet program has calculated).
     try:
@@ -165,7 +222,14 @@ def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         if not workbook.worksheets:
             raise _file_error("工作簿中没有工作表 (the workbook has no sheet)")
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(values_only=True)
+        for number, values in enumerate(rows, start=1):
+            # A lying or missing dimension: empty rows are yielded one by one, so stop counting early.
+            if number > MAX_ROWS + 2:
+                raise _file_error(
+                    f"数据超过 {MAX_ROWS} 行上限，请拆分文件 (more than {MAX_ROWS} rows; split the file)",
+                    row=number,
+                )
             yield number, list(values)
     finally:
         workbook.close()

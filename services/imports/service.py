@@ -16,7 +16,7 @@ from services.core import jobs
 from services.core.db import Connection, transaction
 from services.core.errors import Invalid, NotFound
 from services.core.logging import get_logger
-from services.imports import parsing, repository
+from services.imports import isolation, parsing, repository
 from services.imports.bulk import BulkResult, RowError, save_rows
 from services.imports.parsing import ImportFileError
 from services.imports.policies import import_target_org, may_see_job
@@ -122,7 +122,7 @@ async def prepare_import(
     progress: Progress = _no_progress,
 ) -> PreparedImport:
     """Parse and validate a file in chunks, reporting progress; raises ImportFileError for the whole file."""
-    sheet = parsing.parse_file(listing_type, content, filename=filename)
+    sheet = await isolation.parse_file_isolated(listing_type, content, filename=filename)
     total = sheet.total
     await progress(total, 0, 0)
     valid: list[tuple[int, ListingCommon]] = []

@@ -5,12 +5,9 @@ from collections.abc import Iterable
 from services.accounts.policies import Actor
 from services.core.db import Connection
 from services.core.errors import NotFound
-from services.core.outbox import record_event
 from services.notifications import repository
 from services.notifications.models import Notification
 from services.notifications.schemas import NotificationKind, NotificationPage, NotificationRead
-
-NOTIFICATION_TOPIC = "notification.created"
 
 
 def notification_read(row: Notification) -> NotificationRead:
@@ -36,7 +33,7 @@ async def notify(
     link: str = "",
     skip_user_id: int | None = None,
 ) -> int:
-    """Write one notification per recipient (and an outbox row for other channels) inside the caller's transaction."""
+    """Write one notification per recipient inside the caller's transaction."""
     recipients = sorted({u for u in user_ids if u is not None and u != skip_user_id})
     if not recipients:
         return 0
@@ -44,15 +41,9 @@ async def notify(
         Notification(user_id=user_id, kind=kind.value, title=title[:200], body=body, link=link[:300])
         for user_id in recipients
     ]
+    # The rows are written in the caller's transaction: a committed change always has its notifications,
+    # and the live stream reads them from here (nothing is lost when a page is closed).
     created = await repository.create_many(rows, connection)
-    for row in created:
-        await record_event(
-            connection=connection,
-            topic=NOTIFICATION_TOPIC,
-            aggregate_type="notification",
-            aggregate_id=row.id,
-            payload={"user_id": row.user_id, "kind": row.kind},
-        )
     return len(created)
 
 

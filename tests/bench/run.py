@@ -772,6 +772,31 @@ async def run(args: argparse.Namespace) -> int:
             # (≈ 1 ms here) dominates the ratio; it is reported for trend-watching.
             figures += latency_figures("suggest (API/engine)", suggestions["api"], suggestions["engine"])
             report["latency_samples"] = {"search": searches, "suggest": suggestions}
+            if args.load_users and remaining() > args.load_seconds + 120:
+                from tests.bench import load
+
+                log(
+                    f"load: {args.load_users} users x {args.load_seconds}s (search, pages, bookings, demands, broker)"
+                )
+                mix = await load.run_against(api_base, users=args.load_users, seconds=args.load_seconds)
+                load.print_report(mix)
+                report["load"] = mix
+                for action, row in mix["actions"].items():
+                    figures.append(
+                        Figure(
+                            f"load {action} p95 (ms)",
+                            float(row["p95_ms"] or 0),
+                            "ms",
+                            None,
+                            None,
+                            "",
+                            None,
+                            f"p50 {row['p50_ms']} / p99 {row['p99_ms']} ms, {row['count']} calls, {row['errors']} errors",
+                        )
+                    )
+                figures.append(Figure("load errors", mix["errors"], "", 0, None, "= 0", mix["errors"] == 0))
+            elif args.load_users:
+                failures.append("time budget spent before the load scenario")
         finally:
             stop_server(server)
 
@@ -863,6 +888,10 @@ def main() -> None:
     )
     parser.add_argument("--budget", type=float, default=900, help="seconds the whole run may take")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database matches")
+    parser.add_argument(
+        "--load-users", type=int, default=100, help="concurrent users of the load mix (0: skip)"
+    )
+    parser.add_argument("--load-seconds", type=float, default=60, help="duration of the load mix")
     parser.add_argument("--drain-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.drain_child:

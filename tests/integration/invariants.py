@@ -46,16 +46,9 @@ COUNTED_TABLES = (
 )
 
 
-# Notifications of new matches are written by the worker's background re-matching, with their outbox rows.
-COUNT_FILTERS = {"core_outbox": "WHERE topic <> 'notification.created'"}
-
-
 async def row_counts(db: asyncpg.Connection) -> dict[str, int]:
     """Rows per table, in one query."""
-    selects = ", ".join(
-        f"(SELECT count(*) FROM {table} {COUNT_FILTERS.get(table, '')}) AS {table}"
-        for table in COUNTED_TABLES
-    )
+    selects = ", ".join(f"(SELECT count(*) FROM {table}) AS {table}" for table in COUNTED_TABLES)
     row = await db.fetchrow(f"SELECT {selects}")
     assert row is not None
     return dict(row)

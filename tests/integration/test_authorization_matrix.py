@@ -521,6 +521,14 @@ CASES: list[Case] = [
         },
     ),
     Case("orgs.verify", "POST", "/api/v1/orgs/{org_id}/verify", "org:home", ADMINS_ONLY),
+    Case(
+        "orgs.payout-account",
+        "POST",
+        "/api/v1/orgs/{org_id}/payout-account",
+        "org:home",
+        ADMINS_ONLY,
+        body=lambda w: {"account_ref": "acct_1Matrix00001"},
+    ),
     # Anyone in an organisation files a broker profile for themselves; only an admin decides it.
     Case(
         "brokers.apply",

@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+import json
 import time
 import uuid
 from typing import Any
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from services.imports.columns import MAX_BYTES
 from services.reference.vocabulary import ListingType
 from tests.bench.bench_import import achievement_bodies, xlsx_of
-from tests.factories import RESOURCES, create_listing, create_org, create_user, unique
+from tests.factories import RESOURCES, create_listing, create_org, create_user, listing_body, unique
 from tests.integration.conftest import Processes
 
 pytestmark = pytest.mark.integration
@@ -318,3 +319,25 @@ async def test_ten_thousand_rows_import_well_under_a_minute(api, provider, db):
     assert job["result"]["created"] == 10_000
     assert await db.fetchval("SELECT count(*) FROM catalog_listing WHERE org_id = $1", org["id"]) == 10_000
     assert elapsed < 30
+
+
+async def test_a_hostile_workbook_fails_its_job_clearly_and_indexing_goes_on(api, admin_token, provider):
+    # given a 5 KB workbook declaring a cell at row 2,500,000 (it used to stall the worker for 17 s)
+    from tests.unit.test_import_limits import _far_cell
+
+    _, token = provider
+    response = await upload(api, token, "achievements", _far_cell(), "bomb.xlsx")
+    assert response.status_code in (202, 422), response.text
+    if response.status_code == 202:
+        job = await wait_job(api, token, response.json()["job_id"])
+        assert job["status"] == "failed"
+        assert "2500000" in json.dumps(job, ensure_ascii=False)
+    # and a listing published meanwhile is searchable: indexing never waited behind the import
+    made = await api.json(
+        "POST", "/api/v1/achievements", token=token, expect=201, json=listing_body("achievement")
+    )
+    await api.json("POST", f"/api/v1/achievements/{made['id']}/submit", token=token)
+    await api.json("POST", f"/api/v1/achievements/{made['id']}/publish", token=admin_token)
+    await api.wait_indexed(admin_token)
+    found = await api.json("GET", "/api/v1/search", params={"q": made["title"]})
+    assert made["id"] in [item["id"] for item in found["items"]]

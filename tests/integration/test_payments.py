@@ -348,3 +348,50 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         env=os.environ.copy(),
     )
+
+
+async def test_a_seller_with_a_payout_account_is_paid_by_a_destination_charge(deal, db):
+    # given a seller organisation whose connected account an admin recorded (audited)
+    seller_org = await create_org(deal.api, deal.admin, kind="institute", region="500106")
+    _, seller = await create_user(deal.api, deal.admin, org_id=seller_org["id"], role="provider")
+    await deal.api.json(
+        "POST",
+        f"/api/v1/orgs/{seller_org['id']}/payout-account",
+        token=deal.admin,
+        json={"account_ref": "acct_1SellerTest01"},
+    )
+    refused = await deal.api.call(
+        "POST",
+        f"/api/v1/orgs/{seller_org['id']}/payout-account",
+        token=seller,
+        json={"account_ref": "acct_1Mine0000"},
+    )
+    assert refused.status_code == 403
+    contract = await create_contract(
+        deal.api, seller, buyer_org_id=deal.buyer_org, seller_org_id=seller_org["id"]
+    )
+    payment = await deal.pay(contract)
+
+    # when the milestone is paid (a destination charge on stripe-mock) and Stripe confirms it
+    row = await db.fetchrow(
+        "SELECT payout_destination, application_fee_fen FROM deals_payment WHERE id = $1",
+        payment["payment_id"],
+    )
+    assert (row["payout_destination"], row["application_fee_fen"]) == ("acct_1SellerTest01", 300_000)
+    await deal.deliver("payment_intent.succeeded", payment)
+
+    # then the seller's share left the platform's balance at once; only the platform fee stays
+    cash = await db.fetchval(
+        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE payment_id = $1 AND account = 'provider_clearing'",
+        payment["payment_id"],
+    )
+    owed = await db.fetchval(
+        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE account = $1",
+        f"seller_payable:contract-{contract['id']}",
+    )
+    assert (cash, owed) == (300_000, 0)
+    audit = await db.fetchval(
+        "SELECT count(*) FROM core_audit_log WHERE action = 'org.payout_account' AND object_id = $1",
+        str(seller_org["id"]),
+    )
+    assert audit == 1

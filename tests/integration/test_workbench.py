@@ -45,7 +45,9 @@ async def _world(api: Any, admin: str) -> dict[str, Any]:
         "POST", f"/api/v1/demands/{demand['id']}/broker", token=admin, json={"broker_id": broker_a_id}
     )
     await api.wait_indexed(admin)
-    matches = await api.json("GET", f"/api/v1/demands/{demand['id']}/matches", token=buyer)
+    matches = await api.json(
+        "GET", f"/api/v1/demands/{demand['id']}/matches", token=buyer, params={"limit": 100}
+    )
     mine = [m for m in matches["items"] if m["id"] == listing["id"]]
     assert mine, "the matcher did not find the answering achievement"
     return {
@@ -328,3 +330,31 @@ async def test_the_queue_filters_by_stage_and_field(api: Any, admin_token: str) 
     assert all(not m["overdue"] for m in by_field["items"])
     theirs = await api.json("GET", "/api/v1/broker/queue?size=100", token=world["broker_b"])
     assert world["match_id"] not in [m["match_id"] for m in theirs["items"]]
+
+
+async def test_demands_are_searchable_with_the_same_chinese_analysis(api: Any, admin_token: str) -> None:
+    # given a published challenge (enterprise hidden) and a draft with the same words
+    world = await _world(api, admin_token)
+    draft = await api.json(
+        "POST",
+        "/api/v1/demands",
+        token=world["buyer"],
+        expect=201,
+        json={**CHALLENGE, "title": "草稿：石墨烯导热膜"},
+    )
+    await api.wait_indexed(admin_token)
+
+    # when someone searches demands by words of its title (jieba-segmented, as listings are)
+    found = await api.json(
+        "GET", "/api/v1/search", params={"q": "导热膜 石墨烯", "type": "demand", "size": 100}
+    )
+    everything = await api.json("GET", "/api/v1/search", params={"q": "石墨烯导热膜", "size": 100})
+
+    # then the published demand is found, without its enterprise; the draft is not; supply searches stay supply
+    ids = [item["id"] for item in found["items"]]
+    assert world["demand"]["id"] in ids
+    assert draft["id"] not in ids
+    assert {item["type"] for item in found["items"]} == {"demand"}
+    mine = next(item for item in found["items"] if item["id"] == world["demand"]["id"])
+    assert mine.get("org_id") is None
+    assert "demand" not in {item["type"] for item in everything["items"]}

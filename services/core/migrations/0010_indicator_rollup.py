@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='ContractContribution',
             fields=[
-                ('contract_id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('contract_id', fields.BigIntField(primary_key=True, generated=False, unique=True, db_index=True)),
                 ('day', fields.DateField()),
                 ('contract_type', fields.CharField(max_length=16)),
                 ('field', fields.CharField(max_length=32)),

@@ -26,6 +26,14 @@ class ProviderEvent:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Payout:
+    """Where the seller's share goes as the charge settles, and what the platform keeps (fee + commission)."""
+
+    destination: str
+    platform_keeps_fen: int
+
+
 class MalformedEvent(Exception):
     """A correctly signed event whose shape we cannot use; `event_id` when it names one."""
 
@@ -59,6 +67,7 @@ class PaymentProvider(Protocol):
         metadata: dict[str, str],
         methods: list[str],
         description: str,
+        payout: "Payout | None" = None,
     ) -> IntentResult: ...
 
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent: ...

@@ -15,6 +15,7 @@ from services.deals.payments.port import (
     InvalidSignature,
     MalformedEvent,
     PaymentProvider,
+    Payout,
     ProviderEvent,
     TerminalPaymentError,
     TransientPaymentError,
@@ -103,6 +104,8 @@ async def start_milestone_payment(
         existing = await repository.open_payment(milestone.id, conn)
         if existing is not None and existing.provider_ref:
             return _payment_read(existing)
+        destination = await repository.payout_account(contract.seller_org_id)
+        shares = _split(milestone.amount_fen, contract)
         payment = existing or await repository.insert_payment(
             {
                 "contract_id": contract.id,
@@ -113,6 +116,8 @@ async def start_milestone_payment(
                 "currency": contract.currency,
                 "status": PaymentStatus.CREATED.value,
                 "payer_id": actor.user_id,
+                "payout_destination": destination,
+                "application_fee_fen": shares["fee"] + shares["commission"] if destination else None,
             },
             conn,
         )
@@ -129,6 +134,9 @@ async def start_milestone_payment(
             },
             methods=start.methods,
             description=f"TechMarket 合同 {contract_id} 里程碑 {milestone.seq}",
+            payout=Payout(payment.payout_destination, payment.application_fee_fen or 0)
+            if payment.payout_destination
+            else None,
         )
     except TransientPaymentError as exc:
         raise Unavailable(
@@ -205,11 +213,13 @@ async def _outcome(event: ProviderEvent, conn: Connection) -> tuple[str, str | N
 EventHandler = Callable[[ProviderEvent, Payment, Milestone, Connection], Awaitable[str]]
 
 
-def _split(payment: Payment, contract: Contract) -> dict[str, int]:
+def _split(amount_fen: int, contract: Contract) -> dict[str, int]:
     """A milestone payment's shares: the platform fee, the broker's commission (pro rata), the seller's rest."""
-    fee = payment.amount_fen * contract.platform_fee_bp // 10_000
-    commission = contract.broker_commission_fen * payment.amount_fen // contract.total_fen
-    return {"fee": fee, "commission": commission, "seller": payment.amount_fen - fee - commission}
+    fee = amount_fen * contract.platform_fee_bp // 10_000
+    commission = (
+        contract.broker_commission_fen * amount_fen // contract.total_fen if contract.broker_id else 0
+    )
+    return {"fee": fee, "commission": commission, "seller": amount_fen - fee - commission}
 
 
 async def _on_succeeded(
@@ -249,7 +259,7 @@ async def _on_succeeded(
     await _move_milestone(milestone.id, "credit", conn, paid_at=now)
     contract = await repository.get_contract(payment.contract_id)
     assert contract is not None
-    shares = _split(payment, contract)
+    shares = _split(payment.amount_fen, contract)
     group = {"entry_group": f"payment-{payment.id}"}
     rows = [
         {**received, **group},
@@ -281,8 +291,23 @@ async def _on_succeeded(
                 "memo": "broker commission",
             }
         )
-    elif shares["commission"]:
-        rows[1]["amount_fen"] -= shares["commission"]
+    if payment.payout_destination:
+        # A destination charge: the provider moved the seller's share to the seller's account at once.
+        payout = {**common, "entry_group": f"payout-{payment.id}"}
+        rows += [
+            {
+                **payout,
+                "account": f"seller_payable:contract-{payment.contract_id}",
+                "amount_fen": shares["seller"],
+                "memo": f"paid out to {payment.payout_destination}",
+            },
+            {
+                **payout,
+                "account": "provider_clearing",
+                "amount_fen": -shares["seller"],
+                "memo": "destination transfer",
+            },
+        ]
     await repository.add_ledger(rows, conn)
     return status.value
 

@@ -11,6 +11,7 @@ from services.deals.payments.port import (
     IntentResult,
     InvalidSignature,
     MalformedEvent,
+    Payout,
     ProviderEvent,
     TerminalPaymentError,
     TransientPaymentError,
@@ -45,6 +46,7 @@ class StripeGateway:
         metadata: dict[str, str],
         methods: list[str],
         description: str,
+        payout: Payout | None = None,
     ) -> IntentResult:
         """Create a PaymentIntent; the amount is in the currency's minor unit (fen for CNY)."""
         params: dict[str, Any] = {
@@ -54,6 +56,11 @@ class StripeGateway:
             "metadata": metadata,
             "description": description,
         }
+        if payout is not None:
+            # A Connect destination charge: Stripe moves the rest to the seller's account as the charge
+            # settles, and the application fee (platform fee + broker commission) stays with the platform.
+            params["transfer_data"] = {"destination": payout.destination}
+            params["application_fee_amount"] = payout.platform_keeps_fen
         try:
             intent = await self._client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
