@@ -156,7 +156,8 @@ def _check_window(params: SearchParams) -> None:
     if params.search_after is None and params.page * params.size > MAX_WINDOW:
         raise Invalid.field(
             ["query", "page"],
-            f"最多翻到第 {MAX_WINDOW // params.size} 页；更深请用 search_after 游标 (page window exceeded)",
+            f"最多翻到第 {MAX_WINDOW // params.size} 页；更深请用 search_after 游标",
+            "page window exceeded",
             code="page_too_deep",
         )
 

@@ -17,7 +17,7 @@ async def optional_actor(request: Request) -> Actor | None:
         actor = await accounts_service.actor_for_token(token=header[7:].strip())
         if actor is None:
             raise Unauthenticated(
-                "invalid_token", "令牌无效、已过期或已撤销 (token invalid, expired or revoked)"
+                "invalid_token", "令牌无效、已过期或已撤销", "token invalid, expired or revoked"
             )
         return actor
     return await actor_from_session(request)
@@ -26,14 +26,14 @@ async def optional_actor(request: Request) -> Actor | None:
 async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     """A signed-in caller."""
     if actor is None:
-        raise Unauthenticated("authentication_required", "请先登录 (authentication required)")
+        raise Unauthenticated("authentication_required", "请先登录", "authentication required")
     return actor
 
 
 async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     """A signed-in admin."""
     if not actor.is_admin:
-        raise Forbidden("admin_only", "仅管理员可执行此操作 (admin only)")
+        raise Forbidden("admin_only", "仅管理员可执行此操作", "admin only")
     return actor
 
 

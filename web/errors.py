@@ -78,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         if is_page_request(request):
-            text = exc.message_zh if exc.message_en else human_message(exc.detail)
+            text = human_message(exc)
             return await error_page(request, STATUS[exc.kind], text)
         headers = None
         if isinstance(exc, RateLimited):

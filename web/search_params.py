@@ -23,7 +23,7 @@ def _values(raw: str | None, allowed: tuple[str, ...] | None, name: str, *, stri
     bad = [part for part in parts if allowed is not None and part not in allowed]
     if bad and strict:
         raise Invalid.field(
-            ["query", name], f"不支持的取值 {bad}，可选 {list(allowed or ())} (unsupported value)"
+            ["query", name], f"不支持的取值 {bad}，可选 {list(allowed or ())}", "unsupported value"
         )
     return tuple(part for part in parts if part not in bad)[:MAX_VALUES]
 
@@ -32,7 +32,7 @@ def _regions(raw: str | None, *, strict: bool) -> tuple[str, ...]:
     regions = _values(raw, None, "region", strict=strict)
     valid = tuple(r for r in regions if r.isdigit() and len(r) == 6)
     if strict and valid != regions:
-        raise Invalid.field(["query", "region"], "region 须为 6 位行政区划代码 (6-digit region codes)")
+        raise Invalid.field(["query", "region"], "region 须为 6 位行政区划代码", "6-digit region codes")
     return valid
 
 
@@ -42,14 +42,14 @@ def _cursor(raw: str | None) -> tuple[Any, ...] | None:
     try:
         parsed = json.loads(raw)
     except ValueError as exc:
-        raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组 (JSON array)") from exc
+        raise Invalid.field(["query", "search_after"], "search_after 须为 JSON 数组", "JSON array") from exc
     if (
         not isinstance(parsed, list)
         or len(parsed) > MAX_CURSOR_VALUES
         or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in parsed)
     ):
         raise Invalid.field(
-            ["query", "search_after"], "search_after 须为由数字或字符串组成的短 JSON 数组 (flat JSON array)"
+            ["query", "search_after"], "search_after 须为由数字或字符串组成的短 JSON 数组", "flat JSON array"
         )
     return tuple(parsed)
 
@@ -72,7 +72,7 @@ def parse(
     """SearchParams from query-string values; ``strict`` raises Invalid on what the forgiving mode drops."""
     if sort not in SORTS:
         if strict:
-            raise Invalid.field(["query", "sort"], f"sort 只能是 {list(SORTS)} (unsupported sort)")
+            raise Invalid.field(["query", "sort"], f"sort 只能是 {list(SORTS)}", "unsupported sort")
         sort = "relevance"
     if min_price_fen is not None and max_price_fen is not None and min_price_fen > max_price_fen:
         if strict:

@@ -19,26 +19,26 @@ class Actor:
 def require_admin(actor: Actor | None) -> Actor:
     """Only zone administrators pass."""
     if actor is None or not actor.is_admin:
-        raise Forbidden("admin_only", "仅管理员可执行此操作 (admin only)")
+        raise Forbidden("admin_only", "仅管理员可执行此操作", "admin only")
     return actor
 
 
 def require_member(actor: Actor | None, org_id: int) -> Actor:
     """Members of the organisation (or admins) pass."""
     if actor is None or (not actor.is_admin and actor.org_id != org_id):
-        raise Forbidden("not_a_member", "仅该机构成员可执行此操作 (members of the organisation only)")
+        raise Forbidden("not_a_member", "仅该机构成员可执行此操作", "members of the organisation only")
     return actor
 
 
 def require_organisation(actor: Actor | None) -> int:
     """Callers who belong to an organisation pass; returns its id."""
     if actor is None or actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构 (join an organisation first)")
+        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     return actor.org_id
 
 
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Callers with one of the roles (or admins) pass."""
     if actor is None or (not actor.is_admin and actor.role not in roles):
-        raise Forbidden("role_not_allowed", f"需要以下角色之一: {', '.join(roles)} (role not allowed)")
+        raise Forbidden("role_not_allowed", f"需要以下角色之一: {', '.join(roles)}", "role not allowed")
     return actor

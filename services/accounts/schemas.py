@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from services.core.errors import LocalizedValueError
 from services.reference.identifiers import normalise_uscc, uscc_problem
 from services.reference.regions import is_valid_region_code
 from services.reference.vocabulary import OrgKind, Role
@@ -22,7 +23,7 @@ Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 def _check_region(value: str) -> str:
     if not is_valid_region_code(value):
-        raise ValueError("不是有效的行政区划代码 (not a valid 6-digit GB/T 2260 region code)")
+        raise LocalizedValueError("不是有效的行政区划代码", "not a valid 6-digit GB/T 2260 region code")
     return value
 
 

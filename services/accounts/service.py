@@ -89,7 +89,7 @@ async def create_org(*, actor: Actor | None, data: OrgCreate) -> OrgRead:
                 object_id=org.id,
             )
     except UniqueViolation as exc:
-        raise Conflict("uscc_taken", "该统一社会信用代码已注册 (uscc already registered)") from exc
+        raise Conflict("uscc_taken", "该统一社会信用代码已注册", "uscc already registered") from exc
     return org_read(org)
 
 
@@ -97,7 +97,7 @@ async def get_org(*, org_id: int) -> OrgRead:
     """One organisation (public profile)."""
     org = await repository.get_org(org_id)
     if org is None:
-        raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
+        raise NotFound("org_not_found", f"机构 {org_id} 不存在", "organisation not found")
     return org_read(org)
 
 
@@ -107,7 +107,7 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
     async with transaction() as conn:
         updated = await repository.mark_org_verified(org_id, actor.user_id, clock.now(), conn)
         if not updated:
-            raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
+            raise NotFound("org_not_found", f"机构 {org_id} 不存在", "organisation not found")
         await record_audit(
             connection=conn,
             actor_id=actor.user_id,
@@ -128,14 +128,14 @@ async def register(*, data: RegisterRequest) -> UserRead:
         )
     invitation = None
     if (data.org is None) == (data.invite is None):
-        raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一 (give exactly one of org or invite)")
+        raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一", "give exactly one of org or invite")
     _check_password(data.password, data.email, data.name)
     password_hash = await hash_password_async(data.password)
     try:
         async with transaction() as conn:
             # Checked before the insert: a unique violation would put the e-mail in the database's log.
             if await repository.email_taken(data.email, conn):
-                raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)")
+                raise Conflict("already_registered", "邮箱或统一社会信用代码已注册", "e-mail or uscc taken")
             if data.org is not None:
                 org = await repository.create_org(conn, **data.org.model_dump(mode="json"))
                 org_id = org.id
@@ -145,9 +145,9 @@ async def register(*, data: RegisterRequest) -> UserRead:
                     token_digest(data.invite or ""), clock.now(), conn
                 )
                 if invitation is None:
-                    raise Invalid.field(["invite"], "邀请码无效或已过期 (invitation invalid or expired)")
+                    raise Invalid.field(["invite"], "邀请码无效或已过期", "invitation invalid or expired")
                 if invitation.email and invitation.email.lower() != data.email.lower():
-                    raise Invalid.field(["invite"], "邀请码不属于该邮箱 (invitation is for another e-mail)")
+                    raise Invalid.field(["invite"], "邀请码不属于该邮箱", "invitation is for another e-mail")
                 org_id = invitation.org_id
                 role = Role(invitation.role)
             user = await repository.create_user(
@@ -169,7 +169,7 @@ async def register(*, data: RegisterRequest) -> UserRead:
                 detail={"role": role.value, "org_id": org_id, "invited": invitation is not None},
             )
     except UniqueViolation as exc:
-        raise Conflict("already_registered", "邮箱或统一社会信用代码已注册 (e-mail or uscc taken)") from exc
+        raise Conflict("already_registered", "邮箱或统一社会信用代码已注册", "e-mail or uscc taken") from exc
     return user_read(user)
 
 
@@ -183,9 +183,9 @@ async def admin_create_user(*, actor: Actor | None, data: AdminUserCreate) -> Us
     """An admin creates a user in an organisation."""
     require_admin(actor)
     if data.org_id is not None and await repository.get_org(data.org_id) is None:
-        raise Invalid.field(["org_id"], f"机构 {data.org_id} 不存在 (organisation not found)")
+        raise Invalid.field(["org_id"], f"机构 {data.org_id} 不存在", "organisation not found")
     if data.org_id is None and data.role != Role.ADMIN:
-        raise Invalid.field(["org_id"], "非管理员用户必须属于一个机构 (org_id required)")
+        raise Invalid.field(["org_id"], "非管理员用户必须属于一个机构", "org_id required")
     return await create_user(
         actor_id=actor.user_id if actor else None,
         email=data.email,
@@ -205,7 +205,7 @@ async def create_user(
     try:
         async with transaction() as conn:
             if await repository.email_taken(email, conn):
-                raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)")
+                raise Conflict("email_taken", "该邮箱已注册", "e-mail already registered")
             user = await repository.create_user(
                 conn,
                 email=email.lower(),
@@ -223,7 +223,7 @@ async def create_user(
                 detail={"role": role.value, "org_id": org_id},
             )
     except UniqueViolation as exc:
-        raise Conflict("email_taken", "该邮箱已注册 (e-mail already registered)") from exc
+        raise Conflict("email_taken", "该邮箱已注册", "e-mail already registered") from exc
     return user_read(user)
 
 
@@ -232,7 +232,7 @@ async def grant_role(*, actor: Actor, user_id: int, role: Role, reason: str, con
     require_admin(actor)
     user = await repository.lock_user(user_id, connection)
     if user is None:
-        raise NotFound("user_not_found", "用户不存在 (user not found)")
+        raise NotFound("user_not_found", "用户不存在", "user not found")
     await repository.set_role(user_id, role.value, connection)
     await record_audit(
         connection=connection,
@@ -291,7 +291,8 @@ async def _admit_attempt(email: str, ip: str) -> None:
     if int(refused):
         raise RateLimited(
             "too_many_attempts",
-            "登录失败次数过多，请稍后再试 (too many failed logins)",
+            "登录失败次数过多，请稍后再试",
+            "too many failed logins",
             retry_after=LOGIN_ATTEMPTS_TTL,
         )
 
@@ -310,7 +311,7 @@ async def issue_token(*, email: str, password: str, ip: str, kind: str = "bearer
     # Unknown and inactive accounts are verified against a dummy hash: the same work, the same time.
     matches = await verify_password_async(user.password_hash if user and usable else None, password)
     if user is None or not usable or not matches:
-        raise Unauthenticated("bad_credentials", "邮箱或密码错误 (wrong e-mail or password)")
+        raise Unauthenticated("bad_credentials", "邮箱或密码错误", "wrong e-mail or password")
     await _forget_attempt(email, ip)
     token = new_token()
     ttl = get_settings().access_token_ttl_seconds
@@ -348,7 +349,7 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     """The caller changes their password; every token and portal session of theirs ends at once."""
     user = await repository.get_user(actor.user_id)
     if user is None or not await verify_password_async(user.password_hash, current_password):
-        raise Unauthenticated("bad_credentials", "当前密码错误 (current password is wrong)")
+        raise Unauthenticated("bad_credentials", "当前密码错误", "current password is wrong")
     problem = password_problem(new_password, user_inputs=(user.email, user.name))
     if problem:
         raise Invalid.field(["new_password"], problem, code="weak_password")
@@ -392,7 +393,7 @@ async def get_me(*, actor: Actor) -> MeRead:
     """The caller with their organisation."""
     user = await repository.get_user(actor.user_id)
     if user is None:
-        raise NotFound("user_not_found", "用户不存在 (user not found)")
+        raise NotFound("user_not_found", "用户不存在", "user not found")
     org = org_read(user.org) if user.org else None
     return MeRead(**user_read(user).model_dump(), org=org)
 
@@ -407,7 +408,7 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
             f"{data.role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
         )
     if await repository.get_org(org_id) is None:
-        raise NotFound("org_not_found", f"机构 {org_id} 不存在 (organisation not found)")
+        raise NotFound("org_not_found", f"机构 {org_id} 不存在", "organisation not found")
     token = new_token()
     expires_at = clock.now() + INVITE_TTL
     async with transaction() as conn:

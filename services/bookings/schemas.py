@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from services.core.errors import LocalizedValueError
+
 
 class BookingMode(StrEnum):
     SELF = "self"
@@ -46,7 +48,7 @@ class TimeSpan(BaseModel):
     def _check_order(cls, value: datetime, info: ValidationInfo) -> datetime:
         start = info.data.get("start")
         if start is not None and value <= start:
-            raise ValueError("end 必须晚于 start (end must be after start)")
+            raise LocalizedValueError("end 必须晚于 start", "end must be after start")
         return value
 
 

@@ -67,7 +67,7 @@ def _booking_read(b: Booking) -> BookingRead:
 
 def _parse(model: type[_M], body: Any) -> _M:
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(model, body)
     except ValidationError as exc:
@@ -82,26 +82,28 @@ def _check_time(rules: dict[str, Any], start: datetime, end: datetime, now: date
     """The booking's hours, or a 422 naming the field that breaks the instrument's calendar rules."""
     if start < now:
         raise Invalid.field(
-            ["body", "start"], "不能预约过去的时间 (start is in the past)", code="in_the_past"
+            ["body", "start"], "不能预约过去的时间", "start is in the past", code="in_the_past"
         )
     for name, moment in (("start", start), ("end", end)):
         if moment > now + BOOKING_HORIZON:
             raise Invalid.field(
-                ["body", name], "最多可预约一年以内的时段 (more than one year ahead)", code="too_far_ahead"
+                ["body", name], "最多可预约一年以内的时段", "more than one year ahead", code="too_far_ahead"
             )
     hours = Decimal((end - start).total_seconds()) / Decimal(3600)
     if hours > Decimal(rules.get("max_hours", 8)):
-        raise Invalid.field(["body", "end"], f"单次预约最长 {rules.get('max_hours')} 小时 (booking too long)")
+        raise Invalid.field(
+            ["body", "end"], f"单次预约最长 {rules.get('max_hours')} 小时", "booking too long"
+        )
     if start < now + timedelta(hours=int(rules.get("min_notice_hours", 0))):
         raise Invalid.field(
-            ["body", "start"], f"需提前至少 {rules.get('min_notice_hours')} 小时预约 (too short notice)"
+            ["body", "start"], f"需提前至少 {rules.get('min_notice_hours')} 小时预约", "too short notice"
         )
     outside = calendar.outside_field(
         rules.get("opening_hours"), start, end, long_runs=bool(rules.get("long_runs"))
     )
     if outside is not None:
         raise Invalid.field(
-            ["body", outside], "不在仪器开放时间内 (outside the opening hours)", code="outside_opening_hours"
+            ["body", outside], "不在仪器开放时间内", "outside the opening hours", code="outside_opening_hours"
         )
     return hours
 
@@ -116,14 +118,17 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     if instrument.get("status") != "published" or instrument.get("availability") != "available":
         raise Conflict("instrument_unavailable", "该仪器当前不可预约", "instrument not available")
     if data.mode.value not in (instrument.get("service_modes") or []):
-        raise Invalid.field(["body", "mode"], "该仪器不提供此服务方式 (mode not offered)")
+        raise Invalid.field(["body", "mode"], "该仪器不提供此服务方式", "mode not offered")
     rules = instrument.get("booking") or {}
     now = clock.now()
     start, end = data.start.astimezone(UTC), data.end.astimezone(UTC)
     hours = _check_time(rules, start, end, now)
     if await repository.closures_between(instrument["id"], start, end):
         raise Invalid.field(
-            ["body", "start"], "该时段仪器停用（维护或节假日）(the instrument is closed then)", code="closed"
+            ["body", "start"],
+            "该时段仪器停用（维护或节假日）",
+            "the instrument is closed then",
+            code="closed",
         )
     policies.require_training(
         needs_training=bool(rules.get("needs_training")),
@@ -265,7 +270,8 @@ async def finish_booking(*, actor: Actor, booking_id: int, body: Any) -> Booking
         if data.effective_hours > booked:
             raise Invalid.field(
                 ["body", "effective_hours"],
-                f"有效机时不能超过预约时长 {booked:.2f} 小时 (exceeds the booked hours)",
+                f"有效机时不能超过预约时长 {booked:.2f} 小时",
+                "exceeds the booked hours",
             )
         booking.finished_at = clock.now()
         booking.effective_hours = data.effective_hours
@@ -325,11 +331,11 @@ async def _published_instrument(instrument_id: int) -> dict[str, Any]:
 def _check_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     for name, moment in (("from", start), ("to", end)):
         if moment.tzinfo is None:
-            raise Invalid.field(["query", name], "时间需带时区，如 +08:00 (a time zone offset is required)")
+            raise Invalid.field(["query", name], "时间需带时区，如 +08:00", "a time zone offset is required")
     if end <= start:
-        raise Invalid.field(["query", "to"], "to 必须晚于 from (to must be after from)")
+        raise Invalid.field(["query", "to"], "to 必须晚于 from", "to must be after from")
     if end - start > AVAILABILITY_SPAN:
-        raise Invalid.field(["query", "to"], "查询区间最长 92 天 (at most 92 days per query)")
+        raise Invalid.field(["query", "to"], "查询区间最长 92 天", "at most 92 days per query")
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -427,7 +433,7 @@ async def grant_training(*, actor: Actor, instrument_id: int, body: Any) -> Trai
     now = clock.now()
     if not now < data.expires_at <= now + TRAINING_HORIZON:
         raise Invalid.field(
-            ["body", "expires_at"], "有效期须在未来五年之内 (must lie within the next five years)"
+            ["body", "expires_at"], "有效期须在未来五年之内", "must lie within the next five years"
         )
     try:
         training = await repository.insert_training(
@@ -437,7 +443,7 @@ async def grant_training(*, actor: Actor, instrument_id: int, body: Any) -> Trai
             expires_at=data.expires_at.astimezone(UTC),
         )
     except UniqueViolation as exc:
-        raise Invalid.field(["body", "user_id"], "用户不存在 (no such user)") from exc
+        raise Invalid.field(["body", "user_id"], "用户不存在", "no such user") from exc
     return _training_read(training)
 
 

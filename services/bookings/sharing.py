@@ -35,11 +35,11 @@ HEADERS = {
 
 def _period(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     if date_to < date_from:
-        raise Invalid.field(["query", "to"], "to 不能早于 from (to must not be before from)")
+        raise Invalid.field(["query", "to"], "to 不能早于 from", "to must not be before from")
     start = datetime.combine(date_from, time.min, CHINA_TZ)
     end = datetime.combine(date_to + timedelta(days=1), time.min, CHINA_TZ)
     if end - start > MAX_PERIOD:
-        raise Invalid.field(["query", "to"], "统计区间最长两年 (at most two years per report)")
+        raise Invalid.field(["query", "to"], "统计区间最长两年", "at most two years per report")
     return start, end
 
 

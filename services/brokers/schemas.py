@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from services.core.errors import LocalizedValueError
 from services.reference.fields import TECH_FIELD_CODES
 
 
@@ -30,7 +31,7 @@ class BrokerApply(BaseModel):
     def _check_fields(cls, value: list[str]) -> list[str]:
         unknown = [code for code in value if code not in TECH_FIELD_CODES]
         if unknown:
-            raise ValueError(f"未知的技术领域代码 {unknown} (unknown field code)")
+            raise LocalizedValueError(f"未知的技术领域代码 {unknown}", "unknown field code")
         return list(dict.fromkeys(value))
 
 

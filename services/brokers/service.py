@@ -137,6 +137,6 @@ async def list_broker_profiles(*, actor: Actor, status: str | None, page: int, s
     """Broker profiles for the admin's review queue."""
     require_admin(actor)
     if status is not None and status not in {s.value for s in BrokerStatus}:
-        raise Invalid.field(["query", "status"], f"未知状态 {status} (unknown status)")
+        raise Invalid.field(["query", "status"], f"未知状态 {status}", "unknown status")
     total, rows = await repository.page_profiles(status=status, offset=(page - 1) * size, limit=size)
     return {"total": total, "page": page, "size": size, "items": [broker_read(p) for p in rows]}

@@ -16,7 +16,7 @@ def may_see_private(actor: Actor | None, listing: Listing) -> bool:
 def require_may_change(actor: Actor, listing: Listing) -> None:
     """Members (and admins) pass; to anyone else an unpublished listing does not exist (404, not 403)."""
     if listing.status != "published" and not may_see_private(actor, listing):
-        raise NotFound("listing_not_found", f"{listing.type} {listing.id} 不存在 (not found)")
+        raise NotFound("listing_not_found", f"{listing.type} {listing.id} 不存在", "not found")
     require_member(actor, listing.org_id)
 
 

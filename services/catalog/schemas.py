@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.core.errors import LocalizedValueError
 from services.reference.categories import INSTRUMENT_CATEGORY_CODES
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.identifiers import normalise_patent_number, patent_kind_from_number, patent_problem
@@ -63,7 +64,9 @@ class ListingCommon(Strict):
     def _check_fields(cls, value: list[str]) -> list[str]:
         unknown = [code for code in value if code not in TECH_FIELD_CODES]
         if unknown:
-            raise ValueError(f"未知的技术领域代码 {unknown} (unknown field codes; see GET /api/v1/fields)")
+            raise LocalizedValueError(
+                f"未知的技术领域代码 {unknown}", "unknown field codes; see GET /api/v1/fields"
+            )
         return list(dict.fromkeys(value))
 
     @field_validator("keywords")
@@ -75,7 +78,7 @@ class ListingCommon(Strict):
     @classmethod
     def _check_region(cls, value: str | None) -> str | None:
         if value is not None and not is_valid_region_code(value):
-            raise ValueError("不是有效的行政区划代码 (not a valid GB/T 2260 region code)")
+            raise LocalizedValueError("不是有效的行政区划代码", "not a valid GB/T 2260 region code")
         return value
 
 
@@ -89,11 +92,15 @@ class Price(Strict):
         if self.mode == PriceMode.NEGOTIABLE:
             return self
         if self.min_fen is None or self.max_fen is None:
-            raise ValueError("fixed 与 range 价格需要 min_fen 和 max_fen (min_fen and max_fen required)")
+            raise LocalizedValueError(
+                "fixed 与 range 价格需要 min_fen 和 max_fen", "min_fen and max_fen required"
+            )
         if self.min_fen > self.max_fen:
-            raise ValueError("min_fen 不能大于 max_fen (min_fen must not exceed max_fen)")
+            raise LocalizedValueError("min_fen 不能大于 max_fen", "min_fen must not exceed max_fen")
         if self.mode == PriceMode.FIXED and self.min_fen != self.max_fen:
-            raise ValueError("固定价格 min_fen 须等于 max_fen (fixed price: min_fen must equal max_fen)")
+            raise LocalizedValueError(
+                "固定价格 min_fen 须等于 max_fen", "fixed price: min_fen must equal max_fen"
+            )
         return self
 
 
@@ -105,15 +112,15 @@ class IpRight(Strict):
     def _check_number(self) -> Self:
         if self.kind in (IpKind.INVENTION, IpKind.UTILITY, IpKind.DESIGN):
             if not self.number:
-                raise ValueError("专利需要申请号 (patent number required)")
+                raise LocalizedValueError("专利需要申请号", "patent number required")
             problem = patent_problem(self.number)
             if problem:
                 raise ValueError(problem)
             self.number = normalise_patent_number(self.number)
             implied = patent_kind_from_number(self.number)
             if implied is not None and implied != self.kind.value:
-                raise ValueError(
-                    f"申请号类型为 {implied}，与 kind={self.kind.value} 不符 (number/kind mismatch)"
+                raise LocalizedValueError(
+                    f"申请号类型为 {implied}，与 kind={self.kind.value} 不符", "number/kind mismatch"
                 )
         return self
 
@@ -169,7 +176,7 @@ class OpeningPeriod(Strict):
     @model_validator(mode="after")
     def _check_order(self) -> Self:
         if self.close <= self.open:
-            raise ValueError("close 必须晚于 open (close must be after open)")
+            raise LocalizedValueError("close 必须晚于 open", "close must be after open")
         return self
 
 
@@ -205,8 +212,8 @@ class InstrumentCreate(ListingCommon):
     @classmethod
     def _check_category(cls, value: str) -> str:
         if value not in INSTRUMENT_CATEGORY_CODES:
-            raise ValueError(
-                "不是国家大型仪器分类代码 (unknown category; see GET /api/v1/instrument-categories)"
+            raise LocalizedValueError(
+                "不是国家大型仪器分类代码", "unknown category; see GET /api/v1/instrument-categories"
             )
         return value
 

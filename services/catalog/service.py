@@ -23,7 +23,7 @@ from services.catalog.schemas import (
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.db import Connection, transaction
-from services.core.errors import Conflict, Invalid, NotFound
+from services.core.errors import Conflict, Invalid, LocalizedValueError, NotFound
 from services.core.outbox import erase_payloads, record_event
 from services.reference.vocabulary import ListingStatus, ListingType
 
@@ -49,13 +49,20 @@ COMMON_KEYS = ("summary", "description", "keywords", "region")
 
 def validation_errors(exc: ValidationError, prefix: list[str | int] | None = None) -> Invalid:
     """Turn a pydantic error into our Invalid with every field named."""
-    errors = [
-        {"loc": [*(prefix or []), *err["loc"]], "msg": err["msg"].removeprefix("Value error, ")}
-        for err in exc.errors(include_url=False)
-    ]
+    errors: list[dict[str, Any]] = []
+    for err in exc.errors(include_url=False):
+        entry: dict[str, Any] = {
+            "loc": [*(prefix or []), *err["loc"]],
+            "msg": err["msg"].removeprefix("Value error, "),
+        }
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, LocalizedValueError):
+            entry["message_zh"] = cause.message_zh
+        errors.append(entry)
     first = errors[0]
-    detail = f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}"
-    return Invalid("validation_failed", detail, errors=errors)
+    invalid = Invalid("validation_failed", first.get("message_zh") or first["msg"], errors=errors)
+    invalid.detail = f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}"
+    return invalid
 
 
 def validate_json_body(model: type[_M], body: dict[str, Any]) -> _M:
@@ -70,7 +77,7 @@ def validate_json_body(model: type[_M], body: dict[str, Any]) -> _M:
 def parse_listing(listing_type: ListingType, body: Any) -> ListingCommon:
     """Validate a create body for a listing type."""
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(CREATE_SCHEMAS[listing_type], body)
     except ValidationError as exc:
@@ -112,7 +119,7 @@ def listing_columns(data: ListingCommon) -> dict[str, Any]:
                 price_min = min(p.min_fen for p in prices if p.min_fen is not None)
                 price_max = max(p.max_fen or p.min_fen or 0 for p in prices)
         case _:
-            raise Invalid.field(["type"], "未知的成果类型 (unknown listing type)")
+            raise Invalid.field(["type"], "未知的成果类型", "unknown listing type")
     columns.update(
         title=title,
         maturity=maturity,
@@ -244,7 +251,7 @@ async def create_listing(
         except Exception as exc:
             if "catalog_listing_external_ref_uniq" in str(exc):
                 raise Conflict(
-                    "external_ref_taken", "external_ref 已存在 (external_ref already used)"
+                    "external_ref_taken", "external_ref 已存在", "external_ref already used"
                 ) from exc
             raise
         if isinstance(data, ExpertCreate):
@@ -276,7 +283,7 @@ async def get_listing(*, actor: Actor | None, listing_type: ListingType, listing
     """One listing; unpublished ones only for their organisation and admins."""
     listing = await repository.get_listing(listing_id, listing_type.value)
     if listing is None or (listing.status != "published" and not may_see_private(actor, listing)):
-        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在", "not found")
     return await read_listing(listing, actor)
 
 
@@ -313,14 +320,14 @@ async def update_listing(
 ) -> dict[str, Any]:
     """Edit a listing (members of its organisation); re-validated as a whole."""
     if not isinstance(patch, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, listing_type.value, conn)
         if listing is None:
-            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在", "not found")
         require_may_change(actor, listing)
         if listing.status == "archived":
-            raise Conflict("listing_archived", "已归档的条目不能修改 (archived listings cannot change)")
+            raise Conflict("listing_archived", "已归档的条目不能修改", "archived listings cannot change")
         contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
         current = _to_body(listing, {"phone": contact.phone, "email": contact.email} if contact else None)
         data = parse_listing(listing_type, {**current, **patch})
@@ -383,19 +390,21 @@ async def transition_listing(
     async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, listing_type.value, conn)
         if listing is None:
-            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在", "not found")
         require_may_transition(actor, listing, action)
         target = TRANSITIONS.get((listing.status, action))
         if target is None:
             raise Conflict(
                 "invalid_transition",
-                f"状态 {listing.status} 不能执行 {action} (cannot {action} a {listing.status} listing)",
+                f"状态 {listing.status} 不能执行 {action}",
+                f"cannot {action} a {listing.status} listing",
             )
         consented = (listing.attributes.get("consent") or {}).get("publish")
         if action == "publish" and listing.type == ListingType.EXPERT and not consented:
             raise Conflict(
                 "consent_missing",
-                "专家未同意公开，不能发布 (the expert has not consented to publication)",
+                "专家未同意公开，不能发布",
+                "the expert has not consented to publication",
             )
         now = clock.now()
         listing.status = target
@@ -434,7 +443,7 @@ async def erase_expert(*, actor: Actor, listing_id: int) -> None:
     async with transaction() as conn:
         listing = await repository.lock_listing(listing_id, ListingType.EXPERT.value, conn)
         if listing is None:
-            raise NotFound("listing_not_found", f"expert {listing_id} 不存在 (not found)")
+            raise NotFound("listing_not_found", f"expert {listing_id} 不存在", "not found")
         require_may_change(actor, listing)
         version = listing.version + 1
         await erase_payloads(connection=conn, aggregate_type="listing", aggregate_id=listing.id)
@@ -490,7 +499,7 @@ async def list_revisions(*, actor: Actor, listing_type: ListingType, listing_id:
     """The edit history of a listing (its organisation and admins)."""
     listing = await repository.get_listing(listing_id, listing_type.value)
     if listing is None:
-        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在 (not found)")
+        raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在", "not found")
     require_may_change(actor, listing)
     rows = await repository.list_revisions(listing_id)
     return [
@@ -520,7 +529,7 @@ async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
     """The instrument's booking-relevant facts (any status; the booking rules decide)."""
     listing = await repository.get_listing(instrument_id, ListingType.INSTRUMENT.value)
     if listing is None:
-        raise NotFound("instrument_not_found", f"仪器 {instrument_id} 不存在 (instrument not found)")
+        raise NotFound("instrument_not_found", f"仪器 {instrument_id} 不存在", "instrument not found")
     return snapshot(listing)
 
 

@@ -49,9 +49,21 @@ class Invalid(DomainError):
     kind = ErrorKind.INVALID
 
     @classmethod
-    def field(cls, loc: list[str | int], msg: str, code: str = "invalid_field") -> "Invalid":
-        """One invalid field, named by its location."""
-        return cls(code, f"{'.'.join(str(p) for p in loc)}: {msg}", errors=[{"loc": loc, "msg": msg}])
+    def field(
+        cls,
+        loc: list[str | int],
+        message_zh: str,
+        message_en: str | None = None,
+        *,
+        code: str = "invalid_field",
+    ) -> "Invalid":
+        """One invalid field, named by its location; `detail` and `errors[].msg` keep the bilingual text."""
+        text = f"{message_zh} ({message_en})" if message_en else message_zh
+        error = cls(
+            code, message_zh, message_en, errors=[{"loc": loc, "msg": text, "message_zh": message_zh}]
+        )
+        error.detail = f"{'.'.join(str(p) for p in loc)}: {text}"
+        return error
 
 
 class Malformed(DomainError):
@@ -88,3 +100,12 @@ class RateLimited(DomainError):
 
 class Unavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
+
+
+class LocalizedValueError(ValueError):
+    """A validator's message in both languages; pydantic keeps the exception in the error's `ctx`."""
+
+    def __init__(self, message_zh: str, message_en: str | None = None) -> None:
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{message_zh} ({message_en})" if message_en else message_zh)

@@ -109,14 +109,15 @@ async def _parties(actor: Actor, data: ContractCreate) -> tuple[int, int, int | 
         if data.buyer_org_id is None or data.seller_org_id is None:
             raise Invalid.field(
                 ["body", "buyer_org_id" if data.buyer_org_id is None else "seller_org_id"],
-                "未关联匹配的合同须写明买方和卖方 (buyer and seller are required without a match)",
+                "未关联匹配的合同须写明买方和卖方",
+                "buyer and seller are required without a match",
             )
         policies.require_party_to_record(actor, data.buyer_org_id, data.seller_org_id)
         buyer, seller, worked_by = data.buyer_org_id, data.seller_org_id, []
     else:
         match = await demand_service.match_facts(match_id=data.match_id)
         if match is None:
-            raise Invalid.field(["body", "match_id"], f"匹配 {data.match_id} 不存在 (match not found)")
+            raise Invalid.field(["body", "match_id"], f"匹配 {data.match_id} 不存在", "match not found")
         if match["status"] not in MATCH_STATUSES_FOR_CONTRACT:
             raise Conflict(
                 "match_not_in_negotiation",
@@ -141,11 +142,11 @@ async def _parties(actor: Actor, data: ContractCreate) -> tuple[int, int, int | 
         )
     elif data.broker_commission_fen:
         raise Invalid.field(
-            ["body", "broker_commission_fen"], "没有经纪人的合同不能约定经纪佣金 (no broker, no commission)"
+            ["body", "broker_commission_fen"], "没有经纪人的合同不能约定经纪佣金", "no broker, no commission"
         )
     if buyer == seller:
         raise Invalid.field(
-            ["body", "seller_org_id"], "买方与卖方不能是同一机构 (buyer and seller must differ)"
+            ["body", "seller_org_id"], "买方与卖方不能是同一机构", "buyer and seller must differ"
         )
     return buyer, seller, broker_id
 

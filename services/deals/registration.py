@@ -88,7 +88,7 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
             status = next_state(REGISTRATION_TRANSITIONS, contract.status, "approve", subject=_SUBJECT)
             if data.certified_tech_fen is not None and data.certified_tech_fen > contract.total_fen:
                 raise Invalid.field(
-                    ["body", "certified_tech_fen"], "认定技术交易额不能超过合同总额 (exceeds total)"
+                    ["body", "certified_tech_fen"], "认定技术交易额不能超过合同总额", "exceeds total"
                 )
             await repository.update_contract(
                 contract.id,
@@ -123,7 +123,8 @@ def _cny_columns(
     if exchange_rate is None:
         raise Invalid.field(
             ["body", "exchange_rate"],
-            f"{contract.currency.upper()} 合同登记时须记录汇率（日期、来源）(exchange rate required for non-CNY contracts)",
+            f"{contract.currency.upper()} 合同登记时须记录汇率（日期、来源）",
+            "exchange rate required for non-CNY contracts",
         )
     return {
         "total_cny_fen": cny_fen(contract.total_fen, contract.currency, exchange_rate.rate),

@@ -19,7 +19,7 @@ from pydantic import (
 
 from services.catalog.service import validate_json_body, validation_errors
 from services.core.clock import CHINA_TZ
-from services.core.errors import Invalid
+from services.core.errors import Invalid, LocalizedValueError
 from services.reference.contracts import contract_rule_set
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.vocabulary import ContractType
@@ -30,7 +30,7 @@ _M = TypeVar("_M", bound=BaseModel)
 def parse_body(model: type[_M], body: Any) -> _M:
     """Validate a decoded JSON body against a schema, naming every bad field."""
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(model, body)
     except ValidationError as exc:
@@ -96,7 +96,7 @@ CURRENCY_EXPONENTS = {c.code.lower(): c.exponent for c in Currency if c.exponent
 
 def _currency(value: str) -> str:
     if value.lower() not in CURRENCY_EXPONENTS:
-        raise ValueError(f"未知的 ISO 4217 币种代码 {value} (unknown currency code)")
+        raise LocalizedValueError(f"未知的 ISO 4217 币种代码 {value}", "unknown currency code")
     return value.lower()
 
 
@@ -130,14 +130,14 @@ class ContractCreate(BaseModel):
     @classmethod
     def _check_parties(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is not None and value == info.data.get("buyer_org_id"):
-            raise ValueError("买方与卖方不能是同一机构 (buyer and seller must differ)")
+            raise LocalizedValueError("买方与卖方不能是同一机构", "buyer and seller must differ")
         return value
 
     @field_validator("field")
     @classmethod
     def _check_field(cls, value: str) -> str:
         if value not in TECH_FIELD_CODES:
-            raise ValueError(f"未知的技术领域代码 {value} (unknown field code)")
+            raise LocalizedValueError(f"未知的技术领域代码 {value}", "unknown field code")
         return value
 
     @field_validator("tech_fen")
@@ -145,16 +145,16 @@ class ContractCreate(BaseModel):
     def _check_tech(cls, value: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("total_fen")
         if value is not None and total is not None and value > total:
-            raise ValueError("tech_fen 不能大于 total_fen (tech_fen must not exceed total_fen)")
+            raise LocalizedValueError("tech_fen 不能大于 total_fen", "tech_fen must not exceed total_fen")
         return value
 
     @field_validator("signed_at")
     @classmethod
     def _check_signed(cls, value: date) -> date:
         if value < EARLIEST_SIGNING:
-            raise ValueError("签订日期不能早于 1999-01-01 (signed before 1999)")
+            raise LocalizedValueError("签订日期不能早于 1999-01-01", "signed before 1999")
         if value > datetime.now(CHINA_TZ).date():
-            raise ValueError("签订日期不能晚于今天 (signed in the future)")
+            raise LocalizedValueError("签订日期不能晚于今天", "signed in the future")
         return value
 
     @field_validator("subtype")
@@ -165,8 +165,9 @@ class ContractCreate(BaseModel):
             return value
         allowed = contract_rule_set(signed).types[kind.value].subtypes
         if value not in allowed:
-            raise ValueError(
-                f"签订日适用的登记规则中 {kind.value} 没有子类型 {value}，可选 {sorted(allowed)} (unknown subtype)"
+            raise LocalizedValueError(
+                f"签订日适用的登记规则中 {kind.value} 没有子类型 {value}，可选 {sorted(allowed)}",
+                "unknown subtype",
             )
         return value
 
@@ -175,7 +176,9 @@ class ContractCreate(BaseModel):
     def _check_milestones(cls, value: list[MilestoneIn], info: ValidationInfo) -> list[MilestoneIn]:
         total = info.data.get("total_fen")
         if total is not None and sum(m.amount_fen for m in value) != total:
-            raise ValueError("各里程碑金额之和必须等于 total_fen (milestone amounts must sum to total_fen)")
+            raise LocalizedValueError(
+                "各里程碑金额之和必须等于 total_fen", "milestone amounts must sum to total_fen"
+            )
         return value
 
     @field_validator("non_technical_items")
@@ -186,10 +189,12 @@ class ContractCreate(BaseModel):
         total, tech = info.data.get("total_fen"), info.data.get("tech_fen")
         deducted = sum(i.amount_fen for i in value)
         if total is not None and deducted > total:
-            raise ValueError("非技术性费用之和超过 total_fen (non-technical items exceed the total)")
+            raise LocalizedValueError(
+                "非技术性费用之和超过 total_fen", "non-technical items exceed the total"
+            )
         if value and total is not None and tech is not None and deducted != total - tech:
-            raise ValueError(
-                "tech_fen 必须等于 total_fen − 非技术性费用之和 (tech_fen must equal total minus the items)"
+            raise LocalizedValueError(
+                "tech_fen 必须等于 total_fen − 非技术性费用之和", "tech_fen must equal total minus the items"
             )
         return value
 
@@ -198,7 +203,7 @@ class ContractCreate(BaseModel):
     def _check_commission(cls, value: int, info: ValidationInfo) -> int:
         total = info.data.get("total_fen")
         if value and total is not None and value > total:
-            raise ValueError("经纪佣金不能超过合同总额 (commission exceeds the total)")
+            raise LocalizedValueError("经纪佣金不能超过合同总额", "commission exceeds the total")
         return value
 
 

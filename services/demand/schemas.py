@@ -6,6 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from services.core.errors import LocalizedValueError
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.regions import is_valid_region_code
 from services.reference.vocabulary import DemandKind
@@ -61,7 +62,7 @@ class Budget(BaseModel):
     @model_validator(mode="after")
     def _check_order(self) -> Self:
         if self.min_fen is not None and self.max_fen is not None and self.min_fen > self.max_fen:
-            raise ValueError("预算上限不能低于下限 (min_fen must not exceed max_fen)")
+            raise LocalizedValueError("预算上限不能低于下限", "min_fen must not exceed max_fen")
         return self
 
 
@@ -91,14 +92,16 @@ class DemandCreate(BaseModel):
     def _check_fields(cls, value: list[str]) -> list[str]:
         unknown = [code for code in value if code not in TECH_FIELD_CODES]
         if unknown:
-            raise ValueError(f"未知的技术领域代码 {unknown} (unknown field codes; see GET /api/v1/fields)")
+            raise LocalizedValueError(
+                f"未知的技术领域代码 {unknown}", "unknown field codes; see GET /api/v1/fields"
+            )
         return list(dict.fromkeys(value))
 
     @field_validator("region")
     @classmethod
     def _check_region(cls, value: str | None) -> str | None:
         if value is not None and not is_valid_region_code(value):
-            raise ValueError("不是有效的行政区划代码 (not a valid GB/T 2260 region code)")
+            raise LocalizedValueError("不是有效的行政区划代码", "not a valid GB/T 2260 region code")
         return value
 
 
@@ -169,7 +172,9 @@ class MatchStatusUpdate(BaseModel):
     @model_validator(mode="after")
     def _reason_when_closing(self) -> Self:
         if self.status in (MatchStatus.LOST, MatchStatus.DISMISSED) and self.reason is None:
-            raise ValueError("流失或排除匹配时须选择原因 reason (a reason is required for lost or dismissed)")
+            raise LocalizedValueError(
+                "流失或排除匹配时须选择原因 reason", "a reason is required for lost or dismissed"
+            )
         return self
 
 

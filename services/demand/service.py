@@ -134,7 +134,7 @@ def demand_read(demand: Demand, actor: Actor | None = None, *, full: bool = Fals
 
 def _parse(body: Any) -> DemandCreate:
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(DemandCreate, body)
     except ValidationError as exc:
@@ -194,7 +194,7 @@ async def get_demand(*, actor: Actor | None, demand_id: int) -> DemandRead:
 async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRead:
     """Edit or refine a demand (its organisation, its broker, admins); every change is kept as a revision."""
     if not isinstance(patch, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)
         if demand is None:
@@ -277,7 +277,7 @@ async def assign_broker(*, actor: Actor, demand_id: int, broker_id: int) -> Dema
     require_admin(actor)
     if await accounts_service.role_of(user_id=broker_id) != "broker":
         raise Invalid.field(
-            ["body", "broker_id"], "不是有效的技术经纪人 (not an active broker)", code="not_a_broker"
+            ["body", "broker_id"], "不是有效的技术经纪人", "not an active broker", code="not_a_broker"
         )
     async with transaction() as conn:
         demand = await repository.lock_demand(demand_id, conn)

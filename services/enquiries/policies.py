@@ -16,8 +16,8 @@ def require_may_reply(actor: Actor, enquiry: Enquiry) -> None:
     if is_expert_side(actor, enquiry):
         return
     if actor.user_id != enquiry.sender_id:
-        raise NotFound("enquiry_not_found", f"咨询 {enquiry.id} 不存在 (enquiry not found)")
-    raise Forbidden("expert_only", "仅专家所在机构可回复 (only the expert's organisation replies)")
+        raise NotFound("enquiry_not_found", f"咨询 {enquiry.id} 不存在", "enquiry not found")
+    raise Forbidden("expert_only", "仅专家所在机构可回复", "only the expert's organisation replies")
 
 
 def shares_contact(enquiry: Enquiry, expert: Listing) -> bool:

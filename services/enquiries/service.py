@@ -58,7 +58,7 @@ async def create_enquiry(*, actor: Actor, expert_id: int, data: EnquiryCreate) -
     """Send a question to a published expert; it lands in the inbox of the expert's organisation."""
     expert = await repository.get_expert(expert_id)
     if expert is None or expert.status != "published":
-        raise NotFound("listing_not_found", f"expert {expert_id} 不存在 (not found)")
+        raise NotFound("listing_not_found", f"expert {expert_id} 不存在", "not found")
     async with transaction() as conn:
         enquiry = await repository.create_enquiry(
             conn,
@@ -99,17 +99,18 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
     async with transaction() as conn:
         enquiry = await repository.lock_enquiry(enquiry_id, conn)
         if enquiry is None:
-            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在 (enquiry not found)")
+            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found")
         require_may_reply(actor, enquiry)
         if enquiry.status == "replied":
-            raise Conflict("already_replied", "该咨询已回复 (enquiry already answered)")
+            raise Conflict("already_replied", "该咨询已回复", "enquiry already answered")
         expert = await repository.get_expert(enquiry.listing_id, conn)
         if expert is None:
-            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在 (enquiry not found)")
+            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found")
         if data.share_contact and not (expert.attributes.get("consent") or {}).get("contact"):
             raise Conflict(
                 "contact_consent_missing",
-                "专家未同意提供联系方式 (the expert has not consented to sharing contact)",
+                "专家未同意提供联系方式",
+                "the expert has not consented to sharing contact",
             )
         enquiry.reply = data.message
         enquiry.contact_shared = data.share_contact

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from services.catalog.schemas import CREATE_SCHEMAS, ListingCommon
+from services.core.errors import LocalizedValueError
 from services.imports.bulk import RowError, validate_rows
 from services.imports.columns import (
     COLUMNS,
@@ -388,14 +389,15 @@ def _row_body(
 
 def _convert(column: Column, value: Any, cell: str) -> Any:
     if not isinstance(value, str | int | float | bool | datetime | date | time):
-        raise ValueError(
-            f"单元格 {cell} 是公式，请粘贴为数值 (cell {cell} holds a formula; paste values only)"
+        raise LocalizedValueError(
+            f"单元格 {cell} 是公式，请粘贴为数值", f"cell {cell} holds a formula; paste values only"
         )
     if isinstance(value, str):
         text = value.strip()
         if text.startswith(FORMULA_PREFIXES) and not NUMBER_LIKE.match(text):
-            raise ValueError(
-                f"单元格 {cell} 以 {text[0]} 开头，可能是公式，已拒绝 (cell {cell} looks like a formula; refused)"
+            raise LocalizedValueError(
+                f"单元格 {cell} 以 {text[0]} 开头，可能是公式，已拒绝",
+                f"cell {cell} looks like a formula; refused",
             )
         value = text
     match column.kind:
@@ -440,20 +442,24 @@ def _text(value: Any) -> str:
 
 def _integer(value: Any, cell: str) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"单元格 {cell} 须为整数 (must be a whole number)")
+        raise LocalizedValueError(f"单元格 {cell} 须为整数", "must be a whole number")
     if isinstance(value, int):
         return value
     # A numeric xlsx cell is a double even when it shows 12; only a real fraction is refused.
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise ValueError(f"单元格 {cell} 的 {value} 有小数，须为整数 (must be a whole number, no decimals)")
+        raise LocalizedValueError(
+            f"单元格 {cell} 的 {value} 有小数，须为整数", "must be a whole number, no decimals"
+        )
     text = _text(value).replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", _text(value)) else _text(value)
     if INTEGER_TEXT.match(text):
         return int(text)
     if DECIMAL_TEXT.match(text):
-        raise ValueError(f"单元格 {cell} 的 {text} 有小数，须为整数 (must be a whole number, no decimals)")
-    raise ValueError(f"单元格 {cell} 的 {text} 不是整数 (not a whole number)")
+        raise LocalizedValueError(
+            f"单元格 {cell} 的 {text} 有小数，须为整数", "must be a whole number, no decimals"
+        )
+    raise LocalizedValueError(f"单元格 {cell} 的 {text} 不是整数", "not a whole number")
 
 
 def _boolean(value: Any, cell: str) -> bool:
@@ -487,9 +493,9 @@ def _ip_item(item: str, cell: str) -> dict[str, Any]:
         return {"kind": kind}
     implied = patent_kind_from_number(item)
     if implied is None:
-        raise ValueError(
-            f"单元格 {cell} 的知识产权 {item} 须写成 类型:号码，如 invention:202110123456.7 "
-            "(write ip as kind:number)"
+        raise LocalizedValueError(
+            f"单元格 {cell} 的知识产权 {item} 须写成 类型:号码，如 invention:202110123456.7",
+            "write ip as kind:number",
         )
     return {"kind": implied, "number": item}
 
@@ -497,8 +503,8 @@ def _ip_item(item: str, cell: str) -> dict[str, Any]:
 def _fee_item(item: str, cell: str) -> dict[str, Any]:
     parts = [p.strip() for p in PAIR_SEPARATOR.split(item, maxsplit=2)]
     if len(parts) not in (2, 3):
-        raise ValueError(
-            f"单元格 {cell} 的收费 {item} 须写成 单位:价格(分)，如 hour:40000 (write fees as unit:price_fen)"
+        raise LocalizedValueError(
+            f"单元格 {cell} 的收费 {item} 须写成 单位:价格(分)，如 hour:40000", "write fees as unit:price_fen"
         )
     fee: dict[str, Any] = {"unit": _coded(parts[0], FEE_UNIT_VALUES), "price_fen": _integer(parts[1], cell)}
     if len(parts) == 3:
@@ -512,9 +518,9 @@ OPENING_ITEM = re.compile(r"^([1-7])(?:\s*-\s*([1-7]))?\s+(\d{2}:\d{2})\s*-\s*(\
 def _opening_item(item: str, cell: str) -> list[dict[str, Any]]:
     match = OPENING_ITEM.match(item)
     if match is None:
-        raise ValueError(
-            f"单元格 {cell} 的开放时间 {item} 须写成 星期 开始-结束，如 1-5 09:00-17:00 "
-            "(write opening hours as weekdays open-close)"
+        raise LocalizedValueError(
+            f"单元格 {cell} 的开放时间 {item} 须写成 星期 开始-结束，如 1-5 09:00-17:00",
+            "write opening hours as weekdays open-close",
         )
     first, last, opens, closes = match.groups()
     return [
@@ -525,9 +531,9 @@ def _opening_item(item: str, cell: str) -> list[dict[str, Any]]:
 def _offering_item(item: str, cell: str) -> dict[str, Any]:
     parts = [p.strip() for p in item.split(OFFERING_SEPARATOR)]
     if len(parts) > 5:
-        raise ValueError(
-            f"单元格 {cell} 的服务项目 {item} 最多 5 段：名称|描述|计价方式|最低价|最高价 "
-            "(an offering has at most 5 parts: name|description|mode|min_fen|max_fen)"
+        raise LocalizedValueError(
+            f"单元格 {cell} 的服务项目 {item} 最多 5 段：名称|描述|计价方式|最低价|最高价",
+            "an offering has at most 5 parts: name|description|mode|min_fen|max_fen",
         )
     offering: dict[str, Any] = {"name": parts[0]}
     if len(parts) > 1 and parts[1]:

@@ -12,10 +12,10 @@ def import_target_org(actor: Actor, *, org_id: int | None, publish: bool) -> int
     if org_id is None or org_id == actor.org_id:
         org_id = actor.org_id
     elif not actor.is_admin:
-        raise Forbidden("not_a_member", "只能导入到本机构 (you may import into your own organisation only)")
+        raise Forbidden("not_a_member", "只能导入到本机构", "you may import into your own organisation only")
     if org_id is None:
         raise Forbidden(
-            "no_organisation", "需要先加入一个机构，或由管理员指定 org_id (join an organisation first)"
+            "no_organisation", "需要先加入一个机构，或由管理员指定 org_id", "join an organisation first"
         )
     return org_id
 

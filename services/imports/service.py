@@ -377,7 +377,7 @@ async def get_job(*, actor: Actor, job_id: uuid.UUID) -> ImportJobRead:
     """A job as its owner, its organisation's members and admins see it; to anyone else it does not exist."""
     job = await jobs.get_job(job_id)
     if job is None or not may_see_job(actor, job):
-        raise NotFound("job_not_found", f"任务 {job_id} 不存在 (job not found)")
+        raise NotFound("job_not_found", f"任务 {job_id} 不存在", "job not found")
     params = job.params
     result = params.get("result") or {}
     return ImportJobRead(

@@ -34,11 +34,11 @@ def _bounds(date_from: date | None, date_to: date | None) -> tuple[datetime, dat
     start = date_from or date(today.year, 1, 1)
     end = date_to or today
     if end < start:
-        raise Invalid.field(["query", "to"], "to 不能早于 from (to must not be before from)")
+        raise Invalid.field(["query", "to"], "to 不能早于 from", "to must not be before from")
     for name, value in (("from", start), ("to", end)):
         if not EARLIEST <= value <= LATEST:
             raise Invalid.field(
-                ["query", name], f"日期须在 {EARLIEST} 至 {LATEST} 之间 (date out of the supported range)"
+                ["query", name], f"日期须在 {EARLIEST} 至 {LATEST} 之间", "date out of the supported range"
             )
     return (
         datetime.combine(start, time.min, CHINA_TZ),
@@ -62,12 +62,13 @@ async def turnover(
     """Totals and a series of registered contracts, dated by registration, with the year's target."""
     if origin not in repository.ORIGINS:
         raise Invalid.field(
-            ["query", "origin"], f"origin 只能是 {', '.join(repository.ORIGINS)} (unknown origin)"
+            ["query", "origin"], f"origin 只能是 {', '.join(repository.ORIGINS)}", "unknown origin"
         )
     if group_by not in repository.GROUP_KEYS:
         raise Invalid.field(
             ["query", "group_by"],
-            f"group_by 只能是 {', '.join(repository.GROUP_KEYS)} (unknown grouping)",
+            f"group_by 只能是 {', '.join(repository.GROUP_KEYS)}",
+            "unknown grouping",
         )
     start, end = _bounds(date_from, date_to)
     rows = await repository.registered_sums(group_by, start.date(), end.date(), origin)

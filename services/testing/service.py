@@ -32,7 +32,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def _parse(model: type[_M], body: Any) -> _M:
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(model, body)
     except ValidationError as exc:
@@ -79,7 +79,9 @@ async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
     listing = await catalog_service.published_listing(listing_id=data.listing_id)
     if listing is None or not _offers_testing(listing):
         raise Invalid.field(
-            ["body", "listing_id"], "只能向提供送样检测的仪器或检测机构委托 (not a published testing service)"
+            ["body", "listing_id"],
+            "只能向提供送样检测的仪器或检测机构委托",
+            "not a published testing service",
         )
     if data.accreditation is not Accreditation.NONE:
         held = {q.lower() for q in listing.get("qualifications") or []}
@@ -89,7 +91,8 @@ async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
         if listing.get("type") == "agency" and not needed <= held:
             raise Invalid.field(
                 ["body", "accreditation"],
-                "该机构不具备所需的 CMA/CNAS 资质 (the provider lacks the accreditation)",
+                "该机构不具备所需的 CMA/CNAS 资质",
+                "the provider lacks the accreditation",
             )
     request = await repository.insert_request(
         listing_id=data.listing_id,
@@ -178,9 +181,9 @@ async def receive_samples(*, actor: Actor, request_id: int) -> TestRequestRead:
 async def upload_report(*, actor: Actor, request_id: int, content: bytes) -> TestRequestRead:
     """The provider uploads the result report (a PDF), stored through the file store."""
     if len(content) > MAX_REPORT_BYTES:
-        raise Invalid.field(["file"], "报告不能超过 20 MB (the report exceeds 20 MB)")
+        raise Invalid.field(["file"], "报告不能超过 20 MB", "the report exceeds 20 MB")
     if not content.startswith(b"%PDF-"):
-        raise Invalid.field(["file"], "检测报告须为 PDF 文件 (the report must be a PDF)")
+        raise Invalid.field(["file"], "检测报告须为 PDF 文件", "the report must be a PDF")
     await get_test_request(actor=actor, request_id=request_id)
     key = f"test-reports/{request_id}/{uuid.uuid4().hex}.pdf"
     digest = await file_store().put(key, content)

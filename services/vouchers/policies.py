@@ -25,7 +25,7 @@ def require_payer(actor: Actor, booker_org_id: int) -> None:
 def require_voucher_holder(actor: Actor, voucher_org_id: int) -> None:
     """A voucher is used only by its organisation (a forged voucher id is refused, never resolved)."""
     if actor.org_id != voucher_org_id:
-        raise Invalid.field(["body", "voucher_id"], "创新券不属于本机构 (not your organisation's voucher)")
+        raise Invalid.field(["body", "voucher_id"], "创新券不属于本机构", "not your organisation's voucher")
 
 
 def require_provider(actor: Actor, provider_org_id: int) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from services.core.errors import LocalizedValueError
 from services.reference.vocabulary import OrgKind
 
 
@@ -50,7 +51,7 @@ class ProgrammeCreate(BaseModel):
     def _within_budget(cls, value: int, info: ValidationInfo) -> int:
         budget = info.data.get("budget_fen")
         if budget is not None and value > budget:
-            raise ValueError("面值不能超过预算 (face value exceeds the budget)")
+            raise LocalizedValueError("面值不能超过预算", "face value exceeds the budget")
         return value
 
     @field_validator("valid_to")
@@ -58,7 +59,7 @@ class ProgrammeCreate(BaseModel):
     def _order(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("valid_from")
         if start is not None and value < start:
-            raise ValueError("valid_to 不能早于 valid_from (valid_to before valid_from)")
+            raise LocalizedValueError("valid_to 不能早于 valid_from", "valid_to before valid_from")
         return value
 
 

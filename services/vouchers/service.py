@@ -36,7 +36,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def _parse(model: type[_M], body: Any) -> _M:
     if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象 (a JSON object is required)")
+        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
     try:
         return validate_json_body(model, body)
     except ValidationError as exc:
@@ -113,7 +113,7 @@ async def apply_for_voucher(*, actor: Actor, programme_id: int) -> VoucherRead:
     """An eligible, verified organisation applies for a programme's voucher (one per organisation)."""
     programme = await _programme(programme_id)
     if actor.org_id is None:
-        raise Invalid.field(["body"], "需要先加入一个机构 (join an organisation first)")
+        raise Invalid.field(["body"], "需要先加入一个机构", "join an organisation first")
     org = await accounts_service.get_org(org_id=actor.org_id)
     policies.require_eligible_org(
         kind=org.kind, verified=org.verified, eligible_kinds=programme.eligible_org_kinds
@@ -171,7 +171,7 @@ def _check_eligible_service(programme: VoucherProgramme, instrument_category: st
     )
     if not covered:
         raise Invalid.field(
-            ["body", "voucher_id"], "该创新券不适用于此项服务 (the voucher does not cover this service)"
+            ["body", "voucher_id"], "该创新券不适用于此项服务", "the voucher does not cover this service"
         )
 
 
@@ -184,13 +184,15 @@ async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) ->
         raise Conflict("booking_not_payable", "该预约当前不能使用创新券", "the booking cannot be paid now")
     voucher = await repository.get_voucher(data.voucher_id)
     if voucher is None:
-        raise Invalid.field(["body", "voucher_id"], "创新券不存在 (no such voucher)")
+        raise Invalid.field(["body", "voucher_id"], "创新券不存在", "no such voucher")
     policies.require_voucher_holder(actor, voucher.org_id)
     if voucher.status != VoucherStatus.ACTIVE:
-        raise Invalid.field(["body", "voucher_id"], "创新券尚未批准或已被驳回 (the voucher is not active)")
+        raise Invalid.field(["body", "voucher_id"], "创新券尚未批准或已被驳回", "the voucher is not active")
     programme = await _programme(voucher.programme_id)
     if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
-        raise Invalid.field(["body", "voucher_id"], "创新券已过期或尚未生效 (the voucher is not valid today)")
+        raise Invalid.field(
+            ["body", "voucher_id"], "创新券已过期或尚未生效", "the voucher is not valid today"
+        )
     _check_eligible_service(programme, billing["instrument_category"])
     try:
         async with transaction() as conn:
@@ -199,7 +201,7 @@ async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) ->
             amount = min(locked.balance_fen, int(billing["price_fen"]))
             if amount <= 0:
                 raise Invalid.field(
-                    ["body", "voucher_id"], "创新券余额为零或无需支付 (nothing to pay with it)"
+                    ["body", "voucher_id"], "创新券余额为零或无需支付", "nothing to pay with it"
                 )
             if not await repository.commit_budget(programme.id, amount, conn):
                 raise Conflict("budget_exhausted", "本期创新券预算已用完", "the programme's budget is spent")

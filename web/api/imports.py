@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["imports"])
 def _type(resource: str) -> ListingType:
     found = RESOURCE_TYPES.get(resource)
     if found is None:
-        raise NotFound("unknown_resource", f"未知资源 {resource} (unknown resource)")
+        raise NotFound("unknown_resource", f"未知资源 {resource}", "unknown resource")
     return found
 
 

@@ -58,11 +58,11 @@ async def login_submit(request: Request, form: CheckedForm) -> Response:
             # The session is the browser's credential; the bearer token only proved the password.
             await accounts_service.revoke_token(token=token.access_token)
         except Unauthenticated as exc:
-            errors, status_code = {GENERAL: human_message(exc.detail)}, 401
+            errors, status_code = {GENERAL: human_message(exc)}, 401
         except RateLimited as exc:
-            errors, status_code = {GENERAL: human_message(exc.detail)}, 429
+            errors, status_code = {GENERAL: human_message(exc)}, 429
         except Unavailable as exc:
-            errors, status_code = {GENERAL: human_message(exc.detail)}, 503
+            errors, status_code = {GENERAL: human_message(exc)}, 503
         else:
             if actor is not None:
                 response = redirect(safe_next(data.next), notice="signed_in")

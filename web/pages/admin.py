@@ -82,7 +82,7 @@ async def publish_listing(
             actor=user, listing_type=listing_type, listing_id=listing_id, action="publish"
         )
     except Conflict as exc:
-        return await _review_refused(request, user, f"listing-{listing_id}", human_message(exc.detail), 409)
+        return await _review_refused(request, user, f"listing-{listing_id}", human_message(exc), 409)
     return redirect("/admin/review", notice="published")
 
 
@@ -177,7 +177,7 @@ async def approve_registration(
     try:
         await registration_service.approve_registration(actor=user, contract_id=contract_id, body=body)
     except Conflict as exc:
-        message = "该登记号已被使用" if exc.code == "registration_no_taken" else human_message(exc.detail)
+        message = "该登记号已被使用" if exc.code == "registration_no_taken" else human_message(exc)
         return await _contracts_refused(request, user, contract_id, {"registration_no": message}, 409)
     except DomainError as exc:
         errors = domain_errors(exc, fields={"certified_tech_fen": "certified_tech"})

@@ -66,10 +66,10 @@ async def book(request: Request, listing_id: int, user: CurrentUser, form: Check
             try:
                 await bookings_service.create_booking(actor=user, body=body)
             except Conflict as exc:
-                errors = {GENERAL: CONFLICT_MESSAGES.get(exc.code, human_message(exc.detail))}
+                errors = {GENERAL: CONFLICT_MESSAGES.get(exc.code, human_message(exc))}
                 status_code = 409
             except Forbidden as exc:
-                errors, status_code = {GENERAL: human_message(exc.detail)}, 403
+                errors, status_code = {GENERAL: human_message(exc)}, 403
             except DomainError as exc:
                 errors = domain_errors(exc)
             else:

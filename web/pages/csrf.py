@@ -48,7 +48,7 @@ async def checked_form(request: Request) -> FormData:
     expected = await expected_token(request)
     if not isinstance(given, str) or not expected or not secrets.compare_digest(given, expected):
         raise Forbidden(
-            "csrf_failed", "页面已过期或请求来源无法验证，请刷新页面后重试 (CSRF token missing or invalid)"
+            "csrf_failed", "页面已过期或请求来源无法验证，请刷新页面后重试", "CSRF token missing or invalid"
         )
     return form
 

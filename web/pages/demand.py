@@ -256,14 +256,14 @@ async def demand_page(
 
 async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict[str, Any]:
     if not can_work_matches(actor):
-        raise NotFound("match_not_found", "未找到该匹配 (match not found)")
+        raise NotFound("match_not_found", "未找到该匹配", "match not found")
     demand = await demand_service.get_demand(actor=actor, demand_id=demand_id)
     match = next((m for m in await _matches(actor, demand_id) if m.match_id == match_id), None)
     if match is None:
-        raise NotFound("match_not_found", "未找到该匹配 (match not found)")
+        raise NotFound("match_not_found", "未找到该匹配", "match not found")
     seller_org_id = await catalog_service.owner_org_of(match.id)
     if seller_org_id is None or demand.org_id is None:
-        raise NotFound("listing_not_found", "该资源已不存在 (listing not found)")
+        raise NotFound("listing_not_found", "该资源已不存在", "listing not found")
     names = await accounts_service.org_names(org_ids=[demand.org_id, seller_org_id])
     contract_type = CONTRACT_TYPE_FOR.get(match.type, "service")
     return {

@@ -1,24 +1,22 @@
 """Portal forms: posted fields bound to Pydantic models, with every error said in Chinese next to its field."""
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.datastructures import FormData
 
-from services.core.errors import DomainError
+from services.core.errors import DomainError, LocalizedValueError
 from web.pages.csrf import FIELD as CSRF_FIELD
 
 _M = TypeVar("_M", bound=BaseModel)
 GENERAL = "__all__"
-_ENGLISH_TAIL = re.compile(r"\s*\([\x20-\x7e]*\)\s*$")
-_FIELD_PREFIX = re.compile(r"^[A-Za-z_][\w.\[\]]*: ")
+PORTAL_LOCALE = "zh-CN"
 
 
-def human_message(detail: str) -> str:
-    """A service message as a reader sees it: the Chinese sentence, without the English gloss or field path."""
-    return _ENGLISH_TAIL.sub("", _FIELD_PREFIX.sub("", detail)).strip() or detail
+def human_message(exc: DomainError) -> str:
+    """A service refusal as the portal's reader sees it: the message in the portal's language."""
+    return exc.message(PORTAL_LOCALE)
 
 
 def _parse_yuan(value: Any) -> int | None:
@@ -77,7 +75,10 @@ def _zh(error: Any) -> str:
     if kind == "too_long":
         return f"最多选择 {context.get('max_length')} 项"
     if kind == "value_error":
-        return human_message(str(error.get("msg", "")).removeprefix("Value error, "))
+        cause = context.get("error")
+        if isinstance(cause, LocalizedValueError):
+            return cause.message_zh
+        return str(error.get("msg", "")).removeprefix("Value error, ")
     return "输入无效"
 
 
@@ -119,7 +120,7 @@ def domain_errors(exc: DomainError, *, fields: dict[str, str] | None = None) -> 
     for error in exc.errors:
         names = [str(part) for part in error.get("loc", []) if isinstance(part, str) and part != "body"]
         name = renames.get(names[0], names[0]) if names else GENERAL
-        errors.setdefault(name, human_message(str(error.get("msg", ""))))
+        errors.setdefault(name, str(error.get("message_zh") or error.get("msg", "")))
     if not errors:
-        errors[GENERAL] = human_message(exc.detail)
+        errors[GENERAL] = human_message(exc)
     return errors

@@ -495,7 +495,7 @@ async def listing_context(actor: Actor | None, listing_type: str, listing_id: in
     try:
         kind = ListingType(listing_type)
     except ValueError as exc:
-        raise NotFound("listing_not_found", "未找到该条目 (not found)") from exc
+        raise NotFound("listing_not_found", "未找到该条目", "not found") from exc
     item = await catalog_service.get_listing(actor=actor, listing_type=kind, listing_id=listing_id)
     # Contacts are private: the expert page never shows them, whoever is looking.
     item.pop("contact", None)

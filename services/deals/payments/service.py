@@ -87,7 +87,7 @@ async def start_milestone_payment(
     allowed = {m.value for m in PaymentMethod}
     if not start.methods or not set(start.methods) <= allowed:
         raise Invalid.field(
-            ["body", "methods"], f"支付方式只能是 {sorted(allowed)} (unsupported payment method)"
+            ["body", "methods"], f"支付方式只能是 {sorted(allowed)}", "unsupported payment method"
         )
     async with transaction() as conn:
         contract = policies.require_visible_contract(
@@ -404,7 +404,7 @@ async def refund_payment(
             "payment_not_refundable", "仅已成功的支付可以退款", "only a succeeded payment is refunded"
         )
     if data.amount_fen > payment.amount_fen - payment.refunded_fen:
-        raise Invalid.field(["body", "amount_fen"], "退款金额超过可退金额 (refund exceeds what is left)")
+        raise Invalid.field(["body", "amount_fen"], "退款金额超过可退金额", "refund exceeds what is left")
     try:
         await provider.refund(
             intent_id=payment.provider_ref,
