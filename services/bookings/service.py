@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
@@ -26,8 +26,8 @@ from services.bookings.schemas import (
     TrainingRead,
 )
 from services.catalog import service as catalog_service
-from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
+from services.core.bodies import parse_body
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.notifications import service as notifications
@@ -63,15 +63,6 @@ def _booking_read(b: Booking) -> BookingRead:
         finished_at=b.finished_at,
         effective_hours=float(b.effective_hours) if b.effective_hours is not None else None,
     )
-
-
-def _parse(model: type[_M], body: Any) -> _M:
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(model, body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
 
 
 def _not_found(booking_id: int) -> NotFound:
@@ -110,7 +101,7 @@ def _check_time(rules: dict[str, Any], start: datetime, end: datetime, now: date
 
 async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     """Book an instrument slot at the booker's frozen price; overlaps are refused by the database itself."""
-    data = _parse(BookingCreate, body)
+    data = parse_body(BookingCreate, body)
     instrument = await catalog_service.instrument_for_booking(instrument_id=data.instrument_id)
     org_id = policies.require_organisation(actor)
     org = await accounts_service.get_org(org_id=org_id)
@@ -263,7 +254,7 @@ async def start_booking(*, actor: Actor, booking_id: int) -> BookingRead:
 
 async def finish_booking(*, actor: Actor, booking_id: int, body: Any) -> BookingRead:
     """The owner records the end of use and its effective hours (有效机时)."""
-    data = _parse(BookingFinish, body)
+    data = parse_body(BookingFinish, body)
 
     def change(booking: Booking, _rules: dict[str, Any]) -> None:
         booked = Decimal((booking.ends_at - booking.starts_at).total_seconds()) / Decimal(3600)
@@ -379,7 +370,7 @@ def _closure_read(closure: Closure) -> ClosureRead:
 
 async def add_closure(*, actor: Actor, instrument_id: int, body: Any) -> ClosureRead:
     """The owner closes the instrument for a dated interval (holiday, maintenance window)."""
-    data = _parse(ClosureCreate, body)
+    data = parse_body(ClosureCreate, body)
     instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
     policies.require_instrument_owner(actor, instrument.get("org_id"))
     closure = await repository.insert_closure(
@@ -427,7 +418,7 @@ def _training_read(training: Training) -> TrainingRead:
 
 async def grant_training(*, actor: Actor, instrument_id: int, body: Any) -> TrainingRead:
     """The instrument's owner records that a user is trained on it, until a given expiry."""
-    data = _parse(TrainingGrant, body)
+    data = parse_body(TrainingGrant, body)
     instrument = await catalog_service.instrument_for_booking(instrument_id=instrument_id)
     policies.require_instrument_owner(actor, instrument.get("org_id"))
     now = clock.now()

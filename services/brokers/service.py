@@ -9,10 +9,10 @@ from services.brokers.models import BrokerProfile
 from services.brokers.schemas import BrokerApply, BrokerRead, BrokerReject, BrokerStatus
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.bodies import parse_body
 from services.core.db import transaction
 from services.core.errors import Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
-from services.deals.schemas import parse_body
 from services.reference.vocabulary import Role
 
 # A profile without a row is "new"; filing again after a rejection starts a fresh review.

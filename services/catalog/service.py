@@ -1,9 +1,8 @@
 """The catalogue: create, edit and move listings through their life-cycle; every change hits the outbox."""
 
-import json
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from services.accounts.policies import Actor, require_admin, require_organisation
 from services.catalog import repository
@@ -22,8 +21,9 @@ from services.catalog.schemas import (
 )
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
-from services.core.errors import Conflict, Invalid, LocalizedValueError, NotFound
+from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import erase_payloads, record_event
 from services.reference.vocabulary import ListingStatus, ListingType
 
@@ -47,41 +47,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 COMMON_KEYS = ("summary", "description", "keywords", "region")
 
 
-def validation_errors(exc: ValidationError, prefix: list[str | int] | None = None) -> Invalid:
-    """Turn a pydantic error into our Invalid with every field named."""
-    errors: list[dict[str, Any]] = []
-    for err in exc.errors(include_url=False):
-        entry: dict[str, Any] = {
-            "loc": [*(prefix or []), *err["loc"]],
-            "msg": err["msg"].removeprefix("Value error, "),
-        }
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, LocalizedValueError):
-            entry["message_zh"] = cause.message_zh
-        errors.append(entry)
-    first = errors[0]
-    invalid = Invalid("validation_failed", first.get("message_zh") or first["msg"], errors=errors)
-    invalid.detail = f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}"
-    return invalid
-
-
-def validate_json_body(model: type[_M], body: dict[str, Any]) -> _M:
-    """Validate a decoded JSON body with JSON's own types: no "6" or 6.0 for an integer, no "yes" for true."""
-    # Lax mode would quietly turn "100" into 100 fen; spreadsheets (bulk.py) stay lax, API clients do not.
-    text = json.dumps(
-        body, default=lambda value: value.isoformat() if hasattr(value, "isoformat") else str(value)
-    )
-    return model.model_validate_json(text, strict=True)
-
-
 def parse_listing(listing_type: ListingType, body: Any) -> ListingCommon:
     """Validate a create body for a listing type."""
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(CREATE_SCHEMAS[listing_type], body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
+    return parse_body(CREATE_SCHEMAS[listing_type], body)
 
 
 def listing_columns(data: ListingCommon) -> dict[str, Any]:

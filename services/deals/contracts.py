@@ -6,6 +6,7 @@ from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.bodies import parse_body
 from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
@@ -22,7 +23,6 @@ from services.deals.schemas import (
     MilestoneRead,
     MilestoneStatus,
     NonTechnicalItemRead,
-    parse_body,
 )
 from services.demand import service as demand_service
 from services.reference.contracts import contract_rule_set, registered_contract_type

@@ -5,9 +5,10 @@ from typing import Any
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
 from services.core.audit import record_audit
+from services.core.bodies import parse_body
 from services.core.db import transaction
 from services.deals import repository
-from services.deals.schemas import PayoutAccountSet, parse_body
+from services.deals.schemas import PayoutAccountSet
 
 # Event outcomes that moved money (payments/service.py): what the provider told us happened.
 RECEIVED = ("succeeded", "succeeded_duplicate")

@@ -8,6 +8,7 @@ from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
+from services.core.bodies import parse_body
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
@@ -21,7 +22,6 @@ from services.deals.schemas import (
     ExchangeRate,
     RegistrationApprove,
     RegistrationReject,
-    parse_body,
 )
 
 REGISTRATION_TRANSITIONS: TransitionTable[ContractStatus] = {

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from iso4217 import Currency
 from pydantic import (
@@ -12,29 +12,17 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
 )
 
-from services.catalog.service import validate_json_body, validation_errors
 from services.core.clock import CHINA_TZ
-from services.core.errors import Invalid, LocalizedValueError
+from services.core.errors import LocalizedValueError
 from services.reference.contracts import contract_rule_set
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.vocabulary import ContractType
 
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def parse_body(model: type[_M], body: Any) -> _M:
-    """Validate a decoded JSON body against a schema, naming every bad field."""
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(model, body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
 
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]

@@ -4,12 +4,11 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_role
-from services.catalog.service import TRANSITIONS, validate_json_body, validation_errors
+from services.catalog.service import TRANSITIONS
 from services.core import clock
+from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
 from services.core.outbox import record_event
@@ -132,15 +131,6 @@ def demand_read(demand: Demand, actor: Actor | None = None, *, full: bool = Fals
     )
 
 
-def _parse(body: Any) -> DemandCreate:
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(DemandCreate, body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
-
-
 def _columns(data: DemandCreate) -> dict[str, Any]:
     return {
         "title": data.title,
@@ -167,7 +157,7 @@ async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> Dem
     require_role(actor, "enterprise", "broker", "provider")
     if actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
-    data = _parse(body)
+    data = parse_body(DemandCreate, body)
     async with transaction() as conn:
         demand = await repository.create_demand(
             connection=conn, org_id=actor.org_id, created_by_id=actor.user_id, **_columns(data)
@@ -205,7 +195,7 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
         current = demand_read(demand, full=True).model_dump(
             mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS}
         )
-        data = _parse({**current, **patch})
+        data = parse_body(DemandCreate, {**current, **patch})
         after = DemandRead.model_validate(
             {**demand_read(demand, full=True).model_dump(), **data.model_dump()}
         ).model_dump(mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS})
@@ -606,7 +596,7 @@ async def seed_demand(
     """Load one demand unless the organisation already has one with that title (idempotent seeding)."""
     if await repository.org_has_demand_titled(org_id, str(body.get("title"))):
         return None
-    data = _parse(body)
+    data = parse_body(DemandCreate, body)
     now = clock.now()
     async with transaction() as conn:
         demand = await repository.create_demand(

@@ -4,13 +4,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
-from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
+from services.core.bodies import parse_body
 from services.core.db import transaction
 from services.core.errors import Forbidden, Invalid, NotFound
 from services.core.files import file_store
@@ -28,15 +28,6 @@ from services.testing.schemas import (
 
 MAX_REPORT_BYTES = 20 * 2**20
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def _parse(model: type[_M], body: Any) -> _M:
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(model, body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
 
 
 def _read(r: TestRequest) -> TestRequestRead:
@@ -68,7 +59,7 @@ def _offers_testing(listing: dict[str, Any]) -> bool:
 
 async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
     """Send samples for testing to an instrument's lab or a testing agency."""
-    data = _parse(TestRequestCreate, body)
+    data = parse_body(TestRequestCreate, body)
     if actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     org = await accounts_service.get_org(org_id=actor.org_id)
@@ -144,7 +135,7 @@ async def _step(
 
 async def quote_test_request(*, actor: Actor, request_id: int, body: Any) -> TestRequestRead:
     """The provider quotes line by line (no negative lines); the total is their sum."""
-    data = _parse(QuoteCreate, body)
+    data = parse_body(QuoteCreate, body)
 
     def change(request: TestRequest) -> None:
         request.quote_lines = [line.model_dump() for line in data.lines]
@@ -218,7 +209,7 @@ async def accept_result(*, actor: Actor, request_id: int) -> TestRequestRead:
 
 async def query_result(*, actor: Actor, request_id: int, body: Any) -> TestRequestRead:
     """The requester queries the report; the provider answers with a new upload."""
-    data = _parse(QueryCreate, body)
+    data = parse_body(QueryCreate, body)
 
     def change(request: TestRequest) -> None:
         request.query_note = data.note

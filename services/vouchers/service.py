@@ -2,13 +2,13 @@
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin
 from services.bookings import service as bookings_service
-from services.catalog.service import validate_json_body, validation_errors
 from services.core import clock
+from services.core.bodies import parse_body
 from services.core.clock import CHINA_TZ
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
@@ -32,15 +32,6 @@ from services.vouchers.schemas import (
 
 PAYABLE_BOOKING_STATUSES = ("pending", "approved", "in_progress", "completed")
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def _parse(model: type[_M], body: Any) -> _M:
-    if not isinstance(body, dict):
-        raise Invalid.field(["body"], "需要 JSON 对象", "a JSON object is required")
-    try:
-        return validate_json_body(model, body)
-    except ValidationError as exc:
-        raise validation_errors(exc, ["body"]) from exc
 
 
 def _programme_read(p: VoucherProgramme) -> ProgrammeRead:
@@ -94,7 +85,7 @@ async def _programme(programme_id: int) -> VoucherProgramme:
 async def create_programme(*, actor: Actor, body: Any) -> ProgrammeRead:
     """An admin opens a voucher programme with its budget, eligibility, face value and validity."""
     require_admin(actor)
-    data = _parse(ProgrammeCreate, body)
+    data = parse_body(ProgrammeCreate, body)
     programme = await repository.insert_programme(
         **data.model_dump(mode="json", exclude={"valid_from", "valid_to"}),
         valid_from=data.valid_from,
@@ -177,7 +168,7 @@ def _check_eligible_service(programme: VoucherProgramme, instrument_category: st
 
 async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) -> RedemptionRead:
     """Split the bill: the voucher pays up to its balance (and the programme's remaining budget), the rest is due."""
-    data = _parse(VoucherUse, body)
+    data = parse_body(VoucherUse, body)
     billing = await bookings_service.booking_for_billing(booking_id=booking_id)
     policies.require_payer(actor, billing["org_id"])
     if billing["status"] not in PAYABLE_BOOKING_STATUSES:

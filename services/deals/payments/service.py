@@ -6,6 +6,7 @@ from typing import Any
 
 from services.accounts.policies import Actor
 from services.core import clock
+from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Invalid, Malformed, NotFound, Unavailable
 from services.core.transitions import TransitionTable, allows, next_state
@@ -28,7 +29,6 @@ from services.deals.schemas import (
     PaymentStart,
     PaymentStatus,
     RefundStart,
-    parse_body,
 )
 
 _OPEN = (PaymentStatus.CREATED, PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.PROCESSING)
