@@ -41,6 +41,9 @@ class Listing(TimestampMixin, Model):
     submitted_at = fields.DatetimeField(null=True)
     published_at = fields.DatetimeField(null=True)
     reject_reason: str | None = fields.TextField(null=True)
+    # A material edit to a published listing waits here for review while the published text stays public:
+    # {"columns": ..., "flags": [...], "submitted_by": ..., "submitted_at": ...}.
+    pending_edit: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "catalog_listing"

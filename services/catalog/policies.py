@@ -5,7 +5,7 @@ from services.catalog.models import Listing
 from services.core.errors import NotFound
 
 # Only the zone's administrators review: they publish and reject; the owning organisation does the rest.
-REVIEW_ACTIONS = frozenset({"publish", "reject"})
+REVIEW_ACTIONS = frozenset({"publish", "reject", "approve_edit", "reject_edit"})
 
 
 def may_see_private(actor: Actor | None, listing: Listing) -> bool:

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from services.catalog.models import ConsentRecord, ExpertContact, Listing, ListingRevision
 
@@ -129,6 +130,18 @@ async def page_listings(
         query = query.filter(org_id=org_id)
     total = await query.count()
     rows = await query.order_by(order).offset(offset).limit(limit)
+    return total, rows
+
+
+async def page_review_queue(
+    *, listing_type: str | None, offset: int, limit: int
+) -> tuple[int, list[Listing]]:
+    """New listings waiting for review and published ones with a held edit, oldest submission first."""
+    query = Listing.filter(Q(status="pending") | Q(status="published", pending_edit__not_isnull=True))
+    if listing_type:
+        query = query.filter(type=listing_type)
+    total = await query.count()
+    rows = await query.order_by("submitted_at", "id").offset(offset).limit(limit)
     return total, rows
 
 

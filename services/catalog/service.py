@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from services.accounts.policies import Actor, require_admin, require_organisation
 from services.catalog import repository
 from services.catalog.models import Listing
+from services.catalog.moderation import MATERIAL_KEYS, contact_flags
 from services.catalog.policies import may_see_private, require_may_change, require_may_transition
 from services.catalog.quality import assess_quality
 from services.catalog.schemas import (
@@ -43,6 +44,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("rejected", "archive"): "archived",
     ("published", "unpublish"): "draft",
     ("pending", "unpublish"): "draft",
+    # A held edit to a published listing: approving applies it, rejecting discards it; it stays published.
+    ("published", "approve_edit"): "published",
+    ("published", "reject_edit"): "published",
 }
 COMMON_KEYS = ("summary", "description", "keywords", "region")
 
@@ -146,6 +150,13 @@ async def read_listings(listings: list[Listing], actor: Actor | None) -> list[di
             data["quality"] = {"score": listing.quality_score, "missing": listing.quality_missing}
             data["external_ref"] = listing.external_ref
             data["reject_reason"] = listing.reject_reason
+            if listing.pending_edit is not None:
+                edit = listing.pending_edit
+                data["pending_edit"] = {
+                    "text": edit["text"],
+                    "flags": edit["flags"],
+                    "submitted_at": edit["submitted_at"],
+                }
             if listing.type == ListingType.EXPERT:
                 contact = contacts.get(listing.id)
                 data["contact"] = {"phone": contact.phone, "email": contact.email} if contact else None
@@ -298,11 +309,22 @@ async def update_listing(
             raise Conflict("listing_archived", "已归档的条目不能修改", "archived listings cannot change")
         contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
         current = _to_body(listing, {"phone": contact.phone, "email": contact.email} if contact else None)
-        data = parse_listing(listing_type, {**current, **patch})
+        if listing.pending_edit is not None:
+            # A further edit builds on the edit under review, never on the older published text.
+            current = {**current, **listing.pending_edit["body"]}
+        merged = {**current, **patch}
+        data = parse_listing(listing_type, merged)
         columns = listing_columns(data)
         score, missing = assess_quality(listing_type.value, quality_input(listing_type.value, columns))
         consent_before = listing.attributes.get("consent") if listing_type == ListingType.EXPERT else None
-        listing.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
+        held = listing.status == "published" and (
+            listing.pending_edit is not None or _changes_public_text(current, patch)
+        )
+        if held:
+            listing.pending_edit = _pending_edit(merged, columns, score, missing, actor)
+            listing.submitted_at = clock.now()
+        else:
+            listing.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
         listing.version += 1
         if isinstance(data, ExpertCreate):
             if consent_before is not None:
@@ -322,12 +344,135 @@ async def update_listing(
             listing_id=listing.id,
             version=listing.version,
             actor_id=actor.user_id,
-            action="update",
+            action="edit_submitted" if held else "update",
             changes={"fields": sorted(k for k in patch if k != "contact")},
             connection=conn,
         )
         await _emit(listing, conn)
     return await read_listing(listing, actor)
+
+
+def _changes_public_text(current: dict[str, Any], patch: dict[str, Any]) -> bool:
+    """Whether a patch changes the public text (title, name, summary, description, keywords)."""
+    return any(key in MATERIAL_KEYS and current.get(key) != value for key, value in patch.items())
+
+
+def _public_text(columns: dict[str, Any]) -> dict[str, Any]:
+    return {key: columns[key] for key in ("title", "summary", "description", "keywords")}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _flags_of(columns: dict[str, Any]) -> list[str]:
+    """Spam signals anywhere in a listing's public text, type-specific attributes included."""
+    return contact_flags(_strings([_public_text(columns), columns.get("attributes", {})]))
+
+
+def _pending_edit(
+    body: dict[str, Any], columns: dict[str, Any], score: int, missing: list[str], actor: Actor
+) -> dict[str, Any]:
+    """The edit held for review: its columns, its public text with spam flags, never private contacts."""
+    return {
+        "body": {key: value for key, value in body.items() if key != "contact"},
+        "columns": {**columns, "quality_score": score, "quality_missing": missing},
+        "text": _public_text(columns),
+        "flags": _flags_of(columns),
+        "submitted_by": actor.user_id,
+        "submitted_at": clock.now().isoformat(),
+    }
+
+
+async def approve_edit(*, actor: Actor, listing_type: ListingType, listing_id: int) -> dict[str, Any]:
+    """Apply a published listing's held edit (admins); the index follows through the outbox."""
+    return await _review_edit(actor, listing_type, listing_id, "approve_edit", None)
+
+
+async def reject_edit(
+    *, actor: Actor, listing_type: ListingType, listing_id: int, reason: str | None
+) -> dict[str, Any]:
+    """Discard a published listing's held edit with a reason (admins); the published text stays."""
+    return await _review_edit(actor, listing_type, listing_id, "reject_edit", reason)
+
+
+async def _review_edit(
+    actor: Actor, listing_type: ListingType, listing_id: int, action: str, reason: str | None
+) -> dict[str, Any]:
+    async with transaction() as conn:
+        listing = await repository.lock_listing(listing_id, listing_type.value, conn)
+        if listing is None:
+            raise NotFound("listing_not_found", f"{listing_type.value} {listing_id} 不存在", "not found")
+        require_may_transition(actor, listing, action)
+        target = TRANSITIONS.get((listing.status, action))
+        if target is None or listing.pending_edit is None:
+            raise Conflict(
+                "no_pending_edit", "没有待审核的修改", "the listing has no edit waiting for review"
+            )
+        pending = listing.pending_edit
+        if action == "approve_edit":
+            columns = dict(pending["columns"])
+            consent = listing.attributes.get("consent")
+            if consent is not None:
+                columns["attributes"] = {**columns["attributes"], "consent": consent}
+            listing.update_from_dict(columns)
+            listing.reject_reason = None
+        else:
+            listing.reject_reason = reason
+        listing.pending_edit = None
+        listing.status = target
+        listing.version += 1
+        await repository.save_listing(listing, conn)
+        await repository.add_revision(
+            listing_id=listing.id,
+            version=listing.version,
+            actor_id=actor.user_id,
+            action=action,
+            changes={"flags": pending.get("flags", []), **({"reason": reason} if reason else {})},
+            connection=conn,
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action=f"listing.{action}",
+            object_type="listing",
+            object_id=listing.id,
+            detail={"reason": reason} if reason else None,
+        )
+        await _emit(listing, conn)
+    return await read_listing(listing, actor)
+
+
+async def review_queue(
+    *, actor: Actor, listing_type: ListingType | None, page: int, size: int
+) -> ListingPage:
+    """New listings and held edits waiting for review, oldest first, each with its spam flags (admins)."""
+    require_admin(actor)
+    total, rows = await repository.page_review_queue(
+        listing_type=listing_type.value if listing_type else None, offset=(page - 1) * size, limit=size
+    )
+    items = await read_listings(rows, actor)
+    for item, row in zip(items, rows, strict=True):
+        edit = row.pending_edit
+        item["flags"] = edit["flags"] if edit is not None else _flags_of(listing_columns_of(row))
+    return ListingPage(total=total, page=page, size=size, items=items)
+
+
+def listing_columns_of(listing: Listing) -> dict[str, Any]:
+    """The public-text columns of a stored listing, in the shape listing_columns produces."""
+    return {
+        "title": listing.title,
+        "summary": listing.summary,
+        "description": listing.description,
+        "keywords": list(listing.keywords or []),
+        "attributes": dict(listing.attributes or {}),
+    }
 
 
 async def _record_consent(listing: Listing, data: ExpertCreate, actor: Actor, connection: Connection) -> None:

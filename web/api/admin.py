@@ -8,7 +8,7 @@ from services.accounts import service as accounts_service
 from services.catalog import service as catalog_service
 from services.catalog.schemas import ListingPage
 from services.core.audit import list_audit
-from services.reference.vocabulary import ListingStatus, ListingType
+from services.reference.vocabulary import ListingType
 from web.deps import AdminUser, Page, Size
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -18,10 +18,8 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 async def review_queue(
     user: AdminUser, type: ListingType | None = None, page: Page = 1, size: Size = 20
 ) -> ListingPage:
-    """Listings waiting for review, oldest submission first, with their quality score and gaps."""
-    return await catalog_service.list_listings(
-        actor=user, listing_type=type, status=ListingStatus.PENDING, mine=False, page=page, size=size
-    )
+    """Listings and held edits waiting for review, oldest submission first, with quality and spam flags."""
+    return await catalog_service.review_queue(actor=user, listing_type=type, page=page, size=size)
 
 
 @router.get("/orgs")

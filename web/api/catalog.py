@@ -85,6 +85,20 @@ async def reject(resource: str, listing_id: int, body: RejectRequest, user: Curr
     )
 
 
+@router.post("/{resource}/{listing_id}/edit/approve")
+async def approve_edit(resource: str, listing_id: int, user: CurrentUser) -> dict[str, Any]:
+    return await service.approve_edit(actor=user, listing_type=_type(resource), listing_id=listing_id)
+
+
+@router.post("/{resource}/{listing_id}/edit/reject")
+async def reject_edit(
+    resource: str, listing_id: int, body: RejectRequest, user: CurrentUser
+) -> dict[str, Any]:
+    return await service.reject_edit(
+        actor=user, listing_type=_type(resource), listing_id=listing_id, reason=body.reason
+    )
+
+
 @router.get("/{resource}/{listing_id}/history")
 async def history(resource: str, listing_id: int, user: CurrentUser) -> list[RevisionRead]:
     return await service.list_revisions(actor=user, listing_type=_type(resource), listing_id=listing_id)
