@@ -166,11 +166,12 @@ async def test_outbox_keeps_every_change_while_the_engine_is_unreachable_and_the
 async def test_replayed_and_out_of_order_events_never_overwrite_a_newer_document(
     api: Any, admin_token: str, provider: str, db: Any, engine_client: None
 ) -> None:
-    # given an achievement published and then edited three times
+    # given an achievement published and then edited three times, each edit approved by an admin
     listing_id = await publish_one(api, provider, admin_token, "achievement")
     titles = [unique(f"碳化硅功率模块封装工艺第{n}版") for n in (1, 2, 3)]
     for title in titles:
         await api.json("PATCH", f"/api/v1/achievements/{listing_id}", token=provider, json={"title": title})
+        await api.json("POST", f"/api/v1/achievements/{listing_id}/edit/approve", token=admin_token)
     await api.wait_indexed(admin_token)
     rows = await db.fetch(
         "SELECT aggregate_version, payload FROM core_outbox "
