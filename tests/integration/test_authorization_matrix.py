@@ -180,6 +180,23 @@ def _listing_cases(resource: str) -> list[Case]:
             resource,
             body=_reason,
         ),
+        Case(
+            f"{resource}.approve-held-edit",
+            "POST",
+            "/api/v1/{resource}/{listing_id}/edit/approve",
+            f"listing:{kind}:edited",
+            ADMINS_ONLY,
+            resource,
+        ),
+        Case(
+            f"{resource}.reject-held-edit",
+            "POST",
+            "/api/v1/{resource}/{listing_id}/edit/reject",
+            f"listing:{kind}:edited",
+            ADMINS_ONLY,
+            resource,
+            body=_reason,
+        ),
         # Importing into an organisation is a member's act; publishing on import is an admin's.
         Case(
             f"{resource}.import-into-own-org",
@@ -657,10 +674,14 @@ class World:
         made = await self.api.json(
             "POST", f"/api/v1/{resource}", token=owner, json=listing_body(kind), expect=201
         )
-        if state in ("pending", "published"):
+        if state in ("pending", "published", "edited"):
             await self.api.json("POST", f"/api/v1/{resource}/{made['id']}/submit", token=owner)
-        if state == "published":
+        if state in ("published", "edited"):
             await self.api.json("POST", f"/api/v1/{resource}/{made['id']}/publish", token=self.admin)
+        if state == "edited":
+            # A material edit of a published listing is held for review.
+            path = f"/api/v1/{resource}/{made['id']}"
+            await self.api.json("PATCH", path, token=owner, json={"summary": "矩阵修改后的摘要"})
         return int(made["id"])
 
     async def _demand(self, state: str) -> int:
