@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 
 from tests.factories import contract_body, create_org, create_user
+from tests.integration import test_payments
 from tests.integration.invariants import assert_problem, stripe_signature
-from tests.integration.test_payments import Deal, deal  # noqa: F401  (the module's two parties)
+from tests.integration.test_payments import Deal
 
 pytestmark = pytest.mark.integration
+
+# The payment tests' buyer (licensee) and seller (licensor), set up once for this module.
+deal = test_payments.deal
 
 TERM = {"rate_bp": 500, "period": "quarter", "minimum_fen": 50_000}
 
