@@ -54,6 +54,10 @@ EXEMPT = {
         "strangers are refused in test_test_requests"
         for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
     },
+    ("POST", "/api/v1/contracts/{contract_id}/royalty-statements"): "the licensee only; the licensor, an "
+    "admin and other organisations are refused in test_royalties",
+    ("POST", "/api/v1/contracts/{contract_id}/royalty-statements/{statement_id}/pay"): "the milestone "
+    "payment (contracts.pay row) behind a statement; another organisation is refused in test_royalties",
     ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
     ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
     ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "

@@ -161,6 +161,12 @@ async def test_only_the_licensee_files_and_only_the_parties_and_admins_read(deal
         "POST", f"{_path(contract)}/{statement['id']}/pay", token=outsider, json={"methods": ["card"]}
     )
     assert_problem(pay, 404)
+    # nor does the licensor pay its own royalty
+    by_licensor = await deal.api.call(
+        "POST", f"{_path(contract)}/{statement['id']}/pay", token=deal.seller, json={"methods": ["card"]}
+    )
+    assert assert_problem(by_licensor, 403)["code"] == "buyer_only"
+    assert await db.fetchval("SELECT count(*) FROM deals_payment WHERE contract_id = $1", contract["id"]) == 0
 
 
 async def test_royalties_need_a_term_on_a_licence_or_transfer(deal):
