@@ -47,6 +47,12 @@ PASSWORD = "Matrix-Pass-2026!"
 EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
+    (
+        "POST",
+        "/api/v1/auth/password-reset",
+    ): "no caller: anyone may ask; no enumeration (test_password_reset)",
+    ("POST", "/api/v1/auth/password-reset/confirm"): "the reset token is the credential; used, expired and "
+    "forged tokens are refused in test_password_reset",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
     ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
     **{
