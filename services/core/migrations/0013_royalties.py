@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # Royalties (提成): a contract's royalty term, and the licensee's statements per period.
-    dependencies = [("models", "0011_payouts")]
+    dependencies = [("models", "0012_password_reset")]
 
     initial = False
 
