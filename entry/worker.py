@@ -39,9 +39,16 @@ async def process_batch(limit: int = BATCH) -> int:
                 payloads[row["id"]]["snapshot"][DOCUMENT_KEY] = row["detached"]
         listing_rows = [r for r in rows if r["topic"] == "listing.changed"]
         done = [r["id"] for r in rows if r["topic"] != "listing.changed"]
+        touched_fields = sorted(
+            {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
+        )
         if listing_rows:
             events = [(int(r["aggregate_version"]), payloads[r["id"]]["snapshot"]) for r in listing_rows]
-            failures = await search_service.index_snapshots(events)
+            # Supply that demands match on is made searchable before they are marked for re-matching, so
+            # the re-match (right after this batch) sees it rather than the index of a second ago.
+            failures = await search_service.index_snapshots(
+                events, refresh_after=True if touched_fields else None
+            )
             failed_ids = {str(f["id"]) for f in failures}
             for row in listing_rows:
                 if str(row["aggregate_id"]) in failed_ids:
@@ -66,19 +73,21 @@ async def process_batch(limit: int = BATCH) -> int:
         if contracts:
             # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.
             await indicators_service.apply_contract_changes(contract_ids=contracts, connection=conn)
+        demands = sorted(
+            {
+                int(r["aggregate_id"])
+                for r in rows
+                if r["topic"] == "demand.changed" and payloads[r["id"]].get("status") == "published"
+            }
+        )
+        # Marked stale in the outbox's transaction: the re-match work is never lost, and "outbox drained
+        # and no stale published demand" is an observable "matches computed".
+        await demand_service.mark_matches_stale(
+            field_codes=touched_fields, demand_ids=demands, connection=conn
+        )
         await outbox.mark_processed(conn, done)
-    touched_fields = sorted(
-        {code for r in listing_rows for code in (payloads[r["id"]]["snapshot"].get("fields") or [])}
-    )
-    if touched_fields:
-        await demand_service.mark_matches_stale(field_codes=touched_fields)
-    demands = {
-        int(r["aggregate_id"])
-        for r in rows
-        if r["topic"] == "demand.changed" and payloads[r["id"]].get("status") == "published"
-    }
-    for demand_id in sorted(demands):
-        # Matching reads the index just written; a failure here is retried by the next read of matches.
+    for demand_id in demands:
+        # Matching reads the index just written; a failure leaves the demand stale for the next loop.
         try:
             await matching_service.refresh_matches(demand_id=demand_id)
         except (EngineUnavailable, EngineError) as exc:

@@ -43,6 +43,7 @@ from web.pages import (
     broker,
     contracts,
     dashboard,
+    devmail,
     enquiry,
     portal,
     register,
@@ -111,5 +112,7 @@ def create_app() -> FastAPI:
     app.include_router(register.router)
     app.include_router(contracts.router)
     app.include_router(sharing.router)
+    if get_settings().environment != "production":
+        app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -87,3 +87,34 @@ class Invitation(Model):
 
     class Meta:
         table = "accounts_invitation"
+
+
+class PasswordReset(Model):
+    """A single-use password reset token; only its SHA-256 is stored."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_resets", on_delete=fields.CASCADE
+    )
+    user_id: int
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_password_reset"
+
+
+class MailOutbox(Model):
+    """Outgoing mail, written in the same transaction as what it announces; a sender sets sent_at."""
+
+    id = fields.BigIntField(primary_key=True)
+    to = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mail_outbox"

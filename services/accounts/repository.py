@@ -5,7 +5,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from services.accounts.models import AccessToken, Invitation, Organisation, User
+from services.accounts.models import AccessToken, Invitation, MailOutbox, Organisation, PasswordReset, User
 
 
 async def get_org(org_id: int) -> Organisation | None:
@@ -119,3 +119,38 @@ async def revoke_all_tokens(user_id: int, at: datetime, connection: BaseDBAsyncC
         .using_db(connection)
         .update(revoked_at=at)
     )
+
+
+async def create_password_reset(
+    *, user_id: int, digest: str, expires_at: datetime, connection: BaseDBAsyncClient
+) -> PasswordReset:
+    return await PasswordReset.create(
+        using_db=connection, user_id=user_id, token_hash=digest, expires_at=expires_at
+    )
+
+
+async def open_password_reset(
+    digest: str, at: datetime, connection: BaseDBAsyncClient
+) -> PasswordReset | None:
+    return (
+        await PasswordReset.filter(token_hash=digest, used_at__isnull=True, expires_at__gt=at)
+        .using_db(connection)
+        .select_for_update()
+        .first()
+    )
+
+
+async def use_password_reset(reset_id: int, at: datetime, connection: BaseDBAsyncClient) -> None:
+    await PasswordReset.filter(id=reset_id).using_db(connection).update(used_at=at)
+
+
+async def queue_mail(*, to: str, subject: str, body: str, connection: BaseDBAsyncClient) -> MailOutbox:
+    return await MailOutbox.create(using_db=connection, to=to, subject=subject, body=body)
+
+
+async def recent_mail(limit: int) -> list[MailOutbox]:
+    return await MailOutbox.all().order_by("-id").limit(limit)
+
+
+async def get_mail(mail_id: int) -> MailOutbox | None:
+    return await MailOutbox.get_or_none(id=mail_id)

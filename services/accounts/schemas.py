@@ -124,3 +124,30 @@ class InviteRead(BaseModel):
     org_id: int
     role: Role
     expires_at: datetime
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+    new_password: Password
+
+
+class PasswordResetAccepted(BaseModel):
+    status: str = "accepted"
+    detail: str = "如该邮箱已注册，我们已发送重置密码邮件"
+
+
+class MailRead(BaseModel):
+    id: int
+    to: str
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None

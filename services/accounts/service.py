@@ -15,6 +15,7 @@ from services.accounts.schemas import (
     AdminUserCreate,
     InviteCreate,
     InviteRead,
+    MailRead,
     MeRead,
     OrgCreate,
     OrgRead,
@@ -273,22 +274,22 @@ def _throttle_keys(email: str, ip: str) -> tuple[str, str]:
     return login_attempts_key("account-ip", f"{email}|{ip}"), login_attempts_key("ip", ip)
 
 
+async def _admit(keys: tuple[str, str], limits: tuple[int, int], ttl: int) -> int:
+    """Count one attempt against two counters atomically; 0 when admitted, else the refusing counter."""
+    return int(await get_redis().eval(_ADMIT, 2, *keys, str(limits[0]), str(limits[1]), str(ttl)))  # type: ignore[misc]
+
+
 async def _admit_attempt(email: str, ip: str) -> None:
     try:
-        refused = await get_redis().eval(  # type: ignore[misc]
-            _ADMIT,
-            2,
-            *_throttle_keys(email, ip),
-            str(MAX_FAILURES_PER_ACCOUNT),
-            str(MAX_FAILURES_PER_IP),
-            str(LOGIN_ATTEMPTS_TTL),
+        refused = await _admit(
+            _throttle_keys(email, ip), (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP), LOGIN_ATTEMPTS_TTL
         )
     except RedisError as exc:
         # Rate limits fail closed for login: without the counters we cannot bound guessing.
         raise Unavailable(
             "login_unavailable", "登录服务暂不可用，请稍后重试", "login is temporarily unavailable"
         ) from exc
-    if int(refused):
+    if refused:
         raise RateLimited(
             "too_many_attempts",
             "登录失败次数过多，请稍后再试",
@@ -365,6 +366,119 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
             object_id=user.id,
         )
     await _end_sessions(user.id)
+
+
+RESET_TTL = timedelta(minutes=30)
+MAX_RESETS_PER_EMAIL = 3
+MAX_RESETS_PER_IP = 20
+RESET_WINDOW_SECONDS = 30 * 60
+_RESET_SUBJECT = "科技服务超市：重置密码"
+_RESET_BODY = """{name}，您好：
+
+我们收到了重置您在西部（重庆）科学城科技服务超市账号密码的请求。请在 30 分钟内打开下面的链接设置新密码：
+
+{link}
+
+该链接只能使用一次。如果这不是您本人的操作，请忽略本邮件，您的密码不会改变。
+
+科技服务超市
+"""
+
+
+async def _admit_reset(email: str, ip: str) -> None:
+    keys = (login_attempts_key("reset-email", email), login_attempts_key("reset-ip", ip))
+    try:
+        refused = await _admit(keys, (MAX_RESETS_PER_EMAIL, MAX_RESETS_PER_IP), RESET_WINDOW_SECONDS)
+    except RedisError as exc:
+        raise Unavailable(
+            "reset_unavailable",
+            "重置密码服务暂不可用，请稍后重试",
+            "password reset is temporarily unavailable",
+        ) from exc
+    if refused:
+        raise RateLimited(
+            "too_many_resets",
+            "重置密码请求过于频繁，请稍后再试",
+            "too many password reset requests",
+            retry_after=RESET_WINDOW_SECONDS,
+        )
+
+
+async def request_password_reset(*, email: str, ip: str) -> None:
+    """Mail a single-use reset link to an active account; says nothing about whether the account exists."""
+    email = email.strip().lower()
+    await _admit_reset(email, ip)
+    user = await repository.get_user_by_email(email)
+    token = new_token()
+    digest = token_digest(token)
+    if user is None or not user.is_active:
+        return
+    link = f"{get_settings().public_url.rstrip('/')}/password-reset?token={token}"
+    async with transaction() as conn:
+        await repository.create_password_reset(
+            user_id=user.id, digest=digest, expires_at=clock.now() + RESET_TTL, connection=conn
+        )
+        await repository.queue_mail(
+            to=user.email,
+            subject=_RESET_SUBJECT,
+            body=_RESET_BODY.format(name=user.name, link=link),
+            connection=conn,
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=user.id,
+            action="user.password_reset_request",
+            object_type="user",
+            object_id=user.id,
+        )
+
+
+async def confirm_password_reset(*, token: str, new_password: str) -> None:
+    """Set a new password with a reset token; the token is spent and every session of the account ends."""
+    now = clock.now()
+    invalid = Invalid.field(
+        ["token"],
+        "重置链接无效或已过期，请重新申请",
+        "the reset link is invalid or expired",
+        code="invalid_reset_token",
+    )
+    async with transaction() as conn:
+        reset = await repository.open_password_reset(token_digest(token), now, conn)
+        user = await repository.lock_user(reset.user_id, conn) if reset is not None else None
+        if reset is None or user is None or not user.is_active:
+            raise invalid
+        problem = password_problem(new_password, user_inputs=(user.email, user.name))
+        if problem:
+            raise Invalid.field(["new_password"], problem, code="weak_password")
+        new_hash = await hash_password_async(new_password)
+        await repository.set_password_hash(user.id, new_hash, conn)
+        await repository.use_password_reset(reset.id, now, conn)
+        await repository.revoke_all_tokens(user.id, now, conn)
+        await record_audit(
+            connection=conn,
+            actor_id=user.id,
+            action="user.password_reset",
+            object_type="user",
+            object_id=user.id,
+        )
+    await _end_sessions(user.id)
+
+
+async def recent_mail(*, actor: Actor | None, limit: int = 100) -> list[MailRead]:
+    """Outgoing mail, newest first (the development mail viewer; admins only)."""
+    require_admin(actor)
+    return [
+        MailRead.model_validate(mail, from_attributes=True) for mail in await repository.recent_mail(limit)
+    ]
+
+
+async def get_mail(*, actor: Actor | None, mail_id: int) -> MailRead:
+    """One outgoing message (the development mail viewer; admins only)."""
+    require_admin(actor)
+    mail = await repository.get_mail(mail_id)
+    if mail is None:
+        raise NotFound("mail_not_found", "邮件不存在", "no such mail")
+    return MailRead.model_validate(mail, from_attributes=True)
 
 
 async def deactivate_user(*, actor: Actor, user_id: int) -> UserRead:

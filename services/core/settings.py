@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     platform_fee_bp: int = 100
     secret_key: str = Field(default="dev-secret-change-me-in-production-0123456789", min_length=16)
     port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"  # where links in outgoing mail point
     host: str = "127.0.0.1"
     environment: str = "development"
     access_token_ttl_seconds: int = 3600 * 8

@@ -14,6 +14,7 @@ from services.core.settings import get_settings
 from services.core.transitions import TransitionTable, next_state
 from services.deals import policies, repository
 from services.deals.models import Contract
+from services.deals.royalties import royalty_columns, royalty_term
 from services.deals.schemas import (
     ContractCreate,
     ContractRead,
@@ -98,6 +99,7 @@ def contract_read(contract: Contract) -> ContractRead:
             for m in ordered
         ],
         paid_fen=sum(m.amount_fen for m in ordered if m.status == MilestoneStatus.PAID),
+        royalty=royalty_term(contract),
         created_at=contract.created_at,
     )
 
@@ -190,6 +192,7 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
                     "seller_confirmed_at": now if actor.org_id == seller.id else None,
                     "platform_fee_bp": get_settings().platform_fee_bp,
                     "broker_commission_fen": data.broker_commission_fen,
+                    **royalty_columns(data.royalty),
                 },
                 [m.model_dump() for m in data.milestones],
                 items,

@@ -55,6 +55,10 @@ class Contract(TimestampMixin, Model):
     fx_source = fields.CharField(max_length=100, null=True)
     platform_fee_bp = fields.IntField(default=0)
     broker_commission_fen = fields.BigIntField(default=0)
+    # Royalty term (提成) of a licence or transfer: basis points of the licensee's sales per period.
+    royalty_bp = fields.IntField(null=True)
+    royalty_period = fields.CharField(max_length=8, null=True)
+    royalty_minimum_fen = fields.BigIntField(null=True)
 
     milestones: fields.ReverseRelation["Milestone"]
     non_technical_items: fields.ReverseRelation["NonTechnicalItem"]
@@ -82,6 +86,12 @@ class Contract(TimestampMixin, Model):
             CheckConstraint(
                 check="status <> 'registered' OR (registration_no IS NOT NULL AND registered_at IS NOT NULL)",
                 name="deals_contract_registered_has_number",
+            ),
+            CheckConstraint(
+                check="(royalty_bp IS NULL AND royalty_period IS NULL AND royalty_minimum_fen IS NULL) OR "
+                "(royalty_bp BETWEEN 1 AND 10000 AND royalty_period IN ('quarter','year') "
+                "AND (royalty_minimum_fen IS NULL OR royalty_minimum_fen >= 0))",
+                name="deals_contract_royalty_valid",
             ),
         )
 
@@ -123,6 +133,35 @@ class Milestone(Model):
             CheckConstraint(
                 check="status IN ('unpaid','processing','paid','refunded')",
                 name="deals_milestone_status_valid",
+            ),
+        )
+
+
+class RoyaltyStatement(Model):
+    """The licensee's reported sales for one period, and the royalty due as a payable milestone."""
+
+    id = fields.BigIntField(primary_key=True)
+    contract: fields.ForeignKeyRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="royalty_statements", on_delete=fields.RESTRICT
+    )
+    contract_id: int
+    period_start = fields.DateField()
+    period_end = fields.DateField()
+    sales_fen = fields.BigIntField()
+    due_fen = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    # The milestone the royalty is paid through (none when nothing is due).
+    milestone_id = fields.BigIntField(null=True, unique=True)
+    filed_by_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deals_royalty_statement"
+        unique_together = (("contract_id", "period_start"),)
+        constraints = (
+            CheckConstraint(
+                check="sales_fen >= 0 AND due_fen >= 0 AND period_end >= period_start",
+                name="deals_royalty_amounts_valid",
             ),
         )
 

@@ -85,3 +85,19 @@ def require_refunder(actor: Actor, contract: Contract) -> None:
     """The seller's members (who give the money back) or an admin refund a payment."""
     if not (actor.is_admin or actor.org_id == contract.seller_org_id):
         raise Forbidden("seller_only", "仅卖方或管理员可退款", "only the seller or an admin refunds")
+
+
+def require_licensee(actor: Actor, contract: Contract) -> None:
+    """Only the licensee's (the buyer's) members file a royalty statement."""
+    if actor.org_id != contract.buyer_org_id:
+        raise Forbidden(
+            "licensee_only", "仅被许可方可提交提成报表", "only the licensee files royalty statements"
+        )
+
+
+def require_royalty_reader(actor: Actor, contract: Contract) -> None:
+    """The licensee, the licensor and admins read royalty statements."""
+    if not (actor.is_admin or actor.org_id in (contract.buyer_org_id, contract.seller_org_id)):
+        raise Forbidden(
+            "parties_only", "仅合同当事方可查看提成报表", "only the parties read royalty statements"
+        )

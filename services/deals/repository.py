@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -16,6 +16,7 @@ from services.deals.models import (
     NonTechnicalItem,
     Payment,
     PayoutAccount,
+    RoyaltyStatement,
     StripeEvent,
 )
 
@@ -315,3 +316,45 @@ async def destination_fees() -> dict[int, int]:
     """What the platform keeps of each destination charge (the rest goes to the seller's account)."""
     rows = await Payment.filter(payout_destination__isnull=False).values("id", "application_fee_fen")
     return {int(r["id"]): int(r["application_fee_fen"] or 0) for r in rows}
+
+
+async def royalty_period_taken(
+    contract_id: int, start: date, end: date, connection: BaseDBAsyncClient
+) -> bool:
+    """Whether a statement of the contract covers any day of [start, end]."""
+    return (
+        await RoyaltyStatement.filter(contract_id=contract_id, period_start__lte=end, period_end__gte=start)
+        .using_db(connection)
+        .exists()
+    )
+
+
+async def insert_royalty_statement(
+    columns: dict[str, Any], milestone_name: str, connection: BaseDBAsyncClient
+) -> RoyaltyStatement:
+    """A statement and, when something is due, the next milestone of its contract that pays it."""
+    milestone_id = None
+    if columns["due_fen"] > 0:
+        last = (
+            await Milestone.filter(contract_id=columns["contract_id"])
+            .using_db(connection)
+            .order_by("-seq")
+            .first()
+        )
+        milestone = await Milestone.create(
+            contract_id=columns["contract_id"],
+            seq=(last.seq if last else 0) + 1,
+            name=milestone_name,
+            amount_fen=columns["due_fen"],
+            using_db=connection,
+        )
+        milestone_id = milestone.id
+    return await RoyaltyStatement.create(**columns, milestone_id=milestone_id, using_db=connection)
+
+
+async def royalty_statements(contract_id: int) -> list[RoyaltyStatement]:
+    return await RoyaltyStatement.filter(contract_id=contract_id).order_by("period_start")
+
+
+async def royalty_statement(contract_id: int, statement_id: int) -> RoyaltyStatement | None:
+    return await RoyaltyStatement.get_or_none(id=statement_id, contract_id=contract_id)

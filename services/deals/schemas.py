@@ -91,6 +91,43 @@ def _currency(value: str) -> str:
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), AfterValidator(_currency)]
 
 
+class RoyaltyPeriod(StrEnum):
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class RoyaltyTerm(BaseModel):
+    """提成: basis points of the licensee's reported sales per period, optionally with a minimum per period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rate_bp: Annotated[int, Field(ge=1, le=10_000)]
+    period: RoyaltyPeriod
+    minimum_fen: Annotated[int, Field(ge=0, le=10**15)] | None = None
+
+
+class RoyaltyStatementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period_start: date
+    period_end: date
+    sales_fen: Annotated[int, Field(ge=0, le=10**15)]
+
+
+class RoyaltyStatementRead(BaseModel):
+    id: int
+    contract_id: int
+    period_start: date
+    period_end: date
+    sales_fen: int
+    due_fen: int
+    currency: str
+    # Paid through this milestone of the contract (POST …/royalty-statements/{id}/pay); none when nothing is due.
+    milestone_id: int | None
+    filed_by_id: int
+    created_at: datetime
+
+
 class ContractCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -112,6 +149,8 @@ class ContractCreate(BaseModel):
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=50)
     non_technical_items: list[NonTechnicalItemIn] = Field(default_factory=list, max_length=100)
     broker_commission_fen: Annotated[int, Field(ge=0, le=10**15)] = 0
+    # Only a licence or transfer carries a royalty term.
+    royalty: RoyaltyTerm | None = None
 
     # Field validators (each sees the fields declared before it) so every error's loc names its field.
     @field_validator("seller_org_id")
@@ -194,6 +233,16 @@ class ContractCreate(BaseModel):
             raise LocalizedValueError("经纪佣金不能超过合同总额", "commission exceeds the total")
         return value
 
+    @field_validator("royalty")
+    @classmethod
+    def _check_royalty(cls, value: RoyaltyTerm | None, info: ValidationInfo) -> RoyaltyTerm | None:
+        kind = info.data.get("contract_type")
+        if value is not None and kind not in (ContractType.LICENSE, ContractType.TRANSFER):
+            raise LocalizedValueError(
+                "只有许可或转让合同可以约定提成", "only a licence or transfer has royalties"
+            )
+        return value
+
 
 class NonTechnicalItemRead(BaseModel):
     name: str
@@ -253,6 +302,7 @@ class ContractRead(BaseModel):
     registration_reject_reason: str | None
     milestones: list[MilestoneRead]
     paid_fen: int
+    royalty: RoyaltyTerm | None = None
     created_at: datetime
 
 

@@ -300,19 +300,26 @@ async def adopted_ranking_model() -> RankingModel | None:
     return await RankingModel.filter(adopted=True).order_by("-id").first()
 
 
-async def mark_stale_for_fields(field_codes: list[str]) -> int:
+async def mark_stale_for_fields(field_codes: list[str], connection: BaseDBAsyncClient) -> int:
     """Published demands in these fields need their matches recomputed."""
     if not field_codes:
         return 0
-    from tortoise import connections
-
-    conn = connections.get("default")
-    result = await conn.execute_query(
+    result = await connection.execute_query(
         "UPDATE demand_demand SET matched_at = NULL WHERE status = 'published' AND matched_at IS NOT NULL "
         "AND fields ?| $1::text[]",
         [field_codes],
     )
     return int(result[0] or 0)
+
+
+async def mark_stale(demand_ids: list[int], connection: BaseDBAsyncClient) -> None:
+    """These demands' matches are to be recomputed (the worker's pending marker)."""
+    if demand_ids:
+        await Demand.filter(id__in=demand_ids).using_db(connection).update(matched_at=None)
+
+
+async def count_stale_published_demands() -> int:
+    return await Demand.filter(status="published", matched_at__isnull=True).count()
 
 
 async def stale_published_demands(limit: int) -> list[int]:

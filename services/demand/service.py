@@ -612,14 +612,24 @@ async def seed_demand(
     return int(demand.id)
 
 
-async def mark_matches_stale(*, field_codes: list[str]) -> int:
-    """New or changed supply in these fields: the affected demands are re-matched by the worker."""
-    return await repository.mark_stale_for_fields(field_codes)
+async def mark_matches_stale(*, field_codes: list[str], demand_ids: list[int], connection: Connection) -> int:
+    """Supply in these fields or these demands changed: mark them for re-matching, in the caller's transaction.
+
+    Marked in the same transaction as the outbox rows, so a drained outbox plus no stale published demand
+    (`matches_pending`) means every match is computed.
+    """
+    await repository.mark_stale(demand_ids, connection)
+    return await repository.mark_stale_for_fields(field_codes, connection)
 
 
 async def demands_needing_matches(*, limit: int) -> list[int]:
     """Published demands whose matches are missing or stale."""
     return await repository.stale_published_demands(limit)
+
+
+async def count_demands_needing_matches() -> int:
+    """How many published demands still wait for the worker to (re-)compute their matches."""
+    return await repository.count_stale_published_demands()
 
 
 async def track_records(*, listing_ids: list[int]) -> dict[int, int]:

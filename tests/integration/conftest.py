@@ -201,16 +201,22 @@ class Api:
         return str(body["access_token"])
 
     async def wait_indexed(self, admin: str, seconds: float = 60) -> dict[str, Any]:
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            status = await self.json("GET", "/api/v1/admin/search/status", token=admin)
-            if status["outbox_pending"] == 0:
-                # Not only the refresh interval: the worker re-matches stale demands once the index shows
-                # the new supply, and tests read those matches right after this returns.
-                await asyncio.sleep(1.1)
-                return dict(await self.json("GET", "/api/v1/admin/search/status", token=admin))
-            await asyncio.sleep(0.2)
-        raise AssertionError("outbox did not drain")
+        """Wait until the worker has drained the outbox and (re-)computed every published demand's matches.
+
+        The worker makes new supply searchable and marks affected demands stale in the outbox's own
+        transaction, so both counts at zero mean indexing and matching are done — no fixed sleep.
+        """
+        deadline = time.monotonic() + seconds
+        status: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            status = dict(await self.json("GET", "/api/v1/admin/search/status", token=admin))
+            if status["outbox_pending"] == 0 and status["matches_pending"] == 0:
+                return status
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"worker not done after {seconds}s: {status.get('outbox_pending')} outbox rows and "
+            f"{status.get('matches_pending')} demands waiting for matches"
+        )
 
 
 @pytest.fixture

@@ -47,6 +47,12 @@ PASSWORD = "Matrix-Pass-2026!"
 EXEMPT = {
     ("POST", "/api/v1/auth/register"): "no caller yet: it creates one (test_bad_input covers its refusals)",
     ("POST", "/api/v1/auth/token"): "no caller yet: it signs one in",
+    (
+        "POST",
+        "/api/v1/auth/password-reset",
+    ): "no caller: anyone may ask; no enumeration (test_password_reset)",
+    ("POST", "/api/v1/auth/password-reset/confirm"): "the reset token is the credential; used, expired and "
+    "forged tokens are refused in test_password_reset",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
     ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
     **{
@@ -54,6 +60,10 @@ EXEMPT = {
         "strangers are refused in test_test_requests"
         for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
     },
+    ("POST", "/api/v1/contracts/{contract_id}/royalty-statements"): "the licensee only; the licensor, an "
+    "admin and other organisations are refused in test_royalties",
+    ("POST", "/api/v1/contracts/{contract_id}/royalty-statements/{statement_id}/pay"): "the milestone "
+    "payment (contracts.pay row) behind a statement; another organisation is refused in test_royalties",
     ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
     ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
     ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "

@@ -14,6 +14,9 @@ from services.accounts.schemas import (
     OrgCreate,
     OrgRead,
     PasswordChange,
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RegisterRequest,
     TokenRead,
     TokenRequest,
@@ -82,3 +85,16 @@ async def deactivate_user(user_id: int, user: AdminUser) -> UserRead:
 @router.post("/admin/users", status_code=status.HTTP_201_CREATED)
 async def admin_create_user(body: AdminUserCreate, user: AdminUser) -> UserRead:
     return await service.admin_create_user(actor=user, data=body)
+
+
+@router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED)
+async def password_reset(body: PasswordResetRequest, request: Request) -> PasswordResetAccepted:
+    """Mail a reset link when the address belongs to an active account; the answer is the same either way."""
+    await service.request_password_reset(email=body.email, ip=client_ip(request))
+    return PasswordResetAccepted()
+
+
+@router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+async def password_reset_confirm(body: PasswordResetConfirm) -> None:
+    """Set a new password with a reset token; every token and portal session of the account ends."""
+    await service.confirm_password_reset(token=body.token, new_password=body.new_password)

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
 
-from services.deals import contracts, registration
+from services.deals import contracts, registration, royalties
 from services.deals.payments import service as payments
-from services.deals.schemas import ContractRead, PaymentRead
+from services.deals.schemas import ContractRead, PaymentRead, RoyaltyStatementRead
 from web.deps import AdminUser, CurrentUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["deals"])
@@ -50,6 +50,33 @@ async def pay_milestone(
         actor=user,
         contract_id=contract_id,
         milestone_id=milestone_id,
+        body=body,
+        provider=request.app.state.payments,
+    )
+
+
+@router.post("/contracts/{contract_id}/royalty-statements", status_code=status.HTTP_201_CREATED)
+async def file_royalty_statement(contract_id: int, body: JsonBody, user: CurrentUser) -> RoyaltyStatementRead:
+    return await royalties.file_statement(actor=user, contract_id=contract_id, body=body)
+
+
+@router.get("/contracts/{contract_id}/royalty-statements")
+async def list_royalty_statements(contract_id: int, user: CurrentUser) -> list[RoyaltyStatementRead]:
+    return await royalties.list_statements(actor=user, contract_id=contract_id)
+
+
+@router.post("/contracts/{contract_id}/royalty-statements/{statement_id}/pay")
+async def pay_royalty_statement(
+    contract_id: int,
+    statement_id: int,
+    request: Request,
+    user: CurrentUser,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> PaymentRead:
+    return await royalties.pay_statement(
+        actor=user,
+        contract_id=contract_id,
+        statement_id=statement_id,
         body=body,
         provider=request.app.state.payments,
     )

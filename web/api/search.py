@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from search import service
 from services.core.outbox import count_pending
+from services.demand import service as demand_service
 from web import search_params
 from web.deps import AdminUser
 
@@ -53,4 +54,8 @@ async def suggest(
 
 @router.get("/admin/search/status")
 async def status(user: AdminUser) -> dict[str, Any]:
-    return {"outbox_pending": await count_pending(), "indexed": await service.indexed_counts()}
+    return {
+        "outbox_pending": await count_pending(),
+        "matches_pending": await demand_service.count_demands_needing_matches(),
+        "indexed": await service.indexed_counts(),
+    }

@@ -7,11 +7,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
-from services.core.errors import RateLimited, Unauthenticated, Unavailable
+from services.core.errors import Invalid, RateLimited, Unauthenticated, Unavailable
 from services.core.settings import get_settings
 from web.deps import MaybeUser, client_ip
 from web.pages.csrf import CheckedForm
-from web.pages.forms import GENERAL, bind, form_values, human_message
+from web.pages.forms import GENERAL, bind, domain_errors, form_values, human_message
 from web.pages.shell import redirect, render, safe_next
 from web.sessions import end_session, start_session
 
@@ -84,3 +84,68 @@ async def logout(request: Request, form: CheckedForm) -> Response:
     response = redirect("/", notice="signed_out")
     await end_session(request, response)
     return response
+
+
+# --- forgotten password ------------------------------------------------------------------------------------
+
+
+class ResetRequestForm(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+
+
+class ResetConfirmForm(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+    new_password2: str = Field(min_length=1, max_length=200)
+
+
+@router.get("/password-reset/request", response_class=HTMLResponse)
+async def reset_request_page(request: Request) -> Response:
+    return await render(request, "password_reset_request.html", {"values": {}, "errors": {}}, actor=None)
+
+
+@router.post("/password-reset/request", response_class=HTMLResponse)
+async def reset_request_submit(request: Request, form: CheckedForm) -> Response:
+    values = form_values(form)
+    data, errors = bind(ResetRequestForm, values)
+    status_code = 422
+    if data is not None:
+        try:
+            await accounts_service.request_password_reset(email=data.email, ip=client_ip(request))
+        except RateLimited as exc:
+            errors, status_code = {GENERAL: human_message(exc)}, 429
+        except Unavailable as exc:
+            errors, status_code = {GENERAL: human_message(exc)}, 503
+        else:
+            return await render(request, "password_reset_sent.html", {}, actor=None)
+    return await render(
+        request,
+        "password_reset_request.html",
+        {"values": values, "errors": errors},
+        actor=None,
+        status_code=status_code,
+    )
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+async def reset_page(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> Response:
+    return await render(request, "password_reset.html", {"token": token, "errors": {}}, actor=None)
+
+
+@router.post("/password-reset", response_class=HTMLResponse)
+async def reset_submit(request: Request, form: CheckedForm) -> Response:
+    values = form_values(form)
+    data, errors = bind(ResetConfirmForm, values)
+    if data is not None and data.new_password != data.new_password2:
+        errors = {"new_password2": "两次输入的密码不一致"}
+    elif data is not None:
+        try:
+            await accounts_service.confirm_password_reset(token=data.token, new_password=data.new_password)
+        except Invalid as exc:
+            errors = domain_errors(exc)
+        else:
+            return redirect("/login", notice="password_reset")
+    token = str(values.get("token", ""))
+    return await render(
+        request, "password_reset.html", {"token": token, "errors": errors}, actor=None, status_code=422
+    )

@@ -25,6 +25,7 @@ ROLE_LABELS = {
 NOTICES = {
     "signed_in": "登录成功，欢迎回来。",
     "signed_out": "您已安全退出。",
+    "password_reset": "密码已重置，请用新密码登录。",
     "booked": "预约已提交，请等待仪器管理方审批。",
     "enquiry_sent": "咨询已发送，专家所在机构回复后您会在平台收到答复。",
     "booking_approved": "已批准该预约。",

@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # Moderation: a material edit to a published listing is kept aside until an admin approves it.
-    dependencies = [('models', '0011_payouts')]
+    dependencies = [('models', '0013_royalties')]
 
     initial = False
 
