@@ -1,6 +1,7 @@
 """Booking prices from an instrument's fee schedule and the booker's price group (pure)."""
 
 import math
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,8 +40,8 @@ def price_booking(
     return 0
 
 
-def cancellation_fee(*, price_fen: int, hours_before_start: float, free_hours: int, fee_percent: int) -> int:
-    """Free until `free_hours` before the start, then `fee_percent` of the price (rounded down to the fen)."""
-    if hours_before_start >= free_hours:
+def cancellation_fee(*, price_fen: int, notice: timedelta, free_hours: int, fee_percent: int) -> int:
+    """Free with at least `free_hours` of notice before the start, then `fee_percent` of the price (floored fen)."""
+    if notice >= timedelta(hours=free_hours):
         return 0
     return price_fen * fee_percent // 100

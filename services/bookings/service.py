@@ -232,7 +232,7 @@ async def cancel_booking(*, actor: Actor, booking_id: int) -> BookingRead:
         if booking.status == BookingStatus.APPROVED:
             booking.cancel_fee_fen = cancellation_fee(
                 price_fen=booking.price_fen,
-                hours_before_start=(booking.starts_at - now).total_seconds() / 3600,
+                notice=booking.starts_at - now,
                 free_hours=int(rules.get("cancel_free_hours", 24)),
                 fee_percent=int(rules.get("cancel_fee_percent", 50)),
             )

@@ -73,8 +73,9 @@ def test_price_groups_pick_their_own_fee_else_the_general_one():
 
 
 def test_cancellation_fee_applies_only_after_the_cut_off():
-    assert cancellation_fee(price_fen=80_000, hours_before_start=24.0, free_hours=24, fee_percent=30) == 0
+    assert cancellation_fee(price_fen=80_000, notice=timedelta(hours=24), free_hours=24, fee_percent=30) == 0
     assert (
-        cancellation_fee(price_fen=80_000, hours_before_start=23.9, free_hours=24, fee_percent=30) == 24_000
+        cancellation_fee(price_fen=80_000, notice=timedelta(hours=23.9), free_hours=24, fee_percent=30)
+        == 24_000
     )
-    assert cancellation_fee(price_fen=99, hours_before_start=1, free_hours=24, fee_percent=50) == 49
+    assert cancellation_fee(price_fen=99, notice=timedelta(hours=1), free_hours=24, fee_percent=50) == 49
