@@ -389,3 +389,30 @@ async def test_experts_take_service_orders_too(parties: Parties, api: Api) -> No
     # the expert's personal contact never appears in the order
     assert "13800000000" not in json.dumps(made)
     assert "expert@contact" not in json.dumps(made)
+
+
+async def test_another_organisation_moves_no_step_of_an_order(parties: Parties, db: Any) -> None:
+    api, p = parties.api, parties
+    order = await p.delivered()
+    oid = order["id"]
+    steps = [
+        ("quote", {"json": QUOTE}),
+        ("accept", {"json": {"quote_version": 1}}),
+        ("decline", {}),
+        ("withdraw", {}),
+        ("deliver", {"data": {"note": "伪造交付"}}),
+        ("accept-delivery", {}),
+        ("dispute", {"json": {"reason": "x"}}),
+        ("contract", {}),
+        ("milestones/1/pay", {"json": {"methods": ["card"]}}),
+    ]
+    for step, request in steps:
+        async with nothing_saved(db):
+            response = await api.call("POST", f"{BASE}/{oid}/{step}", token=p.stranger, **request)
+            assert_problem(response, 404)
+    async with nothing_saved(db):
+        response = await api.call(
+            "POST", f"{BASE}/{oid}/resolve", token=p.stranger, json={"outcome": "cancel", "note": "x"}
+        )
+        assert_problem(response, 403)
+    assert (await api.json("GET", f"{BASE}/{oid}", token=p.buyer))["status"] == "delivered"
