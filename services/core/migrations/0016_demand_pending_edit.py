@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # Moderation: a material edit to a published demand is kept aside until an admin approves it.
-    dependencies = [('models', '0014_listing_pending_edit')]
+    dependencies = [('models', '0015_instr_service_orders')]
 
     initial = False
 
