@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 from iso4217 import Currency
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -325,7 +326,8 @@ class RefundStart(BaseModel):
 
 
 class PaymentRead(BaseModel):
-    payment_id: int
+    # Read from the Payment row, whose key is `id`.
+    payment_id: int = Field(validation_alias=AliasChoices("payment_id", "id"))
     client_secret: str | None
     status: str
     provider: str

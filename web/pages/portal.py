@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import MAX_WINDOW, SearchParams
+from search.queries import MAX_WINDOW, SearchParams, Selection
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.bookings.pricing import fees_for_group, price_group
@@ -102,12 +102,7 @@ def subtitle(item: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Filters:
-    q: str = ""
-    types: tuple[str, ...] = ()
-    fields: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    maturity: tuple[str, ...] = ()
+class Filters(Selection):
     min_yuan: int | None = None
     max_yuan: int | None = None
     sort: str = "relevance"
