@@ -12,6 +12,7 @@ from services.core.bodies import parse_body
 from services.core.clock import CHINA_TZ
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.reference.vocabulary import BookingStatus
 from services.vouchers import policies, repository
 from services.vouchers.lifecycle import (
     RedemptionAction,
@@ -30,7 +31,12 @@ from services.vouchers.schemas import (
     VoucherUse,
 )
 
-PAYABLE_BOOKING_STATUSES = ("pending", "approved", "in_progress", "completed")
+PAYABLE_BOOKING_STATUSES = (
+    BookingStatus.PENDING,
+    BookingStatus.APPROVED,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+)
 _M = TypeVar("_M", bound=BaseModel)
 
 

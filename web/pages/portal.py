@@ -33,6 +33,9 @@ from services.reference.vocabulary import (
     MATURITY_LABELS,
     ListingType,
 )
+from services.reference.vocabulary import (
+    PRICE_GROUP_LABELS as GROUP_LABELS,
+)
 from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import render
@@ -224,7 +227,7 @@ class Visitor:
     kind: str = ""
 
 
-PRICE_GROUP_LABELS = {"own": "校内价", "academic": "校外价", "enterprise": "企业价"}
+PRICE_GROUP_LABELS = {group: f"{label}价" for group, label in GROUP_LABELS.items()}
 
 
 def _visitor_price(item: dict[str, Any], visitor: Visitor) -> str:
