@@ -32,6 +32,8 @@ class SearchParams:
     page: int = 1
     size: int = 20
     search_after: tuple[Any, ...] | None = field(default=None)
+    # One result per instrument model (the engine collapses on the `group` keyword); page paging only.
+    group: bool = False
 
     def cache_key(self) -> str:
         """A stable key of the normalised parameters."""
@@ -47,6 +49,7 @@ class SearchParams:
             str(self.page),
             str(self.size),
             repr(self.search_after),
+            "grouped" if self.group else "",
         ]
         return "|".join(parts)
 
@@ -313,6 +316,23 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     return query
 
 
+# Collapsed results carry up to this many listings of the same model (the best-scoring first).
+SAME_MODEL = "same_model"
+SAME_MODEL_SIZE = 10
+_MEMBER_SOURCE = [
+    f"display.{key}"
+    for key in ("id", "type", "title", "institution", "location", "availability", "org_id", "fees")
+]
+
+
+def _collapse() -> dict[str, Any]:
+    """Collapse on the model group: one hit per group, the others of the group as inner hits."""
+    return {
+        "field": "group",
+        "inner_hits": {"name": SAME_MODEL, "size": SAME_MODEL_SIZE, "_source": _MEMBER_SOURCE},
+    }
+
+
 def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, Any]:
     """The full search request body: query, filters, facets, highlights, sort and paging."""
     query: dict[str, Any]
@@ -357,6 +377,10 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
         body["search_after"] = list(params.search_after)
     else:
         body["from"] = (params.page - 1) * params.size
+    if params.group:
+        # The engine cannot collapse with search_after (web.search_params refuses the pair).
+        body["collapse"] = _collapse()
+        body["aggs"]["groups"] = {"cardinality": {"field": "group", "precision_threshold": 10_000}}
     return body
 
 

@@ -9,6 +9,7 @@ from search.queries import (
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
     MISSING_WORD_FACTOR,
+    SAME_MODEL,
     SearchParams,
     build_search,
     build_suggest,
@@ -134,6 +135,18 @@ def test_search_after_replaces_the_offset() -> None:
 
     assert body["search_after"] == [12.5, "2026-06-01T00:00:00+00:00", 42]
     assert "from" not in body
+
+
+def test_grouping_collapses_on_the_model_group_with_the_others_as_inner_hits() -> None:
+    body = build_search(SearchParams(q="扫描电镜", group=True))
+
+    assert body["collapse"]["field"] == "group"
+    inner = body["collapse"]["inner_hits"]
+    assert inner["name"] == SAME_MODEL
+    assert {"display.institution", "display.availability", "display.fees"} <= set(inner["_source"])
+    assert body["aggs"]["groups"] == {"cardinality": {"field": "group", "precision_threshold": 10_000}}
+    assert "collapse" not in build_search(SearchParams(q="扫描电镜"))
+    assert SearchParams(q="x", group=True).cache_key() != SearchParams(q="x").cache_key()
 
 
 def test_each_meaningful_word_is_one_clause_and_filler_is_dropped() -> None:
