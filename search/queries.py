@@ -8,6 +8,7 @@ from search.analysis import (
     is_latin_vocabulary,
     normalise,
     pinyin_syllables,
+    pinyin_to_words,
     query_words,
     segment,
     split_pinyin,
@@ -98,6 +99,16 @@ TYPE_WORDS: dict[str, str] = {
     "机时": "instrument",
     "上机": "instrument",
     "成果": "achievement",
+    # Typed in English (patent agency, NMR expert).
+    "expert": "expert",
+    "experts": "expert",
+    "professor": "expert",
+    "agency": "agency",
+    "agencies": "agency",
+    "company": "agency",
+    "instrument": "instrument",
+    "instruments": "instrument",
+    "equipment": "instrument",
 }
 MAX_QUERY_WORDS = 12
 TYPE_WEIGHT = 2.0
@@ -110,6 +121,7 @@ MAINTENANCE_FACTOR = 0.6
 LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
+PINYIN_WORDS_BOOST = 0.5
 # Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
 # curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
 # dictionary word (器件 in 功率器件) that segmentation keeps whole.
@@ -200,6 +212,12 @@ def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
+        meant = pinyin_to_words(compact) if syllables is not None and not is_latin_vocabulary(compact) else None
+        if meant is not None:
+            # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
+            # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
+            words_meant = [_word_query(word) for word in meant]
+            queries.append({"bool": {"must": words_meant, "boost": PINYIN_WORDS_BOOST}})
         if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
             queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
         return queries

@@ -62,8 +62,8 @@ async def test_one_model_at_two_institutions_is_one_card_and_maintenance_ranks_b
     refused = await api.call(
         "GET", "/api/v1/search", params={"q": model, "group": "true", "search_after": "[1.0, 1]"}
     )
-    assert refused.status_code == 400
-    assert "group" in refused.text
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["query", "group"]
 
     # and the page shows one card naming the institution, its availability and the other institution
     html = await page(stack, f"/search?q={model}")

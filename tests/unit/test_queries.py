@@ -9,6 +9,7 @@ from search.queries import (
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
     MISSING_WORD_FACTOR,
+    PINYIN_WORDS_BOOST,
     SAME_MODEL,
     SearchParams,
     build_search,
@@ -213,6 +214,19 @@ def test_pinyin_typed_without_an_input_method_matches_syllables() -> None:
     ways_in = core(text_query("saomiaodianjing"))["bool"]["must"][0]["bool"]["should"]
 
     assert {"match_phrase": {"title_pinyin": {"query": "sao miao dian jing", "boost": 2.0}}} in ways_in
+
+
+def test_pinyin_also_searches_the_words_it_reads_as_with_their_synonyms() -> None:
+    # given pinyin whose syllables are in no title (titles say 高新技术企业认定, not 高企认定)
+    ways_in = core(text_query("gaoqirending"))["bool"]["must"][0]["bool"]["should"]
+
+    # then the words it reads as are one way in, each matched like a typed word (with synonyms), all required
+    meant = next(way["bool"] for way in ways_in if "must" in way.get("bool", {}))
+    assert meant["boost"] == PINYIN_WORDS_BOOST
+    assert [clause["dis_max"]["queries"][0]["match"]["title_seg"]["query"] for clause in meant["must"]] == [
+        "高企",
+        "认定",
+    ]
 
 
 def test_initials_match_one_letter_per_syllable() -> None:
