@@ -111,7 +111,7 @@ TYPE_WORDS: dict[str, str] = {
     "equipment": "instrument",
 }
 MAX_QUERY_WORDS = 12
-TYPE_WEIGHT = 2.0
+TYPE_WEIGHT = 3.0
 PHRASE_BONUS = 6.0
 KEYWORD_BONUS = 3.0
 # A document matching only some of the query's words keeps this share of its score per missing word.
