@@ -212,7 +212,9 @@ def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
-        meant = pinyin_to_words(compact) if syllables is not None and not is_latin_vocabulary(compact) else None
+        meant = (
+            pinyin_to_words(compact) if syllables is not None and not is_latin_vocabulary(compact) else None
+        )
         if meant is not None:
             # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
             # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.

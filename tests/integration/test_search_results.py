@@ -49,7 +49,9 @@ async def test_one_model_at_two_institutions_is_one_card_and_maintenance_ranks_b
     assert found["relaxed"] is False
 
     # when it is searched grouped by model
-    grouped = await api.json("GET", "/api/v1/search", params={"q": model, "type": "instrument", "group": "true"})
+    grouped = await api.json(
+        "GET", "/api/v1/search", params={"q": model, "type": "instrument", "group": "true"}
+    )
 
     # then the engine returns one item for the model, the available one, standing for both
     mine = [item for item in grouped["items"] if item["id"] in (up["id"], down["id"])]

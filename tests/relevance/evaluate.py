@@ -35,7 +35,10 @@ async def main() -> None:
     parser.add_argument("--weakest", type=int, default=15)
     args = parser.parse_args()
     corpus = harness.corpus()
-    sets = {"dev": harness.load_queries(), "dev2": harness.load_queries(harness.DEV2_PATH, known_classes=False)}
+    sets = {
+        "dev": harness.load_queries(),
+        "dev2": harness.load_queries(harness.DEV2_PATH, known_classes=False),
+    }
     if args.test:
         sets["test"] = harness.load_queries(harness.TEST_PATH, known_classes=False)
     base = f"tmreleval{os.getpid()}"

@@ -7,9 +7,9 @@ plain ``standard`` analysis is ``python -m tests.relevance.report`` (docs/search
 """
 
 import os
-from pathlib import Path
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 

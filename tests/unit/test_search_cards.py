@@ -114,7 +114,12 @@ def test_an_engine_grouped_item_becomes_one_card_listing_the_others_with_their_p
         "same_model_count": 3,
         "same_model": [
             {**instrument(2, "西南大学", "maintenance"), "org_id": 4},
-            {"type": "instrument", "id": 3, "location": {"campus": "重庆理工大学"}, "availability": "available"},
+            {
+                "type": "instrument",
+                "id": 3,
+                "location": {"campus": "重庆理工大学"},
+                "availability": "available",
+            },
         ],
     }
 
@@ -130,5 +135,10 @@ def test_an_engine_grouped_item_becomes_one_card_listing_the_others_with_their_p
             "availability": "维护中",
             "price": "校内价 400.00 元/小时",
         },
-        {"institution": "重庆理工大学", "href": "/listings/instrument/3", "availability": "可预约", "price": ""},
+        {
+            "institution": "重庆理工大学",
+            "href": "/listings/instrument/3",
+            "availability": "可预约",
+            "price": "",
+        },
     ]
