@@ -5,7 +5,7 @@ from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     # 送样检测 catalogue of methods per instrument or agency (issue 11).
-    dependencies = [('models', '0015_instr_service_orders')]
+    dependencies = [('models', '0016_demand_pending_edit')]
 
     initial = False
 
