@@ -36,9 +36,8 @@ class TestRequest(TimestampMixin, Model):
         indexes = (("provider_org_id", "status"), ("requester_org_id", "status"))
 
 
+# One line of a lab's catalogue of methods (检测项目): item, standard, accreditation, turnaround, price.
 class TestMethod(TimestampMixin, Model):
-    """One line of a lab's catalogue of methods (检测项目): item, standard, accreditation, turnaround, price."""
-
     id = fields.BigIntField(primary_key=True)
     listing_id = fields.BigIntField()
     org_id = fields.BigIntField()
