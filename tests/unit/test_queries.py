@@ -275,11 +275,19 @@ def test_a_kind_named_in_the_query_multiplies_that_kind() -> None:
     # given a need that names the kind of supply
     query = text_query("找专家咨询医学影像")
 
-    # then 专家 leaves the text and experts score double
+    # then 专家 leaves the text and experts score three times as much
     score = query["function_score"]
-    assert score["functions"] == [{"filter": {"terms": {"type": ["expert"]}}, "weight": 2.0}]
+    assert score["functions"] == [{"filter": {"terms": {"type": ["expert"]}}, "weight": 3.0}]
     assert score["boost_mode"] == "multiply"
     assert words_of(score["query"]) == ["咨询", "医学影像"]
+
+
+def test_a_kind_named_in_english_picks_that_kind_too() -> None:
+    query = text_query("patent agency")
+
+    assert query["function_score"]["functions"] == [
+        {"filter": {"terms": {"type": ["agency"]}}, "weight": 3.0}
+    ]
 
 
 def test_a_kind_alone_is_still_searched_for() -> None:
