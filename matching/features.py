@@ -101,6 +101,8 @@ class DemandFacts:
     region: str | None
     deadline: date | None = None
     text: str = ""
+    # Technical words the demand's everyday wording stands for (matching.vocabulary), for retrieval only.
+    expansion: str = ""
 
 
 @dataclass(frozen=True, slots=True)
