@@ -417,7 +417,30 @@ MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
 # Words a demand uses about the deal rather than the need (费用别太高, 最好两周内出结果): kept out of its query, or
 # 研发费用加计扣除 and 加速老化 would answer a budget and a deadline.
 DEAL_WORDS = frozenset(
-    "预算 报价 价格 价钱 便宜 最好 尽快 尽量 快速 加急 出结果 结果 左右 大约 约 周期 两周 一周 一两天 几天 明年 今年".split()
+    [
+        "预算",
+        "报价",
+        "价格",
+        "价钱",
+        "便宜",
+        "最好",
+        "尽快",
+        "尽量",
+        "快速",
+        "加急",
+        "出结果",
+        "结果",
+        "左右",
+        "大约",
+        "约",
+        "周期",
+        "两周",
+        "一周",
+        "一两天",
+        "几天",
+        "明年",
+        "今年",
+    ]
 )
 
 

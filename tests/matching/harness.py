@@ -170,4 +170,4 @@ def load_half(half: str) -> list[JudgedDemand]:
     return demands
 
 
-__all__ = ["DEV_PATH", "DEV_PATHS", "TEST_PATH", "load_half", "JudgedDemand", "Run", "demand_text", "load"]
+__all__ = ["DEV_PATH", "DEV_PATHS", "TEST_PATH", "JudgedDemand", "Run", "demand_text", "load", "load_half"]

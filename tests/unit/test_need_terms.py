@@ -16,7 +16,8 @@ def test_the_shipped_need_terms_parse_and_every_word_segments_to_itself_or_its_p
     # then it has rules, and each added word is something the analyser can match
     assert len(rules) >= 20
     for phrases, words in rules:
-        assert phrases and words
+        assert phrases
+        assert words
         for word in words:
             assert segment(word).split(), word
 
@@ -63,7 +64,9 @@ def test_added_words_are_searched_but_never_named_as_a_shared_keyword():
 def test_match_words_leave_out_numbers_and_deal_words_but_keep_the_need():
     # a 300 mm part must not find a 300元/小时 fee; 最好两周内出结果 says nothing about the need
     words = match_words("壳体大约300×250mm，需要工业CT检测，最好两周内出结果，预算别太高")
-    assert "300" not in words and "两周" not in words and "预算" not in words
+    assert "300" not in words
+    assert "两周" not in words
+    assert "预算" not in words
     assert {"壳体", "工业", "ct"} <= set(words)
     # and the query carries the type filter of one supply type
     query = build_match_candidates("工业CT检测", ["manufacturing"], "instrument", 40)
