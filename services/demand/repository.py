@@ -332,18 +332,24 @@ async def stale_published_demands(limit: int) -> list[int]:
     return [int(r) for r in rows]  # type: ignore[call-overload]
 
 
-async def won_counts(listing_ids: list[int]) -> dict[int, int]:
-    """How many matches each listing has won (its track record)."""
+async def outcome_counts(listing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How each listing's closed matches ended: won, and lost or dismissed by reason (``lost:price``…)."""
     if not listing_ids:
         return {}
     from tortoise import connections
 
     rows = await connections.get("default").execute_query_dict(
-        "SELECT listing_id, COUNT(*) AS won FROM demand_match WHERE status = 'won' "
-        "AND listing_id = ANY($1::bigint[]) GROUP BY listing_id",
+        "SELECT listing_id, status, coalesce(close_reason, 'other') AS reason, COUNT(*) AS n FROM demand_match "
+        "WHERE status IN ('won', 'lost', 'dismissed') AND listing_id = ANY($1::bigint[]) "
+        "GROUP BY listing_id, status, reason",
         [listing_ids],
     )
-    return {int(r["listing_id"]): int(r["won"]) for r in rows}
+    counts: dict[int, dict[str, int]] = {}
+    for r in rows:
+        key = "won" if r["status"] == "won" else f"{r['status']}:{r['reason']}"
+        per_listing = counts.setdefault(int(r["listing_id"]), {})
+        per_listing[key] = per_listing.get(key, 0) + int(r["n"])
+    return counts
 
 
 async def match_facts(match_id: int) -> dict[str, Any] | None:

@@ -632,9 +632,9 @@ async def count_demands_needing_matches() -> int:
     return await repository.count_stale_published_demands()
 
 
-async def track_records(*, listing_ids: list[int]) -> dict[int, int]:
-    """Won deals per listing, for ranking matches."""
-    return await repository.won_counts(listing_ids)
+async def track_records(*, listing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How each listing's earlier matches ended (won; lost or dismissed by reason), for ranking matches."""
+    return await repository.outcome_counts(listing_ids)
 
 
 async def match_facts(*, match_id: int) -> dict[str, Any] | None:
