@@ -9,10 +9,12 @@ from typing import Any
 from devdata.generator import generate_demands, generate_listings, generate_orgs
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.brokers import service as brokers_service
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
+from services.reference.fields import TECH_FIELD_CODES
 from services.reference.vocabulary import ListingType, Role
 
 log = get_logger("seed")
@@ -84,6 +86,13 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
             role=Role(role),
             org_id=org_ids[org_key] if org_key else None,
         )
+    # The demo broker holds an approved profile over every field: published demands are assigned to them.
+    await brokers_service.seed_approved_profile(
+        user_id=user_ids["broker"],
+        org_id=org_ids[demo_users["broker"][2] or ""],
+        fields=sorted(TECH_FIELD_CODES),
+        certificate_no="JJR-500107-2026-001",
+    )
     counts: dict[str, int] = defaultdict(int)
     buffers: dict[tuple[int, ListingType], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     pending = 0

@@ -169,16 +169,15 @@ async def broker_queue(
 
 
 async def pick_broker(field_codes: list[str], connection: BaseDBAsyncClient) -> int | None:
-    """The active broker for a demand: one who has worked its fields, with the lightest open load."""
+    """The broker for a demand: an active broker whose APPROVED profile covers one of its fields, with the
+    fewest open (published) demands; when no approved profile covers them, the least loaded approved broker.
+    Pending, rejected and revoked profiles never receive demands."""
     rows = await connection.execute_query_dict(
-        "SELECT u.id, "
-        "count(d.id) FILTER (WHERE d.status = 'published') AS load, "
-        "count(d.id) FILTER (WHERE d.fields ?| $1::text[]) AS in_field "
-        "FROM accounts_user u LEFT JOIN demand_demand d ON d.broker_id = u.id "
-        "WHERE u.role = 'broker' AND u.is_active GROUP BY u.id "
-        # Field experience is worth three open demands of load: a specialist is preferred until busier.
-        "ORDER BY count(d.id) FILTER (WHERE d.status = 'published') "
-        "- 3 * LEAST(count(d.id) FILTER (WHERE d.fields ?| $1::text[]), 1), u.id LIMIT 1",
+        "SELECT u.id FROM brokers_profile p JOIN accounts_user u ON u.id = p.user_id "
+        "LEFT JOIN demand_demand d ON d.broker_id = u.id AND d.status = 'published' "
+        "WHERE p.status = 'approved' AND u.role = 'broker' AND u.is_active "
+        "GROUP BY u.id, p.fields "
+        "ORDER BY (p.fields ?| $1::text[]) DESC, count(d.id), u.id LIMIT 1",
         [field_codes],
     )
     return int(rows[0]["id"]) if rows else None
