@@ -394,6 +394,11 @@ async def match_history(match_id: int) -> list[dict[str, Any]]:
     )
 
 
+async def published_demands_after(after_id: int, limit: int) -> list[Demand]:
+    """The next `limit` published demands after an id, in id order (reindex batches)."""
+    return await Demand.filter(status="published", id__gt=after_id).order_by("id").limit(limit)
+
+
 async def published_demand_ids(connection: BaseDBAsyncClient) -> list[int]:
     rows = (
         await Demand.filter(status="published")

@@ -1,6 +1,7 @@
 """Demands (技术需求) and the pipeline of their matches."""
 
 import random
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -77,6 +78,14 @@ def search_snapshot(demand: Demand) -> dict[str, Any]:
         "published_at": demand.published_at.isoformat() if demand.published_at else None,
         "updated_at": clock.now().isoformat(),
     }
+
+
+async def published_search_snapshots(batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every published demand's search snapshot with its version, in id order, in batches (reindex)."""
+    after = 0
+    while rows := await repository.published_demands_after(after, batch):
+        yield [{**search_snapshot(d), "version": d.version} for d in rows]
+        after = rows[-1].id
 
 
 async def _emit(demand: Demand, connection: Connection) -> None:
