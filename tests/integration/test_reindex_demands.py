@@ -62,7 +62,7 @@ async def test_reindex_rebuilds_the_demand_index_from_the_database(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(reindex.communicate(), timeout=300)
+    _, err = await asyncio.wait_for(reindex.communicate(), timeout=300)
     assert reindex.returncode == 0, err.decode()[-3000:]
 
     # then the demand alias points to a fresh index holding the published demand at its current version
