@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devdata.generator import generate_demands, generate_listings, generate_orgs
+from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.brokers import service as brokers_service
@@ -122,6 +123,15 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         counts["indexed_events"] = await drain()
         # Matches exist once the demands were matched against the index: give the broker a history.
         counts["worked_matches"] = await demand_service.seed_outcome_histories(broker_id=user_ids["broker"])
+        # The broker's day starts with reminders of matches left idle past the SLA, and a ranking model
+        # learned from that history (adopted only if it beats the hand-set weights on the held-out outcomes).
+        counts["reminders"] = await demand_service.remind_overdue()
+        try:
+            trained = await matching_service.train_matcher()
+        except ValueError as exc:  # a tiny demo (a handful of demands) has too little history to hold out
+            log.warning("seed.train_matcher_skipped", reason=str(exc))
+        else:
+            counts["ranking_model_adopted"] = int(bool(trained["adopted"]))
     return dict(counts)
 
 

@@ -503,7 +503,9 @@ async def list_matches(*, actor: Actor, demand_id: int, listing_type: str | None
 async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> int:
     """Store scored candidates, unique per (demand, listing); returns how many are new, and tells the buyer."""
     async with transaction() as conn:
-        demand = await repository.get_demand(demand_id, conn)
+        # Locked like a (re)assignment locks it: new matches go to the broker in charge at commit, never to
+        # one replaced while the matcher was computing.
+        demand = await repository.lock_demand(demand_id, conn)
         broker_id = demand.broker_id if demand else None
         added = await repository.upsert_matches(
             demand_id, [{**row, "broker_id": broker_id} for row in rows], conn
@@ -629,7 +631,20 @@ async def broker_queue(
         idle_before=idle_before,
         sort=params.sort,
     )
-    return {"total": total, "page": page, "size": size, "items": await _reads(actor, rows)}
+    demands = await repository.demands_by_ids(sorted({m.demand_id for m in rows}))
+    items = [
+        item.model_copy(
+            update={
+                "demand_title": demands[item.demand_id].title if item.demand_id in demands else None,
+                "demand_fields": list(demands[item.demand_id].tech_fields or [])
+                if item.demand_id in demands
+                else [],
+            }
+        )
+        for item in await _reads(actor, rows)
+    ]
+    pages = (total + size - 1) // size
+    return {"total": total, "page": page, "size": size, "pages": pages, "items": items}
 
 
 async def remind_overdue(*, limit: int = 200) -> int:
