@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""  # the TLS-terminating proxy's address(es), comma-separated
     # Uploaded files (test reports): a local directory; an S3-compatible store is a FileStore adapter away.
     files_dir: str = ".data/files"
+    # Outgoing mail: delivered by SMTP when smtp_host is set, else left to the development mail viewer.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 15.0
+    mail_from: str = "科技服务超市 <noreply@techmarket.local>"
 
 
 @lru_cache(maxsize=1)
