@@ -254,6 +254,15 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await expect(admin_page.locator("[data-chart] canvas").first).to_be_visible()
         await check(admin_page, "演示：成交额看板")
 
+        # --- enterprise@ can cancel a booking on 我的预约 (confirming the dialog); the slot is freed ------------
+        await page.goto(base + "/me/bookings")
+        booked = page.locator("table.bookings tbody tr", has_text="扫描电子显微镜").first
+        booking_id = await booked.get_attribute("data-booking-id")
+        await booked.get_by_role("button", name="取消预约").click()
+        await expect(page.get_by_role("status")).to_contain_text("预约已取消")
+        await expect(page.locator(f"tr[data-booking-id='{booking_id}']")).to_contain_text("已取消")
+        await check(page, "演示：取消预约（手机）")
+
         # --- expert@ signs in and sees the pages the README gives every member ---------------------------------
         expert, expert_page = await context()
         await _login(expert_page, base, "expert", "/account")
