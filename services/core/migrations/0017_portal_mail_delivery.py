@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # The mail sender: how a message left, failed attempts with a back-off, and the last error.
-    dependencies = [('models', '0014_listing_pending_edit')]
+    dependencies = [('models', '0016_demand_pending_edit')]
 
     initial = False
 
