@@ -279,7 +279,8 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
         "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", "") if instrument else "",
         "unavailable": instrument and item.get("availability") not in (None, "available"),
         "group": _group_key(item),
-        "also_at": [],
+        "offered_by": int(item.get("same_model_count") or 1),
+        "also_at": [_member(other, visitor or Visitor()) for other in item.get("same_model") or []],
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
@@ -292,6 +293,16 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
 
 
 AVAILABILITY_LABELS = {"available": "可预约", "maintenance": "维护中", "retired": "已停用"}
+
+
+def _member(item: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
+    """Another institution's listing of the same model, as the card names it: where, whether, what it costs."""
+    return {
+        "institution": item.get("institution") or (item.get("location") or {}).get("campus") or "",
+        "href": f"/listings/{item.get('type') or 'instrument'}/{item.get('id')}",
+        "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", ""),
+        "price": _visitor_price(item, visitor) if item.get("fees") else "",
+    }
 
 
 def _group_key(item: dict[str, Any]) -> str:
@@ -311,11 +322,13 @@ def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
             first[card["group"]] = card
             grouped.append(card)
         else:
+            leader["offered_by"] += card["offered_by"]
             leader["also_at"].append(
                 {
                     "institution": card["institution"],
                     "href": card["href"],
                     "availability": card["availability"],
+                    "price": card["price"] if card["type"] == "instrument" else "",
                 }
             )
     return grouped
@@ -379,6 +392,7 @@ async def search_page(
         sort=sort,
         page=page,
         size=PAGE_SIZE,
+        group=True,
         strict=False,
     )
     filters = Filters(
@@ -404,7 +418,8 @@ async def search_page(
             status_code=503,
         )
     facets = result["facets"]
-    last = max(1, min(math.ceil(result["total"] / PAGE_SIZE), last_allowed))
+    # Grouped by model: the pages hold one card per group.
+    last = max(1, min(math.ceil(result.get("total_groups", result["total"]) / PAGE_SIZE), last_allowed))
     context = {
         "filters": filters,
         "q": filters.q,
