@@ -12,6 +12,7 @@ from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
+from services.accounts import mail as mail_sender
 from services.bookings import service as bookings_service
 from services.core import outbox
 from services.core.db import transaction
@@ -27,6 +28,7 @@ LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
 REMINDER_INTERVAL_S = 300.0
+MAIL_IDLE_SLEEP = 1.0
 
 
 async def process_batch(limit: int = BATCH) -> int:
@@ -158,6 +160,8 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     log.info("worker.started")
     # Imports run in a lane of their own: a large or hostile file never holds up indexing.
     import_lane = asyncio.create_task(_import_lane(stop))
+    # Mail in a lane of its own too: a slow or unreachable SMTP server never holds up indexing.
+    mail_lane = asyncio.create_task(_mail_lane(stop))
     while not stop.is_set():
         try:
             if not indices_ready:
@@ -186,6 +190,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
     await import_lane
+    await mail_lane
     await search_service.settle()
     log.info("worker.stopped")
 
@@ -200,6 +205,18 @@ async def _import_lane(stop: asyncio.Event) -> None:
             handled = 0
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
+
+
+async def _mail_lane(stop: asyncio.Event) -> None:
+    """Deliver due outgoing mail until stopped (SMTP when configured, else the development mail viewer)."""
+    while not stop.is_set():
+        try:
+            handled = await mail_sender.deliver_due_mail()
+        except Exception:
+            log.exception("worker.mail_lane_failed")
+            handled = 0
+        if handled == 0:
+            await _sleep(stop, MAIL_IDLE_SLEEP)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -293,6 +293,10 @@ async def insert_consents(
     )
 
 
+async def published_by_id(ids: list[int]) -> list[Listing]:
+    return await Listing.filter(id__in=ids, status="published")
+
+
 async def titles_by_id(ids: list[int]) -> dict[int, str]:
     rows = await Listing.filter(id__in=ids).values_list("id", "title")
     return {int(row[0]): str(row[1]) for row in rows}

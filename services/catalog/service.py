@@ -692,6 +692,12 @@ async def owner_org_of(listing_id: int) -> int | None:
     return listing.org_id if listing else None
 
 
+async def published_snapshots_by_id(*, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Public snapshots of the published listings among ids, in one query (match cards)."""
+    rows = await repository.published_by_id(sorted(set(ids))) if ids else []
+    return {listing.id: snapshot(listing) for listing in rows}
+
+
 async def listing_titles(*, ids: list[int]) -> dict[int, str]:
     """Titles (experts: names) of listings by id, any status, in one query (lists of bookings, contracts)."""
     return await repository.titles_by_id(sorted(set(ids))) if ids else {}

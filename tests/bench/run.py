@@ -82,6 +82,10 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "智慧园区", "page": 2},
     {"q": "专利", "type": "agency", "region": "510000"},
     {"q": "生物医药 临床试验"},
+    # The portal's page: one card per instrument model (the engine collapses on the model group).
+    {"q": "扫描电镜", "group": "true"},
+    {"q": "质谱仪", "type": "instrument", "group": "true"},
+    {"q": "原子力显微镜 Bruker", "group": "true"},
 ]
 SUGGEST_PREFIXES = [
     "扫描",
@@ -297,6 +301,7 @@ def search_params(query: dict[str, Any]) -> Any:
         sort=query.get("sort", "relevance"),
         page=query.get("page", 1),
         size=query.get("size", 20),
+        group=query.get("group") == "true",
     )
 
 

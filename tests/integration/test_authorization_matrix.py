@@ -60,6 +60,9 @@ EXEMPT = {
         "strangers are refused in test_test_requests"
         for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
     },
+    ("POST", "/api/v1/test-methods"): "the listing's organisation; others refused in test_test_requests",
+    ("DELETE", "/api/v1/test-methods/{method_id}"): "the listing's organisation; others refused in "
+    "test_test_requests",
     ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
     **{
         ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "
