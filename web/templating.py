@@ -35,6 +35,9 @@ BOOKING_STATUS_LABELS = {
     "rejected": "已拒绝",
     "cancelled": "已取消",
     "completed": "已完成",
+    "expired": "已过期（未及时审批）",
+    "in_progress": "使用中",
+    "no_show": "未到场",
 }
 MATCH_STATUS_LABELS = {
     "suggested": "系统推荐",
