@@ -78,7 +78,7 @@ class Voucher(TimestampMixin, Model):
 class Redemption(TimestampMixin, Model):
     """The voucher part of one booking's bill (the rest is paid by the booker)."""
 
-    # Since 0018 also the voucher part of a test request's bill.
+    # Since 0019 also the voucher part of a test request's bill.
     id = fields.BigIntField(primary_key=True)
     voucher: fields.ForeignKeyRelation[Voucher] = fields.ForeignKeyField(
         "models.Voucher", related_name="redemptions", on_delete=fields.RESTRICT

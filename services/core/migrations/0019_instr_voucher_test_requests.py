@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # 创新券 on 送样检测 (issue 11): a redemption belongs to a booking or to a test request, never both.
-    dependencies = [('models', '0017_instr_test_methods')]
+    dependencies = [('models', '0018_portal_mail_delivery')]
 
     initial = False
 
