@@ -116,6 +116,11 @@ class MailOutbox(Model):
     body = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # How it left: "smtp", or "viewer" when no SMTP server is configured (the development mail viewer).
+    transport = fields.CharField(max_length=16, null=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=200, null=True)
 
     class Meta:
         table = "mail_outbox"

@@ -363,6 +363,30 @@ async def get_availability(*, instrument_id: int, start: datetime, end: datetime
     }
 
 
+async def free_hours(*, instrument_ids: list[int], until: datetime) -> dict[int, float]:
+    """Hours each published instrument is open and not booked between now and `until` (at most 92 days ahead),
+    from the same calendar as its availability page; instruments that are not published are left out."""
+    now = clock.now()
+    end = min(until, now + AVAILABILITY_SPAN)
+    if not instrument_ids or end <= now:
+        return {}
+    rules, blocked = await asyncio.gather(
+        catalog_service.booking_rules(instrument_ids=instrument_ids),
+        repository.blocked_intervals_of(instrument_ids, now, end, now),
+    )
+    hours: dict[int, float] = {}
+    for instrument_id, rule in rules.items():
+        opened = calendar.opening_intervals(rule.get("opening_hours"), now, end)
+        free = calendar.subtract(opened, blocked.get(instrument_id, []))
+        hours[instrument_id] = round(sum((e - s).total_seconds() for s, e in free) / 3600, 1)
+    return hours
+
+
+async def completed_bookings(*, instrument_ids: list[int]) -> dict[int, int]:
+    """Completed bookings per instrument, for the matcher's provider record."""
+    return await repository.completed_counts(instrument_ids) if instrument_ids else {}
+
+
 def _closure_read(closure: Closure) -> ClosureRead:
     return ClosureRead(
         id=closure.id,

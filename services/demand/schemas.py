@@ -160,6 +160,9 @@ class MatchRead(BaseModel):
     interest_at: datetime | None = None
     idle_days: int = 0
     overdue: bool = False
+    # In the broker queue: the demand the match answers, for the workbench's match cards.
+    demand_title: str | None = None
+    demand_fields: list[str] = Field(default_factory=list)
 
 
 class MatchList(BaseModel):

@@ -254,9 +254,9 @@ class BookingStatus(Vocabulary):
     REJECTED = "rejected", "已拒绝"
     CANCELLED = "cancelled", "已取消"
     COMPLETED = "completed", "已完成"
-    EXPIRED = "expired", "已过期"
+    EXPIRED = "expired", "已过期（未及时审批）"
     IN_PROGRESS = "in_progress", "使用中"
-    NO_SHOW = "no_show", "爽约"
+    NO_SHOW = "no_show", "未到场"
 
 
 BOOKING_STATUS_LABELS: Final = labels_of(BookingStatus)

@@ -338,3 +338,18 @@ async def query_result(*, actor: Actor, request_id: int, body: Any) -> TestReque
         request.query_note = data.note
 
     return await _step(actor=actor, request_id=request_id, action=TestAction.QUERY_RESULT, change=change)
+
+
+async def test_request_for_billing(*, actor: Actor, request_id: int) -> dict[str, Any]:
+    """What a payer (a voucher) needs to know about a request its parties see: parties, price, status."""
+    request = await repository.get_request(request_id)
+    if request is None:
+        raise NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
+    policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
+    return {
+        "id": request.id,
+        "org_id": request.requester_org_id,
+        "provider_org_id": request.provider_org_id,
+        "price_fen": request.quote_total_fen,
+        "status": request.status,
+    }
