@@ -107,7 +107,12 @@ async def _org(client: httpx.AsyncClient, admin: str, rng: random.Random, kind: 
         ),
         201,
     )
-    return int(made.json()["id"])
+    org_id = int(made.json()["id"])
+    # Only verified organisations' instruments are bookable and their members may book.
+    await _ok(
+        await client.post(f"/api/v1/orgs/{org_id}/verify", headers={"authorization": f"Bearer {admin}"})
+    )
+    return org_id
 
 
 def _demand_body(n: int) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def _demand_body(n: int) -> dict[str, Any]:
     }
 
 
-async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int = 25) -> World:
+async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int = 10) -> World:
     """Accounts, a bookable instrument, published demands and one claimed match per broker."""
     rng = random.Random(20261204)
     auth = {"authorization": f"Bearer {admin}"}
@@ -153,29 +158,38 @@ async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int 
         broker_org = await _org(client, admin, rng, "agency")
         broker_tokens = [await _user(client, admin, "broker", broker_org) for _ in range(brokers)]
 
-        # published demands whose matches the brokers will work
-        demand_ids = []
-        for n in range(5):
-            owner = {"authorization": f"Bearer {enterprise_tokens[n]}"}
+        # one published demand per broker, assigned to that broker by the admin (a match is moved only by its
+        # demand's broker), whose suggested matches the broker will work
+        claimed: list[tuple[str, int]] = []
+        demand_ids: list[int] = []
+        for n, token in enumerate(broker_tokens):
+            me = await _ok(await client.get("/api/v1/me", headers={"authorization": f"Bearer {token}"}))
+            owner = {"authorization": f"Bearer {enterprise_tokens[n % len(enterprise_tokens)]}"}
             demand = await _ok(await client.post("/api/v1/demands", headers=owner, json=_demand_body(n)), 201)
             demand_id = int(demand.json()["id"])
             await _ok(await client.post(f"/api/v1/demands/{demand_id}/submit", headers=owner))
             await _ok(await client.post(f"/api/v1/demands/{demand_id}/publish", headers=auth))
+            await _ok(
+                await client.post(
+                    f"/api/v1/demands/{demand_id}/broker", headers=auth, json={"broker_id": me.json()["id"]}
+                )
+            )
             demand_ids.append(demand_id)
-        match_ids: list[int] = []
-        deadline = time.monotonic() + 120
-        while len(match_ids) < brokers and time.monotonic() < deadline:
-            match_ids = []
-            for demand_id in demand_ids:
+        deadline = time.monotonic() + 180
+        waiting = dict(zip(demand_ids, broker_tokens, strict=True))
+        while waiting and time.monotonic() < deadline:
+            for demand_id, token in list(waiting.items()):
                 found = await client.get(
                     f"/api/v1/demands/{demand_id}/matches", headers=auth, params={"limit": 20}
                 )
-                match_ids += [int(m["match_id"]) for m in found.json().get("items", [])]
+                items = [m for m in found.json().get("items", []) if m["status"] == "suggested"]
+                if items:
+                    claimed.append((token, int(items[0]["match_id"])))
+                    del waiting[demand_id]
             await asyncio.sleep(1)
-        if len(match_ids) < brokers:
-            raise RuntimeError(f"only {len(match_ids)} matches for {brokers} brokers: is the worker running?")
-        claimed = []
-        for token, match_id in zip(broker_tokens, match_ids, strict=False):
+        if waiting:
+            raise RuntimeError(f"{len(waiting)} demands without matches after 180 s: is the worker running?")
+        for token, match_id in claimed:
             await _ok(
                 await client.post(
                     f"/api/v1/matches/{match_id}/status",
@@ -183,7 +197,6 @@ async def prepare(base: str, admin: str, *, enterprises: int = 20, brokers: int 
                     json={"status": "shortlisted"},
                 )
             )
-            claimed.append((token, match_id))
 
         listings: list[tuple[str, int]] = []
         for word in SEARCH_WORDS[:6]:
