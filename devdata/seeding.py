@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devdata.generator import generate_demands, generate_listings, generate_orgs
+from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.brokers import service as brokers_service
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
+from services.reference.fields import TECH_FIELD_CODES
 from services.reference.vocabulary import ListingType, Role
 
 log = get_logger("seed")
@@ -109,6 +112,13 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
             role=Role(role),
             org_id=org_ids[org_key] if org_key else None,
         )
+    # The demo broker holds an approved profile over every field: published demands are assigned to them.
+    await brokers_service.seed_approved_profile(
+        user_id=user_ids["broker"],
+        org_id=org_ids[demo_users["broker"][2] or ""],
+        fields=sorted(TECH_FIELD_CODES),
+        certificate_no="JJR-500107-2026-001",
+    )
     counts: dict[str, int] = defaultdict(int)
     buffers: dict[tuple[int, ListingType], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     pending = 0
@@ -139,6 +149,15 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         counts["indexed_events"] = await drain()
         # Matches exist once the demands were matched against the index: give the broker a history.
         counts["worked_matches"] = await demand_service.seed_outcome_histories(broker_id=user_ids["broker"])
+        # The broker's day starts with reminders of matches left idle past the SLA, and a ranking model
+        # learned from that history (adopted only if it beats the hand-set weights on the held-out outcomes).
+        counts["reminders"] = await demand_service.remind_overdue()
+        try:
+            trained = await matching_service.train_matcher()
+        except ValueError as exc:  # a tiny demo (a handful of demands) has too little history to hold out
+            log.warning("seed.train_matcher_skipped", reason=str(exc))
+        else:
+            counts["ranking_model_adopted"] = int(bool(trained["adopted"]))
     return dict(counts)
 
 

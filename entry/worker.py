@@ -6,6 +6,7 @@ import signal
 from typing import Any
 
 import orjson
+from redis.exceptions import RedisError
 
 from matching import service as matching_service
 from search import service as search_service
@@ -19,6 +20,7 @@ from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
 from services.indicators import service as indicators_service
+from services.notifications import service as notifications_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -88,6 +90,19 @@ async def process_batch(limit: int = BATCH) -> int:
             field_codes=touched_fields, demand_ids=demands, connection=conn
         )
         await outbox.mark_processed(conn, done)
+    pushed = {
+        int(user_id)
+        for r in rows
+        if r["topic"] == notifications_service.NOTIFICATION_TOPIC
+        for user_id in payloads[r["id"]].get("user_ids") or []
+    }
+    if pushed:
+        # After the commit: a woken stream reads the rows (they were committed with the change itself).
+        try:
+            await notifications_service.push_to_streams(user_ids=pushed)
+        except RedisError as exc:
+            # Streams also poll PostgreSQL: a missed wake-up delays a notification, it never loses one.
+            log.warning("notifications.push_failed", error=type(exc).__name__)
     for demand_id in demands:
         # Matching reads the index just written; a failure leaves the demand stale for the next loop.
         try:

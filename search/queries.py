@@ -21,12 +21,18 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 
 @dataclass(frozen=True, slots=True)
-class SearchParams:
+class Selection:
+    """What a searcher chose: the text and the facet values (the API and the portal share it)."""
+
     q: str = ""
     types: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     maturity: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams(Selection):
     min_price_fen: int | None = None
     max_price_fen: int | None = None
     sort: str = "relevance"
@@ -458,16 +464,56 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
 TITLE_CHARS = 60
 # Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
+# Words a demand uses about the deal rather than the need (费用别太高, 最好两周内出结果): kept out of its query, or
+# 研发费用加计扣除 and 加速老化 would answer a budget and a deadline.
+DEAL_WORDS = frozenset(
+    [
+        "预算",
+        "报价",
+        "价格",
+        "价钱",
+        "便宜",
+        "最好",
+        "尽快",
+        "尽量",
+        "快速",
+        "加急",
+        "出结果",
+        "结果",
+        "左右",
+        "大约",
+        "约",
+        "周期",
+        "两周",
+        "一周",
+        "一两天",
+        "几天",
+        "明年",
+        "今年",
+    ]
+)
+
+
+def match_words(text: str) -> list[str]:
+    """A demand's words for retrieval: its meaningful words without filler and without bare numbers (a size of
+    300 mm must not find a 300元/小时 fee)."""
+    found = [
+        word
+        for word in query_words(normalise(text))
+        if not word.replace(".", "").isdigit() and word not in DEAL_WORDS
+    ]
+    return found or query_words(normalise(text))
 
 
 def build_match_candidates(text: str, fields: list[str], listing_type: str, size: int) -> dict[str, Any]:
     """Supply of one listing type for a demand: the best `size` listings of that type.
 
-    The demand's meaningful words (no filler) are matched over titles, keywords and bodies, plus CJK bigrams
-    of its head over titles; sharing a technology field adds a little. One request per type keeps instruments,
-    experts and agencies from being crowded out by the far more numerous achievements.
+    The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
+    and bodies, plus CJK bigrams of its head over titles; sharing a technology field adds a little. One request
+    per type keeps instruments, experts and agencies from being crowded out by the far more numerous
+    achievements.
     """
-    words = " ".join(query_words(normalise(text))) or segment(normalise(text))
+    words = " ".join(match_words(text)) or segment(normalise(text))
     should: list[dict[str, Any]] = [
         {
             "multi_match": {

@@ -290,8 +290,9 @@ async def indexed_counts() -> dict[str, int]:
 async def rebuild(
     snapshots: AsyncIterator[list[dict[str, Any]]], *, replicas: int = 0, batch_refresh: bool = False
 ) -> dict[str, Any]:
-    """Build fresh indices from the database and swap the aliases at once: readers never see a gap."""
-    new_names = {t: new_index_name(t) for t in LISTING_TYPES}
+    """Build fresh indices (the four listing types and published demands) from the database and swap the
+    aliases at once: readers never see a gap."""
+    new_names = {t: new_index_name(t) for t in SEARCHABLE_TYPES}
     body = index_body(replicas=replicas)
     body["settings"]["index"]["refresh_interval"] = "-1"
     for name in new_names.values():

@@ -311,6 +311,14 @@ async def with_patent_number(listing_type: str, number: str, *, limit: int) -> l
     )
 
 
+async def published_booking_rules(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The booking rules of the published instruments among `ids`."""
+    rows = await Listing.filter(id__in=ids, type="instrument", status="published").values_list(
+        "id", "attributes"
+    )
+    return {int(row[0]): dict((row[1] or {}).get("booking") or {}) for row in rows}
+
+
 async def status_versions(ids: list[int]) -> dict[int, tuple[str, int]]:
     rows = await Listing.filter(id__in=ids).values_list("id", "status", "version")
     return {int(row[0]): (str(row[1]), int(row[2])) for row in rows}

@@ -662,6 +662,11 @@ async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
     return snapshot(listing)
 
 
+async def booking_rules(*, instrument_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Booking rules (opening hours, notice) of published instruments, by id (the matcher's availability)."""
+    return await repository.published_booking_rules(instrument_ids)
+
+
 async def published_instruments(*, org_id: int | None, limit: int = 20_000) -> list[dict[str, Any]]:
     """Published instruments (of one organisation, or all), as public snapshots: the sharing report's rows."""
     _, rows = await repository.page_listings(

@@ -353,24 +353,23 @@ async def measure_search(api_base: str, rounds: int) -> dict[str, list[float]]:
 
 
 async def measure_matching(rounds: int) -> dict[str, list[float]]:
-    """Per judged dev demand and round: its matches (retrieval + features + ranking, as the worker computes them)
-    and one uncached search request for the demand's title, in this process, against the same engine."""
-    import yaml
-
+    """Per judged dev demand and round: its matches (retrieval, the provider facts from the database, features
+    and ranking, as the worker computes them) and one uncached search request for the demand's title, in this
+    process, against the same engine."""
     from matching.candidates import demand_facts, retrieve
     from matching.scoring import rank
+    from matching.service import with_provider_facts
     from search import service as search_service
     from search.queries import SearchParams
+    from tests.matching.harness import load_half
 
-    bodies = [
-        entry["demand"] for entry in yaml.safe_load((ROOT / "tests/matching/data/dev.yaml").read_text())
-    ]
+    bodies = [demand.body for demand in load_half("dev")]
     samples: dict[str, list[float]] = {"matching": [], "search": []}
     for round_no in range(rounds + 1):
         for body in bodies:
             facts = demand_facts(body)
             started = time.perf_counter()
-            rank(facts, await retrieve(facts), 50)
+            rank(facts, await with_provider_facts(facts, await retrieve(facts)), 50)
             matched = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
             await search_service.search(SearchParams(q=body["title"]), use_cache=False)
