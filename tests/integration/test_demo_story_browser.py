@@ -173,6 +173,7 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await expect(hints).not_to_contain_text("量化的效益或性能指标")
         await check(owner, "演示：发布科技成果")
         await at_both_sizes(browser, provider, owner.url, "demo-provider-listing-form")
+        await at_both_sizes(browser, provider, base + "/me/enquiries", "demo-provider-enquiries")
         await page.goto(base + "/me/bookings")
         await expect(page.locator("table.bookings")).to_contain_text("已批准")
 
