@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "services.bookings.models",
     "services.vouchers.models",
     "services.testing.models",
+    "services.orders.models",
 ]
 
 

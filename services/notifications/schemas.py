@@ -14,6 +14,7 @@ class NotificationKind(StrEnum):
     BOOKING_DECIDED = "booking_decided"
     INTEREST = "interest"
     REMINDER = "reminder"
+    SERVICE_ORDER = "service_order"
 
 
 class NotificationRead(BaseModel):

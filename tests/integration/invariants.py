@@ -39,6 +39,7 @@ COUNTED_TABLES = (
     "vouchers_programme",
     "vouchers_voucher",
     "vouchers_redemption",
+    "orders_service_order",
     "core_outbox",
     "core_audit_log",
     "core_job",

@@ -60,6 +60,24 @@ EXEMPT = {
         "strangers are refused in test_test_requests"
         for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
     },
+    ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
+    **{
+        ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "
+        "other organisations are refused in test_service_orders"
+        for step in (
+            "quote",
+            "accept",
+            "decline",
+            "withdraw",
+            "deliver",
+            "accept-delivery",
+            "dispute",
+            "resolve",
+            "contract",
+        )
+    },
+    ("POST", "/api/v1/service-orders/{order_id}/milestones/{seq}/pay"): "the buyer only; the provider and "
+    "other organisations are refused in test_service_orders",
     ("POST", "/api/v1/contracts/{contract_id}/royalty-statements"): "the licensee only; the licensor, an "
     "admin and other organisations are refused in test_royalties",
     ("POST", "/api/v1/contracts/{contract_id}/royalty-statements/{statement_id}/pay"): "the milestone "

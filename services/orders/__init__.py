@@ -1,0 +1,1 @@
+"""Service orders for agencies and experts: request, quote, order, delivery, acceptance, payment, contract."""
