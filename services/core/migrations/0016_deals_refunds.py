@@ -5,7 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     # Refunds this system asks the provider for, kept by id so that reconcile can read each one back.
-    dependencies = [("models", "0014_listing_pending_edit")]
+    dependencies = [("models", "0015_instr_service_orders")]
 
     initial = False
 
