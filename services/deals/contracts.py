@@ -323,6 +323,18 @@ async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
         "broker_id": contract.broker_id,
         "confirmations": {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at},
         "payments": await repository.payments_of_contract(contract.id),
+        "refunds": await repository.refunds_of_contract(contract.id),
+        "royalty_statements": [
+            {
+                "id": statement.id,
+                "period_start": statement.period_start,
+                "period_end": statement.period_end,
+                "sales_fen": statement.sales_fen,
+                "due_fen": statement.due_fen,
+                "milestone_id": statement.milestone_id,
+            }
+            for statement in await repository.royalty_statements(contract.id)
+        ],
         "registration": {
             "status": contract.status,
             "rule_set": contract.rule_set,

@@ -33,19 +33,16 @@ REFUNDED = ("refunded", "partially_refunded")
 async def list_ledger(*, actor: Actor, page: int, size: int) -> dict[str, Any]:
     """Every ledger row with the balance of each account (admins)."""
     require_admin(actor)
-    total, rows = await repository.page_ledger(contract_ids=None, offset=(page - 1) * size, limit=size)
+    total, rows = await repository.page_ledger(org_id=None, offset=(page - 1) * size, limit=size)
     balances = await repository.account_balances(None)
     return {"total": total, "page": page, "size": size, "items": rows, "balances": balances}
 
 
 async def org_statement(*, actor: Actor, org_id: int, page: int, size: int) -> dict[str, Any]:
-    """An organisation's own statement: the ledger rows of the contracts it bought or sold."""
+    """An organisation's own statement: its side of the ledger rows of the contracts it sold or bought."""
     require_member(actor, org_id)
-    contract_ids = await repository.contract_ids_of_org(org_id)
-    total, rows = await repository.page_ledger(
-        contract_ids=contract_ids, offset=(page - 1) * size, limit=size
-    )
-    balances = await repository.account_balances(contract_ids)
+    total, rows = await repository.page_ledger(org_id=org_id, offset=(page - 1) * size, limit=size)
+    balances = await repository.account_balances(org_id)
     return {"org_id": org_id, "total": total, "page": page, "size": size, "items": rows, "balances": balances}
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Sum
 
 from services.deals.models import (
@@ -187,13 +187,22 @@ async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
     return {int(match_id): int(contract_id) for match_id, contract_id in rows}
 
 
-async def page_ledger(
-    *, contract_ids: list[int] | None, offset: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
-    """Ledger rows, newest first (restricted to contracts when given)."""
-    query = LedgerEntry.all()
-    if contract_ids is not None:
-        query = query.filter(contract_id__in=contract_ids)
+def _org_rows(org_id: int) -> Q:
+    """The ledger rows an organisation's statement shows: everything of the contracts it sold (its share, and
+    the fee and commission taken from it); of those it bought, only its own money — what it paid, what was
+    refunded to it and what is owed back to it — never the seller's share or the broker's commission."""
+    sold = Q(contract_id__in=Subquery(Contract.filter(seller_org_id=org_id).values("id")))
+    bought = Q(contract_id__in=Subquery(Contract.filter(buyer_org_id=org_id).values("id")))
+    own_money = Q(account__startswith="buyer_refund_due:") | (
+        Q(account="provider_clearing")
+        & (Q(entry_group__startswith="payment-") | Q(entry_group__startswith="refund-"))
+    )
+    return sold | (bought & own_money)
+
+
+async def page_ledger(*, org_id: int | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Ledger rows, newest first (an organisation's statement when given)."""
+    query = LedgerEntry.all() if org_id is None else LedgerEntry.filter(_org_rows(org_id))
     total = await query.count()
     rows = (
         await query.order_by("-id")
@@ -214,24 +223,15 @@ async def page_ledger(
     return total, list(rows)
 
 
-async def account_balances(contract_ids: list[int] | None) -> list[dict[str, Any]]:
-    """Balance per account and currency (restricted to contracts when given)."""
-    query = LedgerEntry.all()
-    if contract_ids is not None:
-        query = query.filter(contract_id__in=contract_ids)
+async def account_balances(org_id: int | None) -> list[dict[str, Any]]:
+    """Balance per account and currency (of an organisation's statement when given)."""
+    query = LedgerEntry.all() if org_id is None else LedgerEntry.filter(_org_rows(org_id))
     rows = (
         await query.annotate(balance=Sum("amount_fen"))
         .group_by("account", "currency")
         .values("account", "currency", "balance")
     )
     return [{**r, "balance": int(r["balance"] or 0)} for r in rows]
-
-
-async def contract_ids_of_org(org_id: int) -> list[int]:
-    rows: list[Any] = list(
-        await Contract.filter(Q(buyer_org_id=org_id) | Q(seller_org_id=org_id)).values_list("id", flat=True)
-    )
-    return [int(r) for r in rows]
 
 
 async def unbalanced_groups() -> list[dict[str, Any]]:
@@ -399,3 +399,11 @@ async def payment_books() -> dict[int, dict[str, int]]:
         book = books.setdefault(int(payment_id), {})
         book[kind] = book.get(kind, 0) + int(amount)
     return books
+
+
+async def refunds_of_contract(contract_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Refund.filter(payment__contract_id=contract_id)
+        .order_by("id")
+        .values("id", "payment_id", "amount_fen", "reverse_payout", "status", "provider_ref", "created_at")
+    )

@@ -314,6 +314,12 @@ async def test_refunds_book_only_what_is_new_and_take_every_share_back_in_propor
     assert full["outcome"] == "refunded"
     assert set((await _balances(db, payment["payment_id"])).values()) == {0}
     assert await deal.milestones(contract) == ["refunded", "unpaid"]
+    trace = await deal.api.json("GET", f"/api/v1/contracts/{contract['id']}/trace", token=deal.buyer)
+    assert [(p["id"], p["refunded_fen"]) for p in trace["payments"]] == [(payment["payment_id"], 30_000_000)]
+    assert [(r["payment_id"], r["amount_fen"]) for r in trace["refunds"]] == [
+        (payment["payment_id"], 10_000_000)
+    ]
+    assert trace["broker_id"] == broker_id
     unbalanced = await db.fetchval(
         "SELECT count(*) FROM (SELECT entry_group FROM deals_ledger_entry WHERE payment_id = $1 "
         "GROUP BY entry_group HAVING sum(amount_fen) <> 0) g",
@@ -372,7 +378,8 @@ async def test_a_refunded_duplicate_payment_is_owed_to_the_buyer_and_never_taken
 
 
 async def test_the_ledger_is_for_admins_and_each_organisation_sees_its_own_statement(deal):
-    contract = await deal.contract()
+    broker_id, _ = await create_user(deal.api, deal.admin, org_id=deal.seller_org, role="broker")
+    contract = await deal.contract(broker_id=broker_id, broker_commission_fen=800_000)
     payment = await deal.pay(contract)
     await deal.deliver("payment_intent.succeeded", payment)
     everything = await deal.api.json("GET", "/api/v1/ledger", token=deal.admin)
@@ -381,11 +388,39 @@ async def test_the_ledger_is_for_admins_and_each_organisation_sees_its_own_state
     refused = await deal.api.call("GET", "/api/v1/ledger", token=deal.seller)
     assert refused.status_code == 403
 
-    statement = await deal.api.json("GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.seller)
+    # the seller sees its share and what was taken from it
+    statement = await deal.api.json(
+        "GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.seller, params={"size": 100}
+    )
     assert {row["contract_id"] for row in statement["items"]} <= set(await _contract_ids(deal, deal.seller))
-    assert any(row["payment_id"] == payment["payment_id"] for row in statement["items"])
+    mine = {
+        row["account"]: row["amount_fen"]
+        for row in statement["items"]
+        if row["payment_id"] == payment["payment_id"]
+    }
+    assert mine == {
+        "provider_clearing": 30_000_000,
+        f"seller_payable:contract-{contract['id']}": -29_400_000,
+        "platform_fee": -300_000,
+        f"broker_payable:user-{broker_id}": -300_000,
+    }
     other = await deal.api.call("GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.buyer)
     assert other.status_code == 403
+
+    # the buyer sees what it paid, never the seller's share or the broker's commission
+    bought = await deal.api.json(
+        "GET", f"/api/v1/orgs/{deal.buyer_org}/statement", token=deal.buyer, params={"size": 100}
+    )
+    paid = [
+        (row["account"], row["amount_fen"])
+        for row in bought["items"]
+        if row["payment_id"] == payment["payment_id"]
+    ]
+    assert paid == [("provider_clearing", 30_000_000)]
+    accounts = {row["account"].split(":")[0] for row in bought["items"]} | {
+        b["account"].split(":")[0] for b in bought["balances"]
+    }
+    assert accounts <= {"provider_clearing", "buyer_refund_due"}
 
 
 async def _contract_ids(deal: Deal, token: str) -> list[int]:
