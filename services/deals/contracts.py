@@ -146,6 +146,14 @@ async def _parties(actor: Actor, data: ContractCreate) -> tuple[int, int, int | 
         raise Invalid.field(
             ["body", "broker_commission_fen"], "没有经纪人的合同不能约定经纪佣金", "no broker, no commission"
         )
+    # The commission and the platform fee both come out of the seller's share, which may not go negative.
+    fee_fen = data.total_fen * get_settings().platform_fee_bp // 10_000
+    if data.broker_commission_fen > data.total_fen - fee_fen:
+        raise Invalid.field(
+            ["body", "broker_commission_fen"],
+            "经纪佣金与平台服务费之和不能超过合同总额",
+            "commission plus platform fee exceed the total",
+        )
     if buyer == seller:
         raise Invalid.field(
             ["body", "seller_org_id"], "买方与卖方不能是同一机构", "buyer and seller must differ"

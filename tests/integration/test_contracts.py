@@ -229,6 +229,18 @@ async def test_broker_id_must_be_an_approved_broker_who_worked_the_match(market,
             )
         assert assert_problem(response, 403)["code"] == code
 
+    # when the commission would leave the seller less than nothing after the 1% platform fee (80万元 total)
+    async with nothing_saved(db):
+        greedy = await market.api.call(
+            "POST",
+            "/api/v1/contracts",
+            token=market.enterprise,
+            json=market.body(
+                match_id, broker_id=market.broker_id, broker_commission_fen=80_000_000 - 800_000 + 1
+            ),
+        )
+    assert_problem(greedy, 422, ("body", "broker_commission_fen"))
+
     # then the broker who worked it is accepted, and sees the contract; the idle broker does not
     made = await market.api.json(
         "POST",
