@@ -13,8 +13,9 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
   (target ≤ 2×);
 - the availability of an instrument with 10,000 bookings against the raw interval query (target ≤ 2×,
   tests/bench/bench_availability.py);
-- the turnover indicator (year, by month) over 1,000,000 registered contracts against a raw SUM … GROUP BY over
-  deals_contract (target ≤ 0.05×, tests/bench/bench_indicators.py).
+- the turnover indicator API (year, by month, over HTTP) over 1,000,000 registered contracts against a raw
+  SUM … GROUP BY over deals_contract (target ≤ 0.05×, tests/bench/bench_indicators.py; alone with
+  `--only indicators`).
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
 
 The private stack: database BENCH_DATABASE_URL (default techmarket_bench), index prefix BENCH_INDEX_PREFIX
