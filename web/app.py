@@ -94,6 +94,7 @@ def create_app() -> FastAPI:
     app.include_router(bookings.router)
     app.include_router(vouchers.router)
     app.include_router(testing.router)
+    app.include_router(testing.methods_router)
     app.include_router(service_orders.router)
     app.include_router(deals.router)
     app.include_router(indicators.router)

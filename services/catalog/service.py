@@ -321,8 +321,7 @@ async def update_listing(
             listing.pending_edit is not None or _changes_public_text(current, patch)
         )
         if held:
-            listing.pending_edit = _pending_edit(merged, columns, score, missing, actor)
-            listing.submitted_at = clock.now()
+            hold_edit(listing, body=merged, columns=columns, score=score, missing=missing, by=actor.user_id)
         else:
             listing.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
         listing.version += 1
@@ -376,18 +375,35 @@ def _flags_of(columns: dict[str, Any]) -> list[str]:
     return contact_flags(_strings([_public_text(columns), columns.get("attributes", {})]))
 
 
-def _pending_edit(
-    body: dict[str, Any], columns: dict[str, Any], score: int, missing: list[str], actor: Actor
-) -> dict[str, Any]:
-    """The edit held for review: its columns, its public text with spam flags, never private contacts."""
-    return {
+def hold_edit(
+    listing: Listing,
+    *,
+    body: dict[str, Any],
+    columns: dict[str, Any],
+    score: int,
+    missing: list[str],
+    by: int | None,
+) -> None:
+    """Hold an edit of a published listing for review: its columns, its public text with spam flags, never
+    private contacts; the published columns stay as they are until an admin approves."""
+    listing.pending_edit = {
         "body": {key: value for key, value in body.items() if key != "contact"},
         "columns": {**columns, "quality_score": score, "quality_missing": missing},
         "text": _public_text(columns),
         "flags": _flags_of(columns),
-        "submitted_by": actor.user_id,
+        "submitted_by": by,
         "submitted_at": clock.now().isoformat(),
     }
+    listing.submitted_at = clock.now()
+
+
+def needs_review(listing: Listing, columns: dict[str, Any]) -> bool:
+    """Whether writing these columns to a published listing must wait for review (imports, by reference)."""
+    if listing.status != "published":
+        return False
+    return listing.pending_edit is not None or _public_text(listing_columns_of(listing)) != _public_text(
+        columns
+    )
 
 
 async def approve_edit(*, actor: Actor, listing_type: ListingType, listing_id: int) -> dict[str, Any]:

@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from services.core.models import AuditLog
+from services.core import repository
+from services.core.db import Connection
 
 
 async def record_audit(
     *,
-    connection: BaseDBAsyncClient | None,
+    connection: Connection | None,
     actor_id: int | None,
     action: str,
     object_type: str,
@@ -17,23 +16,19 @@ async def record_audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Write one audit row (inside the caller's transaction when one is given)."""
-    await AuditLog.create(
+    await repository.insert_audit(
+        connection=connection,
         actor_id=actor_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
         detail=detail or {},
-        using_db=connection,
     )
 
 
 async def list_audit(*, object_type: str | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """A page of the audit trail, newest first."""
-    query = AuditLog.all()
-    if object_type:
-        query = query.filter(object_type=object_type)
-    total = await query.count()
-    rows = await query.order_by("-id").offset(offset).limit(limit)
+    total, rows = await repository.page_audit(object_type=object_type, offset=offset, limit=limit)
     return total, [
         {
             "id": r.id,

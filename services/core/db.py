@@ -5,7 +5,8 @@ from typing import Any, TypeAlias
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import DBConnectionError, IntegrityError
+from tortoise.exceptions import ValidationError as OrmValidationError
 from tortoise.transactions import in_transaction
 
 from services.core.settings import get_settings
@@ -47,6 +48,9 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
 # error a unique constraint raises. Only repositories (and this module) import tortoise.
 Connection: TypeAlias = BaseDBAsyncClient
 UniqueViolation: TypeAlias = IntegrityError
+# What the ORM raises for an unreachable database and for a value a field refuses (services.core.faults).
+DatabaseUnreachable: TypeAlias = DBConnectionError
+RefusedValue: TypeAlias = OrmValidationError
 
 
 def transaction() -> AbstractAsyncContextManager[Connection]:

@@ -8,8 +8,8 @@ from enum import StrEnum
 import asyncpg
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from tortoise.exceptions import DBConnectionError
-from tortoise.exceptions import ValidationError as OrmValidationError
+
+from services.core.db import DatabaseUnreachable, RefusedValue
 
 
 class Fault(StrEnum):
@@ -45,9 +45,9 @@ def classify(exc: BaseException) -> Fault | None:
     return None
 
 
-_BAD_VALUE = (asyncpg.DataError, asyncpg.exceptions._base.DataError, OverflowError, OrmValidationError)
+_BAD_VALUE = (asyncpg.DataError, asyncpg.exceptions._base.DataError, OverflowError, RefusedValue)
 _DATABASE_DOWN = (
-    DBConnectionError,
+    DatabaseUnreachable,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.ConnectionDoesNotExistError,

@@ -4,10 +4,9 @@ import json
 import uuid
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from services.core import clock
-from services.core.models import Job, JobFile
+from services.core import clock, repository
+from services.core.db import Connection
+from services.core.models import Job
 
 # A running job whose row has not moved for this long belongs to a worker that died; it is claimed again.
 STALE_AFTER_MINUTES = 15
@@ -16,7 +15,7 @@ MAX_ATTEMPTS = 3
 
 async def create_job(
     *,
-    connection: BaseDBAsyncClient,
+    connection: Connection,
     kind: str,
     owner_id: int | None,
     org_id: int | None,
@@ -25,56 +24,49 @@ async def create_job(
     content: bytes,
 ) -> Job:
     """A queued job and its uploaded file, inside the caller's transaction."""
-    job = await Job.create(
-        id=uuid.uuid4(),
+    return await repository.insert_job(
+        connection=connection,
         kind=kind,
         status="queued",
         owner_id=owner_id,
         org_id=org_id,
         params=params,
-        using_db=connection,
+        filename=filename,
+        content=content,
     )
-    await JobFile.create(job_id=job.id, filename=filename, content=content, using_db=connection)
-    return job
 
 
-async def claim_next(connection: BaseDBAsyncClient, kind_prefix: str) -> dict[str, Any] | None:
+async def claim_next(connection: Connection, kind_prefix: str) -> dict[str, Any] | None:
     """Lock the oldest queued (or abandoned) job of a kind and mark it running; other workers skip it."""
-    rows = await connection.execute_query_dict(
-        "SELECT id, kind, owner_id, org_id, params FROM core_job "
-        "WHERE kind LIKE $1 AND (status = 'queued' OR (status = 'running' AND "
-        "updated_at < now() - make_interval(mins => $2))) "
-        "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-        [f"{kind_prefix}%", STALE_AFTER_MINUTES],
+    row = await repository.lock_claimable_job(
+        connection, kind_prefix=kind_prefix, stale_after_minutes=STALE_AFTER_MINUTES
     )
-    if not rows:
+    if row is None:
         return None
-    row = rows[0]
     params = row["params"]
     params = json.loads(params) if isinstance(params, str) else dict(params or {})
     params["attempts"] = int(params.get("attempts", 0)) + 1
-    await connection.execute_query(
-        "UPDATE core_job SET status = 'running', params = $2::jsonb, updated_at = now() WHERE id = $1",
-        [row["id"], json.dumps(params, ensure_ascii=False)],
-    )
+    await repository.mark_job_running(connection, job_id=row["id"], params=params)
     return {**row, "params": params}
 
 
 async def read_file(job_id: uuid.UUID) -> tuple[str, bytes] | None:
     """The uploaded file of a job (name, bytes)."""
-    found = await JobFile.get_or_none(job_id=job_id)
+    found = await repository.get_job_file(job_id)
     return (found.filename, bytes(found.content)) if found else None
 
 
 async def report_progress(job_id: uuid.UUID, *, total: int, done: int, failed: int) -> None:
     """Counters a client polls while the job runs (committed at once)."""
     # A queryset update skips auto_now; the timestamp is what tells a live job from an abandoned one.
-    await Job.filter(id=job_id).update(total=total, done=done, failed=failed, updated_at=clock.now())
+    await repository.update_job_counters(
+        job_id, total=total, done=done, failed=failed, updated_at=clock.now()
+    )
 
 
 async def finish(
     *,
-    connection: BaseDBAsyncClient,
+    connection: Connection,
     job_id: uuid.UUID,
     status: str,
     total: int,
@@ -84,17 +76,17 @@ async def finish(
     result: dict[str, Any],
 ) -> None:
     """Final status, errors and result; the uploaded bytes are released (the name stays)."""
-    job = await Job.filter(id=job_id).using_db(connection).select_for_update().first()
+    job = await repository.lock_job(connection, job_id)
     if job is None:
         return
     job.status = status
     job.total, job.done, job.failed = total, done, failed
     job.errors = errors
     job.params = {**job.params, "result": result}
-    await job.save(using_db=connection)
-    await JobFile.filter(job_id=job_id).using_db(connection).update(content=b"")
+    await repository.save_job(connection, job)
+    await repository.empty_job_file(connection, job_id)
 
 
 async def get_job(job_id: uuid.UUID) -> Job | None:
     """One job by id."""
-    return await Job.get_or_none(id=job_id)
+    return await repository.get_job(job_id)

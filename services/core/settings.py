@@ -1,6 +1,7 @@
 """Process configuration from environment variables, with working local defaults."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,8 +29,14 @@ class Settings(BaseSettings):
     platform_currency: str = "cny"
     log_level: str = "INFO"
     forwarded_allow_ips: str = ""  # the TLS-terminating proxy's address(es), comma-separated
-    # Uploaded files (test reports): a local directory; an S3-compatible store is a FileStore adapter away.
+    # Uploaded files (test reports, deliverables): a local directory (`disk`) or an S3-compatible bucket (`s3`).
+    files_backend: Literal["disk", "s3"] = "disk"
     files_dir: str = ".data/files"
+    s3_endpoint_url: str = ""  # empty: the provider's default endpoint (AWS); MinIO, Ceph, OSS… give theirs
+    s3_bucket: str = "techmarket-files"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
 
 @lru_cache(maxsize=1)

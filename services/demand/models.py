@@ -48,6 +48,8 @@ class Demand(TimestampMixin, Model):
     hide_org = fields.BooleanField(default=False)
     broker_id = fields.BigIntField(null=True)
     assigned_at = fields.DatetimeField(null=True)
+    # A material edit of a published demand, kept aside until an admin approves it (the published text stays).
+    pending_edit: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "demand_demand"

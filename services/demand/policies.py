@@ -91,3 +91,9 @@ def require_listing_owner(actor: Actor, owner_org_id: int | None) -> None:
             "仅该资源所属机构可查看其匹配的需求",
             "only the listing's organisation may see this",
         )
+
+
+def edits_without_review(actor: Actor, demand: Demand) -> bool:
+    """Admins and the demand's assigned broker (an approved, accountable person) change published text at
+    once; the enterprise's own edits of a published demand wait for review."""
+    return actor.is_admin or (actor.role == "broker" and demand.broker_id == actor.user_id)

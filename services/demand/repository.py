@@ -52,6 +52,12 @@ async def page_demands(
     return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
 
 
+async def page_review_queue(*, offset: int, limit: int) -> tuple[int, list[Demand]]:
+    """Demands submitted for review and published ones with a held edit, oldest submission first."""
+    query = Demand.filter(Q(status="pending") | Q(status="published", pending_edit__not_isnull=True))
+    return await query.count(), await query.order_by("submitted_at", "id").offset(offset).limit(limit)
+
+
 async def list_matches(demand_id: int, listing_type: str | None, limit: int) -> list[Match]:
     query = Match.filter(demand_id=demand_id).exclude(status="dismissed")
     if listing_type:

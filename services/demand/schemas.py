@@ -105,6 +105,19 @@ class DemandCreate(BaseModel):
         return value
 
 
+class DemandPendingEdit(BaseModel):
+    """An edit of a published demand waiting for review, as its own side and admins see it."""
+
+    text: dict[str, Any] = Field(
+        description="the new public text: title, description, problem, requirements, tried, keywords"
+    )
+    changes: dict[str, Any] = Field(description="every changed field as [published value, new value]")
+    flags: list[str] = Field(
+        description="contact details found in the new text (mobile, wechat, qq, email, url)"
+    )
+    submitted_at: datetime
+
+
 class DemandRead(BaseModel):
     id: int
     status: str
@@ -129,6 +142,7 @@ class DemandRead(BaseModel):
     confidentiality: Confidentiality = Confidentiality.PUBLIC
     hide_org: bool = False
     broker_id: int | None = None
+    pending_edit: DemandPendingEdit | None = None
 
 
 class Reason(BaseModel):

@@ -6,8 +6,10 @@ from typing import Any
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_role
+from services.catalog.moderation import contact_flags
 from services.catalog.service import TRANSITIONS
 from services.core import clock
+from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,6 +21,7 @@ from services.demand.schemas import (
     CloseReason,
     DemandCreate,
     DemandPage,
+    DemandPendingEdit,
     DemandRead,
     MatchList,
     MatchRead,
@@ -128,6 +131,16 @@ def demand_read(demand: Demand, actor: Actor | None = None, *, full: bool = Fals
         confidentiality=demand.confidentiality,
         hide_org=demand.hide_org,
         broker_id=demand.broker_id,
+        pending_edit=_pending_read(demand) if insider and actor is not None else None,
+    )
+
+
+def _pending_read(demand: Demand) -> DemandPendingEdit | None:
+    edit = demand.pending_edit
+    if edit is None:
+        return None
+    return DemandPendingEdit(
+        text=edit["text"], changes=edit["changes"], flags=edit["flags"], submitted_at=edit["submitted_at"]
     )
 
 
@@ -192,15 +205,40 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
         policies.require_demand_editor(actor, demand)
         if demand.status == "archived":
             raise Conflict("demand_archived", "已归档的需求不能修改", "archived demands cannot change")
-        current = demand_read(demand, full=True).model_dump(
-            mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS}
-        )
+        published = demand_read(demand, full=True).model_dump(mode="json", include=EDITABLE)
+        reviewed = demand.status == "published" and not policies.edits_without_review(actor, demand)
+        current = published
+        if reviewed and demand.pending_edit is not None:
+            # A further edit builds on the edit under review, never on the older published text.
+            current = {**published, **demand.pending_edit["body"]}
         data = parse_body(DemandCreate, {**current, **patch})
-        after = DemandRead.model_validate(
-            {**demand_read(demand, full=True).model_dump(), **data.model_dump()}
-        ).model_dump(mode="json", include={*DEMAND_COLUMNS, *DETAIL_COLUMNS})
-        changes = {key: [current[key], after[key]] for key in current if current[key] != after[key]}
-        if changes:
+        after = _editable(demand, data)
+        changes = {key: [published[key], after[key]] for key in published if published[key] != after[key]}
+        held = reviewed and (demand.pending_edit is not None or any(key in TEXT_COLUMNS for key in changes))
+        if held and not changes:
+            # The edit under review was taken back to the published text: nothing is left to review.
+            demand.pending_edit = None
+            demand.version += 1
+            await repository.save_demand(demand, conn)
+        elif held:
+            demand.pending_edit = {
+                "body": after,
+                "changes": changes,
+                "text": {key: after[key] for key in TEXT_COLUMNS},
+                "flags": contact_flags(_strings(after, TEXT_COLUMNS)),
+                "submitted_by": actor.user_id,
+                "submitted_at": clock.now().isoformat(),
+            }
+            demand.submitted_at = clock.now()
+            demand.version += 1
+            await repository.save_demand(demand, conn)
+            await repository.add_revision(
+                demand_id=demand.id,
+                actor_id=actor.user_id,
+                changes={**changes, "held_for_review": True},
+                connection=conn,
+            )
+        elif changes:
             demand.update_from_dict(_columns(data))
             demand.version += 1
             await repository.save_demand(demand, conn)
@@ -209,6 +247,83 @@ async def update_demand(*, actor: Actor, demand_id: int, patch: Any) -> DemandRe
             )
             await _emit(demand, conn)
     return demand_read(demand, actor)
+
+
+# The public text of a demand: an edit to any of it on a published demand is reviewed before it shows.
+TEXT_COLUMNS = ("title", "description", "problem", "requirements", "tried", "keywords")
+EDITABLE = {*DEMAND_COLUMNS, *DETAIL_COLUMNS}
+
+
+def _editable(demand: Demand, data: DemandCreate) -> dict[str, Any]:
+    """The editable fields of a demand once `data` is applied, in the read shape (JSON)."""
+    return DemandRead.model_validate(
+        {**demand_read(demand, full=True).model_dump(), **data.model_dump()}
+    ).model_dump(mode="json", include=EDITABLE)
+
+
+def _strings(values: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for key in keys:
+        value = values.get(key)
+        out.extend(value if isinstance(value, list) else [str(value or "")])
+    return out
+
+
+async def approve_edit(*, actor: Actor, demand_id: int) -> DemandRead:
+    """Apply a published demand's held edit (admins); the index and the matches follow through the outbox."""
+    return await _review_edit(actor, demand_id, "approve_edit", None)
+
+
+async def reject_edit(*, actor: Actor, demand_id: int, reason: str) -> DemandRead:
+    """Discard a published demand's held edit with a reason (admins); the published text stays."""
+    return await _review_edit(actor, demand_id, "reject_edit", reason)
+
+
+async def _review_edit(actor: Actor, demand_id: int, action: str, reason: str | None) -> DemandRead:
+    require_admin(actor)
+    async with transaction() as conn:
+        demand = await repository.lock_demand(demand_id, conn)
+        if demand is None:
+            raise _not_found(demand_id)
+        pending = demand.pending_edit
+        if pending is None or TRANSITIONS.get((demand.status, action)) is None:
+            raise Conflict("no_pending_edit", "没有待审核的修改", "the demand has no edit waiting for review")
+        if action == "approve_edit":
+            demand.update_from_dict(_columns(parse_body(DemandCreate, pending["body"])))
+            demand.reject_reason = None
+        else:
+            demand.reject_reason = reason
+        demand.pending_edit = None
+        demand.version += 1
+        await repository.save_demand(demand, conn)
+        await repository.add_revision(
+            demand_id=demand.id,
+            actor_id=actor.user_id,
+            changes={
+                "review": action,
+                "flags": pending.get("flags", []),
+                **({"reason": reason} if reason else {}),
+            },
+            connection=conn,
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action=f"demand.{action}",
+            object_type="demand",
+            object_id=demand.id,
+            detail={"reason": reason} if reason else None,
+        )
+        if action == "approve_edit":
+            await _emit(demand, conn)
+    return demand_read(demand, actor)
+
+
+async def review_queue(*, actor: Actor, page: int, size: int) -> DemandPage:
+    """Demands submitted for review and held edits of published ones, oldest first (admins)."""
+    require_admin(actor)
+    total, rows = await repository.page_review_queue(offset=(page - 1) * size, limit=size)
+    return DemandPage(total=total, page=page, size=size, items=[demand_read(d, actor) for d in rows])
 
 
 async def list_revisions(*, actor: Actor, demand_id: int) -> list[RevisionRead]:

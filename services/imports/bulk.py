@@ -11,7 +11,10 @@ from services.catalog.schemas import CREATE_SCHEMAS, ExpertCreate, ListingCommon
 from services.catalog.service import (
     CONSENT_TEXT_VERSION,
     LISTING_TOPIC,
+    TRANSITIONS,
+    hold_edit,
     listing_columns,
+    needs_review,
     quality_input,
     snapshot,
 )
@@ -32,6 +35,8 @@ class RowError:
 class BulkResult:
     created: int = 0
     updated: int = 0
+    # Rows that change the public text of a published listing: held for review, the published text stays.
+    held: int = 0
     errors: list[RowError] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
 
@@ -87,20 +92,29 @@ async def save_rows(
                     "recorded_at": now.isoformat(),
                     "text_version": CONSENT_TEXT_VERSION,
                 }
-            row_status = status
-            if (
-                listing_type == ListingType.EXPERT
-                and isinstance(data, ExpertCreate)
-                and not data.consent.publish
-            ):
-                row_status = "draft"
+            withdrawn = isinstance(data, ExpertCreate) and not data.consent.publish
+            row_status = "draft" if withdrawn else status
             current = existing.get(data.external_ref or "")
             if current is not None:
-                current.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
+                if withdrawn and current.status in ("published", "pending"):
+                    # Consent withdrawn by re-import unpublishes at once, as an edit in the portal does.
+                    current.status = TRANSITIONS[(current.status, "unpublish")]
+                if not publish and needs_review(current, columns):
+                    body = data.model_dump(mode="json", exclude={"contact"})
+                    hold_edit(current, body=body, columns=columns, score=score, missing=missing, by=actor_id)
+                    if "consent" in columns["attributes"]:
+                        # Consent is the expert's decision, not public text: it takes effect at once.
+                        current.attributes = {
+                            **current.attributes,
+                            "consent": columns["attributes"]["consent"],
+                        }
+                    result.held += 1
+                else:
+                    current.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
+                    if publish and row_status == "published":
+                        current.status = "published"
+                        current.published_at = current.published_at or now
                 current.version += 1
-                if publish and row_status == "published":
-                    current.status = "published"
-                    current.published_at = current.published_at or now
                 await repository.save_listing(current, conn)
                 touched.append((current, data))
                 result.updated += 1

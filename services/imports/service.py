@@ -45,6 +45,9 @@ class ImportRowError(BaseModel):
 class ImportResult(BaseModel):
     created: int = 0
     updated: int = 0
+    held_for_review: int = Field(
+        default=0, description="updated rows whose new public text waits for review; the published text stays"
+    )
     error_count: int = Field(default=0, description="all errors found; `errors` lists the first 1000")
     warnings: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -95,12 +98,14 @@ class ImportOutcome:
     errors: list[RowError]
     created: int = 0
     updated: int = 0
+    held: int = 0
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def result(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
+            "held_for_review": self.held,
             "error_count": len(self.errors),
             "warnings": self.warnings[:MAX_WARNINGS],
         }
@@ -207,6 +212,7 @@ def _outcome(prepared: PreparedImport, mode: ImportMode, saved: BulkResult | Non
         errors=prepared.errors,
         created=saved.created if saved else 0,
         updated=saved.updated if saved else 0,
+        held=saved.held if saved else 0,
         warnings=prepared.warnings,
     )
 
@@ -347,6 +353,7 @@ async def run_import_job(*, job_id: uuid.UUID) -> ImportOutcome | None:
         failed=outcome.failed,
         created=outcome.created,
         updated=outcome.updated,
+        held=outcome.held,
     )
     return outcome
 

@@ -34,3 +34,21 @@ class TestRequest(TimestampMixin, Model):
     class Meta:
         table = "testing_request"
         indexes = (("provider_org_id", "status"), ("requester_org_id", "status"))
+
+
+# One line of a lab's catalogue of methods (检测项目): item, standard, accreditation, turnaround, price.
+class TestMethod(TimestampMixin, Model):
+    id = fields.BigIntField(primary_key=True)
+    listing_id = fields.BigIntField()
+    org_id = fields.BigIntField()
+    test_item = fields.CharField(max_length=200)
+    standard = fields.CharField(max_length=100, null=True)
+    accreditation = fields.CharField(max_length=16, default="none")
+    turnaround_days = fields.IntField()
+    price_fen = fields.BigIntField()
+    unit = fields.CharField(max_length=16, default="sample")
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "testing_method"
+        indexes = (("listing_id", "active"),)

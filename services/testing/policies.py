@@ -19,3 +19,9 @@ def require_side(actor: Actor, *, provider: bool, provider_org_id: int, requeste
             "该步骤应由检测机构办理" if provider else "该步骤应由委托方办理",
             "the provider's step" if provider else "the requester's step",
         )
+
+
+def require_provider_member(actor: Actor, org_id: int) -> None:
+    """A lab's catalogue is kept by the members of the organisation that owns the listing (and admins)."""
+    if not (actor.is_admin or actor.org_id == org_id):
+        raise Forbidden("not_a_member", "仅该机构成员可维护检测项目目录", "members of the organisation only")

@@ -4,7 +4,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from services.testing.models import TestRequest
+from services.testing.models import TestMethod, TestRequest
 
 
 async def insert_request(**values: Any) -> TestRequest:
@@ -21,3 +21,19 @@ async def lock_request(request_id: int, connection: BaseDBAsyncClient) -> TestRe
 
 async def save_request(request: TestRequest, connection: BaseDBAsyncClient) -> None:
     await request.save(using_db=connection)
+
+
+async def insert_method(**values: Any) -> TestMethod:
+    return await TestMethod.create(**values)
+
+
+async def get_method(method_id: int) -> TestMethod | None:
+    return await TestMethod.get_or_none(id=method_id)
+
+
+async def active_methods(listing_id: int) -> list[TestMethod]:
+    return list(await TestMethod.filter(listing_id=listing_id, active=True).order_by("id"))
+
+
+async def deactivate_method(method_id: int) -> None:
+    await TestMethod.filter(id=method_id).update(active=False)

@@ -4,7 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.core.errors import LocalizedValueError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # GB, GB/T, ISO, ASTM, JJF, HJ, YY/T … followed by the number (and year): GB/T 3098.1-2010, ISO 6892-1:2019.
@@ -46,8 +48,49 @@ class Sample(BaseModel):
 class TestItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    method: Text
+    # From the provider's catalogue (required when it has one): method and standard then come from there.
+    method_id: int | None = None
+    method: Text | None = None
     standard: Standard | None = None
+
+    @model_validator(mode="after")
+    def _names_a_method(self) -> "TestItem":
+        if self.method_id is None and self.method is None:
+            raise LocalizedValueError(
+                "请选择检测项目（method_id）或填写 method", "method_id or method is required"
+            )
+        return self
+
+
+class MethodUnit(StrEnum):
+    SAMPLE = "sample"
+    ITEM = "item"
+    HOUR = "hour"
+
+
+class TestMethodCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    listing_id: int
+    test_item: Text
+    standard: Standard | None = None
+    accreditation: Accreditation = Accreditation.NONE
+    turnaround_days: int = Field(ge=1, le=365)
+    price_fen: int = Field(gt=0, le=10**12)
+    unit: MethodUnit = MethodUnit.SAMPLE
+
+
+class TestMethodRead(BaseModel):
+    id: int
+    listing_id: int
+    org_id: int
+    test_item: str
+    standard: str | None
+    accreditation: Accreditation
+    turnaround_days: int
+    price_fen: int
+    unit: MethodUnit
+    active: bool
 
 
 class TestRequestCreate(BaseModel):

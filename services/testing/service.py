@@ -16,11 +16,14 @@ from services.core.errors import Forbidden, Invalid, NotFound
 from services.core.files import file_store
 from services.testing import policies, repository
 from services.testing.lifecycle import BY_PROVIDER, TestAction, next_status
-from services.testing.models import TestRequest
+from services.testing.models import TestMethod, TestRequest
 from services.testing.schemas import (
     Accreditation,
+    MethodUnit,
     QueryCreate,
     QuoteCreate,
+    TestMethodCreate,
+    TestMethodRead,
     TestRequestCreate,
     TestRequestRead,
     TestRequestStatus,
@@ -57,6 +60,20 @@ def _offers_testing(listing: dict[str, Any]) -> bool:
     return listing.get("type") == "agency" and "testing" in (listing.get("agency_types") or [])
 
 
+def _require_accreditation_held(listing: dict[str, Any], accreditation: Accreditation) -> None:
+    """An agency states its CMA/CNAS qualifications on its listing: it offers no more than it holds."""
+    if accreditation is Accreditation.NONE or listing.get("type") != "agency":
+        return
+    held = {q.lower() for q in listing.get("qualifications") or []}
+    needed = {"cma", "cnas"} if accreditation is Accreditation.CMA_CNAS else {accreditation.value}
+    if not needed <= held:
+        raise Invalid.field(
+            ["body", "accreditation"],
+            "该机构不具备所需的 CMA/CNAS 资质",
+            "the provider lacks the accreditation",
+        )
+
+
 async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
     """Send samples for testing to an instrument's lab or a testing agency."""
     data = parse_body(TestRequestCreate, body)
@@ -74,29 +91,129 @@ async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
             "只能向提供送样检测的仪器或检测机构委托",
             "not a published testing service",
         )
-    if data.accreditation is not Accreditation.NONE:
-        held = {q.lower() for q in listing.get("qualifications") or []}
-        needed = (
-            {"cma", "cnas"} if data.accreditation is Accreditation.CMA_CNAS else {data.accreditation.value}
-        )
-        if listing.get("type") == "agency" and not needed <= held:
-            raise Invalid.field(
-                ["body", "accreditation"],
-                "该机构不具备所需的 CMA/CNAS 资质",
-                "the provider lacks the accreditation",
-            )
+    _require_accreditation_held(listing, data.accreditation)
+    items = await _catalogue_items(data, await repository.active_methods(data.listing_id))
     request = await repository.insert_request(
         listing_id=data.listing_id,
         provider_org_id=int(listing["org_id"]),
         requester_org_id=actor.org_id,
         requester_id=actor.user_id,
         samples=[s.model_dump() for s in data.samples],
-        items=[i.model_dump() for i in data.items],
+        items=items,
         accreditation=data.accreditation.value,
         turnaround_days=data.turnaround_days,
         note=data.note,
     )
     return _read(request)
+
+
+_SATISFIES = {
+    Accreditation.NONE: set(Accreditation),
+    Accreditation.CMA: {Accreditation.CMA, Accreditation.CMA_CNAS},
+    Accreditation.CNAS: {Accreditation.CNAS, Accreditation.CMA_CNAS},
+    Accreditation.CMA_CNAS: {Accreditation.CMA_CNAS},
+}
+
+
+async def _catalogue_items(data: TestRequestCreate, methods: list[TestMethod]) -> list[dict[str, Any]]:
+    """The request's items; with a catalogue, each names one of its methods and the method's terms apply."""
+    if not methods:
+        for index, item in enumerate(data.items):
+            if item.method_id is not None:
+                raise Invalid.field(
+                    ["body", "items", index, "method_id"],
+                    "该服务方没有检测项目目录",
+                    "no catalogue of methods",
+                )
+        return [item.model_dump(exclude={"method_id"}) for item in data.items]
+    by_id = {m.id: m for m in methods}
+    items: list[dict[str, Any]] = []
+    for index, item in enumerate(data.items):
+        method = by_id.get(item.method_id) if item.method_id is not None else None
+        if method is None:
+            raise Invalid.field(
+                ["body", "items", index, "method_id"],
+                "请从该服务方的检测项目目录中选择",
+                "choose a method from the provider's catalogue",
+            )
+        if Accreditation(method.accreditation) not in _SATISFIES[data.accreditation]:
+            raise Invalid.field(
+                ["body", "accreditation"],
+                f"检测项目「{method.test_item}」不具备所需的 {data.accreditation.value.upper()} 资质",
+                "a chosen method lacks the accreditation",
+            )
+        if data.turnaround_days < method.turnaround_days:
+            raise Invalid.field(
+                ["body", "turnaround_days"],
+                f"检测项目「{method.test_item}」需要 {method.turnaround_days} 天",
+                "shorter than a chosen method's turnaround",
+            )
+        items.append(
+            {
+                "method_id": method.id,
+                "method": method.test_item,
+                "standard": method.standard,
+                "accreditation": method.accreditation,
+                "turnaround_days": method.turnaround_days,
+                "price_fen": method.price_fen,
+                "unit": method.unit,
+            }
+        )
+    return items
+
+
+def _method_read(m: TestMethod) -> TestMethodRead:
+    return TestMethodRead(
+        id=m.id,
+        listing_id=m.listing_id,
+        org_id=m.org_id,
+        test_item=m.test_item,
+        standard=m.standard,
+        accreditation=Accreditation(m.accreditation),
+        turnaround_days=m.turnaround_days,
+        price_fen=m.price_fen,
+        unit=MethodUnit(m.unit),
+        active=m.active,
+    )
+
+
+async def add_test_method(*, actor: Actor, body: Any) -> TestMethodRead:
+    """The lab adds a method to its instrument's or agency's catalogue (accreditation it really holds)."""
+    data = parse_body(TestMethodCreate, body)
+    listing = await catalog_service.published_listing(listing_id=data.listing_id)
+    if listing is None or not _offers_testing(listing):
+        raise Invalid.field(
+            ["body", "listing_id"], "只能为提供送样检测的仪器或检测机构登记检测项目", "not a testing service"
+        )
+    policies.require_provider_member(actor, int(listing["org_id"]))
+    _require_accreditation_held(listing, data.accreditation)
+    method = await repository.insert_method(
+        listing_id=data.listing_id,
+        org_id=int(listing["org_id"]),
+        test_item=data.test_item,
+        standard=data.standard,
+        accreditation=data.accreditation.value,
+        turnaround_days=data.turnaround_days,
+        price_fen=data.price_fen,
+        unit=data.unit.value,
+    )
+    return _method_read(method)
+
+
+async def list_test_methods(*, listing_id: int) -> list[TestMethodRead]:
+    """A published testing service's catalogue of methods (public)."""
+    if await catalog_service.published_listing(listing_id=listing_id) is None:
+        raise NotFound("listing_not_found", f"服务 {listing_id} 不存在", "listing not found")
+    return [_method_read(m) for m in await repository.active_methods(listing_id)]
+
+
+async def withdraw_test_method(*, actor: Actor, method_id: int) -> None:
+    """The lab withdraws a method; requests already made keep the terms they were made on."""
+    method = await repository.get_method(method_id)
+    if method is None:
+        raise NotFound("method_not_found", f"检测项目 {method_id} 不存在", "method not found")
+    policies.require_provider_member(actor, method.org_id)
+    await repository.deactivate_method(method_id)
 
 
 async def get_test_request(*, actor: Actor, request_id: int) -> TestRequestRead:

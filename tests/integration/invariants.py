@@ -40,6 +40,7 @@ COUNTED_TABLES = (
     "vouchers_voucher",
     "vouchers_redemption",
     "orders_service_order",
+    "testing_method",
     "core_outbox",
     "core_audit_log",
     "core_job",

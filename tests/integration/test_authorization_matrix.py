@@ -60,6 +60,9 @@ EXEMPT = {
         "strangers are refused in test_test_requests"
         for step in ("quote", "accept", "decline", "samples-received", "report", "accept-result", "query")
     },
+    ("POST", "/api/v1/test-methods"): "the listing's organisation; others refused in test_test_requests",
+    ("DELETE", "/api/v1/test-methods/{method_id}"): "the listing's organisation; others refused in "
+    "test_test_requests",
     ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
     **{
         ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "
@@ -353,6 +356,21 @@ CASES: list[Case] = [
         "POST",
         "/api/v1/demands/{demand_id}/reject",
         "demand:pending",
+        ADMINS_ONLY,
+        body=_reason,
+    ),
+    Case(
+        "demands.approve-held-edit",
+        "POST",
+        "/api/v1/demands/{demand_id}/edit/approve",
+        "demand:edited",
+        ADMINS_ONLY,
+    ),
+    Case(
+        "demands.reject-held-edit",
+        "POST",
+        "/api/v1/demands/{demand_id}/edit/reject",
+        "demand:edited",
         ADMINS_ONLY,
         body=_reason,
     ),
@@ -717,10 +735,14 @@ class World:
         made = await self.api.json(
             "POST", "/api/v1/demands", token=owner, json=_demand_body(self), expect=201
         )
-        if state in ("pending", "published"):
+        if state in ("pending", "published", "edited"):
             await self.api.json("POST", f"/api/v1/demands/{made['id']}/submit", token=owner)
-        if state == "published":
+        if state in ("published", "edited"):
             await self.api.json("POST", f"/api/v1/demands/{made['id']}/publish", token=self.admin)
+        if state == "edited":
+            # A material edit of a published demand is held for review.
+            path = f"/api/v1/demands/{made['id']}"
+            await self.api.json("PATCH", path, token=owner, json={"description": "矩阵修改后的描述"})
         return int(made["id"])
 
     async def _match(self) -> int:

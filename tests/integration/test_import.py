@@ -341,3 +341,86 @@ async def test_a_hostile_workbook_fails_its_job_clearly_and_indexing_goes_on(api
     await api.wait_indexed(admin_token)
     found = await api.json("GET", "/api/v1/search", params={"q": made["title"]})
     assert made["id"] in [item["id"] for item in found["items"]]
+
+
+async def _published_by_import(
+    api: Any, admin_token: str, token: str, db: Any, content: bytes, resource: str
+) -> int:
+    job = await run_job(api, token, resource, content)
+    assert job["result"]["created"] == 1, job
+    listing_id = int(await db.fetchval("SELECT max(id) FROM catalog_listing"))
+    await api.json("POST", f"/api/v1/{resource}/{listing_id}/submit", token=token)
+    await api.json("POST", f"/api/v1/{resource}/{listing_id}/publish", token=admin_token)
+    return listing_id
+
+
+async def test_reimport_cannot_change_published_text_around_review(api, admin_token, provider, db):
+    _, token = provider
+    ref = unique("MOD")
+    listing_id = await _published_by_import(
+        api,
+        admin_token,
+        token,
+        db,
+        csv_bytes([HEADER_ZH, achievement_row(ref, "导热膜成果")]),
+        "achievements",
+    )
+
+    # when the owner re-imports the same reference with contact details in the title
+    spam = "导热膜成果 加微信 abc123"
+    job = await run_job(api, token, "achievements", csv_bytes([HEADER_ZH, achievement_row(ref, spam)]))
+
+    # then the row is held for review: the published title stays public, the reviewer sees the edit flagged
+    assert (job["status"], job["result"]["updated"], job["result"]["held_for_review"]) == ("done", 1, 1)
+    public = await api.json("GET", f"/api/v1/achievements/{listing_id}")
+    assert (public["status"], public["title"]) == ("published", "导热膜成果")
+    queue = await api.json("GET", "/api/v1/admin/review-queue", token=admin_token, params={"size": 100})
+    item = next(i for i in queue["items"] if i["id"] == listing_id)
+    assert item["pending_edit"]["text"]["title"] == spam
+    assert item["flags"] == ["wechat"]
+
+    # and only an admin's approval makes it public
+    approved = await api.json("POST", f"/api/v1/achievements/{listing_id}/edit/approve", token=admin_token)
+    assert approved["title"] == spam
+
+
+async def test_reimport_changing_no_public_text_applies_at_once(api, admin_token, provider, db):
+    _, token = provider
+    ref = unique("MOD")
+    listing_id = await _published_by_import(
+        api,
+        admin_token,
+        token,
+        db,
+        csv_bytes([HEADER_ZH, achievement_row(ref, "散热成果", trl=5)]),
+        "achievements",
+    )
+
+    job = await run_job(
+        api, token, "achievements", csv_bytes([HEADER_ZH, achievement_row(ref, "散热成果", trl=7)])
+    )
+
+    assert job["result"]["held_for_review"] == 0
+    owned = await api.json("GET", f"/api/v1/achievements/{listing_id}", token=token)
+    assert owned["trl"] == 7
+    assert "pending_edit" not in owned
+
+
+async def test_reimport_withdrawing_expert_consent_unpublishes_at_once(api, admin_token, provider, db):
+    _, token = provider
+    ref = unique("EXP")
+    body = listing_body("expert", external_ref=ref)
+    listing_id = await _published_by_import(
+        api, admin_token, token, db, xlsx_of(ListingType.EXPERT, [body]), "experts"
+    )
+    assert (await api.call("GET", f"/api/v1/experts/{listing_id}")).status_code == 200
+
+    # when the organisation re-imports the expert without publication consent (and a changed bio)
+    withdrawn = {**body, "bio": "新的简介", "consent": {"publish": False, "contact": False}}
+    job = await run_job(api, token, "experts", xlsx_of(ListingType.EXPERT, [withdrawn]), "again.xlsx")
+
+    # then the expert is no longer public, whatever else the row changed
+    assert job["status"] == "done", job
+    assert (await api.call("GET", f"/api/v1/experts/{listing_id}")).status_code == 404
+    status = await db.fetchval("SELECT status FROM catalog_listing WHERE id = $1", listing_id)
+    assert status == "draft"

@@ -140,3 +140,104 @@ async def test_new_listings_in_the_queue_carry_spam_flags(api, admin_token):
     assert item is not None
     assert item["status"] == "pending"
     assert item["flags"] == ["qq"]
+
+
+async def _published_demand(api: Any, admin: str) -> tuple[str, dict[str, Any]]:
+    org = await create_org(api, admin, kind="enterprise")
+    _, owner = await create_user(api, admin, org_id=org["id"], role="enterprise")
+    demand = await api.json(
+        "POST",
+        "/api/v1/demands",
+        token=owner,
+        expect=201,
+        json={
+            "title": unique("求购石墨烯导热膜量产工艺"),
+            "description": "手机散热用导热膜，需要量产工艺。",
+            "fields": ["materials"],
+            "kind": "tech_problem",
+            "budget": {"min_fen": 10_000_000, "max_fen": 50_000_000},
+        },
+    )
+    await api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=owner)
+    published = await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin)
+    return owner, dict(published)
+
+
+async def _demand_queue_item(api: Any, admin: str, demand_id: int) -> dict[str, Any] | None:
+    queue = await api.json("GET", "/api/v1/admin/review-queue/demands", token=admin, params={"size": 100})
+    return next((item for item in queue["items"] if item["id"] == demand_id), None)
+
+
+async def test_material_edit_of_a_published_demand_is_held_until_approved(api, admin_token):
+    owner, demand = await _published_demand(api, admin_token)
+    path = f"/api/v1/demands/{demand['id']}"
+    reader_org = await create_org(api, admin_token, kind="university")
+    _, reader = await create_user(api, admin_token, org_id=reader_org["id"])
+
+    # when the enterprise puts a WeChat id into the problem text of its published demand
+    edited = await api.json(
+        "PATCH",
+        path,
+        token=owner,
+        json={"problem": "详情加微信 abc123", "budget": {"min_fen": 20_000_000, "max_fen": 60_000_000}},
+    )
+    assert (edited["status"], edited["problem"]) == ("published", "")
+    assert edited["pending_edit"]["text"]["problem"] == "详情加微信 abc123"
+    assert edited["pending_edit"]["flags"] == ["wechat"]
+    assert set(edited["pending_edit"]["changes"]) == {"problem", "budget"}
+    # (the budget change rides with the held edit: nothing of it is live before review)
+    assert edited["budget"] == {"min_fen": 10_000_000, "max_fen": 50_000_000}
+
+    # then other readers see the published demand only, without the held edit
+    seen = await api.json("GET", path, token=reader)
+    assert (seen["problem"], seen["pending_edit"]) == ("", None)
+    item = await _demand_queue_item(api, admin_token, demand["id"])
+    assert item is not None
+    assert item["pending_edit"]["flags"] == ["wechat"]
+
+    # and neither the enterprise nor a stranger may approve it; an admin may
+    for token in (owner, reader):
+        assert (await api.call("POST", f"{path}/edit/approve", token=token)).status_code == 403
+    approved = await api.json("POST", f"{path}/edit/approve", token=admin_token)
+    assert approved["problem"] == "详情加微信 abc123"
+    assert approved["budget"] == {"min_fen": 20_000_000, "max_fen": 60_000_000}
+    assert approved["pending_edit"] is None
+    assert await _demand_queue_item(api, admin_token, demand["id"]) is None
+    again = await api.call("POST", f"{path}/edit/approve", token=admin_token)
+    assert (again.status_code, again.json()["code"]) == (409, "no_pending_edit")
+
+
+async def test_rejected_demand_edit_needs_a_reason_and_keeps_the_published_text(api, admin_token):
+    owner, demand = await _published_demand(api, admin_token)
+    path = f"/api/v1/demands/{demand['id']}"
+    await api.json("PATCH", path, token=owner, json={"title": "联系 13812345678"})
+    await api.json("PATCH", path, token=owner, json={"description": "见 www.spam-shop.com"})
+
+    # a further edit joined the held one
+    item = await _demand_queue_item(api, admin_token, demand["id"])
+    assert item is not None
+    assert item["pending_edit"]["text"]["title"] == "联系 13812345678"
+    assert item["pending_edit"]["flags"] == ["mobile", "url"]
+
+    assert (
+        await api.call("POST", f"{path}/edit/reject", token=admin_token, json={"reason": ""})
+    ).status_code == 422
+    rejected = await api.json("POST", f"{path}/edit/reject", token=admin_token, json={"reason": "含联系方式"})
+    assert (rejected["title"], rejected["description"]) == (demand["title"], demand["description"])
+    assert (rejected["reject_reason"], rejected["pending_edit"]) == ("含联系方式", None)
+    revisions = await api.json("GET", f"{path}/revisions", token=owner)
+    assert any(r["changes"].get("review") == "reject_edit" for r in revisions)
+
+
+async def test_non_text_demand_edits_and_admin_edits_apply_at_once(api, admin_token):
+    owner, demand = await _published_demand(api, admin_token)
+    path = f"/api/v1/demands/{demand['id']}"
+
+    edited = await api.json("PATCH", path, token=owner, json={"deadline": "2027-06-30"})
+    assert (edited["deadline"], edited["pending_edit"]) == ("2027-06-30", None)
+
+    by_admin = await api.json(
+        "PATCH", path, token=admin_token, json={"title": "求购导热膜工艺（管理员修订）"}
+    )
+    assert (by_admin["title"], by_admin["pending_edit"]) == ("求购导热膜工艺（管理员修订）", None)
+    assert await _demand_queue_item(api, admin_token, demand["id"]) is None

@@ -154,3 +154,100 @@ async def test_bad_test_requests_are_refused_naming_the_field(api, admin_token, 
             json=_request_body(plain_agency["id"], accreditation="none"),
         )
     assert refused.status_code == 403
+
+
+async def test_a_request_picks_its_items_from_the_labs_catalogue_of_methods(api, admin_token, db):
+    # given a CMA-only agency, its member, a buyer and another organisation's member
+    agency_org = await create_org(api, admin_token, kind="agency")
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, lab = await create_user(api, admin_token, org_id=agency_org["id"], role="provider")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    agency = await create_listing(api, lab, "agency", qualifications=["CMA"])
+    await publish_listing(api, lab, admin_token, "agency", agency["id"])
+    method = {
+        "listing_id": agency["id"],
+        "test_item": "金属材料室温拉伸试验",
+        "standard": "GB/T 228.1-2021",
+        "accreditation": "cma",
+        "turnaround_days": 5,
+        "price_fen": 30_000,
+    }
+
+    # only the lab keeps its catalogue; it cannot claim CNAS it does not hold, nor a free or bad line
+    async with nothing_saved(db):
+        await api.call("POST", "/api/v1/test-methods", token=buyer, json=method, expect=403)
+        for overrides, loc in (
+            ({"accreditation": "cnas"}, ("body", "accreditation")),
+            ({"price_fen": 0}, ("body", "price_fen")),
+            ({"standard": "随便"}, ("body", "standard")),
+            ({"turnaround_days": 0}, ("body", "turnaround_days")),
+        ):
+            bad = await api.call("POST", "/api/v1/test-methods", token=lab, json={**method, **overrides})
+            assert_problem(bad, 422, loc)
+    tensile = await api.json("POST", "/api/v1/test-methods", token=lab, json=method, expect=201)
+    plain = await api.json(
+        "POST",
+        "/api/v1/test-methods",
+        token=lab,
+        json={
+            **method,
+            "test_item": "硬度",
+            "standard": "ISO 6508-1:2023",
+            "accreditation": "none",
+            "turnaround_days": 2,
+            "price_fen": 8_000,
+        },
+        expect=201,
+    )
+    listed = await api.json("GET", f"/api/v1/test-methods?listing_id={agency['id']}")
+    assert [(m["test_item"], m["standard"], m["accreditation"], m["price_fen"]) for m in listed] == [
+        ("金属材料室温拉伸试验", "GB/T 228.1-2021", "cma", 30_000),
+        ("硬度", "ISO 6508-1:2023", "none", 8_000),
+    ]
+
+    base = _request_body(
+        agency["id"], items=[{"method_id": tensile["id"]}], accreditation="cma", turnaround_days=7
+    )
+    # with a catalogue, free-text items, unknown methods, methods lacking the accreditation asked for, and a
+    # turnaround shorter than a method's are refused naming the field; nothing is saved
+    cases = [
+        ({"items": [{"method": "自拟项目"}]}, ("body", "items", 0, "method_id")),
+        (
+            {"items": [{"method_id": tensile["id"]}, {"method_id": 999_999}]},
+            ("body", "items", 1, "method_id"),
+        ),
+        ({"items": [{"method_id": plain["id"]}]}, ("body", "accreditation")),
+        ({"turnaround_days": 3}, ("body", "turnaround_days")),
+        ({"items": [{}]}, ("body", "items", 0)),
+    ]
+    for overrides, loc in cases:
+        async with nothing_saved(db):
+            assert_problem(
+                await api.call("POST", "/api/v1/test-requests", token=buyer, json={**base, **overrides}),
+                422,
+                loc,
+            )
+
+    made = await api.json("POST", "/api/v1/test-requests", token=buyer, json=base, expect=201)
+    assert made["items"] == [
+        {
+            "method_id": tensile["id"],
+            "method": "金属材料室温拉伸试验",
+            "standard": "GB/T 228.1-2021",
+            "accreditation": "cma",
+            "turnaround_days": 5,
+            "price_fen": 30_000,
+            "unit": "sample",
+        }
+    ]
+
+    # another organisation cannot withdraw the lab's method; the lab can, and requests keep their terms
+    await api.call("DELETE", f"/api/v1/test-methods/{tensile['id']}", token=buyer, expect=403)
+    await api.call("DELETE", f"/api/v1/test-methods/{tensile['id']}", token=lab, expect=204)
+    assert [m["id"] for m in await api.json("GET", f"/api/v1/test-methods?listing_id={agency['id']}")] == [
+        plain["id"]
+    ]
+    withdrawn = await api.call("POST", "/api/v1/test-requests", token=buyer, json=base)
+    assert_problem(withdrawn, 422, ("body", "items", 0, "method_id"))
+    kept = await api.json("GET", f"/api/v1/test-requests/{made['id']}", token=buyer)
+    assert kept["items"][0]["price_fen"] == 30_000

@@ -8,6 +8,8 @@ from services.accounts import service as accounts_service
 from services.catalog import service as catalog_service
 from services.catalog.schemas import ListingPage
 from services.core.audit import list_audit
+from services.demand import service as demand_service
+from services.demand.schemas import DemandPage
 from services.reference.vocabulary import ListingType
 from web.deps import AdminUser, Page, Size
 
@@ -20,6 +22,12 @@ async def review_queue(
 ) -> ListingPage:
     """Listings and held edits waiting for review, oldest submission first, with quality and spam flags."""
     return await catalog_service.review_queue(actor=user, listing_type=type, page=page, size=size)
+
+
+@router.get("/review-queue/demands")
+async def demand_review_queue(user: AdminUser, page: Page = 1, size: Size = 20) -> DemandPage:
+    """Demands submitted for review and held edits of published demands, oldest submission first."""
+    return await demand_service.review_queue(actor=user, page=page, size=size)
 
 
 @router.get("/orgs")

@@ -75,6 +75,16 @@ async def reject(demand_id: int, body: RejectRequest, user: AdminUser) -> Demand
     )
 
 
+@router.post("/demands/{demand_id}/edit/approve")
+async def approve_edit(demand_id: int, user: AdminUser) -> DemandRead:
+    return await service.approve_edit(actor=user, demand_id=demand_id)
+
+
+@router.post("/demands/{demand_id}/edit/reject")
+async def reject_edit(demand_id: int, body: RejectRequest, user: AdminUser) -> DemandRead:
+    return await service.reject_edit(actor=user, demand_id=demand_id, reason=body.reason)
+
+
 class BrokerAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

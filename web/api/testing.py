@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Response, UploadFile, status
 
 from services.testing import service
-from services.testing.schemas import TestRequestRead
+from services.testing.schemas import TestMethodRead, TestRequestRead
 from web.deps import CurrentUser
 
 router = APIRouter(prefix="/api/v1/test-requests", tags=["testing"])
@@ -66,3 +66,21 @@ async def accept_result(request_id: int, user: CurrentUser) -> TestRequestRead:
 @router.post("/{request_id}/query")
 async def query_result(request_id: int, body: JsonBody, user: CurrentUser) -> TestRequestRead:
     return await service.query_result(actor=user, request_id=request_id, body=body)
+
+
+methods_router = APIRouter(prefix="/api/v1/test-methods", tags=["testing"])
+
+
+@methods_router.get("")
+async def list_test_methods(listing_id: int) -> list[TestMethodRead]:
+    return await service.list_test_methods(listing_id=listing_id)
+
+
+@methods_router.post("", status_code=status.HTTP_201_CREATED)
+async def add_test_method(body: JsonBody, user: CurrentUser) -> TestMethodRead:
+    return await service.add_test_method(actor=user, body=body)
+
+
+@methods_router.delete("/{method_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def withdraw_test_method(method_id: int, user: CurrentUser) -> None:
+    await service.withdraw_test_method(actor=user, method_id=method_id)

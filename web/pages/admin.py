@@ -37,10 +37,8 @@ class RegistrationForm(BaseModel):
 
 
 async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> dict[str, Any]:
-    listings = await catalog_service.list_listings(
-        actor=actor, listing_type=None, status=ListingStatus.PENDING, mine=False, page=page, size=PAGE_SIZE
-    )
-    demands = await demand_service.list_demands(actor=actor, mine=False, status="pending", page=1, size=50)
+    listings = await catalog_service.review_queue(actor=actor, listing_type=None, page=page, size=PAGE_SIZE)
+    demands = await demand_service.review_queue(actor=actor, page=1, size=50)
     orgs = await accounts_service.org_names(
         org_ids=[item["org_id"] for item in listings.items] + [d.org_id for d in demands.items]
     )
@@ -50,15 +48,43 @@ async def _review_context(actor: Actor, page: int, errors: dict[str, str]) -> di
                 **item,
                 "display_title": item["name"] if item["type"] == "expert" else item["title"],
                 "org_name": orgs.get(item["org_id"], ""),
+                "held": item["status"] == ListingStatus.PUBLISHED,
             }
             for item in listings.items
         ],
         "listing_total": listings.total,
-        "demands": [{"demand": d, "org_name": orgs.get(d.org_id or 0, "")} for d in demands.items],
+        "demands": [
+            {"demand": d, "org_name": orgs.get(d.org_id or 0, ""), "held": d.status == "published"}
+            for d in demands.items
+        ],
         "demand_total": demands.total,
+        "flag_labels": FLAG_LABELS,
+        "demand_field_labels": DEMAND_FIELD_LABELS,
         "errors": errors,
         "paging": pager("/admin/review", page, listings.total, PAGE_SIZE),
     }
+
+
+# The editable fields of a demand, as the reviewer reads a held edit.
+DEMAND_FIELD_LABELS = {
+    "title": "标题",
+    "description": "需求描述",
+    "problem": "要解决的问题",
+    "requirements": "对方案的要求",
+    "tried": "已尝试的方法",
+    "keywords": "关键词",
+    "fields": "技术领域",
+    "kind": "需求类型",
+    "budget": "预算（元）",
+    "deadline": "截止日期",
+    "region": "所在地区",
+    "award_fen": "榜单金额",
+    "ip_terms": "知识产权约定",
+    "confidentiality": "保密要求",
+    "hide_org": "隐藏企业名称",
+}
+# Spam signals found in public text, as the reviewer reads them.
+FLAG_LABELS = {"mobile": "手机号", "wechat": "微信", "qq": "QQ", "email": "邮箱", "url": "网址"}
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -117,6 +143,62 @@ async def reject_demand(request: Request, demand_id: int, user: AdminUser, form:
     await demand_service.transition_demand(
         actor=user, demand_id=demand_id, action="reject", reason=data.reason
     )
+    return redirect("/admin/review", notice="rejected")
+
+
+@router.post("/listings/{listing_type}/{listing_id}/edit/publish")
+async def approve_listing_edit(
+    request: Request, listing_type: ListingType, listing_id: int, user: AdminUser, form: CheckedForm
+) -> Response:
+    try:
+        await catalog_service.approve_edit(actor=user, listing_type=listing_type, listing_id=listing_id)
+    except Conflict as exc:
+        return await _review_refused(request, user, f"listing-{listing_id}", human_message(exc), 409)
+    return redirect("/admin/review", notice="published")
+
+
+@router.post("/listings/{listing_type}/{listing_id}/edit/reject")
+async def reject_listing_edit(
+    request: Request, listing_type: ListingType, listing_id: int, user: AdminUser, form: CheckedForm
+) -> Response:
+    data, _ = bind(ReasonForm, form_values(form))
+    if data is None:
+        return await _review_refused(
+            request, user, f"listing-{listing_id}", "请填写驳回理由（至少 2 个字）", 422
+        )
+    try:
+        await catalog_service.reject_edit(
+            actor=user, listing_type=listing_type, listing_id=listing_id, reason=data.reason
+        )
+    except Conflict as exc:
+        return await _review_refused(request, user, f"listing-{listing_id}", human_message(exc), 409)
+    return redirect("/admin/review", notice="rejected")
+
+
+@router.post("/demands/{demand_id}/edit/publish")
+async def approve_demand_edit(
+    request: Request, demand_id: int, user: AdminUser, form: CheckedForm
+) -> Response:
+    try:
+        await demand_service.approve_edit(actor=user, demand_id=demand_id)
+    except Conflict as exc:
+        return await _review_refused(request, user, f"demand-{demand_id}", human_message(exc), 409)
+    return redirect("/admin/review", notice="published")
+
+
+@router.post("/demands/{demand_id}/edit/reject")
+async def reject_demand_edit(
+    request: Request, demand_id: int, user: AdminUser, form: CheckedForm
+) -> Response:
+    data, _ = bind(ReasonForm, form_values(form))
+    if data is None:
+        return await _review_refused(
+            request, user, f"demand-{demand_id}", "请填写驳回理由（至少 2 个字）", 422
+        )
+    try:
+        await demand_service.reject_edit(actor=user, demand_id=demand_id, reason=data.reason)
+    except Conflict as exc:
+        return await _review_refused(request, user, f"demand-{demand_id}", human_message(exc), 409)
     return redirect("/admin/review", notice="rejected")
 
 

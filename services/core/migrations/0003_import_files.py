@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from services.core.migrations._shapes import create_model, created_at
 
 class Migration(migrations.Migration):
     # core_job_file holds an import's uploaded bytes next to its job (one row per job, deleted with it).
@@ -10,19 +11,17 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='JobFile',
-            fields=[
+        create_model(
+            'JobFile', 'core_job_file',
+            [
                 ('job', fields.OneToOneField('models.Job', source_field='job_id', primary_key=True, db_index=True, db_constraint=True, to_field='id', related_name='file', on_delete=OnDelete.CASCADE)),
                 ('filename', fields.TextField(unique=False)),
                 ('content', fields.BinaryField()),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                created_at(),
             ],
-            options={'table': 'core_job_file', 'app': 'models', 'pk_attr': 'job_id', 'table_description': 'The uploaded file of an import job: written with the job, read by the worker, emptied when done.'},
-            bases=['Model'],
+            pk_attr='job_id',
+            description='The uploaded file of an import job: written with the job, read by the worker, emptied when done.',
         ),
-        # The autodetector only settles a one-to-one primary key's `pk_attr` through AlterModelOptions
-        # (hence ExpertContact too); both are no-ops in SQL.
         ops.AlterModelOptions(
             name='JobFile',
             options={'table': 'core_job_file', 'app': 'models', 'pk_attr': 'job_id', 'table_description': 'The uploaded file of an import job: written with the job, read by the worker, emptied when done.'},

@@ -4,6 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations.constraints import CheckConstraint
+from services.core.migrations._shapes import add_checks, create_model, foreign_key, moment
 
 
 class Migration(migrations.Migration):
@@ -14,13 +15,10 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='Enquiry',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('listing', fields.ForeignKeyField('models.Listing', source_field='listing_id', db_constraint=True, to_field='id', related_name='enquiries', on_delete=OnDelete.CASCADE)),
+        create_model(
+            'Enquiry', 'catalog_enquiry',
+            [
+                foreign_key('listing', 'Listing', 'enquiries', OnDelete.CASCADE),
                 ('expert_org_id', fields.BigIntField()),
                 ('sender_id', fields.BigIntField()),
                 ('sender_org_id', fields.BigIntField(null=True)),
@@ -31,10 +29,14 @@ class Migration(migrations.Migration):
                 ('reply', fields.TextField(null=True, unique=False)),
                 ('contact_shared', fields.BooleanField(default=False)),
                 ('replied_by_id', fields.BigIntField(null=True)),
-                ('replied_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('replied_at', null=True),
             ],
-            options={'table': 'catalog_enquiry', 'app': 'models', 'indexes': [Index(fields=['expert_org_id', 'id']), Index(fields=['sender_id', 'id'])], 'pk_attr': 'id', 'table_description': "A question to an expert relayed by the platform; the expert's contact is shared only with consent."},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            indexes=[Index(fields=['expert_org_id', 'id']), Index(fields=['sender_id', 'id'])],
+            description="A question to an expert relayed by the platform; the expert's contact is shared only with consent.",
         ),
-        ops.AddConstraint(model_name='Enquiry', constraint=CheckConstraint(check="status IN ('open','replied')", name='catalog_enquiry_status_valid')),
+        *add_checks(
+            'Enquiry',
+            ("status IN ('open','replied')", 'catalog_enquiry_status_valid'),
+        ),
     ]

@@ -4,6 +4,7 @@ from orjson import loads
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
+from services.core.migrations._shapes import add_checks, add_fields, create_model, moment
 
 class Migration(migrations.Migration):
     # Deals you can trust (issue 8): broker profiles an admin approves; contract sub-types, confirmations,
@@ -14,12 +15,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='BrokerProfile',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'BrokerProfile', 'brokers_profile',
+            [
                 ('user_id', fields.BigIntField(unique=True)),
                 ('org_id', fields.BigIntField()),
                 ('certificate_no', fields.CharField(max_length=64)),
@@ -27,98 +25,55 @@ class Migration(migrations.Migration):
                 ('tech_fields', fields.JSONField(source_field='fields', default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('status', fields.CharField(default='pending', max_length=16)),
                 ('decided_by_id', fields.BigIntField(null=True)),
-                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('decided_at', null=True),
                 ('reject_reason', fields.TextField(null=True, unique=False)),
             ],
-            options={'table': 'brokers_profile', 'app': 'models', 'constraints': [CheckConstraint(check="status IN ('pending','approved','rejected','revoked')", name='brokers_profile_status_valid')], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            constraints=[CheckConstraint(check="status IN ('pending','approved','rejected','revoked')", name='brokers_profile_status_valid')],
         ),
         ops.RemoveConstraint(
             model_name='Contract',
             name='deals_contract_status_valid',
             fields=None,
         ),
-        ops.AddField(
-            model_name='Contract',
-            name='broker_commission_fen',
-            field=fields.BigIntField(default=0),
+        *add_fields(
+            'Contract',
+            ('broker_commission_fen', fields.BigIntField(default=0)),
+            moment('buyer_confirmed_at', null=True),
+            ('fx_rate', fields.DecimalField(null=True, max_digits=20, decimal_places=10)),
+            ('fx_rate_date', fields.DateField(null=True)),
+            ('fx_source', fields.CharField(null=True, max_length=100)),
+            ('platform_fee_bp', fields.IntField(default=0)),
+            moment('seller_confirmed_at', null=True),
+            ('subtype', fields.CharField(null=True, max_length=32)),
+            ('tech_cny_fen', fields.BigIntField(null=True)),
+            ('total_cny_fen', fields.BigIntField(null=True)),
         ),
-        ops.AddField(
-            model_name='Contract',
-            name='buyer_confirmed_at',
-            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='fx_rate',
-            field=fields.DecimalField(null=True, max_digits=20, decimal_places=10),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='fx_rate_date',
-            field=fields.DateField(null=True),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='fx_source',
-            field=fields.CharField(null=True, max_length=100),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='platform_fee_bp',
-            field=fields.IntField(default=0),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='seller_confirmed_at',
-            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='subtype',
-            field=fields.CharField(null=True, max_length=32),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='tech_cny_fen',
-            field=fields.BigIntField(null=True),
-        ),
-        ops.AddField(
-            model_name='Contract',
-            name='total_cny_fen',
-            field=fields.BigIntField(null=True),
-        ),
-        ops.AddConstraint(
-            model_name='Contract',
-            constraint=CheckConstraint(check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled','terminated')", name='deals_contract_status_valid'),
+        *add_checks(
+            'Contract',
+            ("status IN ('signed','registration_pending','registered','registration_rejected','cancelled','terminated')", 'deals_contract_status_valid'),
         ),
         ops.RemoveConstraint(
             model_name='Milestone',
             name='deals_milestone_status_valid',
             fields=None,
         ),
-        ops.AddConstraint(
-            model_name='Milestone',
-            constraint=CheckConstraint(check="status IN ('unpaid','processing','paid','refunded')", name='deals_milestone_status_valid'),
+        *add_checks(
+            'Milestone',
+            ("status IN ('unpaid','processing','paid','refunded')", 'deals_milestone_status_valid'),
         ),
-        ops.AddField(
-            model_name='Payment',
-            name='refunded_fen',
-            field=fields.BigIntField(default=0),
+        *add_fields(
+            'Payment',
+            ('refunded_fen', fields.BigIntField(default=0)),
         ),
-        ops.AddConstraint(
-            model_name='Payment',
-            constraint=CheckConstraint(check='refunded_fen >= 0 AND refunded_fen <= amount_fen', name='deals_payment_refund_bounded'),
+        *add_checks(
+            'Payment',
+            ('refunded_fen >= 0 AND refunded_fen <= amount_fen', 'deals_payment_refund_bounded'),
         ),
-        ops.AddField(
-            model_name='StripeEvent',
-            name='outcome',
-            field=fields.CharField(null=True, max_length=64),
-        ),
-        ops.AddField(
-            model_name='StripeEvent',
-            name='rejected_reason',
-            field=fields.TextField(null=True, unique=False),
+        *add_fields(
+            'StripeEvent',
+            ('outcome', fields.CharField(null=True, max_length=64)),
+            ('rejected_reason', fields.TextField(null=True, unique=False)),
         ),
         ops.RunSQL(
             [

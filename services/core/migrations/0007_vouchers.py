@@ -5,6 +5,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
+from services.core.migrations._shapes import create_model, foreign_key, moment
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0006_deals_trust')]
@@ -12,12 +13,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='VoucherProgramme',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'VoucherProgramme', 'vouchers_programme',
+            [
                 ('name', fields.CharField(max_length=200)),
                 ('budget_fen', fields.BigIntField()),
                 ('committed_fen', fields.BigIntField(default=0)),
@@ -30,45 +28,38 @@ class Migration(migrations.Migration):
                 ('valid_to', fields.DateField()),
                 ('created_by_id', fields.BigIntField(null=True)),
             ],
-            options={'table': 'vouchers_programme', 'app': 'models', 'constraints': [CheckConstraint(check='budget_fen > 0', name='vouchers_programme_budget_positive'), CheckConstraint(check='face_value_fen > 0', name='vouchers_programme_face_positive'), CheckConstraint(check='committed_fen >= 0 AND committed_fen <= budget_fen', name='vouchers_programme_within_budget'), CheckConstraint(check='redeemed_fen >= 0 AND redeemed_fen <= committed_fen', name='vouchers_programme_redeemed_le'), CheckConstraint(check='valid_to >= valid_from', name='vouchers_programme_validity_order')], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            constraints=[CheckConstraint(check='budget_fen > 0', name='vouchers_programme_budget_positive'), CheckConstraint(check='face_value_fen > 0', name='vouchers_programme_face_positive'), CheckConstraint(check='committed_fen >= 0 AND committed_fen <= budget_fen', name='vouchers_programme_within_budget'), CheckConstraint(check='redeemed_fen >= 0 AND redeemed_fen <= committed_fen', name='vouchers_programme_redeemed_le'), CheckConstraint(check='valid_to >= valid_from', name='vouchers_programme_validity_order')],
         ),
-        ops.CreateModel(
-            name='Voucher',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('programme', fields.ForeignKeyField('models.VoucherProgramme', source_field='programme_id', db_constraint=True, to_field='id', related_name='vouchers', on_delete=OnDelete.RESTRICT)),
-                ('org', fields.ForeignKeyField('models.Organisation', source_field='org_id', db_constraint=True, to_field='id', related_name='vouchers', on_delete=OnDelete.RESTRICT)),
+        create_model(
+            'Voucher', 'vouchers_voucher',
+            [
+                foreign_key('programme', 'VoucherProgramme', 'vouchers', OnDelete.RESTRICT),
+                foreign_key('org', 'Organisation', 'vouchers', OnDelete.RESTRICT),
                 ('applicant_id', fields.BigIntField()),
                 ('status', fields.CharField(default='pending', max_length=16)),
                 ('face_value_fen', fields.BigIntField()),
                 ('balance_fen', fields.BigIntField(default=0)),
                 ('decided_by_id', fields.BigIntField(null=True)),
-                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('decided_at', null=True),
             ],
-            options={'table': 'vouchers_voucher', 'app': 'models', 'constraints': [CheckConstraint(check="status IN ('pending','active','rejected')", name='vouchers_voucher_status_valid'), CheckConstraint(check='balance_fen >= 0 AND balance_fen <= face_value_fen', name='vouchers_voucher_balance_range'), UniqueConstraint(fields=('programme_id', 'org_id'), name='vouchers_voucher_one_per_org')], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            constraints=[CheckConstraint(check="status IN ('pending','active','rejected')", name='vouchers_voucher_status_valid'), CheckConstraint(check='balance_fen >= 0 AND balance_fen <= face_value_fen', name='vouchers_voucher_balance_range'), UniqueConstraint(fields=('programme_id', 'org_id'), name='vouchers_voucher_one_per_org')],
         ),
-        ops.CreateModel(
-            name='Redemption',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('voucher', fields.ForeignKeyField('models.Voucher', source_field='voucher_id', db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.RESTRICT)),
+        create_model(
+            'Redemption', 'vouchers_redemption',
+            [
+                foreign_key('voucher', 'Voucher', 'redemptions', OnDelete.RESTRICT),
                 ('booking_id', fields.BigIntField(unique=True)),
                 ('provider_org_id', fields.BigIntField()),
                 ('amount_fen', fields.BigIntField()),
                 ('status', fields.CharField(default='reserved', max_length=16)),
-                ('redeemed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('redeemed_at', null=True),
             ],
-            options={'table': 'vouchers_redemption', 'app': 'models', 'constraints': [CheckConstraint(check='amount_fen > 0', name='vouchers_redemption_amount_positive'), CheckConstraint(check="status IN ('reserved','redeemed','released')", name='vouchers_redemption_status_valid')], 'pk_attr': 'id', 'table_description': "The voucher part of one booking's bill (the rest is paid by the booker)."},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            constraints=[CheckConstraint(check='amount_fen > 0', name='vouchers_redemption_amount_positive'), CheckConstraint(check="status IN ('reserved','redeemed','released')", name='vouchers_redemption_status_valid')],
+            description="The voucher part of one booking's bill (the rest is paid by the booker).",
         ),
-        # Constraints declared in a CreateModel's options are not created by the migration runner, so they
-        # are added here (also the closure and booking checks of 0005, which had the same gap).
         ops.RunSQL(
             [
                 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'vouchers_programme_budget_positive') THEN ALTER TABLE vouchers_programme ADD CONSTRAINT vouchers_programme_budget_positive CHECK (budget_fen > 0); END IF; END $$",

@@ -4,6 +4,7 @@ from orjson import loads
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.indexes import Index
+from services.core.migrations._shapes import create_model, moment
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0008_matching_workbench')]
@@ -11,12 +12,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='TestRequest',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'TestRequest', 'testing_request',
+            [
                 ('listing_id', fields.BigIntField()),
                 ('provider_org_id', fields.BigIntField()),
                 ('requester_org_id', fields.BigIntField()),
@@ -29,19 +27,18 @@ class Migration(migrations.Migration):
                 ('status', fields.CharField(default='requested', max_length=20)),
                 ('quote_lines', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('quote_total_fen', fields.BigIntField(null=True)),
-                ('quoted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('samples_received_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('quoted_at', null=True),
+                moment('accepted_at', null=True),
+                moment('samples_received_at', null=True),
                 ('report_key', fields.CharField(null=True, max_length=200)),
                 ('report_sha256', fields.CharField(null=True, max_length=64)),
-                ('report_uploaded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('report_uploaded_at', null=True),
                 ('query_note', fields.TextField(null=True, unique=False)),
-                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('closed_at', null=True),
             ],
-            options={'table': 'testing_request', 'app': 'models', 'indexes': [Index(fields=['provider_org_id', 'status']), Index(fields=['requester_org_id', 'status'])], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            indexes=[Index(fields=['provider_org_id', 'status']), Index(fields=['requester_org_id', 'status'])],
         ),
-        # Constraints added as SQL: the runner does not create those listed in CreateModel options (see 0007).
         ops.RunSQL(
             [
                 "ALTER TABLE testing_request ADD CONSTRAINT testing_request_status_valid CHECK (status IN "

@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from services.core.migrations._shapes import big_id, create_model
 
 class Migration(migrations.Migration):
     # The turnover indicator reads a daily roll-up kept from contract.changed events (issue 8); filled once here
@@ -10,9 +11,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='ContractContribution',
-            fields=[
+        create_model(
+            'ContractContribution', 'indicators_contract_state',
+            [
                 ('contract_id', fields.BigIntField(primary_key=True, generated=False, unique=True, db_index=True)),
                 ('day', fields.DateField()),
                 ('contract_type', fields.CharField(max_length=16)),
@@ -24,13 +25,13 @@ class Migration(migrations.Migration):
                 ('total_fen', fields.BigIntField()),
                 ('tech_fen', fields.BigIntField()),
             ],
-            options={'table': 'indicators_contract_state', 'app': 'models', 'pk_attr': 'contract_id', 'table_description': 'What the roll-up currently holds for one contract, so a change replaces it instead of adding twice.'},
-            bases=['Model'],
+            pk_attr='contract_id',
+            description='What the roll-up currently holds for one contract, so a change replaces it instead of adding twice.',
         ),
-        ops.CreateModel(
-            name='TurnoverDaily',
-            fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'TurnoverDaily', 'indicators_turnover_daily',
+            [
+                big_id(),
                 ('day', fields.DateField()),
                 ('contract_type', fields.CharField(max_length=16)),
                 ('field', fields.CharField(max_length=32)),
@@ -42,8 +43,8 @@ class Migration(migrations.Migration):
                 ('tech_fen', fields.BigIntField(default=0)),
                 ('count', fields.IntField(default=0)),
             ],
-            options={'table': 'indicators_turnover_daily', 'app': 'models', 'unique_together': (('day', 'contract_type', 'field', 'seller_region', 'buyer_region', 'origin', 'basis'),), 'pk_attr': 'id', 'table_description': 'Registered contracts summed per Beijing registration day and grouping keys, in CNY fen.'},
-            bases=['Model'],
+            unique_together=(('day', 'contract_type', 'field', 'seller_region', 'buyer_region', 'origin', 'basis'),),
+            description='Registered contracts summed per Beijing registration day and grouping keys, in CNY fen.',
         ),
         ops.RunSQL(
             [

@@ -1,6 +1,7 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.fields.base import OnDelete
+from services.core.migrations._shapes import add_checks, add_fields, big_id, create_model, created_at, foreign_key
 
 
 class Migration(migrations.Migration):
@@ -10,26 +11,17 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(model_name="Contract", name="royalty_bp", field=fields.IntField(null=True)),
-        ops.AddField(
-            model_name="Contract", name="royalty_period", field=fields.CharField(null=True, max_length=8)
+        *add_fields(
+            'Contract',
+            ('royalty_bp', fields.IntField(null=True)),
+            ('royalty_period', fields.CharField(null=True, max_length=8)),
+            ('royalty_minimum_fen', fields.BigIntField(null=True)),
         ),
-        ops.AddField(model_name="Contract", name="royalty_minimum_fen", field=fields.BigIntField(null=True)),
-        ops.CreateModel(
-            name="RoyaltyStatement",
-            fields=[
-                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                (
-                    "contract",
-                    fields.ForeignKeyField(
-                        "models.Contract",
-                        source_field="contract_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="royalty_statements",
-                        on_delete=fields.RESTRICT,
-                    ),
-                ),
+        create_model(
+            'RoyaltyStatement', 'deals_royalty_statement',
+            [
+                big_id(),
+                foreign_key('contract', 'Contract', 'royalty_statements', OnDelete.RESTRICT),
                 ("period_start", fields.DateField()),
                 ("period_end", fields.DateField()),
                 ("sales_fen", fields.BigIntField()),
@@ -37,30 +29,22 @@ class Migration(migrations.Migration):
                 ("currency", fields.CharField(max_length=3)),
                 ("milestone_id", fields.BigIntField(null=True, unique=True)),
                 ("filed_by_id", fields.BigIntField()),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                created_at(),
             ],
-            options={
-                "table": "deals_royalty_statement",
-                "app": "models",
-                "unique_together": (("contract_id", "period_start"),),
-                "pk_attr": "id",
-                "table_description": "The licensee's reported sales for one period, and the royalty due as a payable milestone.",
-            },
-            bases=["Model"],
+            unique_together=(("contract_id", "period_start"),),
+            description="The licensee's reported sales for one period, and the royalty due as a payable milestone.",
         ),
-        # CreateModel does not create CHECK constraints: they are added here explicitly.
-        ops.RunSQL(
-            [
-                "ALTER TABLE deals_contract ADD CONSTRAINT deals_contract_royalty_valid CHECK ("
+        *add_checks(
+            'Contract',
+            (
                 "(royalty_bp IS NULL AND royalty_period IS NULL AND royalty_minimum_fen IS NULL) OR "
                 "(royalty_bp BETWEEN 1 AND 10000 AND royalty_period IN ('quarter','year') "
-                "AND (royalty_minimum_fen IS NULL OR royalty_minimum_fen >= 0)))",
-                "ALTER TABLE deals_royalty_statement ADD CONSTRAINT deals_royalty_amounts_valid "
-                "CHECK (sales_fen >= 0 AND due_fen >= 0 AND period_end >= period_start)",
-            ],
-            reverse_sql=[
-                "ALTER TABLE deals_royalty_statement DROP CONSTRAINT IF EXISTS deals_royalty_amounts_valid",
-                "ALTER TABLE deals_contract DROP CONSTRAINT IF EXISTS deals_contract_royalty_valid",
-            ],
+                "AND (royalty_minimum_fen IS NULL OR royalty_minimum_fen >= 0))",
+                'deals_contract_royalty_valid',
+            ),
+        ),
+        *add_checks(
+            'RoyaltyStatement',
+            ('sales_fen >= 0 AND due_fen >= 0 AND period_end >= period_start', 'deals_royalty_amounts_valid'),
         ),
     ]
