@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devdata.generator import generate_demands, generate_listings, generate_orgs
+from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.brokers import service as brokers_service
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
+from services.reference.fields import TECH_FIELD_CODES
 from services.reference.vocabulary import ListingType, Role
 
 log = get_logger("seed")
@@ -24,6 +27,31 @@ TYPE_TITLES = {
     "license": "技术许可",
     "consulting": "技术咨询",
     "service": "技术服务",
+}
+# The README's story needs the demo provider's own instrument whatever the scale: the enterprise books it and
+# the provider approves it. Added beside the generated listings (the generator's sequence and keys are untouched).
+STORY_INSTRUMENT: dict[str, Any] = {
+    "external_ref": "demo-story:ins:cqu-sem",
+    "name": "场发射扫描电子显微镜",
+    "title": "场发射扫描电子显微镜（ZEISS Sigma 300）",
+    "summary": "重庆大学分析测试中心｜金属断口、粉体与薄膜形貌、微区成分分析｜500元/小时",
+    "description": (
+        "场发射扫描电子显微镜（蔡司(ZEISS) Sigma 300）于2019年购置，安置于重庆大学A区分析测试中心"
+        "二楼203室，配牛津能谱仪。主要技术指标：二次电子分辨率1.2 nm@15 kV，加速电压0.02–30 kV。"
+        "可开展金属断口、粉体与薄膜形貌观察及微区成分分析。服务方式：自主上机、送样检测；收费500元/小时起。"
+    ),
+    "fields": ["materials"],
+    "keywords": ["SEM", "扫描电镜", "场发射扫描电镜", "ZEISS", "Sigma 300", "能谱"],
+    "region": "500106",
+    "model": "Sigma 300",
+    "manufacturer": "蔡司(ZEISS)",
+    "category": "0101",
+    "original_value_fen": 420_000_000,
+    "location": {"campus": "重庆大学A区", "building": "分析测试中心", "room": "203"},
+    "service_modes": ["self", "commissioned"],
+    "fees": [{"unit": "hour", "price_fen": 50_000}, {"unit": "sample", "price_fen": 60_000}],
+    "booking": {"min_notice_hours": 24, "max_hours": 4, "needs_training": False},
+    "availability": "available",
 }
 # About a year of registrations at roughly the zone's scale (a few 亿元), so the dashboard has history.
 SEED_CONTRACTS = 160
@@ -84,6 +112,13 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
             role=Role(role),
             org_id=org_ids[org_key] if org_key else None,
         )
+    # The demo broker holds an approved profile over every field: published demands are assigned to them.
+    await brokers_service.seed_approved_profile(
+        user_id=user_ids["broker"],
+        org_id=org_ids[demo_users["broker"][2] or ""],
+        fields=sorted(TECH_FIELD_CODES),
+        certificate_no="JJR-500107-2026-001",
+    )
     counts: dict[str, int] = defaultdict(int)
     buffers: dict[tuple[int, ListingType], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     pending = 0
@@ -95,6 +130,7 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         if pending >= FLUSH_AT:
             await _flush(buffers, user_ids["admin"], counts)
             pending = 0
+    buffers[(org_ids[by_kind["university"][0]], ListingType.INSTRUMENT)].append((0, dict(STORY_INSTRUMENT)))
     await _flush(buffers, user_ids["admin"], counts)
     for demand in generate_demands(rng, count=demands, orgs=orgs):
         made = await demand_service.seed_demand(
@@ -113,6 +149,15 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         counts["indexed_events"] = await drain()
         # Matches exist once the demands were matched against the index: give the broker a history.
         counts["worked_matches"] = await demand_service.seed_outcome_histories(broker_id=user_ids["broker"])
+        # The broker's day starts with reminders of matches left idle past the SLA, and a ranking model
+        # learned from that history (adopted only if it beats the hand-set weights on the held-out outcomes).
+        counts["reminders"] = await demand_service.remind_overdue()
+        try:
+            trained = await matching_service.train_matcher()
+        except ValueError as exc:  # a tiny demo (a handful of demands) has too little history to hold out
+            log.warning("seed.train_matcher_skipped", reason=str(exc))
+        else:
+            counts["ranking_model_adopted"] = int(bool(trained["adopted"]))
     return dict(counts)
 
 

@@ -126,16 +126,24 @@ def create_user(
 
 @app.command()
 def reindex(replicas: Annotated[int, typer.Option()] = 0) -> None:
-    """Rebuild every index from PostgreSQL into new indices and swap the aliases (zero downtime)."""
+    """Rebuild every index (listings and published demands) from PostgreSQL into new indices and swap the
+    aliases (zero downtime)."""
 
     async def work() -> dict[str, Any]:
         from entry.worker import replay_since
         from search import service as search_service
         from services.catalog import service as catalog_service
         from services.core import outbox
+        from services.demand import service as demand_service
+
+        async def snapshots() -> Any:
+            async for batch in catalog_service.published_snapshots():
+                yield batch
+            async for batch in demand_service.published_search_snapshots():
+                yield batch
 
         mark = await outbox.high_water_mark()
-        result = await search_service.rebuild(catalog_service.published_snapshots(), replicas=replicas)
+        result = await search_service.rebuild(snapshots(), replicas=replicas)
         # Changes committed while we were copying may have gone to the old index: replay them.
         result["replayed"] = await replay_since(mark)
         return result

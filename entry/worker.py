@@ -6,11 +6,13 @@ import signal
 from typing import Any
 
 import orjson
+from redis.exceptions import RedisError
 
 from matching import service as matching_service
 from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
+from services.accounts import mail as mail_sender
 from services.bookings import service as bookings_service
 from services.core import outbox
 from services.core.db import transaction
@@ -18,6 +20,7 @@ from services.core.logging import get_logger
 from services.demand import service as demand_service
 from services.imports import service as imports
 from services.indicators import service as indicators_service
+from services.notifications import service as notifications_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -25,6 +28,7 @@ LANES = 3
 IDLE_SLEEP = 0.2
 MAX_BACKOFF = 30.0
 REMINDER_INTERVAL_S = 300.0
+MAIL_IDLE_SLEEP = 1.0
 
 
 async def process_batch(limit: int = BATCH) -> int:
@@ -86,6 +90,19 @@ async def process_batch(limit: int = BATCH) -> int:
             field_codes=touched_fields, demand_ids=demands, connection=conn
         )
         await outbox.mark_processed(conn, done)
+    pushed = {
+        int(user_id)
+        for r in rows
+        if r["topic"] == notifications_service.NOTIFICATION_TOPIC
+        for user_id in payloads[r["id"]].get("user_ids") or []
+    }
+    if pushed:
+        # After the commit: a woken stream reads the rows (they were committed with the change itself).
+        try:
+            await notifications_service.push_to_streams(user_ids=pushed)
+        except RedisError as exc:
+            # Streams also poll PostgreSQL: a missed wake-up delays a notification, it never loses one.
+            log.warning("notifications.push_failed", error=type(exc).__name__)
     for demand_id in demands:
         # Matching reads the index just written; a failure leaves the demand stale for the next loop.
         try:
@@ -143,6 +160,8 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     log.info("worker.started")
     # Imports run in a lane of their own: a large or hostile file never holds up indexing.
     import_lane = asyncio.create_task(_import_lane(stop))
+    # Mail in a lane of its own too: a slow or unreachable SMTP server never holds up indexing.
+    mail_lane = asyncio.create_task(_mail_lane(stop))
     while not stop.is_set():
         try:
             if not indices_ready:
@@ -171,6 +190,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
     await import_lane
+    await mail_lane
     await search_service.settle()
     log.info("worker.stopped")
 
@@ -185,6 +205,18 @@ async def _import_lane(stop: asyncio.Event) -> None:
             handled = 0
         if handled == 0:
             await _sleep(stop, IDLE_SLEEP)
+
+
+async def _mail_lane(stop: asyncio.Event) -> None:
+    """Deliver due outgoing mail until stopped (SMTP when configured, else the development mail viewer)."""
+    while not stop.is_set():
+        try:
+            handled = await mail_sender.deliver_due_mail()
+        except Exception:
+            log.exception("worker.mail_lane_failed")
+            handled = 0
+        if handled == 0:
+            await _sleep(stop, MAIL_IDLE_SLEEP)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from matching.features import SUPPLY_TYPES, CandidateFacts, DemandFacts
+from matching.vocabulary import expansion
 from search import service as search_service
 from search.analysis import segment
 
@@ -43,6 +44,7 @@ def demand_facts(demand: Mapping[str, Any]) -> DemandFacts:
         region=demand.get("region"),
         deadline=deadline,
         text=text,
+        expansion=expansion(text),
     )
 
 
@@ -89,6 +91,10 @@ async def retrieve(
 ) -> list[CandidateFacts]:
     """Published supply sharing words with the demand, the best of each supply type."""
     hits = await search_service.match_candidates(
-        demand.text, list(demand.fields), types or list(SUPPLY_TYPES), per_type, prefix=prefix
+        f"{demand.text} {demand.expansion}".strip(),
+        list(demand.fields),
+        types or list(SUPPLY_TYPES),
+        per_type,
+        prefix=prefix,
     )
     return [candidate_facts(hit["display"], hit["words"], hit["score"]) for hit in hits]

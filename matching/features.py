@@ -101,16 +101,47 @@ class DemandFacts:
     region: str | None
     deadline: date | None = None
     text: str = ""
+    # Technical words the demand's everyday wording stands for (matching.vocabulary), for retrieval only.
+    expansion: str = ""
+
+
+# Close reasons that say the match itself was wrong; the others (price, too early, IP, benefit) are about terms.
+WRONG_MATCH_REASONS = frozenset({"not_relevant"})
 
 
 @dataclass(frozen=True, slots=True)
 class Outcomes:
-    """What happened to a listing's earlier matches and bookings."""
+    """What happened to a listing's earlier matches and bookings: won, lost and dismissed (with their close
+    reasons, ``{"price": 2}``), and completed bookings of an instrument."""
 
     won: int = 0
     lost: int = 0
     dismissed: int = 0
     completed_bookings: int = 0
+    reasons: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def wrong_match(self) -> int:
+        """Lost or dismissed as not relevant: the broker judged the match itself wrong."""
+        return sum(n for reason, n in self.reasons if reason in WRONG_MATCH_REASONS)
+
+
+def outcomes_from_counts(counts: dict[str, int], completed_bookings: int = 0) -> Outcomes:
+    """Outcomes from stored counts keyed ``won``, ``lost:<reason>``, ``dismissed:<reason>``."""
+    reasons: dict[str, int] = {}
+    totals = {"lost": 0, "dismissed": 0}
+    for key, n in counts.items():
+        status, _, reason = key.partition(":")
+        if status in totals:
+            totals[status] += n
+            reasons[reason or "other"] = reasons.get(reason or "other", 0) + n
+    return Outcomes(
+        won=counts.get("won", 0),
+        lost=totals["lost"],
+        dismissed=totals["dismissed"],
+        completed_bookings=completed_bookings,
+        reasons=tuple(sorted(reasons.items())),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +160,8 @@ class CandidateFacts:
     availability: str | None = None
     outcomes: Outcomes = field(default_factory=Outcomes)
     text: str = ""
+    # Hours the instrument is open and unbooked between now and the demand's deadline (its booking calendar).
+    free_hours: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +244,35 @@ def region_fit(demand: DemandFacts, candidate: CandidateFacts) -> tuple[float, s
 
 
 def outcome_score(outcomes: Outcomes) -> float:
-    """The provider's record in [0, 1]: wins and completed bookings count up, losses and dismissals down."""
-    good = outcomes.won * 2 + outcomes.completed_bookings
-    bad = outcomes.lost + outcomes.dismissed * 0.5
+    """The provider's record in [0, 1], 0.5 with none: wins and completed bookings count up; matches lost or
+    dismissed as not relevant count down fully, those that ended on terms (price, too early, IP) half."""
+    good = outcomes.won * 2 + outcomes.completed_bookings * 0.5
+    closed = outcomes.lost + outcomes.dismissed
+    bad = outcomes.wrong_match + (closed - outcomes.wrong_match) * 0.5
     if good + bad == 0:
         return 0.5
     return (good + 1) / (good + bad + 2)
+
+
+# Without a deadline, availability is read over the coming month.
+AVAILABILITY_DAYS = 30
+# Free hours before the deadline that count as fully available: a working day to run the samples.
+FREE_HOURS_ENOUGH = 8.0
+
+
+def availability_fit(candidate: CandidateFacts) -> float | None:
+    """An instrument's availability before the demand's deadline in [0, 1]; None for other supply or unknown.
+
+    Retired never; in maintenance 0.3 (it may be back); available, by the free hours of its booking calendar
+    before the deadline (a working day or more is 1.0, none is 0.0), or 0.5 when the calendar was not read.
+    """
+    if candidate.type != "instrument" or not candidate.availability:
+        return None
+    if candidate.availability != "available":
+        return {"maintenance": 0.3, "retired": 0.0}.get(candidate.availability, 0.5)
+    if candidate.free_hours is None:
+        return 0.5
+    return min(1.0, candidate.free_hours / FREE_HOURS_ENOUGH)
 
 
 def compute(
@@ -230,10 +286,7 @@ def compute(
     budget, budget_facts = budget_fit(demand, candidate)
     maturity = MATURITY_RANK.get(candidate.maturity or "", 0) / 4 if candidate.maturity else None
     region, region_relation = region_fit(demand, candidate)
-    available: float | None = None
-    if candidate.type == "instrument" and candidate.availability:
-        # An instrument in maintenance may be back before the deadline; a retired one never is.
-        available = {"available": 1.0, "maintenance": 0.3, "retired": 0.0}.get(candidate.availability, 0.5)
+    available = availability_fit(candidate)
     values: dict[str, float | None] = {
         "text": round(text, 6),
         "field": field_overlap,
@@ -253,6 +306,7 @@ def compute(
         "maturity": candidate.maturity,
         "region": region_relation,
         "availability": candidate.availability,
+        "free_hours": candidate.free_hours,
         "deadline": demand.deadline.isoformat() if demand.deadline else None,
         "outcomes": candidate.outcomes,
     }

@@ -6,12 +6,15 @@ weighted sum only when it beat it on held-out outcomes. Reasons are always writt
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matching.features import (
+    AVAILABILITY_DAYS,
     UNIT_LABELS,
     CandidateFacts,
     DemandFacts,
     Features,
+    Outcomes,
     compute,
 )
 from services.reference.fields import field_label
@@ -107,6 +110,47 @@ def budget_detail(facts: dict[str, object]) -> str | None:
     return None
 
 
+CLOSE_REASON_LABELS = {
+    "too_early": "技术尚早",
+    "benefit_unclear": "效益不明",
+    "price": "价格",
+    "ip_unclear": "知识产权不清",
+    "not_relevant": "不相关",
+    "other": "其他",
+}
+
+
+def availability_detail(facts: dict[str, Any]) -> str | None:
+    """The availability reason: the instrument's free hours before the deadline, from its booking calendar."""
+    status = facts.get("availability")
+    if status == "maintenance":
+        return "仪器维护中，可能在截止前恢复"
+    if status != "available":
+        return None
+    deadline = facts.get("deadline")
+    window = f"需求截止 {deadline} 前" if deadline else f"未来 {AVAILABILITY_DAYS} 天内"
+    free = facts.get("free_hours")
+    if free is None:
+        return f"仪器当前可预约{f'，需求截止 {deadline}' if deadline else ''}"
+    if free <= 0:
+        return f"{window}预约日历已满，无空闲时段"
+    return f"{window}预约日历尚有约 {free:g} 小时空闲"
+
+
+def record_detail(outcomes: Outcomes) -> str | None:
+    """The provider's record: wins and completed bookings, and matches lost or dismissed by reason."""
+    record = []
+    if outcomes.won:
+        record.append(f"已促成 {outcomes.won} 项成交")
+    if outcomes.completed_bookings:
+        record.append(f"完成预约 {outcomes.completed_bookings} 次")
+    closed = outcomes.lost + outcomes.dismissed
+    if closed:
+        by_reason = "、".join(f"{CLOSE_REASON_LABELS.get(r, r)} {n}" for r, n in outcomes.reasons)
+        record.append(f"{closed} 次匹配未成交（{by_reason}）")
+    return "，".join(record) or None
+
+
 def explain(features: Features, weights: dict[str, float], region_code: str | None) -> list[Reason]:
     """The reasons of a match, each generated from the facts its feature was computed from."""
     values, facts = features.values, features.facts
@@ -137,17 +181,12 @@ def explain(features: Features, weights: dict[str, float], region_code: str | No
         name = region_name(region_code) or ""
         city = region_name(f"{region_code[:4]}00") or region_name(f"{region_code[:2]}0000") or ""
         add("region", REGION_RELATIONS[relation].format(name=name, city=city))
-    if facts["availability"] == "available":
-        deadline = facts.get("deadline")
-        add("availability", f"仪器当前可预约{f'，需求截止 {deadline}' if deadline else ''}")
-    outcomes = facts["outcomes"]
-    record = []
-    if outcomes.won:
-        record.append(f"已促成 {outcomes.won} 项成交")
-    if outcomes.completed_bookings:
-        record.append(f"完成预约 {outcomes.completed_bookings} 次")
-    if record:
-        add("outcomes", "，".join(record))
+    detail = availability_detail(facts)
+    if detail:
+        add("availability", detail)
+    detail = record_detail(facts["outcomes"])
+    if detail:
+        add("outcomes", detail)
     reasons.sort(key=lambda r: (-r.weight, r.feature))
     return reasons
 

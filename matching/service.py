@@ -1,14 +1,19 @@
 """Matching use-cases: compute, store and list a demand's ranked, explained matches."""
 
+import asyncio
 import json
 from dataclasses import asdict, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from matching import learning
 from matching.candidates import demand_facts, retrieve
-from matching.features import Features, Outcomes
+from matching.features import AVAILABILITY_DAYS, CandidateFacts, DemandFacts, Features, outcomes_from_counts
 from matching.scoring import Scorer, rank
 from services.accounts.policies import Actor
+from services.bookings import service as bookings_service
+from services.bookings.calendar import BEIJING
+from services.core import clock
 from services.demand import service as demand_service
 from services.demand.schemas import MatchList
 
@@ -22,9 +27,7 @@ async def refresh_matches(*, demand_id: int) -> int:
     if demand is None or demand.status != "published":
         return 0
     facts = demand_facts(demand_service.demand_read(demand, full=True).model_dump())
-    candidates = await retrieve(facts)
-    records = await demand_service.track_records(listing_ids=[c.id for c in candidates])
-    candidates = [replace(c, outcomes=Outcomes(won=records.get(c.id, 0))) for c in candidates]
+    candidates = await with_provider_facts(facts, await retrieve(facts))
     ranked = rank(facts, candidates, MATCH_LIMIT, scorer=await _scorer())
     rows = [
         {
@@ -39,6 +42,32 @@ async def refresh_matches(*, demand_id: int) -> int:
     ]
     await demand_service.save_matches(demand_id=demand_id, rows=rows)
     return len(rows)
+
+
+async def with_provider_facts(demand: DemandFacts, candidates: list[CandidateFacts]) -> list[CandidateFacts]:
+    """Candidates with what the database knows of them: how their earlier matches ended, and for instruments
+    the completed bookings and the free hours of the booking calendar before the demand's deadline."""
+    instruments = [c.id for c in candidates if c.type == "instrument" and c.availability == "available"]
+    records, completed, free = await asyncio.gather(
+        demand_service.track_records(listing_ids=[c.id for c in candidates]),
+        bookings_service.completed_bookings(instrument_ids=instruments),
+        bookings_service.free_hours(instrument_ids=instruments, until=availability_until(demand.deadline)),
+    )
+    return [
+        replace(
+            c,
+            outcomes=outcomes_from_counts(records.get(c.id, {}), completed.get(c.id, 0)),
+            free_hours=free.get(c.id),
+        )
+        for c in candidates
+    ]
+
+
+def availability_until(deadline: date | None) -> datetime:
+    """The end of the window an instrument must be free in: the deadline's last minute (Beijing), or a month."""
+    if deadline is None:
+        return clock.now() + timedelta(days=AVAILABILITY_DAYS)
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=BEIJING)
 
 
 async def matches_for(*, actor: Actor, demand_id: int, listing_type: str | None, limit: int) -> MatchList:

@@ -71,6 +71,7 @@ __all__ = [
     "pinyin_full",
     "pinyin_initials",
     "pinyin_syllables",
+    "pinyin_to_words",
     "query_words",
     "segment",
     "split_pinyin",
@@ -351,6 +352,7 @@ _replace_traditional_script_terms: Final = _replace_all(_TRADITIONAL_SCRIPT_TERM
 def initialise() -> None:
     """Load jieba and the dictionaries now rather than on the first call (worker start-up)."""
     _ANALYSER.get()
+    _PINYIN_LEXICON.get()
 
 
 def domain_words() -> frozenset[str]:
@@ -515,6 +517,66 @@ def split_pinyin(letters: str) -> list[str] | None:
                 if current is None or len(candidate) < len(current):
                     best[end] = candidate
     return best[len(text)]
+
+
+# Words pinyin typed without an input method may stand for: every domain word (and the Chinese terms of the
+# synonym lists), and the segmenter's common words of two to four characters.
+_PINYIN_WORD_MIN_FREQ: Final = 500
+_PINYIN_WORD_MAX_SYLLABLES: Final = 8
+
+
+def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
+    analyser = _ANALYSER.get()
+    lexicon: dict[tuple[str, ...], tuple[int, str]] = {}
+
+    def offer(word: str, rank: int) -> None:
+        syllables = _han_syllables(word)
+        if 2 <= len(syllables) <= _PINYIN_WORD_MAX_SYLLABLES and rank > lexicon.get(syllables, (-1, ""))[0]:
+            lexicon[syllables] = (rank, word)
+
+    for word, freq in analyser.tokenizer.FREQ.items():
+        if freq >= _PINYIN_WORD_MIN_FREQ and 2 <= len(word) <= 4 and _HAN_RUN.fullmatch(word):
+            offer(word, freq)
+    synonym_terms = (term.strip() for rule in SYNONYM_RULES for term in re.split("=>|,", rule))
+    # A domain word wins over a common word of the same reading (dianjing is 电镜 here, not 电竞).
+    top = 1 << 40
+    for term in synonym_terms:
+        if _HAN_RUN.fullmatch(term):
+            offer(term, top)
+    for word in analyser.domain_words:
+        if _HAN_RUN.fullmatch(word):
+            offer(word, top + 1)
+    return lexicon
+
+
+_PINYIN_LEXICON: Final = _Lazy(_build_pinyin_lexicon)
+
+
+def pinyin_to_words(letters: str) -> list[str] | None:
+    """Pinyin typed without an input method as the fewest known words (zhuanlidaili → 专利 代理), or None.
+
+    Every syllable must belong to a word of two syllables or more; among equally short readings the one
+    with more domain words and then more common words wins.
+    """
+    syllables = split_pinyin(letters)
+    if syllables is None or len(syllables) < 2:
+        return None
+    lexicon = _PINYIN_LEXICON.get()
+    # best[i]: (words, -rank sum, words) covering syllables[:i]
+    best: list[tuple[int, int, list[str]] | None] = [None] * (len(syllables) + 1)
+    best[0] = (0, 0, [])
+    for end in range(2, len(syllables) + 1):
+        for size in range(2, min(_PINYIN_WORD_MAX_SYLLABLES, end) + 1):
+            before = best[end - size]
+            entry = lexicon.get(tuple(syllables[end - size : end]))
+            if before is None or entry is None:
+                continue
+            candidate = (before[0] + 1, before[1] - entry[0], [*before[2], entry[1]])
+            current = best[end]
+            if current is None or candidate[:2] < current[:2]:
+                best[end] = candidate
+    found = best[len(syllables)]
+    return found[2] if found is not None else None
 
 
 _SYLLABLE_PREFIXES: Final = frozenset(

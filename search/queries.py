@@ -8,6 +8,7 @@ from search.analysis import (
     is_latin_vocabulary,
     normalise,
     pinyin_syllables,
+    pinyin_to_words,
     query_words,
     segment,
     split_pinyin,
@@ -20,18 +21,26 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 
 @dataclass(frozen=True, slots=True)
-class SearchParams:
+class Selection:
+    """What a searcher chose: the text and the facet values (the API and the portal share it)."""
+
     q: str = ""
     types: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     maturity: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams(Selection):
     min_price_fen: int | None = None
     max_price_fen: int | None = None
     sort: str = "relevance"
     page: int = 1
     size: int = 20
     search_after: tuple[Any, ...] | None = field(default=None)
+    # One result per instrument model (the engine collapses on the `group` keyword); page paging only.
+    group: bool = False
 
     def cache_key(self) -> str:
         """A stable key of the normalised parameters."""
@@ -47,6 +56,7 @@ class SearchParams:
             str(self.page),
             str(self.size),
             repr(self.search_after),
+            "grouped" if self.group else "",
         ]
         return "|".join(parts)
 
@@ -95,9 +105,19 @@ TYPE_WORDS: dict[str, str] = {
     "机时": "instrument",
     "上机": "instrument",
     "成果": "achievement",
+    # Typed in English (patent agency, NMR expert).
+    "expert": "expert",
+    "experts": "expert",
+    "professor": "expert",
+    "agency": "agency",
+    "agencies": "agency",
+    "company": "agency",
+    "instrument": "instrument",
+    "instruments": "instrument",
+    "equipment": "instrument",
 }
 MAX_QUERY_WORDS = 12
-TYPE_WEIGHT = 2.0
+TYPE_WEIGHT = 3.0
 PHRASE_BONUS = 6.0
 KEYWORD_BONUS = 3.0
 # A document matching only some of the query's words keeps this share of its score per missing word.
@@ -107,6 +127,7 @@ MAINTENANCE_FACTOR = 0.6
 LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
+PINYIN_WORDS_BOOST = 0.5
 # Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
 # curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
 # dictionary word (器件 in 功率器件) that segmentation keeps whole.
@@ -197,6 +218,14 @@ def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
+        meant = (
+            pinyin_to_words(compact) if syllables is not None and not is_latin_vocabulary(compact) else None
+        )
+        if meant is not None:
+            # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
+            # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
+            words_meant = [_word_query(word) for word in meant]
+            queries.append({"bool": {"must": words_meant, "boost": PINYIN_WORDS_BOOST}})
         if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
             queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
         return queries
@@ -313,6 +342,23 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     return query
 
 
+# Collapsed results carry up to this many listings of the same model (the best-scoring first).
+SAME_MODEL = "same_model"
+SAME_MODEL_SIZE = 10
+_MEMBER_SOURCE = [
+    f"display.{key}"
+    for key in ("id", "type", "title", "institution", "location", "availability", "org_id", "fees")
+]
+
+
+def _collapse() -> dict[str, Any]:
+    """Collapse on the model group: one hit per group, the others of the group as inner hits."""
+    return {
+        "field": "group",
+        "inner_hits": {"name": SAME_MODEL, "size": SAME_MODEL_SIZE, "_source": _MEMBER_SOURCE},
+    }
+
+
 def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, Any]:
     """The full search request body: query, filters, facets, highlights, sort and paging."""
     query: dict[str, Any]
@@ -357,6 +403,10 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
         body["search_after"] = list(params.search_after)
     else:
         body["from"] = (params.page - 1) * params.size
+    if params.group:
+        # The engine cannot collapse with search_after (web.search_params refuses the pair).
+        body["collapse"] = _collapse()
+        body["aggs"]["groups"] = {"cardinality": {"field": "group", "precision_threshold": 10_000}}
     return body
 
 
@@ -414,16 +464,56 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
 TITLE_CHARS = 60
 # Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
+# Words a demand uses about the deal rather than the need (费用别太高, 最好两周内出结果): kept out of its query, or
+# 研发费用加计扣除 and 加速老化 would answer a budget and a deadline.
+DEAL_WORDS = frozenset(
+    [
+        "预算",
+        "报价",
+        "价格",
+        "价钱",
+        "便宜",
+        "最好",
+        "尽快",
+        "尽量",
+        "快速",
+        "加急",
+        "出结果",
+        "结果",
+        "左右",
+        "大约",
+        "约",
+        "周期",
+        "两周",
+        "一周",
+        "一两天",
+        "几天",
+        "明年",
+        "今年",
+    ]
+)
+
+
+def match_words(text: str) -> list[str]:
+    """A demand's words for retrieval: its meaningful words without filler and without bare numbers (a size of
+    300 mm must not find a 300元/小时 fee)."""
+    found = [
+        word
+        for word in query_words(normalise(text))
+        if not word.replace(".", "").isdigit() and word not in DEAL_WORDS
+    ]
+    return found or query_words(normalise(text))
 
 
 def build_match_candidates(text: str, fields: list[str], listing_type: str, size: int) -> dict[str, Any]:
     """Supply of one listing type for a demand: the best `size` listings of that type.
 
-    The demand's meaningful words (no filler) are matched over titles, keywords and bodies, plus CJK bigrams
-    of its head over titles; sharing a technology field adds a little. One request per type keeps instruments,
-    experts and agencies from being crowded out by the far more numerous achievements.
+    The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
+    and bodies, plus CJK bigrams of its head over titles; sharing a technology field adds a little. One request
+    per type keeps instruments, experts and agencies from being crowded out by the far more numerous
+    achievements.
     """
-    words = " ".join(query_words(normalise(text))) or segment(normalise(text))
+    words = " ".join(match_words(text)) or segment(normalise(text))
     should: list[dict[str, Any]] = [
         {
             "multi_match": {

@@ -22,6 +22,7 @@ from search.indices import (
 )
 from search.queries import (
     MAX_WINDOW,
+    SAME_MODEL,
     SearchParams,
     build_candidates,
     build_match_candidates,
@@ -119,6 +120,19 @@ def _snippet(hit: dict[str, Any]) -> str:
     return summary[:120]
 
 
+def _same_model(hit: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """How many listings a collapsed hit stands for, and the others of them (best first), as short cards."""
+    inner = (hit.get("inner_hits") or {}).get(SAME_MODEL, {}).get("hits", {})
+    count = int((inner.get("total") or {}).get("value", 1))
+    others = []
+    for member in inner.get("hits", []):
+        display = (member.get("_source") or {}).get("display") or {}
+        if str(display.get("id")) == str(hit["_id"]):
+            continue
+        others.append(display)
+    return count, others
+
+
 def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
     items = []
     for hit in result["hits"]["hits"]:
@@ -138,8 +152,12 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
                 "sort": hit.get("sort"),
             }
         )
+        if params.group:
+            items[-1]["same_model_count"], items[-1]["same_model"] = _same_model(hit)
     aggs = result.get("aggregations", {})
+    grouped = {"total_groups": int(aggs["groups"]["value"])} if "groups" in aggs else {}
     return {
+        **grouped,
         "total": result["hits"]["total"]["value"],
         "page": params.page,
         "size": params.size,
@@ -272,8 +290,9 @@ async def indexed_counts() -> dict[str, int]:
 async def rebuild(
     snapshots: AsyncIterator[list[dict[str, Any]]], *, replicas: int = 0, batch_refresh: bool = False
 ) -> dict[str, Any]:
-    """Build fresh indices from the database and swap the aliases at once: readers never see a gap."""
-    new_names = {t: new_index_name(t) for t in LISTING_TYPES}
+    """Build fresh indices (the four listing types and published demands) from the database and swap the
+    aliases at once: readers never see a gap."""
+    new_names = {t: new_index_name(t) for t in SEARCHABLE_TYPES}
     body = index_body(replicas=replicas)
     body["settings"]["index"]["refresh_interval"] = "-1"
     for name in new_names.values():

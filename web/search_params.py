@@ -67,6 +67,7 @@ def parse(
     page: int = 1,
     size: int = 20,
     search_after: str | None = None,
+    group: bool = False,
     strict: bool = True,
 ) -> SearchParams:
     """SearchParams from query-string values; ``strict`` raises Invalid on what the forgiving mode drops."""
@@ -80,6 +81,13 @@ def parse(
         min_price_fen = max_price_fen = None  # the page says why (web.pages.portal.price_problem)
     if not strict:
         page = min(page, max(1, MAX_WINDOW // size))
+    cursor = _cursor(search_after) if strict else None
+    if group and cursor is not None:
+        raise Invalid.field(
+            ["query", "group"],
+            "按型号合并（group）只能按页翻页，不能与 search_after 同用",
+            "group pages by page number, not with search_after",
+        )
     return SearchParams(
         q=q.strip() if not strict else q,
         types=_values(types, LISTING_TYPE_VALUES, "type", strict=strict),
@@ -91,5 +99,6 @@ def parse(
         sort=sort,
         page=page,
         size=size,
-        search_after=_cursor(search_after) if strict else None,
+        search_after=cursor,
+        group=group,
     )

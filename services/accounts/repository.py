@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
 
 from services.accounts.models import AccessToken, Invitation, MailOutbox, Organisation, PasswordReset, User
 
@@ -154,3 +155,37 @@ async def recent_mail(limit: int) -> list[MailOutbox]:
 
 async def get_mail(mail_id: int) -> MailOutbox | None:
     return await MailOutbox.get_or_none(id=mail_id)
+
+
+async def claim_due_mail(
+    *, now: datetime, max_attempts: int, limit: int, connection: BaseDBAsyncClient
+) -> list[MailOutbox]:
+    """Unsent mail whose next attempt is due, oldest first, locked; a second sender skips these rows."""
+    return (
+        await MailOutbox.filter(sent_at__isnull=True, attempts__lt=max_attempts)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .using_db(connection)
+        .order_by("id")
+        .limit(limit)
+        .select_for_update(skip_locked=True)
+    )
+
+
+async def mark_mail_sent(
+    *, mail_id: int, transport: str, at: datetime, connection: BaseDBAsyncClient
+) -> None:
+    await (
+        MailOutbox.filter(id=mail_id)
+        .using_db(connection)
+        .update(sent_at=at, transport=transport, attempts=F("attempts") + 1, last_error=None)
+    )
+
+
+async def mark_mail_failed(
+    *, mail_id: int, attempts: int, next_attempt_at: datetime, error: str, connection: BaseDBAsyncClient
+) -> None:
+    await (
+        MailOutbox.filter(id=mail_id)
+        .using_db(connection)
+        .update(attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:200])
+    )

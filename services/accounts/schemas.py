@@ -151,3 +151,6 @@ class MailRead(BaseModel):
     body: str
     created_at: datetime
     sent_at: datetime | None
+    transport: str | None = None
+    attempts: int = 0
+    last_error: str | None = None

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.bookings import calendar, policies, repository
-from services.bookings.lifecycle import BookingAction, next_status
+from services.bookings.lifecycle import SUBJECT, TRANSITIONS, BookingAction
 from services.bookings.models import Booking, Closure, Training
 from services.bookings.pricing import cancellation_fee, price_booking, price_group
 from services.bookings.schemas import (
@@ -28,8 +28,9 @@ from services.bookings.schemas import (
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.bodies import parse_body
-from services.core.db import UniqueViolation, transaction
+from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.core.transitions import run_transition
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
 
@@ -176,22 +177,27 @@ async def _transition(
     else:
         policies.require_booking_visible(actor, booking_id, booking.org_id, instrument.get("org_id"))
         policies.require_booker(actor, booking.org_id)
-    async with transaction() as conn:
-        locked = await repository.lock_booking(booking_id, conn)
-        if locked is None:
-            raise _not_found(booking_id)
-        status = next_status(locked.status, action)
-        if change is not None:
-            change(locked, instrument.get("booking") or {})
-        locked.status = status.value
-        await repository.save_booking(locked, conn)
+    rules = instrument.get("booking") or {}
+
+    async def notify(booking: Booking, conn: Connection) -> None:
         await notifications.notify(
             connection=conn,
-            user_ids=[locked.user_id],
+            user_ids=[booking.user_id],
             kind=NotificationKind.BOOKING_DECIDED,
-            title=f"您的仪器预约 #{locked.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
+            title=f"您的仪器预约 #{booking.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
             link="/me/bookings",
         )
+
+    locked = await run_transition(
+        table=TRANSITIONS,
+        subject=SUBJECT,
+        action=action,
+        lock=lambda conn: repository.lock_booking(booking_id, conn),
+        not_found=lambda: _not_found(booking_id),
+        change=None if change is None else lambda booking: change(booking, rules),
+        save=repository.save_booking,
+        after=notify,
+    )
     return _booking_read(locked)
 
 
@@ -355,6 +361,30 @@ async def get_availability(*, instrument_id: int, start: datetime, end: datetime
         "taken": [{"start": s, "end": e, "status": status} for s, e, status in taken],
         "closures": [{"start": s, "end": e, "kind": kind} for s, e, kind in closures],
     }
+
+
+async def free_hours(*, instrument_ids: list[int], until: datetime) -> dict[int, float]:
+    """Hours each published instrument is open and not booked between now and `until` (at most 92 days ahead),
+    from the same calendar as its availability page; instruments that are not published are left out."""
+    now = clock.now()
+    end = min(until, now + AVAILABILITY_SPAN)
+    if not instrument_ids or end <= now:
+        return {}
+    rules, blocked = await asyncio.gather(
+        catalog_service.booking_rules(instrument_ids=instrument_ids),
+        repository.blocked_intervals_of(instrument_ids, now, end, now),
+    )
+    hours: dict[int, float] = {}
+    for instrument_id, rule in rules.items():
+        opened = calendar.opening_intervals(rule.get("opening_hours"), now, end)
+        free = calendar.subtract(opened, blocked.get(instrument_id, []))
+        hours[instrument_id] = round(sum((e - s).total_seconds() for s, e in free) / 3600, 1)
+    return hours
+
+
+async def completed_bookings(*, instrument_ids: list[int]) -> dict[int, int]:
+    """Completed bookings per instrument, for the matcher's provider record."""
+    return await repository.completed_counts(instrument_ids) if instrument_ids else {}
 
 
 def _closure_read(closure: Closure) -> ClosureRead:

@@ -293,6 +293,10 @@ async def insert_consents(
     )
 
 
+async def published_by_id(ids: list[int]) -> list[Listing]:
+    return await Listing.filter(id__in=ids, status="published")
+
+
 async def titles_by_id(ids: list[int]) -> dict[int, str]:
     rows = await Listing.filter(id__in=ids).values_list("id", "title")
     return {int(row[0]): str(row[1]) for row in rows}
@@ -305,6 +309,14 @@ async def with_patent_number(listing_type: str, number: str, *, limit: int) -> l
         .exclude(status="archived")
         .limit(limit)
     )
+
+
+async def published_booking_rules(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The booking rules of the published instruments among `ids`."""
+    rows = await Listing.filter(id__in=ids, type="instrument", status="published").values_list(
+        "id", "attributes"
+    )
+    return {int(row[0]): dict((row[1] or {}).get("booking") or {}) for row in rows}
 
 
 async def status_versions(ids: list[int]) -> dict[int, tuple[str, int]]:

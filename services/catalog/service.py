@@ -662,6 +662,11 @@ async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
     return snapshot(listing)
 
 
+async def booking_rules(*, instrument_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Booking rules (opening hours, notice) of published instruments, by id (the matcher's availability)."""
+    return await repository.published_booking_rules(instrument_ids)
+
+
 async def published_instruments(*, org_id: int | None, limit: int = 20_000) -> list[dict[str, Any]]:
     """Published instruments (of one organisation, or all), as public snapshots: the sharing report's rows."""
     _, rows = await repository.page_listings(
@@ -685,6 +690,12 @@ async def owner_org_of(listing_id: int) -> int | None:
     """The organisation that owns a listing."""
     listing = await repository.get_listing(listing_id)
     return listing.org_id if listing else None
+
+
+async def published_snapshots_by_id(*, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Public snapshots of the published listings among ids, in one query (match cards)."""
+    rows = await repository.published_by_id(sorted(set(ids))) if ids else []
+    return {listing.id: snapshot(listing) for listing in rows}
 
 
 async def listing_titles(*, ids: list[int]) -> dict[int, str]:

@@ -30,6 +30,11 @@ async def close_redis() -> None:
         _client = None
 
 
+def notification_channel(user_id: int) -> str:
+    """Pub/sub channel that wakes a person's open notification streams (the worker publishes, from the outbox)."""
+    return f"tm:notify:{user_id}"
+
+
 def session_key(session_id: str) -> str:
     """Server-side portal session."""
     return f"tm:session:{session_id}"

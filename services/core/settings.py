@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+    # Outgoing mail: delivered by SMTP when smtp_host is set, else left to the development mail viewer.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 15.0
+    mail_from: str = "科技服务超市 <noreply@techmarket.local>"
 
 
 @lru_cache(maxsize=1)

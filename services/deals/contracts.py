@@ -27,10 +27,11 @@ from services.deals.schemas import (
 )
 from services.demand import service as demand_service
 from services.reference.contracts import contract_rule_set, registered_contract_type
+from services.reference.vocabulary import MatchStatus
 
 CONTRACT_TOPIC = "contract.changed"
 # A contract may come from a match only once the parties are really dealing.
-MATCH_STATUSES_FOR_CONTRACT = ("negotiating", "won")
+MATCH_STATUSES_FOR_CONTRACT = (MatchStatus.NEGOTIATING, MatchStatus.WON)
 
 # The contract's own life-cycle outside registration (registration.py owns the 认定登记 steps).
 CONTRACT_TRANSITIONS: TransitionTable[ContractStatus] = {

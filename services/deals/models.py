@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import ContractStatus, ContractType, sql_in
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
@@ -76,11 +77,11 @@ class Contract(TimestampMixin, Model):
                 name="deals_contract_certified_le_total",
             ),
             CheckConstraint(
-                check="contract_type IN ('development','transfer','license','consulting','service')",
+                check=f"contract_type IN {sql_in(ContractType)}",
                 name="deals_contract_type_valid",
             ),
             CheckConstraint(
-                check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled','terminated')",
+                check=f"status IN {sql_in(ContractStatus)}",
                 name="deals_contract_status_valid",
             ),
             CheckConstraint(

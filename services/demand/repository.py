@@ -8,6 +8,7 @@ from tortoise.expressions import Q
 
 from services.core import clock
 from services.demand.models import Demand, DemandRevision, Match, MatchEvent, MatchNote, RankingModel
+from services.reference.vocabulary import MatchStatus
 
 
 async def get_demand(demand_id: int, connection: BaseDBAsyncClient | None = None) -> Demand | None:
@@ -129,7 +130,12 @@ async def add_match_event(
     )
 
 
-OPEN_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating")
+OPEN_STATUSES = (
+    MatchStatus.SUGGESTED,
+    MatchStatus.SHORTLISTED,
+    MatchStatus.CONTACTED,
+    MatchStatus.NEGOTIATING,
+)
 QUEUE_ORDER = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),
@@ -175,16 +181,15 @@ async def broker_queue(
 
 
 async def pick_broker(field_codes: list[str], connection: BaseDBAsyncClient) -> int | None:
-    """The active broker for a demand: one who has worked its fields, with the lightest open load."""
+    """The broker for a demand: an active broker whose APPROVED profile covers one of its fields, with the
+    fewest open (published) demands; when no approved profile covers them, the least loaded approved broker.
+    Pending, rejected and revoked profiles never receive demands."""
     rows = await connection.execute_query_dict(
-        "SELECT u.id, "
-        "count(d.id) FILTER (WHERE d.status = 'published') AS load, "
-        "count(d.id) FILTER (WHERE d.fields ?| $1::text[]) AS in_field "
-        "FROM accounts_user u LEFT JOIN demand_demand d ON d.broker_id = u.id "
-        "WHERE u.role = 'broker' AND u.is_active GROUP BY u.id "
-        # Field experience is worth three open demands of load: a specialist is preferred until busier.
-        "ORDER BY count(d.id) FILTER (WHERE d.status = 'published') "
-        "- 3 * LEAST(count(d.id) FILTER (WHERE d.fields ?| $1::text[]), 1), u.id LIMIT 1",
+        "SELECT u.id FROM brokers_profile p JOIN accounts_user u ON u.id = p.user_id "
+        "LEFT JOIN demand_demand d ON d.broker_id = u.id AND d.status = 'published' "
+        "WHERE p.status = 'approved' AND u.role = 'broker' AND u.is_active "
+        "GROUP BY u.id, p.fields "
+        "ORDER BY (p.fields ?| $1::text[]) DESC, count(d.id), u.id LIMIT 1",
         [field_codes],
     )
     return int(rows[0]["id"]) if rows else None
@@ -338,18 +343,24 @@ async def stale_published_demands(limit: int) -> list[int]:
     return [int(r) for r in rows]  # type: ignore[call-overload]
 
 
-async def won_counts(listing_ids: list[int]) -> dict[int, int]:
-    """How many matches each listing has won (its track record)."""
+async def outcome_counts(listing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How each listing's closed matches ended: won, and lost or dismissed by reason (``lost:price``…)."""
     if not listing_ids:
         return {}
     from tortoise import connections
 
     rows = await connections.get("default").execute_query_dict(
-        "SELECT listing_id, COUNT(*) AS won FROM demand_match WHERE status = 'won' "
-        "AND listing_id = ANY($1::bigint[]) GROUP BY listing_id",
+        "SELECT listing_id, status, coalesce(close_reason, 'other') AS reason, COUNT(*) AS n FROM demand_match "
+        "WHERE status IN ('won', 'lost', 'dismissed') AND listing_id = ANY($1::bigint[]) "
+        "GROUP BY listing_id, status, reason",
         [listing_ids],
     )
-    return {int(r["listing_id"]): int(r["won"]) for r in rows}
+    counts: dict[int, dict[str, int]] = {}
+    for r in rows:
+        key = "won" if r["status"] == "won" else f"{r['status']}:{r['reason']}"
+        per_listing = counts.setdefault(int(r["listing_id"]), {})
+        per_listing[key] = per_listing.get(key, 0) + int(r["n"])
+    return counts
 
 
 async def match_facts(match_id: int) -> dict[str, Any] | None:
@@ -393,6 +404,11 @@ async def match_history(match_id: int) -> list[dict[str, Any]]:
         .order_by("id")
         .values("actor_id", "from_status", "to_status", "note", "created_at")
     )
+
+
+async def published_demands_after(after_id: int, limit: int) -> list[Demand]:
+    """The next `limit` published demands after an id, in id order (reindex batches)."""
+    return await Demand.filter(status="published", id__gt=after_id).order_by("id").limit(limit)
 
 
 async def published_demand_ids(connection: BaseDBAsyncClient) -> list[int]:

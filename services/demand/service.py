@@ -1,6 +1,7 @@
 """Demands (技术需求) and the pipeline of their matches."""
 
 import random
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -35,26 +36,19 @@ from services.demand.schemas import (
 )
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
+from services.reference.vocabulary import MATCH_STATUS_LABELS, MatchStatus
 
 DEMAND_TOPIC = "demand.changed"
 # Pipeline moves a broker may make; `won`, `lost` and `dismissed` are final unless reopened by an admin.
+_M = MatchStatus
 MATCH_TRANSITIONS: dict[str, set[str]] = {
-    "suggested": {"shortlisted", "contacted", "dismissed"},
-    "shortlisted": {"contacted", "dismissed", "suggested"},
-    "contacted": {"negotiating", "lost", "dismissed"},
-    "negotiating": {"won", "lost"},
-    "won": set(),
-    "lost": {"negotiating"},
-    "dismissed": {"suggested"},
-}
-MATCH_STATUS_LABELS = {
-    "suggested": "推荐",
-    "shortlisted": "入围",
-    "contacted": "已联系",
-    "negotiating": "洽谈中",
-    "won": "成交",
-    "lost": "流失",
-    "dismissed": "已排除",
+    _M.SUGGESTED: {_M.SHORTLISTED, _M.CONTACTED, _M.DISMISSED},
+    _M.SHORTLISTED: {_M.CONTACTED, _M.DISMISSED, _M.SUGGESTED},
+    _M.CONTACTED: {_M.NEGOTIATING, _M.LOST, _M.DISMISSED},
+    _M.NEGOTIATING: {_M.WON, _M.LOST},
+    _M.WON: set(),
+    _M.LOST: {_M.NEGOTIATING},
+    _M.DISMISSED: {_M.SUGGESTED},
 }
 
 
@@ -80,6 +74,14 @@ def search_snapshot(demand: Demand) -> dict[str, Any]:
         "published_at": demand.published_at.isoformat() if demand.published_at else None,
         "updated_at": clock.now().isoformat(),
     }
+
+
+async def published_search_snapshots(batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every published demand's search snapshot with its version, in id order, in batches (reindex)."""
+    after = 0
+    while rows := await repository.published_demands_after(after, batch):
+        yield [{**search_snapshot(d), "version": d.version} for d in rows]
+        after = rows[-1].id
 
 
 async def _emit(demand: Demand, connection: Connection) -> None:
@@ -494,7 +496,9 @@ async def list_matches(*, actor: Actor, demand_id: int, listing_type: str | None
 async def save_matches(*, demand_id: int, rows: list[dict[str, Any]]) -> int:
     """Store scored candidates, unique per (demand, listing); returns how many are new, and tells the buyer."""
     async with transaction() as conn:
-        demand = await repository.get_demand(demand_id, conn)
+        # Locked like a (re)assignment locks it: new matches go to the broker in charge at commit, never to
+        # one replaced while the matcher was computing.
+        demand = await repository.lock_demand(demand_id, conn)
         broker_id = demand.broker_id if demand else None
         added = await repository.upsert_matches(
             demand_id, [{**row, "broker_id": broker_id} for row in rows], conn
@@ -620,7 +624,20 @@ async def broker_queue(
         idle_before=idle_before,
         sort=params.sort,
     )
-    return {"total": total, "page": page, "size": size, "items": await _reads(actor, rows)}
+    demands = await repository.demands_by_ids(sorted({m.demand_id for m in rows}))
+    items = [
+        item.model_copy(
+            update={
+                "demand_title": demands[item.demand_id].title if item.demand_id in demands else None,
+                "demand_fields": list(demands[item.demand_id].tech_fields or [])
+                if item.demand_id in demands
+                else [],
+            }
+        )
+        for item in await _reads(actor, rows)
+    ]
+    pages = (total + size - 1) // size
+    return {"total": total, "page": page, "size": size, "pages": pages, "items": items}
 
 
 async def remind_overdue(*, limit: int = 200) -> int:
@@ -747,9 +764,9 @@ async def count_demands_needing_matches() -> int:
     return await repository.count_stale_published_demands()
 
 
-async def track_records(*, listing_ids: list[int]) -> dict[int, int]:
-    """Won deals per listing, for ranking matches."""
-    return await repository.won_counts(listing_ids)
+async def track_records(*, listing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How each listing's earlier matches ended (won; lost or dismissed by reason), for ranking matches."""
+    return await repository.outcome_counts(listing_ids)
 
 
 async def match_facts(*, match_id: int) -> dict[str, Any] | None:

@@ -5,9 +5,13 @@ from collections.abc import Iterable
 from services.accounts.policies import Actor
 from services.core.db import Connection
 from services.core.errors import NotFound
+from services.core.outbox import record_event
+from services.core.redis import get_redis, notification_channel
 from services.notifications import repository
 from services.notifications.models import Notification
 from services.notifications.schemas import NotificationKind, NotificationPage, NotificationRead
+
+NOTIFICATION_TOPIC = "notification.created"
 
 
 def notification_read(row: Notification) -> NotificationRead:
@@ -44,7 +48,24 @@ async def notify(
     # The rows are written in the caller's transaction: a committed change always has its notifications,
     # and the live stream reads them from here (nothing is lost when a page is closed).
     created = await repository.create_many(rows, connection)
+    # And an outbox event in the same transaction: the worker pushes it to the recipients' open streams.
+    await record_event(
+        connection=connection,
+        topic=NOTIFICATION_TOPIC,
+        aggregate_type="notification",
+        aggregate_id=int(created[0].id) if created else 0,
+        payload={"user_ids": recipients, "kind": kind.value},
+    )
     return len(created)
+
+
+async def push_to_streams(*, user_ids: Iterable[int]) -> int:
+    """Wake the open notification streams of these people (from the worker, after the outbox event)."""
+    pushed = 0
+    for user_id in sorted(set(user_ids)):
+        await get_redis().publish(notification_channel(user_id), "new")
+        pushed += 1
+    return pushed
 
 
 async def list_notifications(*, actor: Actor, unread_only: bool, page: int, size: int) -> NotificationPage:

@@ -78,3 +78,17 @@ async def redemption_of_booking(
 
 async def save_redemption(redemption: Redemption, connection: BaseDBAsyncClient) -> None:
     await redemption.save(using_db=connection)
+
+
+async def redemption_of_test_request(
+    test_request_id: int, connection: BaseDBAsyncClient | None = None
+) -> Redemption | None:
+    query = Redemption.filter(test_request_id=test_request_id)
+    if connection is not None:
+        query = query.using_db(connection).select_for_update()
+    return await query.first()
+
+
+async def has_redemption(connection: BaseDBAsyncClient, **target: int) -> bool:
+    """Whether a live (reserved or redeemed) redemption already pays this bill."""
+    return await Redemption.filter(**target).exclude(status="released").using_db(connection).exists()

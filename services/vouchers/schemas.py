@@ -97,7 +97,8 @@ class VoucherUse(BaseModel):
 class RedemptionRead(BaseModel):
     id: int
     voucher_id: int
-    booking_id: int
+    booking_id: int | None
+    test_request_id: int | None = None
     price_fen: int
     voucher_fen: int
     payable_fen: int

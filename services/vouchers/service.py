@@ -10,8 +10,10 @@ from services.bookings import service as bookings_service
 from services.core import clock
 from services.core.bodies import parse_body
 from services.core.clock import CHINA_TZ
-from services.core.db import UniqueViolation, transaction
+from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.reference.vocabulary import BookingStatus
+from services.testing import service as testing_service
 from services.vouchers import policies, repository
 from services.vouchers.lifecycle import (
     RedemptionAction,
@@ -30,7 +32,14 @@ from services.vouchers.schemas import (
     VoucherUse,
 )
 
-PAYABLE_BOOKING_STATUSES = ("pending", "approved", "in_progress", "completed")
+PAYABLE_BOOKING_STATUSES = (
+    BookingStatus.PENDING,
+    BookingStatus.APPROVED,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+)
+# 送样检测: the price is frozen once the quote is accepted.
+PAYABLE_TEST_REQUEST_STATUSES = ("accepted", "samples_received", "reported", "queried", "completed")
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -68,6 +77,7 @@ def _redemption_read(r: Redemption, price_fen: int) -> RedemptionRead:
         id=r.id,
         voucher_id=r.voucher_id,
         booking_id=r.booking_id,
+        test_request_id=r.test_request_id,
         price_fen=price_fen,
         voucher_fen=r.amount_fen,
         payable_fen=price_fen - r.amount_fen,
@@ -161,19 +171,18 @@ def _check_eligible_service(programme: VoucherProgramme, instrument_category: st
         or any(instrument_category.startswith(prefix) for prefix in programme.instrument_categories)
     )
     if not covered:
-        raise Invalid.field(
-            ["body", "voucher_id"], "该创新券不适用于此项服务", "the voucher does not cover this service"
-        )
+        raise _ineligible()
 
 
-async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) -> RedemptionRead:
-    """Split the bill: the voucher pays up to its balance (and the programme's remaining budget), the rest is due."""
-    data = parse_body(VoucherUse, body)
-    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
-    policies.require_payer(actor, billing["org_id"])
-    if billing["status"] not in PAYABLE_BOOKING_STATUSES:
-        raise Conflict("booking_not_payable", "该预约当前不能使用创新券", "the booking cannot be paid now")
-    voucher = await repository.get_voucher(data.voucher_id)
+def _ineligible() -> Invalid:
+    return Invalid.field(
+        ["body", "voucher_id"], "该创新券不适用于此项服务", "the voucher does not cover this service"
+    )
+
+
+async def _usable_voucher(actor: Actor, voucher_id: int) -> tuple[Voucher, VoucherProgramme]:
+    """The caller's own active voucher of a programme valid today, or a 422 naming `voucher_id`."""
+    voucher = await repository.get_voucher(voucher_id)
     if voucher is None:
         raise Invalid.field(["body", "voucher_id"], "创新券不存在", "no such voucher")
     policies.require_voucher_holder(actor, voucher.org_id)
@@ -184,12 +193,21 @@ async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) ->
         raise Invalid.field(
             ["body", "voucher_id"], "创新券已过期或尚未生效", "the voucher is not valid today"
         )
-    _check_eligible_service(programme, billing["instrument_category"])
+    return voucher, programme
+
+
+async def _reserve(
+    *, voucher: Voucher, programme: VoucherProgramme, price_fen: int, target: dict[str, int]
+) -> Redemption:
+    """Reserve min(balance, price) of the voucher and of the programme's budget for one bill, atomically."""
     try:
         async with transaction() as conn:
             locked = await repository.lock_voucher(voucher.id, conn)
             assert locked is not None
-            amount = min(locked.balance_fen, int(billing["price_fen"]))
+            bill = {k: v for k, v in target.items() if k != "provider_org_id"}
+            if await repository.has_redemption(conn, **bill):
+                raise Conflict("voucher_already_used", "该订单已使用过创新券", "a voucher is already applied")
+            amount = min(locked.balance_fen, price_fen)
             if amount <= 0:
                 raise Invalid.field(
                     ["body", "voucher_id"], "创新券余额为零或无需支付", "nothing to pay with it"
@@ -198,18 +216,77 @@ async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) ->
                 raise Conflict("budget_exhausted", "本期创新券预算已用完", "the programme's budget is spent")
             locked.balance_fen -= amount
             await repository.save_voucher(locked, conn)
-            redemption = await repository.insert_redemption(
-                conn,
-                voucher_id=locked.id,
-                booking_id=booking_id,
-                provider_org_id=billing["owner_org_id"],
-                amount_fen=amount,
-            )
+            return await repository.insert_redemption(conn, voucher_id=locked.id, amount_fen=amount, **target)
     except UniqueViolation as exc:
         raise Conflict(
-            "voucher_already_used", "该预约已使用过创新券", "a voucher is already applied"
+            "voucher_already_used", "该订单已使用过创新券", "a voucher is already applied"
         ) from exc
+
+
+async def use_voucher_on_booking(*, actor: Actor, booking_id: int, body: Any) -> RedemptionRead:
+    """Split the bill: the voucher pays up to its balance (and the programme's remaining budget), the rest is due."""
+    data = parse_body(VoucherUse, body)
+    billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    policies.require_payer(actor, billing["org_id"])
+    if billing["status"] not in PAYABLE_BOOKING_STATUSES:
+        raise Conflict("booking_not_payable", "该预约当前不能使用创新券", "the booking cannot be paid now")
+    voucher, programme = await _usable_voucher(actor, data.voucher_id)
+    _check_eligible_service(programme, billing["instrument_category"])
+    redemption = await _reserve(
+        voucher=voucher,
+        programme=programme,
+        price_fen=int(billing["price_fen"]),
+        target={"booking_id": booking_id, "provider_org_id": billing["owner_org_id"]},
+    )
     return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def use_voucher_on_test_request(*, actor: Actor, request_id: int, body: Any) -> RedemptionRead:
+    """Split a 送样检测 bill once the quote is accepted: the voucher pays its part, the requester the rest."""
+    data = parse_body(VoucherUse, body)
+    billing = await testing_service.test_request_for_billing(actor=actor, request_id=request_id)
+    policies.require_payer(actor, billing["org_id"])
+    if billing["price_fen"] is None or billing["status"] not in PAYABLE_TEST_REQUEST_STATUSES:
+        raise Conflict(
+            "test_request_not_payable",
+            "报价被接受后才能使用创新券",
+            "apply a voucher after accepting the quote",
+        )
+    voucher, programme = await _usable_voucher(actor, data.voucher_id)
+    if ServiceCategory.TEST_REQUEST.value not in programme.service_categories:
+        raise _ineligible()
+    redemption = await _reserve(
+        voucher=voucher,
+        programme=programme,
+        price_fen=int(billing["price_fen"]),
+        target={"test_request_id": request_id, "provider_org_id": billing["provider_org_id"]},
+    )
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def redeem_test_request_voucher(*, actor: Actor, request_id: int) -> RedemptionRead:
+    """The lab redeems the voucher part once the requester accepted the result report."""
+    billing = await testing_service.test_request_for_billing(actor=actor, request_id=request_id)
+    policies.require_provider(actor, billing["provider_org_id"])
+    if billing["status"] != "completed":
+        raise Conflict(
+            "service_not_completed", "检测完成后才能核销创新券", "redeem after the result is accepted"
+        )
+    async with transaction() as conn:
+        redemption = await repository.redemption_of_test_request(request_id, conn)
+        if redemption is None:
+            raise NotFound("redemption_not_found", "该检测委托未使用创新券", "no voucher on this request")
+        await _redeem(redemption, conn)
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def _redeem(redemption: Redemption, conn: Connection) -> None:
+    redemption.status = next_redemption_status(redemption.status, RedemptionAction.REDEEM).value
+    redemption.redeemed_at = clock.now()
+    await repository.save_redemption(redemption, conn)
+    voucher = await repository.get_voucher(redemption.voucher_id)
+    assert voucher is not None
+    await repository.record_redeemed(voucher.programme_id, redemption.amount_fen, conn)
 
 
 async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
@@ -224,12 +301,7 @@ async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> Redemption
         redemption = await repository.redemption_of_booking(booking_id, conn)
         if redemption is None:
             raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
-        redemption.status = next_redemption_status(redemption.status, RedemptionAction.REDEEM).value
-        redemption.redeemed_at = clock.now()
-        await repository.save_redemption(redemption, conn)
-        voucher = await repository.get_voucher(redemption.voucher_id)
-        assert voucher is not None
-        await repository.record_redeemed(voucher.programme_id, redemption.amount_fen, conn)
+        await _redeem(redemption, conn)
     return _redemption_read(redemption, int(billing["price_fen"]))
 
 

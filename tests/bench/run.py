@@ -83,6 +83,10 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "智慧园区", "page": 2},
     {"q": "专利", "type": "agency", "region": "510000"},
     {"q": "生物医药 临床试验"},
+    # The portal's page: one card per instrument model (the engine collapses on the model group).
+    {"q": "扫描电镜", "group": "true"},
+    {"q": "质谱仪", "type": "instrument", "group": "true"},
+    {"q": "原子力显微镜 Bruker", "group": "true"},
 ]
 SUGGEST_PREFIXES = [
     "扫描",
@@ -298,6 +302,7 @@ def search_params(query: dict[str, Any]) -> Any:
         sort=query.get("sort", "relevance"),
         page=query.get("page", 1),
         size=query.get("size", 20),
+        group=query.get("group") == "true",
     )
 
 
@@ -349,24 +354,23 @@ async def measure_search(api_base: str, rounds: int) -> dict[str, list[float]]:
 
 
 async def measure_matching(rounds: int) -> dict[str, list[float]]:
-    """Per judged dev demand and round: its matches (retrieval + features + ranking, as the worker computes them)
-    and one uncached search request for the demand's title, in this process, against the same engine."""
-    import yaml
-
+    """Per judged dev demand and round: its matches (retrieval, the provider facts from the database, features
+    and ranking, as the worker computes them) and one uncached search request for the demand's title, in this
+    process, against the same engine."""
     from matching.candidates import demand_facts, retrieve
     from matching.scoring import rank
+    from matching.service import with_provider_facts
     from search import service as search_service
     from search.queries import SearchParams
+    from tests.matching.harness import load_half
 
-    bodies = [
-        entry["demand"] for entry in yaml.safe_load((ROOT / "tests/matching/data/dev.yaml").read_text())
-    ]
+    bodies = [demand.body for demand in load_half("dev")]
     samples: dict[str, list[float]] = {"matching": [], "search": []}
     for round_no in range(rounds + 1):
         for body in bodies:
             facts = demand_facts(body)
             started = time.perf_counter()
-            rank(facts, await retrieve(facts), 50)
+            rank(facts, await with_provider_facts(facts, await retrieve(facts)), 50)
             matched = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
             await search_service.search(SearchParams(q=body["title"]), use_cache=False)

@@ -63,6 +63,10 @@ EXEMPT = {
     ("POST", "/api/v1/test-methods"): "the listing's organisation; others refused in test_test_requests",
     ("DELETE", "/api/v1/test-methods/{method_id}"): "the listing's organisation; others refused in "
     "test_test_requests",
+    ("POST", "/api/v1/test-requests/{request_id}/voucher"): "the requester with its own voucher; the lab and "
+    "other organisations are refused in test_vouchers",
+    ("POST", "/api/v1/test-requests/{request_id}/voucher/redeem"): "the lab after acceptance; the requester "
+    "and other organisations are refused in test_vouchers",
     ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
     **{
         ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "

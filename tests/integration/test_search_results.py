@@ -48,12 +48,31 @@ async def test_one_model_at_two_institutions_is_one_card_and_maintenance_ranks_b
     assert [item["id"] for item in found["items"]][:2] == [up["id"], down["id"]]
     assert found["relaxed"] is False
 
+    # when it is searched grouped by model
+    grouped = await api.json(
+        "GET", "/api/v1/search", params={"q": model, "type": "instrument", "group": "true"}
+    )
+
+    # then the engine returns one item for the model, the available one, standing for both
+    mine = [item for item in grouped["items"] if item["id"] in (up["id"], down["id"])]
+    assert [item["id"] for item in mine] == [up["id"]]
+    assert mine[0]["same_model_count"] == 2
+    assert [(o["id"], o["availability"]) for o in mine[0]["same_model"]] == [(down["id"], "maintenance")]
+    assert grouped["total_groups"] == len(grouped["items"])
+
+    # and grouping cannot be combined with a cursor
+    refused = await api.call(
+        "GET", "/api/v1/search", params={"q": model, "group": "true", "search_after": "[1.0, 1]"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["query", "group"]
+
     # and the page shows one card naming the institution, its availability and the other institution
     html = await page(stack, f"/search?q={model}")
     assert html.count(f'href="/listings/instrument/{up["id"]}"') == 1
     assert "重庆大学虎溪校区" in html
-    assert "同型号另有 1 家" in html
-    assert "西南大学北碚校区</a>（维护中）" in html
+    assert "2 家机构提供" in html
+    assert "西南大学北碚校区</a>（维护中，企业价 400.00 元/小时" in html
     # and an anonymous visitor sees the price of the group everyone else pays
     assert "企业价 400.00 元/小时" in html
 

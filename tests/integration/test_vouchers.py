@@ -267,3 +267,192 @@ async def test_a_budget_with_100_concurrent_redemptions_never_goes_negative(api,
         await db.execute(
             "UPDATE vouchers_programme SET committed_fen = budget_fen + 1 WHERE id = $1", programme["id"]
         )
+
+
+TEST_PRICE = 345_000
+
+
+async def _testing_agency(api, admin_token):
+    agency_org = await create_org(api, admin_token, kind="agency")
+    _, lab = await create_user(api, admin_token, org_id=agency_org["id"], role="provider")
+    agency = await create_listing(api, lab, "agency", qualifications=["CMA"])
+    await publish_listing(api, lab, admin_token, "agency", agency["id"])
+    return lab, agency["id"]
+
+
+async def _accepted_test_request(api, lab, buyer, agency_id, price=TEST_PRICE):
+    body = {
+        "listing_id": agency_id,
+        "samples": [{"name": "碳化硅功率模块", "quantity": 3}],
+        "items": [{"method": "高温反偏试验", "standard": "GB/T 4937.4-2012"}],
+        "turnaround_days": 10,
+    }
+    made = await api.json("POST", "/api/v1/test-requests", token=buyer, json=body, expect=201)
+    quote = {"lines": [{"name": "高温反偏试验", "amount_fen": price}]}
+    await api.json("POST", f"/api/v1/test-requests/{made['id']}/quote", token=lab, json=quote)
+    await api.json("POST", f"/api/v1/test-requests/{made['id']}/accept", token=buyer)
+    return made["id"]
+
+
+async def test_a_voucher_splits_a_test_request_bill_and_the_lab_redeems_it(api, admin_token, db):
+    # given a testing agency, an enterprise with a 2,000 元 voucher for 送样检测, and a stranger
+    lab, agency_id = await _testing_agency(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    other = await create_org(api, admin_token, kind="enterprise")
+    _, stranger = await create_user(api, admin_token, org_id=other["id"], role="enterprise")
+    programme = await api.json(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_programme(
+            service_categories=["test_request"], instrument_categories=[], face_value_fen=200_000
+        ),
+        expect=201,
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    body = {
+        "listing_id": agency_id,
+        "samples": [{"name": "样品", "quantity": 1}],
+        "items": [{"method": "拉伸强度", "standard": "ISO 6892-1:2019"}],
+        "turnaround_days": 5,
+    }
+    unquoted = await api.json("POST", "/api/v1/test-requests", token=buyer, json=body, expect=201)
+    rid = await _accepted_test_request(api, lab, buyer, agency_id)
+    use = {"voucher_id": voucher["id"]}
+
+    # before the quote is accepted there is no price to split; strangers and the lab cannot apply it
+    async with nothing_saved(db):
+        early = await api.call(
+            "POST", f"/api/v1/test-requests/{unquoted['id']}/voucher", token=buyer, json=use
+        )
+        assert assert_problem(early, 409)["code"] == "test_request_not_payable"
+        await api.call("POST", f"/api/v1/test-requests/{rid}/voucher", token=stranger, json=use, expect=404)
+        await api.call("POST", f"/api/v1/test-requests/{rid}/voucher", token=lab, json=use, expect=403)
+
+    # when the requester applies it, the bill splits: the voucher part and the part the requester pays
+    split = await api.json("POST", f"/api/v1/test-requests/{rid}/voucher", token=buyer, json=use, expect=201)
+    assert (split["test_request_id"], split["booking_id"]) == (rid, None)
+    assert (split["price_fen"], split["voucher_fen"], split["payable_fen"]) == (TEST_PRICE, 200_000, 145_000)
+    assert split["status"] == "reserved"
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (200_000, 0)
+    # a replay is refused and reserves nothing more
+    async with nothing_saved(db):
+        again = await api.call("POST", f"/api/v1/test-requests/{rid}/voucher", token=buyer, json=use)
+        assert assert_problem(again, 409)["code"] in (
+            "voucher_already_used",
+            "nothing_to_pay",
+            "invalid_field",
+        )
+    assert await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 0
+
+    # the lab redeems only once the requester accepted the result; the requester cannot redeem
+    redeem = f"/api/v1/test-requests/{rid}/voucher/redeem"
+    assert assert_problem(await api.call("POST", redeem, token=lab), 409)["code"] == "service_not_completed"
+    await api.json("POST", f"/api/v1/test-requests/{rid}/samples-received", token=lab)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    await api.json(
+        "POST",
+        f"/api/v1/test-requests/{rid}/report",
+        token=lab,
+        files={"file": ("r.pdf", pdf, "application/pdf")},
+    )
+    await api.json("POST", f"/api/v1/test-requests/{rid}/accept-result", token=buyer)
+    await api.call("POST", redeem, token=buyer, expect=403)
+    await api.call("POST", redeem, token=stranger, expect=404)
+    redeemed = await api.json("POST", redeem, token=lab)
+    assert redeemed["status"] == "redeemed"
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (200_000, 200_000)
+    await api.call("POST", redeem, token=lab, expect=409)
+
+
+async def test_a_booking_voucher_is_refused_on_a_test_request(api, admin_token, db):
+    lab, agency_id = await _testing_agency(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    rid = await _accepted_test_request(api, lab, buyer, agency_id)
+    async with nothing_saved(db):
+        response = await api.call(
+            "POST", f"/api/v1/test-requests/{rid}/voucher", token=buyer, json={"voucher_id": voucher["id"]}
+        )
+        assert_problem(response, 422, ("body", "voucher_id"))
+    # and the database refuses a redemption that names no bill, or two
+    for booking_id, request_id in ((None, None), (1, rid)):
+        with pytest.raises(Exception, match="vouchers_redemption_one_target"):
+            await db.execute(
+                "INSERT INTO vouchers_redemption (voucher_id, booking_id, test_request_id, provider_org_id, "
+                "amount_fen, status, created_at, updated_at) VALUES ($1, $2, $3, 1, 1, 'reserved', now(), now())",
+                voucher["id"],
+                booking_id,
+                request_id,
+            )
+
+
+async def test_a_test_request_budget_with_100_concurrent_applications_never_goes_negative(
+    api, admin_token, db
+):
+    # given a programme whose budget covers 37 test requests, and 10 enterprises with 10 accepted requests each
+    price = 10_000
+    budget = 37 * price
+    lab, agency_id = await _testing_agency(api, admin_token)
+    programme = await api.json(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_programme(
+            budget_fen=budget,
+            face_value_fen=10 * price,
+            service_categories=["test_request"],
+            instrument_categories=[],
+        ),
+        expect=201,
+    )
+    calls = []
+    for _ in range(10):
+        org = await create_org(api, admin_token, kind="enterprise", uscc=valid_uscc())
+        _, token = await create_user(api, admin_token, org_id=org["id"], role="enterprise")
+        voucher = await _voucher(api, admin_token, token, programme["id"])
+        for _ in range(10):
+            rid = await _accepted_test_request(api, lab, token, agency_id, price=price)
+            calls.append((token, rid, voucher["id"]))
+
+    # when all 100 apply their vouchers at once
+    responses = await asyncio.gather(
+        *(
+            api.call(
+                "POST", f"/api/v1/test-requests/{rid}/voucher", token=token, json={"voucher_id": voucher_id}
+            )
+            for token, rid, voucher_id in calls
+        )
+    )
+
+    # then exactly the budget's worth succeed and nothing overspends
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(201) == 37, codes
+    assert codes.count(409) == 63, codes
+    assert all(r.json()["code"] == "budget_exhausted" for r in responses if r.status_code == 409)
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == budget
+    )
+    spent = await db.fetchval(
+        "SELECT sum(r.amount_fen) FROM vouchers_redemption r JOIN vouchers_voucher v ON v.id = r.voucher_id "
+        "WHERE v.programme_id = $1 AND r.test_request_id IS NOT NULL",
+        programme["id"],
+    )
+    assert spent == budget
+    balances = await db.fetch(
+        "SELECT balance_fen FROM vouchers_voucher WHERE programme_id = $1", programme["id"]
+    )
+    assert all(b["balance_fen"] >= 0 for b in balances)
+    assert sum(10 * price - b["balance_fen"] for b in balances) == budget

@@ -331,6 +331,10 @@ async def test_the_queue_filters_by_stage_and_field(api: Any, admin_token: str) 
     )
     assert world["match_id"] in [m["match_id"] for m in by_field["items"]]
     assert all(not m["overdue"] for m in by_field["items"])
+    # each card names the demand it answers, and the page count is given for page jumps
+    card = next(m for m in by_field["items"] if m["match_id"] == world["match_id"])
+    assert (card["demand_title"], card["demand_fields"]) == (CHALLENGE["title"], CHALLENGE["fields"])
+    assert by_field["pages"] == -(-by_field["total"] // 100)
     theirs = await api.json("GET", "/api/v1/broker/queue?size=100", token=world["broker_b"])
     assert world["match_id"] not in [m["match_id"] for m in theirs["items"]]
 

@@ -1,6 +1,7 @@
 """Print recall@5/@10 of the matcher and the BM25 baseline on a half of the judged set.
 
-``python -m tests.matching.report dev [--reuse] [--misses]`` (``test`` for the held-out half). Indices live
+``python -m tests.matching.report dev [--reuse] [--misses]`` (``dev1``/``dev2`` for one dev file, ``test`` for the
+held-out half). Indices live
 under the prefixes below on the engine of SEARCH_URL; ``--reuse`` skips re-indexing the corpus.
 """
 
@@ -18,7 +19,7 @@ PREFIX_BM25 = "tmmatchevalstd"
 
 async def main(half: str, reuse: bool, show_misses: bool) -> None:
     corpus = build_corpus()
-    demands = harness.load(harness.DEV_PATH if half == "dev" else harness.TEST_PATH)
+    demands = harness.load_half(half)
     if not (reuse and await client.alias_targets(alias_name("achievement", PREFIX_OURS))):
         await harness.index(PREFIX_OURS, PREFIX_BM25, corpus)
     ours = await harness.run_ours(PREFIX_OURS, demands, corpus)

@@ -1,7 +1,7 @@
-"""`python -m tests.relevance.evaluate [--test]`: both systems over the dev set (and the test set), printed.
+"""`python -m tests.relevance.evaluate [--test]`: both systems over the dev sets (and the test set), printed.
 
 Indexes the relevance corpus under private prefixes (the product's path and the `standard` baseline), runs
-the dev set's judged queries on both and prints nDCG@10, MRR and recall@50 per class with the weakest
+the two dev sets' judged queries on both and prints nDCG@10, MRR and recall@50 per class with the weakest
 queries. ``--test`` adds the held-out test set: every such run is one look at it, and
 docs/search-relevance.md counts them. Needs only the search engine (SEARCH_URL).
 """
@@ -35,7 +35,10 @@ async def main() -> None:
     parser.add_argument("--weakest", type=int, default=15)
     args = parser.parse_args()
     corpus = harness.corpus()
-    sets = {"dev": harness.load_queries()}
+    sets = {
+        "dev": harness.load_queries(),
+        "dev2": harness.load_queries(harness.DEV2_PATH, known_classes=False),
+    }
     if args.test:
         sets["test"] = harness.load_queries(harness.TEST_PATH, known_classes=False)
     base = f"tmreleval{os.getpid()}"

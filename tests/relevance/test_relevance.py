@@ -9,6 +9,7 @@ plain ``standard`` analysis is ``python -m tests.relevance.report`` (docs/search
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +27,7 @@ CLASS_FLOOR = harness.CLASS_FLOOR
 BASE = f"tmrel{os.getpid()}"
 PREFIX = f"{BASE}-ours"
 STANDARD = f"{BASE}-standard"
-# Figures of the held-out test set when the gates were landed (docs/search-relevance.md, look 3):
-# nDCG@10 0.899, classes english 0.771 and noncontent 0.790, 3 zero-result queries, recall@50 0.822 (dev 0.861).
+# Figures of the held-out test set (docs/search-relevance.md); a gate it misses is xfail with the figure.
 _MISSED = "issue 10 gate not met by the honest figures; reported to the lead (docs/search-relevance.md)"
 
 
@@ -69,60 +69,82 @@ async def dev(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 
 @pytest.fixture(scope="module")
+async def dev2(corpus: tuple[CorpusDocument, ...]) -> Runs:
+    queries = harness.load_queries(harness.DEV2_PATH, known_classes=False)
+    assert len(queries) >= 100
+    return await _both("dev2", queries, corpus)
+
+
+@pytest.fixture(scope="module")
 async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
+    if not harness.TEST_PATH.exists():
+        pytest.skip("the held-out test set has not been placed yet")
     queries = harness.load_queries(harness.TEST_PATH, known_classes=False)
     assert len(queries) >= 100
     return await _both("test", queries, corpus)
 
 
-def test_every_test_judgement_names_documents_of_the_corpus() -> None:
-    # given the held-out judgements, written without the code
-    queries = harness.load_queries(harness.TEST_PATH, known_classes=False)
+@pytest.mark.parametrize("path", [harness.DEV2_PATH, harness.TEST_PATH], ids=["dev2", "test"])
+def test_every_independent_judgement_names_documents_of_the_corpus(path: Path) -> None:
+    if not path.exists():
+        pytest.skip("the held-out test set has not been placed yet")
+    # given judgements written without the code
+    queries = harness.load_queries(path, known_classes=False)
 
     # then every key or pattern matches at least one document of the corpus
     assert harness.check_keys(queries, [document.key for document in harness.corpus()]) == []
 
 
-async def test_dev_set_reaches_ndcg_at_10_of_0_90_in_every_class(dev: Runs) -> None:
-    # then the tuned-on set stays where it was, and no class of query is left behind
-    assert dev.ours.mean() >= harness.THRESHOLD
-    low = {
-        cls: round(dev.ours.mean(cls), 3) for cls in dev.ours.classes() if dev.ours.mean(cls) < CLASS_FLOOR
-    }
-    assert low == {}
+def _low_classes(run: harness.RunResult) -> dict[str, float]:
+    return {cls: round(run.mean(cls), 3) for cls in run.classes() if run.mean(cls) < CLASS_FLOOR}
 
 
-async def test_both_sets_beat_the_standard_analyser(dev: Runs, held_out: Runs) -> None:
+async def test_dev_sets_reach_ndcg_at_10_of_0_90_in_every_class(dev: Runs, dev2: Runs) -> None:
+    # then the tuned-on sets stay where they were, and no class of query is left behind
+    for runs in (dev, dev2):
+        assert runs.ours.mean() >= harness.THRESHOLD
+        assert _low_classes(runs.ours) == {}
+
+
+async def test_no_dev_query_finds_nothing(dev: Runs, dev2: Runs) -> None:
+    # then every judged query has results, after the automatic relaxation at most
+    for runs in (dev, dev2):
+        assert [r.query.q for r in runs.ours.zero_results()] == []
+
+
+async def test_both_dev_sets_beat_the_standard_analyser(dev: Runs, dev2: Runs) -> None:
     # then ours is above plain standard analysis over the same documents, in nDCG@10, MRR and recall@50
-    for runs in (dev, held_out):
+    for runs in (dev, dev2):
         assert runs.ours.mean() > runs.standard.mean()
         assert runs.ours.mrr() > runs.standard.mrr()
         assert runs.ours.recall() > runs.standard.recall()
 
 
-@pytest.mark.xfail(reason=f"test-set nDCG@10 0.899 < 0.90; {_MISSED}", strict=False)
+async def test_test_set_beats_the_standard_analyser(held_out: Runs) -> None:
+    assert held_out.ours.mean() > held_out.standard.mean()
+    assert held_out.ours.mrr() > held_out.standard.mrr()
+    assert held_out.ours.recall() > held_out.standard.recall()
+
+
 async def test_test_set_reaches_ndcg_at_10_of_0_90(held_out: Runs) -> None:
     assert held_out.ours.mean() >= harness.THRESHOLD
 
 
-@pytest.mark.xfail(reason=f"test-set classes english 0.771, noncontent 0.790 < 0.80; {_MISSED}", strict=False)
 async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
-    low = {
-        cls: round(held_out.ours.mean(cls), 3)
-        for cls in held_out.ours.classes()
-        if held_out.ours.mean(cls) < CLASS_FLOOR
-    }
-    assert low == {}
+    assert _low_classes(held_out.ours) == {}
 
 
-@pytest.mark.xfail(reason=f"3 test-set queries find nothing even relaxed; {_MISSED}", strict=False)
 async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
 
-@pytest.mark.xfail(reason=f"recall@50 0.861 (dev) and 0.822 (test) < 0.95; {_MISSED}", strict=False)
-async def test_recall_at_50_reaches_0_95_on_both_sets(dev: Runs, held_out: Runs) -> None:
+@pytest.mark.xfail(reason=f"recall@50 below 0.95 on the dev sets; {_MISSED}", strict=False)
+async def test_recall_at_50_reaches_0_95_on_the_dev_sets(dev: Runs, dev2: Runs) -> None:
     assert dev.ours.recall() >= harness.RECALL_FLOOR
+    assert dev2.ours.recall() >= harness.RECALL_FLOOR
+
+
+async def test_recall_at_50_reaches_0_95_on_the_test_set(held_out: Runs) -> None:
     assert held_out.ours.recall() >= harness.RECALL_FLOOR
 
 

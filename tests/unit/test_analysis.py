@@ -15,6 +15,7 @@ from search.analysis import (
     pinyin_full,
     pinyin_initials,
     pinyin_syllables,
+    pinyin_to_words,
     query_words,
     segment,
     split_pinyin,
@@ -374,3 +375,22 @@ def test_query_fillers_never_hide_a_dictionary_or_synonym_word() -> None:
 )
 def test_split_pinyin_prefix_allows_an_unfinished_last_syllable(typed: str, pieces: list[str] | None) -> None:
     assert split_pinyin_prefix(typed) == pieces
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("zhuanlidaili", ["专利", "代理"]),
+        ("gaoqirending", ["高企", "认定"]),
+        ("zhipuyi", ["质谱仪"]),
+        ("danguangzi tanceqi", ["单光子探测器"]),
+        ("dianjing", ["电镜"]),
+    ],
+)
+def test_pinyin_reads_as_the_fewest_known_words_domain_words_first(typed: str, meant: list[str]) -> None:
+    assert pinyin_to_words(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["mosfet", "sigma", "xian", "qzqzqz"])
+def test_what_is_not_pinyin_of_known_words_reads_as_nothing(typed: str) -> None:
+    assert pinyin_to_words(typed) is None

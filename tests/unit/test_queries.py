@@ -9,6 +9,8 @@ from search.queries import (
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
     MISSING_WORD_FACTOR,
+    PINYIN_WORDS_BOOST,
+    SAME_MODEL,
     SearchParams,
     build_search,
     build_suggest,
@@ -136,6 +138,18 @@ def test_search_after_replaces_the_offset() -> None:
     assert "from" not in body
 
 
+def test_grouping_collapses_on_the_model_group_with_the_others_as_inner_hits() -> None:
+    body = build_search(SearchParams(q="扫描电镜", group=True))
+
+    assert body["collapse"]["field"] == "group"
+    inner = body["collapse"]["inner_hits"]
+    assert inner["name"] == SAME_MODEL
+    assert {"display.institution", "display.availability", "display.fees"} <= set(inner["_source"])
+    assert body["aggs"]["groups"] == {"cardinality": {"field": "group", "precision_threshold": 10_000}}
+    assert "collapse" not in build_search(SearchParams(q="扫描电镜"))
+    assert SearchParams(q="x", group=True).cache_key() != SearchParams(q="x").cache_key()
+
+
 def test_each_meaningful_word_is_one_clause_and_filler_is_dropped() -> None:
     # given a typed need full of filler
     query = text_query("我们想找一台扫描电镜看金属断口形貌")
@@ -202,6 +216,19 @@ def test_pinyin_typed_without_an_input_method_matches_syllables() -> None:
     assert {"match_phrase": {"title_pinyin": {"query": "sao miao dian jing", "boost": 2.0}}} in ways_in
 
 
+def test_pinyin_also_searches_the_words_it_reads_as_with_their_synonyms() -> None:
+    # given pinyin whose syllables are in no title (titles say 高新技术企业认定, not 高企认定)
+    ways_in = core(text_query("gaoqirending"))["bool"]["must"][0]["bool"]["should"]
+
+    # then the words it reads as are one way in, each matched like a typed word (with synonyms), all required
+    meant = next(way["bool"] for way in ways_in if "must" in way.get("bool", {}))
+    assert meant["boost"] == PINYIN_WORDS_BOOST
+    assert [clause["dis_max"]["queries"][0]["match"]["title_seg"]["query"] for clause in meant["must"]] == [
+        "高企",
+        "认定",
+    ]
+
+
 def test_initials_match_one_letter_per_syllable() -> None:
     ways_in = core(text_query("jcdl"))["bool"]["must"][0]["bool"]["should"]
 
@@ -248,11 +275,19 @@ def test_a_kind_named_in_the_query_multiplies_that_kind() -> None:
     # given a need that names the kind of supply
     query = text_query("找专家咨询医学影像")
 
-    # then 专家 leaves the text and experts score double
+    # then 专家 leaves the text and experts score three times as much
     score = query["function_score"]
-    assert score["functions"] == [{"filter": {"terms": {"type": ["expert"]}}, "weight": 2.0}]
+    assert score["functions"] == [{"filter": {"terms": {"type": ["expert"]}}, "weight": 3.0}]
     assert score["boost_mode"] == "multiply"
     assert words_of(score["query"]) == ["咨询", "医学影像"]
+
+
+def test_a_kind_named_in_english_picks_that_kind_too() -> None:
+    query = text_query("patent agency")
+
+    assert query["function_score"]["functions"] == [
+        {"filter": {"terms": {"type": ["agency"]}}, "weight": 3.0}
+    ]
 
 
 def test_a_kind_alone_is_still_searched_for() -> None:

@@ -195,3 +195,53 @@ def test_kind_fit_prefers_instruments_for_testing_demands():
     ranked = rank(d, [achievement, instrument], 2)
     assert [m.candidate.id for m in ranked] == [2, 1]
     assert "科研仪器适合“检验检测”类需求" in [r.detail for r in ranked[0].reasons]
+
+
+def test_a_match_lost_as_not_relevant_counts_against_a_provider_more_than_one_lost_on_price():
+    from matching.features import outcome_score, outcomes_from_counts
+
+    # given three providers' stored records
+    clean = outcomes_from_counts({})
+    on_price = outcomes_from_counts({"lost:price": 2})
+    wrong = outcomes_from_counts({"dismissed:not_relevant": 2})
+    proven = outcomes_from_counts({"won": 1, "lost:price": 1}, completed_bookings=4)
+
+    # then no record is neutral, a wrong match weighs more than a lost negotiation, wins and bookings lift
+    assert outcome_score(clean) == 0.5
+    assert outcome_score(wrong) < outcome_score(on_price) < 0.5 < outcome_score(proven)
+    assert (on_price.lost, on_price.dismissed, on_price.wrong_match) == (2, 0, 0)
+    assert wrong.wrong_match == 2
+
+
+def test_track_record_reason_states_the_counts_it_was_computed_from():
+    from matching.features import outcomes_from_counts
+
+    outcomes = outcomes_from_counts(
+        {"won": 2, "lost:price": 1, "dismissed:not_relevant": 3}, completed_bookings=5
+    )
+    c = candidate(type="instrument", outcomes=outcomes)
+    reason = reasons_of(demand(), c)["track_record"]
+    assert reason == "已促成 2 项成交，完成预约 5 次，4 次匹配未成交（不相关 3、价格 1）"
+
+
+def test_availability_follows_the_free_hours_of_the_calendar_before_the_deadline():
+    from datetime import date
+
+    from matching.features import availability_fit
+
+    d = demand(deadline=date(2027, 3, 31))
+    instrument = candidate(type="instrument", availability="available", price_min_fen=None)
+    # a full calendar, a free morning, a free week; maintenance and retired whatever the calendar says
+    assert availability_fit(replace(instrument, free_hours=0.0)) == 0.0
+    assert availability_fit(replace(instrument, free_hours=4.0)) == 0.5
+    assert availability_fit(replace(instrument, free_hours=40.0)) == 1.0
+    assert availability_fit(replace(instrument, availability="retired", free_hours=40.0)) == 0.0
+    assert availability_fit(replace(instrument, availability="maintenance")) == 0.3
+    assert availability_fit(candidate(type="expert")) is None
+    # and the reason says what the calendar said
+    assert reasons_of(d, replace(instrument, free_hours=0.0))["availability"] == (
+        "需求截止 2027-03-31 前预约日历已满，无空闲时段"
+    )
+    assert reasons_of(d, replace(instrument, free_hours=12.5))["availability"] == (
+        "需求截止 2027-03-31 前预约日历尚有约 12.5 小时空闲"
+    )

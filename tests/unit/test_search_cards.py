@@ -66,9 +66,20 @@ def test_one_card_per_model_names_the_other_institutions_and_their_availability(
         False,
     )
     assert first["also_at"] == [
-        {"institution": "西南大学", "href": "/listings/instrument/2", "availability": "维护中"},
-        {"institution": "重庆理工大学", "href": "/listings/instrument/3", "availability": "可预约"},
+        {
+            "institution": "西南大学",
+            "href": "/listings/instrument/2",
+            "availability": "维护中",
+            "price": "企业价 400.00 元/小时",
+        },
+        {
+            "institution": "重庆理工大学",
+            "href": "/listings/instrument/3",
+            "availability": "可预约",
+            "price": "企业价 400.00 元/小时",
+        },
     ]
+    assert first["offered_by"] == 3
     assert cards[1]["availability"] == ""
     assert cards[1]["also_at"] == []
 
@@ -94,3 +105,40 @@ def test_a_card_shows_the_price_group_the_visitor_would_pay() -> None:
     assert _hit(item, Visitor(org_id=9, kind="enterprise"))["price"] == "企业价 400.00 元/小时"
     assert _hit(item, Visitor(org_id=9, kind="university"))["price"] == "校外价 250.00 元/小时"
     assert _hit(item, Visitor(org_id=7, kind="university"))["price"] == "校内价 100.00 元/小时"
+
+
+def test_an_engine_grouped_item_becomes_one_card_listing_the_others_with_their_price() -> None:
+    # given an item the engine collapsed, standing for three listings of one model (two returned as members)
+    item = {
+        **instrument(1, "重庆大学虎溪校区", "available"),
+        "same_model_count": 3,
+        "same_model": [
+            {**instrument(2, "西南大学", "maintenance"), "org_id": 4},
+            {
+                "type": "instrument",
+                "id": 3,
+                "location": {"campus": "重庆理工大学"},
+                "availability": "available",
+            },
+        ],
+    }
+
+    # when a university visitor of organisation 4 sees the card
+    card = _hit(item, Visitor(org_id=4, kind="university"))
+
+    # then it says how many institutions offer the model and what each other one would cost this visitor
+    assert card["offered_by"] == 3
+    assert card["also_at"] == [
+        {
+            "institution": "西南大学",
+            "href": "/listings/instrument/2",
+            "availability": "维护中",
+            "price": "校内价 400.00 元/小时",
+        },
+        {
+            "institution": "重庆理工大学",
+            "href": "/listings/instrument/3",
+            "availability": "可预约",
+            "price": "",
+        },
+    ]

@@ -15,6 +15,7 @@ def test_the_api_names_every_value_it_does_not_know() -> None:
         ({"min_price_fen": 500, "max_price_fen": 100}, "min_price_fen"),
         ({"search_after": "not json"}, "search_after"),
         ({"search_after": '{"a": 1}'}, "search_after"),
+        ({"search_after": "[1.5, 7]", "group": True}, "group"),
     ]
     for case, name in cases:
         with pytest.raises(Invalid) as raised:

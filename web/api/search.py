@@ -28,6 +28,9 @@ async def search(
     search_after: Annotated[
         str | None, Query(max_length=500, description="cursor: the `sort` values of the last hit, JSON")
     ] = None,
+    group: Annotated[
+        bool, Query(description="one item per instrument model, with `same_model_count` and `same_model`")
+    ] = False,
 ) -> dict[str, Any]:
     params = search_params.parse(
         q=q,
@@ -41,6 +44,7 @@ async def search(
         page=page,
         size=size,
         search_after=search_after,
+        group=group,
     )
     return await service.search(params)
 

@@ -55,3 +55,13 @@ async def redeem_voucher(booking_id: int, user: CurrentUser) -> RedemptionRead:
 @router.post("/bookings/{booking_id}/voucher/release")
 async def release_voucher(booking_id: int, user: CurrentUser) -> RedemptionRead:
     return await service.release_booking_voucher(actor=user, booking_id=booking_id)
+
+
+@router.post("/test-requests/{request_id}/voucher", status_code=status.HTTP_201_CREATED)
+async def use_voucher_on_test_request(request_id: int, body: JsonBody, user: CurrentUser) -> RedemptionRead:
+    return await service.use_voucher_on_test_request(actor=user, request_id=request_id, body=body)
+
+
+@router.post("/test-requests/{request_id}/voucher/redeem")
+async def redeem_test_request_voucher(request_id: int, user: CurrentUser) -> RedemptionRead:
+    return await service.redeem_test_request_voucher(actor=user, request_id=request_id)

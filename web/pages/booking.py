@@ -115,6 +115,14 @@ async def _approvals_context(user: Any, page: int, errors: dict[int, str]) -> di
     }
 
 
+@router.post("/bookings/{booking_id}/cancel")
+async def cancel(booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    cancelled = await bookings_service.cancel_booking(actor=user, booking_id=booking_id)
+    return redirect(
+        "/me/bookings", notice="booking_cancelled_fee" if cancelled.cancel_fee_fen else "booking_cancelled"
+    )
+
+
 @router.get("/me/booking-approvals", response_class=HTMLResponse)
 async def booking_approvals(request: Request, user: CurrentUser, page: Page = 1) -> Response:
     context = await _approvals_context(user, page, {})

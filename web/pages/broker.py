@@ -19,7 +19,7 @@ from services.demand.schemas import (
 )
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
-from web.pages.demand import CLOSE_REASON_LABELS, FIELD_CHOICES, match_row
+from web.pages.demand import CLOSE_REASON_LABELS, FIELD_CHOICES, match_row, with_supply_facts
 from web.pages.forms import BlankIsNone, bind, form_values
 from web.pages.shell import pager, redirect, render, safe_next
 
@@ -53,6 +53,8 @@ async def _grouped(actor: Actor, items: list[MatchRead]) -> list[dict[str, Any]]
             group = {"demand_id": match.demand_id, "title": f"需求 {match.demand_id}", "matches": []}
             groups[match.demand_id] = group
         group["matches"].append(match_row(match))
+    for group in groups.values():
+        group["matches"] = await with_supply_facts(group["matches"])
     for group in groups.values():
         try:
             demand = await demand_service.get_demand(actor=actor, demand_id=group["demand_id"])

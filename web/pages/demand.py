@@ -20,10 +20,17 @@ from services.demand.schemas import Confidentiality, IpTerms, MatchRead
 from services.notifications import service as notifications_service
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
 from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
-from services.reference.vocabulary import CONTRACT_TYPE_LABELS, DEMAND_KIND_LABELS, ContractType, DemandKind
+from services.reference.vocabulary import (
+    CONTRACT_TYPE_LABELS,
+    DEMAND_KIND_LABELS,
+    ContractType,
+    DemandKind,
+    MatchStatus,
+)
 from web.deps import CurrentUser, MaybeUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
+from web.pages.portal import AVAILABILITY_LABELS, price_text
 from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +38,7 @@ PAGE_SIZE = 20
 MATCH_LIMIT = 50
 SHOWN_MATCHES = 10
 # Pipeline buttons in the order a broker works a match; the service's transition table decides what shows.
-PIPELINE = ("shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
+PIPELINE = tuple(status for status in MatchStatus if status is not MatchStatus.SUGGESTED)
 CONTRACT_TYPE_FOR = {
     "achievement": "license",
     "instrument": "service",
@@ -204,7 +211,12 @@ def match_row(match: MatchRead, contract_id: int | None = None) -> dict[str, Any
         "demand_id": match.demand_id,
         "type": match.type,
         "title": match.title,
+        "listing_id": match.id,
         "href": f"/listings/{match.type}/{match.id}",
+        "provider": "",
+        "price": "",
+        "availability": "",
+        "unavailable": False,
         "score_percent": round(match.score * 100),
         "reasons": [{"feature": r.feature, "detail": r.detail} for r in match.reasons],
         "status": match.status.value,
@@ -215,6 +227,24 @@ def match_row(match: MatchRead, contract_id: int | None = None) -> dict[str, Any
         "idle_days": match.idle_days,
         "interest": match.interest_at is not None,
     }
+
+
+async def with_supply_facts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Match rows with who provides the listing, its price and (instruments) availability: one query each."""
+    listings = await catalog_service.published_snapshots_by_id(ids=[row["listing_id"] for row in rows])
+    org_names = await accounts_service.org_names(
+        org_ids=sorted({int(item["org_id"]) for item in listings.values() if item.get("org_id")})
+    )
+    for row in rows:
+        item = listings.get(row["listing_id"])
+        if item is None:
+            continue
+        row["provider"] = org_names.get(int(item["org_id"]), "") if item.get("org_id") else ""
+        row["price"] = price_text(item)
+        if item.get("type") == "instrument":
+            row["availability"] = AVAILABILITY_LABELS.get(item.get("availability") or "", "")
+            row["unavailable"] = item.get("availability") not in (None, "available")
+    return rows
 
 
 async def _matches(actor: Actor, demand_id: int) -> list[MatchRead]:
@@ -243,7 +273,7 @@ async def demand_page(
         "org_name": orgs.get(demand.org_id, "") if demand.org_id is not None else HIDDEN_ORG,
         "fields": [_field_label(code) for code in demand.fields],
         "region": region_name(demand.region or "") or "",
-        "matches": [match_row(m, contracts.get(m.match_id)) for m in shown],
+        "matches": await with_supply_facts([match_row(m, contracts.get(m.match_id)) for m in shown]),
         "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
         "match_total": len(matches),
         "can_work": can_work_matches(user),

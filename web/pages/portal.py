@@ -4,7 +4,7 @@ import html
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,9 +14,10 @@ from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import MAX_WINDOW, SearchParams
+from search.queries import MAX_WINDOW, SearchParams, Selection
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.bookings import service as bookings_service
 from services.bookings.pricing import fees_for_group, price_group
 from services.catalog import service as catalog_service
 from services.core import clock
@@ -33,9 +34,13 @@ from services.reference.vocabulary import (
     MATURITY_LABELS,
     ListingType,
 )
+from services.reference.vocabulary import (
+    PRICE_GROUP_LABELS as GROUP_LABELS,
+)
 from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import render
+from web.pages.week import Slot, first_slot, slot_hours, week_days, week_start
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,12 +107,7 @@ def subtitle(item: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Filters:
-    q: str = ""
-    types: tuple[str, ...] = ()
-    fields: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    maturity: tuple[str, ...] = ()
+class Filters(Selection):
     min_yuan: int | None = None
     max_yuan: int | None = None
     sort: str = "relevance"
@@ -229,18 +229,23 @@ class Visitor:
     kind: str = ""
 
 
-PRICE_GROUP_LABELS = {"own": "校内价", "academic": "校外价", "enterprise": "企业价"}
+PRICE_GROUP_LABELS = {group: f"{label}价" for group, label in GROUP_LABELS.items()}
 
 
-def _visitor_price(item: dict[str, Any], visitor: Visitor) -> str:
-    """The instrument fees of the price group this visitor would pay, labelled with the group."""
+def _group_fees(item: dict[str, Any], visitor: Visitor) -> tuple[str, list[dict[str, Any]]]:
+    """The price group this visitor books in, and the instrument's fees for that group."""
     group = price_group(
         booker_org_id=visitor.org_id if visitor.org_id is not None else -1,
         booker_kind=visitor.kind,
         owner_org_id=int(item.get("org_id") or 0),
     )
     by_unit = fees_for_group(item.get("fees") or [], group)
-    fees = [{"unit": unit, "price_fen": price} for unit, price in by_unit.items()]
+    return group, [{"unit": unit, "price_fen": price} for unit, price in by_unit.items()]
+
+
+def _visitor_price(item: dict[str, Any], visitor: Visitor) -> str:
+    """The instrument fees of the price group this visitor would pay, labelled with the group."""
+    group, fees = _group_fees(item, visitor)
     text = "；".join(_fee_text(fee) for fee in fees) if fees else price_text(item)
     return f"{PRICE_GROUP_LABELS[group]} {text}"
 
@@ -272,7 +277,8 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
         "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", "") if instrument else "",
         "unavailable": instrument and item.get("availability") not in (None, "available"),
         "group": _group_key(item),
-        "also_at": [],
+        "offered_by": int(item.get("same_model_count") or 1),
+        "also_at": [_member(other, visitor or Visitor()) for other in item.get("same_model") or []],
         "title_html": title_html,
         "subtitle": subtitle(item),
         "snippet_html": snippet_html,
@@ -285,6 +291,16 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
 
 
 AVAILABILITY_LABELS = {"available": "可预约", "maintenance": "维护中", "retired": "已停用"}
+
+
+def _member(item: dict[str, Any], visitor: Visitor) -> dict[str, Any]:
+    """Another institution's listing of the same model, as the card names it: where, whether, what it costs."""
+    return {
+        "institution": item.get("institution") or (item.get("location") or {}).get("campus") or "",
+        "href": f"/listings/{item.get('type') or 'instrument'}/{item.get('id')}",
+        "availability": AVAILABILITY_LABELS.get(item.get("availability") or "", ""),
+        "price": _visitor_price(item, visitor) if item.get("fees") else "",
+    }
 
 
 def _group_key(item: dict[str, Any]) -> str:
@@ -304,11 +320,13 @@ def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
             first[card["group"]] = card
             grouped.append(card)
         else:
+            leader["offered_by"] += card["offered_by"]
             leader["also_at"].append(
                 {
                     "institution": card["institution"],
                     "href": card["href"],
                     "availability": card["availability"],
+                    "price": card["price"] if card["type"] == "instrument" else "",
                 }
             )
     return grouped
@@ -372,6 +390,7 @@ async def search_page(
         sort=sort,
         page=page,
         size=PAGE_SIZE,
+        group=True,
         strict=False,
     )
     filters = Filters(
@@ -397,7 +416,8 @@ async def search_page(
             status_code=503,
         )
     facets = result["facets"]
-    last = max(1, min(math.ceil(result["total"] / PAGE_SIZE), last_allowed))
+    # Grouped by model: the pages hold one card per group.
+    last = max(1, min(math.ceil(result.get("total_groups", result["total"]) / PAGE_SIZE), last_allowed))
     context = {
         "filters": filters,
         "q": filters.q,
@@ -475,22 +495,68 @@ async def home(request: Request, user: MaybeUser) -> Response:
 # --- listing details -------------------------------------------------------------------------------------
 
 
-def booking_defaults(item: dict[str, Any]) -> dict[str, str]:
-    """A first suggestion for the booking form: the next 09:00–11:00 slot the notice period allows."""
+def booking_defaults(item: dict[str, Any], slot: Slot | None = None) -> dict[str, str]:
+    """The booking form's first values: the chosen (or first free) slot, else the next 09:00–11:00 the
+    notice period allows."""
     notice = int((item.get("booking") or {}).get("min_notice_hours", 24))
     earliest = clock.now().astimezone(clock.CHINA_TZ) + timedelta(hours=notice)
     day = earliest.date() + timedelta(days=1)
     modes = item.get("service_modes") or ["self"]
     return {
-        "start": f"{day.isoformat()}T09:00",
-        "end": f"{day.isoformat()}T11:00",
+        "start": slot.start if slot else f"{day.isoformat()}T09:00",
+        "end": slot.end if slot else f"{day.isoformat()}T11:00",
         "mode": modes[0],
         "samples": "",
         "note": "",
     }
 
 
-async def listing_context(actor: Actor | None, listing_type: str, listing_id: int) -> dict[str, Any]:
+CHOSEN_SLOT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+WEEKS_AHEAD = 12
+
+
+async def booking_week(
+    item: dict[str, Any], week: date | None, chosen: tuple[str, str] | None
+) -> dict[str, Any]:
+    """The week calendar of free slots beside the booking form, and the slot the form starts with."""
+    rules = item.get("booking") or {}
+    earliest = clock.now() + timedelta(hours=int(rules.get("min_notice_hours", 24)))
+    this_week = week_start(earliest.astimezone(clock.CHINA_TZ).date())
+    monday = (
+        min(max(week_start(week), this_week), this_week + timedelta(weeks=WEEKS_AHEAD)) if week else this_week
+    )
+    opens = datetime.combine(monday, datetime.min.time(), tzinfo=clock.CHINA_TZ)
+    try:
+        found = await bookings_service.get_availability(
+            instrument_id=int(item["id"]), start=opens, end=opens + timedelta(days=7)
+        )
+        free = [(interval["start"], interval["end"]) for interval in found["free"]]
+    except DomainError:
+        free = []
+    days = week_days(monday=monday, free=free, earliest=earliest, hours=slot_hours(rules.get("max_hours")))
+    slot = first_slot(days)
+    if chosen and all(CHOSEN_SLOT.match(value) for value in chosen):
+        slot = Slot(start=chosen[0], end=chosen[1], label="")
+    return {
+        "week_days": days,
+        "week_label": f"{monday.month}月{monday.day}日 – {(monday + timedelta(days=6)).month}月{(monday + timedelta(days=6)).day}日",
+        "week_prev": (monday - timedelta(weeks=1)).isoformat() if monday > this_week else None,
+        "week_next": (monday + timedelta(weeks=1)).isoformat()
+        if monday < this_week + timedelta(weeks=WEEKS_AHEAD)
+        else None,
+        "booking_values": booking_defaults(item, slot),
+        "chosen_start": slot.start if slot else "",
+    }
+
+
+async def listing_context(
+    actor: Actor | None,
+    listing_type: str,
+    listing_id: int,
+    *,
+    week: date | None = None,
+    chosen: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     """Everything a listing's detail page shows, prepared (raises NotFound)."""
     try:
         kind = ListingType(listing_type)
@@ -521,16 +587,37 @@ async def listing_context(actor: Actor | None, listing_type: str, listing_id: in
             fee_rows=[_fee_text(fee) for fee in item.get("fees") or []],
             rules=item.get("booking") or {},
             bookable=item.get("status") == "published" and item.get("availability") == "available",
-            booking_values=booking_defaults(item),
             booking_errors={},
         )
+        context.update(await booking_week(item, week, chosen))
+        if actor is not None:
+            group, fees = _group_fees(item, await _visitor_of(actor))
+            context.update(
+                price_group_label=PRICE_GROUP_LABELS[group],
+                group_fees=fees,
+                group_fee_text="；".join(_fee_text(fee) for fee in fees),
+            )
     return context
 
 
 @router.get("/listings/{listing_type}/{listing_id}", response_class=HTMLResponse)
-async def listing_page(request: Request, listing_type: str, listing_id: int, user: MaybeUser) -> Response:
+async def listing_page(
+    request: Request,
+    listing_type: str,
+    listing_id: int,
+    user: MaybeUser,
+    week: str = "",
+    start: str = "",
+    end: str = "",
+) -> Response:
     try:
-        context = await listing_context(user, listing_type, listing_id)
+        monday = date.fromisoformat(week) if week else None
+    except ValueError:
+        monday = None  # a mangled link shows the first bookable week
+    try:
+        context = await listing_context(
+            user, listing_type, listing_id, week=monday, chosen=(start, end) if start and end else None
+        )
     except DomainError:
         return await render(
             request,

@@ -30,6 +30,10 @@ NOTICES = {
     "enquiry_sent": "咨询已发送，专家所在机构回复后您会在平台收到答复。",
     "booking_approved": "已批准该预约。",
     "booking_rejected": "已拒绝该预约。",
+    "booking_cancelled": "预约已取消，该时段已释放。",
+    "listing_saved": "已保存为草稿，可继续完善后提交审核。",
+    "listing_submitted": "已提交审核，平台审核通过后公开发布。",
+    "booking_cancelled_fee": "预约已取消。因临近开始时间取消，按仪器收费规则产生违约费，见下表。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
     "reason_required": "流失或排除匹配时请选择原因。",
@@ -74,6 +78,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
     if actor.org_id is not None:
         links.append(NavLink("我的预约", "/me/bookings"))
     if actor.role == "provider":
+        links.append(NavLink("我的资源", "/me/listings"))
         links.append(NavLink("预约审批", "/me/booking-approvals"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
         links.append(NavLink("我的合同", "/me/contracts"))

@@ -60,15 +60,7 @@ CLEARING = "provider_clearing"
 
 
 def _payment_read(payment: Payment) -> PaymentRead:
-    return PaymentRead(
-        payment_id=payment.id,
-        client_secret=payment.client_secret,
-        status=payment.status,
-        provider=payment.provider,
-        provider_ref=payment.provider_ref,
-        amount_fen=payment.amount_fen,
-        currency=payment.currency,
-    )
+    return PaymentRead.model_validate(payment, from_attributes=True)
 
 
 async def _move_milestone(milestone_id: int, action: str, connection: Connection, **extra: Any) -> bool:

@@ -1,0 +1,73 @@
+"""Everyday wording of a need reaches the supply side's words, in the retrieval query only."""
+
+import pytest
+
+from matching.candidates import demand_facts
+from matching.features import CandidateFacts, compute
+from matching.vocabulary import expansion, need_terms, parse_need_terms
+from search.analysis import segment
+from search.queries import build_match_candidates, match_words
+
+
+def test_the_shipped_need_terms_parse_and_every_word_segments_to_itself_or_its_parts():
+    # given the shipped file
+    rules = need_terms()
+
+    # then it has rules, and each added word is something the analyser can match
+    assert len(rules) >= 20
+    for phrases, words in rules:
+        assert phrases
+        assert words
+        for word in words:
+            assert segment(word).split(), word
+
+
+def test_a_colloquial_need_gains_the_technical_words():
+    # when an enterprise asks to see inside a casting without cutting it
+    added = expansion("压铸壳体想找设备透视看内部气孔，又不想把件切开")
+
+    # then the words instrument listings use are added, once each
+    assert added.split()[:3] == ["无损检测", "工业ct", "内部缺陷"]
+    assert len(added.split()) == len(set(added.split()))
+
+
+def test_a_technical_need_gains_nothing():
+    assert expansion("扫描电镜断口形貌观察与能谱分析") == ""
+
+
+def test_a_malformed_line_is_refused_with_its_line_number():
+    with pytest.raises(ValueError, match="line 2"):
+        parse_need_terms("# comment\n透视 无损检测\n")
+
+
+def test_added_words_are_searched_but_never_named_as_a_shared_keyword():
+    # given a demand in everyday words and an industrial CT listing
+    facts = demand_facts({"title": "铸件透视看内部", "kind": "testing", "fields": ["manufacturing"]})
+    ct = CandidateFacts(
+        id=1,
+        type="instrument",
+        title="工业CT",
+        fields=("manufacturing",),
+        words=frozenset({"工业", "ct", "无损检测"}),
+        price_min_fen=None,
+        price_max_fen=None,
+        region=None,
+        maturity=None,
+        relevance=1.0,
+    )
+
+    # then retrieval searches for 无损检测, but the reason does not claim the demand said it
+    assert "无损检测" in facts.expansion
+    assert "无损检测" not in compute(facts, ct, 1.0).facts["words"]
+
+
+def test_match_words_leave_out_numbers_and_deal_words_but_keep_the_need():
+    # a 300 mm part must not find a 300元/小时 fee; 最好两周内出结果 says nothing about the need
+    words = match_words("壳体大约300×250mm，需要工业CT检测，最好两周内出结果，预算别太高")
+    assert "300" not in words
+    assert "两周" not in words
+    assert "预算" not in words
+    assert {"壳体", "工业", "ct"} <= set(words)
+    # and the query carries the type filter of one supply type
+    query = build_match_candidates("工业CT检测", ["manufacturing"], "instrument", 40)
+    assert {"term": {"type": "instrument"}} in query["query"]["bool"]["must"][0]["bool"]["filter"]
