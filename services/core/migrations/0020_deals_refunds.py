@@ -6,7 +6,7 @@ from services.core.migrations._shapes import add_checks, big_id, create_model, c
 
 class Migration(migrations.Migration):
     # Refunds this system asks the provider for, kept by id so that reconcile can read each one back.
-    dependencies = [("models", "0017_instr_test_methods")]
+    dependencies = [("models", "0019_instr_voucher_test_requests")]
 
     initial = False
 
