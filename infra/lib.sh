@@ -111,6 +111,31 @@ tm_stop_pid() {
   ! tm_pid_alive "$pid"
 }
 
+# tm_stop_daemon NAME PROCESS_MATCH PORT GRACE [COMMAND...]: stop the daemon these scripts started (pid file
+# $TM_RUN_DIR/NAME.pid): run COMMAND first (a polite shutdown), then TERM/KILL. Idempotent; a listener these
+# scripts did not start is left alone.
+tm_stop_daemon() {
+  local name=$1 match=$2 port=$3 grace=$4 pid T
+  shift 4
+  local pidfile="$TM_RUN_DIR/$name.pid"
+  pid=$(tm_read_pid "$pidfile")
+  if ! tm_pid_alive "$pid" "$match"; then
+    rm -f "$pidfile" "$TM_RUN_DIR/$name.port"
+    if tm_port_open "$port"; then
+      tm_log "not running from these scripts; 127.0.0.1:$port is served by another process: left alone"
+    else
+      tm_log "not running"
+    fi
+    return 0
+  fi
+  T=$(tm_now)
+  tm_log "stopping pid $pid (log $TM_LOG_DIR/$name.log)"
+  if (($#)); then "$@" >/dev/null 2>&1 || true; fi
+  tm_stop_pid "$pid" "$name" "$grace" || tm_die "could not stop $name (pid $pid)"
+  rm -f "$pidfile" "$TM_RUN_DIR/$name.port"
+  tm_log "stopped in $(tm_elapsed "$T")"
+}
+
 # --- ports -----------------------------------------------------------------------
 # tm_port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 tm_port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }

@@ -21,12 +21,18 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 
 @dataclass(frozen=True, slots=True)
-class SearchParams:
+class Selection:
+    """What a searcher chose: the text and the facet values (the API and the portal share it)."""
+
     q: str = ""
     types: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     maturity: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams(Selection):
     min_price_fen: int | None = None
     max_price_fen: int | None = None
     sort: str = "relevance"

@@ -7,6 +7,7 @@ from fastapi import Depends, Query, Request
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.core.errors import Forbidden, Unauthenticated
+from services.deals.payments.port import PaymentProvider
 from web.sessions import actor_from_session
 
 
@@ -40,6 +41,15 @@ async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
 MaybeUser = Annotated[Actor | None, Depends(optional_actor)]
 CurrentUser = Annotated[Actor, Depends(current_actor)]
 AdminUser = Annotated[Actor, Depends(admin_actor)]
+
+
+def payment_provider(request: Request) -> PaymentProvider:
+    """The payment adapter the app opened at start-up."""
+    provider: PaymentProvider = request.app.state.payments
+    return provider
+
+
+Payments = Annotated[PaymentProvider, Depends(payment_provider)]
 Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page")]
 Size = Annotated[int, Query(ge=1, le=100, description="page size (≤ 100)")]
 

@@ -12,6 +12,8 @@ from services.reference.maturity import TRL_LEVELS
 from services.reference.regions import region_name
 from services.reference.vocabulary import (
     AGENCY_TYPE_LABELS,
+    BOOKING_STATUS_LABELS,
+    CONTRACT_STATUS_LABELS,
     CONTRACT_TYPE_LABELS,
     DEMAND_KIND_LABELS,
     EXPERT_SERVICE_LABELS,
@@ -20,6 +22,7 @@ from services.reference.vocabulary import (
     IP_KIND_LABELS,
     LISTING_STATUS_LABELS,
     LISTING_TYPE_LABELS,
+    MATCH_STATUS_LABELS,
     MATURITY_LABELS,
     ORG_KIND_LABELS,
     PRICE_MODE_LABELS,
@@ -29,33 +32,6 @@ from services.reference.vocabulary import (
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-BOOKING_STATUS_LABELS = {
-    "pending": "待审批",
-    "approved": "已批准",
-    "rejected": "已拒绝",
-    "cancelled": "已取消",
-    "completed": "已完成",
-    "expired": "已过期（未及时审批）",
-    "in_progress": "使用中",
-    "no_show": "未到场",
-}
-MATCH_STATUS_LABELS = {
-    "suggested": "系统推荐",
-    "shortlisted": "已入围",
-    "contacted": "已联系",
-    "negotiating": "洽谈中",
-    "won": "已成交",
-    "lost": "未成交",
-    "dismissed": "已排除",
-}
-CONTRACT_STATUS_LABELS = {
-    "signed": "已签订",
-    "registration_pending": "待认定登记",
-    "registered": "已登记",
-    "registration_rejected": "登记被驳回",
-    "cancelled": "已取消",
-    "terminated": "登记已撤销",
-}
 REASON_LABELS = {
     "keywords": "内容相关",
     "field": "技术领域",
@@ -106,8 +82,8 @@ templates.env.globals.update(
     DEMAND_KIND_LABELS=dict(DEMAND_KIND_LABELS),
     CONTRACT_TYPE_LABELS=dict(CONTRACT_TYPE_LABELS),
     ORG_KIND_LABELS=dict(ORG_KIND_LABELS),
-    BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
-    MATCH_STATUS_LABELS=MATCH_STATUS_LABELS,
-    CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
+    BOOKING_STATUS_LABELS=dict(BOOKING_STATUS_LABELS),
+    MATCH_STATUS_LABELS=dict(MATCH_STATUS_LABELS),
+    CONTRACT_STATUS_LABELS=dict(CONTRACT_STATUS_LABELS),
     REASON_LABELS=REASON_LABELS,
 )

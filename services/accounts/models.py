@@ -5,6 +5,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import OrgKind, Role, sql_in
 
 
 class Organisation(TimestampMixin, Model):
@@ -22,7 +23,7 @@ class Organisation(TimestampMixin, Model):
         table = "accounts_organisation"
         constraints = (
             CheckConstraint(
-                check="kind IN ('enterprise','university','institute','hospital','agency','government','other')",
+                check=f"kind IN {sql_in(OrgKind)}",
                 name="accounts_organisation_kind_valid",
             ),
             CheckConstraint(check="char_length(uscc) = 18", name="accounts_organisation_uscc_length"),
@@ -46,7 +47,7 @@ class User(TimestampMixin, Model):
         table = "accounts_user"
         constraints = (
             CheckConstraint(
-                check="role IN ('enterprise','provider','expert','broker','admin')",
+                check=f"role IN {sql_in(Role)}",
                 name="accounts_user_role_valid",
             ),
         )

@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 from services.bookings.schemas import BookingStatus
-from services.core.errors import Conflict
+from services.core.transitions import TransitionTable, next_state
 
 
 class BookingAction(StrEnum):
@@ -17,7 +17,7 @@ class BookingAction(StrEnum):
 
 
 _S, _A = BookingStatus, BookingAction
-TRANSITIONS: dict[tuple[BookingStatus, BookingAction], BookingStatus] = {
+TRANSITIONS: TransitionTable[BookingStatus] = {
     (_S.PENDING, _A.APPROVE): _S.APPROVED,
     (_S.PENDING, _A.REJECT): _S.REJECTED,
     (_S.PENDING, _A.EXPIRE): _S.EXPIRED,
@@ -29,13 +29,9 @@ TRANSITIONS: dict[tuple[BookingStatus, BookingAction], BookingStatus] = {
 }
 
 
+SUBJECT = ("预约", "booking")
+
+
 def next_status(status: str, action: BookingAction) -> BookingStatus:
     """The status a booking moves to by an action, or a Conflict naming why it cannot."""
-    target = TRANSITIONS.get((BookingStatus(status), action))
-    if target is None:
-        raise Conflict(
-            "invalid_transition",
-            f"状态 {status} 的预约不能执行 {action.value}",
-            f"a {status} booking cannot {action.value}",
-        )
-    return target
+    return next_state(TRANSITIONS, status, action, subject=SUBJECT)

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import BookingStatus, ServiceMode, sql_in
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation, User
@@ -49,11 +50,10 @@ class Booking(TimestampMixin, Model):
             CheckConstraint(check="ends_at > starts_at", name="deals_booking_time_order"),
             CheckConstraint(check="price_fen >= 0", name="deals_booking_price_nonneg"),
             CheckConstraint(
-                check="status IN ('pending','approved','rejected','cancelled','completed','expired',"
-                "'in_progress','no_show')",
+                check=f"status IN {sql_in(BookingStatus)}",
                 name="deals_booking_status_valid",
             ),
-            CheckConstraint(check="mode IN ('self','commissioned')", name="deals_booking_mode_valid"),
+            CheckConstraint(check=f"mode IN {sql_in(ServiceMode)}", name="deals_booking_mode_valid"),
             CheckConstraint(
                 check="cancel_fee_fen >= 0 AND cancel_fee_fen <= price_fen", name="deals_booking_fee_le_price"
             ),

@@ -5,14 +5,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-ACADEMIC_KINDS = frozenset({"university", "institute", "hospital"})
+from services.reference.vocabulary import OrgKind, PriceGroup
+
+ACADEMIC_KINDS = frozenset({OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.HOSPITAL})
 
 
 def price_group(*, booker_org_id: int, booker_kind: str, owner_org_id: int) -> str:
     """校内 (own institution), 校外 (other universities, institutes, hospitals) or 企业 (everyone else)."""
     if booker_org_id == owner_org_id:
-        return "own"
-    return "academic" if booker_kind in ACADEMIC_KINDS else "enterprise"
+        return PriceGroup.OWN
+    return PriceGroup.ACADEMIC if booker_kind in ACADEMIC_KINDS else PriceGroup.ENTERPRISE
 
 
 def fees_for_group(fees: list[dict[str, Any]], group: str | None) -> dict[str, int]:

@@ -7,22 +7,11 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.core.errors import LocalizedValueError
+from services.reference.vocabulary import BookingStatus as BookingStatus
+from services.reference.vocabulary import ServiceMode
 
-
-class BookingMode(StrEnum):
-    SELF = "self"
-    COMMISSIONED = "commissioned"
-
-
-class BookingStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
-    IN_PROGRESS = "in_progress"
-    NO_SHOW = "no_show"
+# How a booked instrument is used: the shared ServiceMode vocabulary.
+BookingMode = ServiceMode
 
 
 # Statuses that hold the instrument's time (the database's exclusion constraint uses the same list).

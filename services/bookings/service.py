@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.bookings import calendar, policies, repository
-from services.bookings.lifecycle import BookingAction, next_status
+from services.bookings.lifecycle import SUBJECT, TRANSITIONS, BookingAction
 from services.bookings.models import Booking, Closure, Training
 from services.bookings.pricing import cancellation_fee, price_booking, price_group
 from services.bookings.schemas import (
@@ -29,8 +29,9 @@ from services.bookings.schemas import (
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.bodies import parse_body
-from services.core.db import UniqueViolation, transaction
+from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.core.transitions import run_transition
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
 
@@ -177,22 +178,27 @@ async def _transition(
     else:
         policies.require_booking_visible(actor, booking_id, booking.org_id, instrument.get("org_id"))
         policies.require_booker(actor, booking.org_id)
-    async with transaction() as conn:
-        locked = await repository.lock_booking(booking_id, conn)
-        if locked is None:
-            raise _not_found(booking_id)
-        status = next_status(locked.status, action)
-        if change is not None:
-            change(locked, instrument.get("booking") or {})
-        locked.status = status.value
-        await repository.save_booking(locked, conn)
+    rules = instrument.get("booking") or {}
+
+    async def notify(booking: Booking, conn: Connection) -> None:
         await notifications.notify(
             connection=conn,
-            user_ids=[locked.user_id],
+            user_ids=[booking.user_id],
             kind=NotificationKind.BOOKING_DECIDED,
-            title=f"您的仪器预约 #{locked.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
+            title=f"您的仪器预约 #{booking.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
             link="/me/bookings",
         )
+
+    locked = await run_transition(
+        table=TRANSITIONS,
+        subject=SUBJECT,
+        action=action,
+        lock=lambda conn: repository.lock_booking(booking_id, conn),
+        not_found=lambda: _not_found(booking_id),
+        change=None if change is None else lambda booking: change(booking, rules),
+        save=repository.save_booking,
+        after=notify,
+    )
     return _booking_read(locked)
 
 

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import ListingStatus, ListingType, sql_in
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
@@ -50,11 +51,11 @@ class Listing(TimestampMixin, Model):
         indexes = (("type", "status"), ("org_id", "type"))
         constraints = (
             CheckConstraint(
-                check="type IN ('achievement','instrument','expert','agency')",
+                check=f"type IN {sql_in(ListingType)}",
                 name="catalog_listing_type_valid",
             ),
             CheckConstraint(
-                check="status IN ('draft','pending','published','rejected','archived')",
+                check=f"status IN {sql_in(ListingStatus)}",
                 name="catalog_listing_status_valid",
             ),
             CheckConstraint(check="trl IS NULL OR trl BETWEEN 1 AND 9", name="catalog_listing_trl_range"),

@@ -1,7 +1,6 @@
 """Public schemas of the four listing types (the shared API contract), with their validation rules."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -32,6 +31,7 @@ from services.reference.vocabulary import (
     ServiceMode,
     TransferMode,
 )
+from services.reference.vocabulary import PriceGroup as PriceGroup
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -149,14 +149,6 @@ class Location(Strict):
     campus: str = Field(default="", max_length=100)
     building: str = Field(default="", max_length=100)
     room: str = Field(default="", max_length=50)
-
-
-class PriceGroup(StrEnum):
-    """Who pays which price (校内/校外/企业): the booker's organisation relative to the instrument's owner."""
-
-    OWN = "own"
-    ACADEMIC = "academic"
-    ENTERPRISE = "enterprise"
 
 
 class Fee(Strict):

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import ContractStatus, ContractType, sql_in
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
@@ -76,11 +77,11 @@ class Contract(TimestampMixin, Model):
                 name="deals_contract_certified_le_total",
             ),
             CheckConstraint(
-                check="contract_type IN ('development','transfer','license','consulting','service')",
+                check=f"contract_type IN {sql_in(ContractType)}",
                 name="deals_contract_type_valid",
             ),
             CheckConstraint(
-                check="status IN ('signed','registration_pending','registered','registration_rejected','cancelled','terminated')",
+                check=f"status IN {sql_in(ContractStatus)}",
                 name="deals_contract_status_valid",
             ),
             CheckConstraint(
@@ -201,6 +202,33 @@ class Payment(TimestampMixin, Model):
             CheckConstraint(
                 check="status IN ('created','requires_payment_method','processing','succeeded','failed','canceled')",
                 name="deals_payment_status_valid",
+            ),
+        )
+
+
+class Refund(Model):
+    """A refund this system asked the provider for; its id lets reconcile read it back."""
+
+    id = fields.BigIntField(primary_key=True)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="refunds", on_delete=fields.RESTRICT
+    )
+    payment_id: int
+    provider_ref = fields.CharField(max_length=255, null=True, unique=True)
+    amount_fen = fields.BigIntField()
+    # A destination charge's refund also reverses the seller's transfer and the application fee, pro rata.
+    reverse_payout = fields.BooleanField(default=False)
+    status = fields.CharField(max_length=16, default="requested")
+    failure_reason: str | None = fields.TextField(null=True)
+    requested_by_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deals_refund"
+        constraints = (
+            CheckConstraint(check="amount_fen > 0", name="deals_refund_amount_positive"),
+            CheckConstraint(
+                check="status IN ('requested','submitted','failed')", name="deals_refund_status_valid"
             ),
         )
 

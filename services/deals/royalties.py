@@ -67,18 +67,7 @@ def period_end_of(start: date, period: RoyaltyPeriod) -> date | None:
 
 
 def _statement_read(statement: RoyaltyStatement) -> RoyaltyStatementRead:
-    return RoyaltyStatementRead(
-        id=statement.id,
-        contract_id=statement.contract_id,
-        period_start=statement.period_start,
-        period_end=statement.period_end,
-        sales_fen=statement.sales_fen,
-        due_fen=statement.due_fen,
-        currency=statement.currency,
-        milestone_id=statement.milestone_id,
-        filed_by_id=statement.filed_by_id,
-        created_at=statement.created_at,
-    )
+    return RoyaltyStatementRead.model_validate(statement, from_attributes=True)
 
 
 def _check_period(data: RoyaltyStatementIn, term: RoyaltyTerm, contract: Contract) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 from iso4217 import Currency
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,21 +21,13 @@ from services.core.clock import CHINA_TZ
 from services.core.errors import LocalizedValueError
 from services.reference.contracts import contract_rule_set
 from services.reference.fields import TECH_FIELD_CODES
+from services.reference.vocabulary import ContractStatus as ContractStatus
 from services.reference.vocabulary import ContractType
 
 _M = TypeVar("_M", bound=BaseModel)
 
 
 Fen = Annotated[int, Field(gt=0, le=10**15)]
-
-
-class ContractStatus(StrEnum):
-    SIGNED = "signed"
-    REGISTRATION_PENDING = "registration_pending"
-    REGISTERED = "registered"
-    REGISTRATION_REJECTED = "registration_rejected"
-    CANCELLED = "cancelled"
-    TERMINATED = "terminated"
 
 
 class MilestoneStatus(StrEnum):
@@ -325,7 +318,8 @@ class RefundStart(BaseModel):
 
 
 class PaymentRead(BaseModel):
-    payment_id: int
+    # Read from the Payment row, whose key is `id`.
+    payment_id: int = Field(validation_alias=AliasChoices("payment_id", "id"))
     client_secret: str | None
     status: str
     provider: str

@@ -7,12 +7,11 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import DemandKind, ListingStatus, MatchStatus, sql_in
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
     from services.catalog.models import Listing
-
-MATCH_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
 
 
 class Demand(TimestampMixin, Model):
@@ -55,11 +54,11 @@ class Demand(TimestampMixin, Model):
         table = "demand_demand"
         constraints = (
             CheckConstraint(
-                check="status IN ('draft','pending','published','rejected','archived')",
+                check=f"status IN {sql_in(ListingStatus)}",
                 name="demand_demand_status_valid",
             ),
             CheckConstraint(
-                check="kind IN ('tech_problem','challenge','instrument','testing','consulting','ip','finance')",
+                check=f"kind IN {sql_in(DemandKind)}",
                 name="demand_demand_kind_valid",
             ),
             CheckConstraint(
@@ -102,7 +101,7 @@ class Match(TimestampMixin, Model):
         constraints = (
             UniqueConstraint(fields=("demand_id", "listing_id"), name="demand_match_demand_listing_uniq"),
             CheckConstraint(
-                check="status IN ('suggested','shortlisted','contacted','negotiating','won','lost','dismissed')",
+                check=f"status IN {sql_in(MatchStatus)}",
                 name="demand_match_status_valid",
             ),
         )

@@ -8,6 +8,7 @@ from tortoise.expressions import Q
 
 from services.core import clock
 from services.demand.models import Demand, DemandRevision, Match, MatchEvent, MatchNote, RankingModel
+from services.reference.vocabulary import MatchStatus
 
 
 async def get_demand(demand_id: int, connection: BaseDBAsyncClient | None = None) -> Demand | None:
@@ -129,7 +130,12 @@ async def add_match_event(
     )
 
 
-OPEN_STATUSES = ("suggested", "shortlisted", "contacted", "negotiating")
+OPEN_STATUSES = (
+    MatchStatus.SUGGESTED,
+    MatchStatus.SHORTLISTED,
+    MatchStatus.CONTACTED,
+    MatchStatus.NEGOTIATING,
+)
 QUEUE_ORDER = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),

@@ -10,16 +10,7 @@ from services.core.errors import LocalizedValueError
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.regions import is_valid_region_code
 from services.reference.vocabulary import DemandKind
-
-
-class MatchStatus(StrEnum):
-    SUGGESTED = "suggested"
-    SHORTLISTED = "shortlisted"
-    CONTACTED = "contacted"
-    NEGOTIATING = "negotiating"
-    WON = "won"
-    LOST = "lost"
-    DISMISSED = "dismissed"
+from services.reference.vocabulary import MatchStatus as MatchStatus
 
 
 class IpTerms(StrEnum):

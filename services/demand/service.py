@@ -36,26 +36,19 @@ from services.demand.schemas import (
 )
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
+from services.reference.vocabulary import MATCH_STATUS_LABELS, MatchStatus
 
 DEMAND_TOPIC = "demand.changed"
 # Pipeline moves a broker may make; `won`, `lost` and `dismissed` are final unless reopened by an admin.
+_M = MatchStatus
 MATCH_TRANSITIONS: dict[str, set[str]] = {
-    "suggested": {"shortlisted", "contacted", "dismissed"},
-    "shortlisted": {"contacted", "dismissed", "suggested"},
-    "contacted": {"negotiating", "lost", "dismissed"},
-    "negotiating": {"won", "lost"},
-    "won": set(),
-    "lost": {"negotiating"},
-    "dismissed": {"suggested"},
-}
-MATCH_STATUS_LABELS = {
-    "suggested": "推荐",
-    "shortlisted": "入围",
-    "contacted": "已联系",
-    "negotiating": "洽谈中",
-    "won": "成交",
-    "lost": "流失",
-    "dismissed": "已排除",
+    _M.SUGGESTED: {_M.SHORTLISTED, _M.CONTACTED, _M.DISMISSED},
+    _M.SHORTLISTED: {_M.CONTACTED, _M.DISMISSED, _M.SUGGESTED},
+    _M.CONTACTED: {_M.NEGOTIATING, _M.LOST, _M.DISMISSED},
+    _M.NEGOTIATING: {_M.WON, _M.LOST},
+    _M.WON: set(),
+    _M.LOST: {_M.NEGOTIATING},
+    _M.DISMISSED: {_M.SUGGESTED},
 }
 
 

@@ -18,6 +18,7 @@ from services.reference.vocabulary import (
     INSTRUMENT_AVAILABILITY_LABELS,
     IP_KIND_LABELS,
     MATURITY_LABELS,
+    PRICE_GROUP_LABELS,
     PRICE_MODE_LABELS,
     SERVICE_MODE_LABELS,
     TRANSFER_MODE_LABELS,
@@ -107,7 +108,7 @@ AGENCY_TYPE_VALUES: Final = _value_aliases(AGENCY_TYPE_LABELS, {"testing": "检�
 IP_VALUES: Final = _value_aliases(
     IP_KIND_LABELS, {"invention": "发明", "utility": "实用新型", "design": "外观设计", "software": "软著"}
 )
-PRICE_GROUP_VALUES: Final = _value_aliases({"own": "校内", "academic": "校外", "enterprise": "企业"})
+PRICE_GROUP_VALUES: Final = _value_aliases(PRICE_GROUP_LABELS)
 FEE_UNIT_VALUES: Final = _value_aliases(
     {"hour": "小时", "sample": "样", "day": "天"},
     {"hour": "时", "sample": "样品", "day": "日"},

@@ -215,3 +215,64 @@ class ContractType(Vocabulary):
 
 
 CONTRACT_TYPE_LABELS: Final = labels_of(ContractType)
+
+
+class MatchStatus(Vocabulary):
+    """A broker's pipeline stage of one demand↔supply match."""
+
+    SUGGESTED = "suggested", "系统推荐"
+    SHORTLISTED = "shortlisted", "已入围"
+    CONTACTED = "contacted", "已联系"
+    NEGOTIATING = "negotiating", "洽谈中"
+    WON = "won", "已成交"
+    LOST = "lost", "未成交"
+    DISMISSED = "dismissed", "已排除"
+
+
+MATCH_STATUS_LABELS: Final = labels_of(MatchStatus)
+
+
+class ContractStatus(Vocabulary):
+    """A technology contract from signing through 认定登记."""
+
+    SIGNED = "signed", "已签订"
+    REGISTRATION_PENDING = "registration_pending", "待认定登记"
+    REGISTERED = "registered", "已登记"
+    REGISTRATION_REJECTED = "registration_rejected", "登记被驳回"
+    CANCELLED = "cancelled", "已取消"
+    TERMINATED = "terminated", "登记已撤销"
+
+
+CONTRACT_STATUS_LABELS: Final = labels_of(ContractStatus)
+
+
+class BookingStatus(Vocabulary):
+    """An instrument booking's life-cycle."""
+
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已拒绝"
+    CANCELLED = "cancelled", "已取消"
+    COMPLETED = "completed", "已完成"
+    EXPIRED = "expired", "已过期（未及时审批）"
+    IN_PROGRESS = "in_progress", "使用中"
+    NO_SHOW = "no_show", "未到场"
+
+
+BOOKING_STATUS_LABELS: Final = labels_of(BookingStatus)
+
+
+class PriceGroup(Vocabulary):
+    """Who pays which instrument price (校内/校外/企业): the booker's organisation relative to the owner."""
+
+    OWN = "own", "校内"
+    ACADEMIC = "academic", "校外"
+    ENTERPRISE = "enterprise", "企业"
+
+
+PRICE_GROUP_LABELS: Final = labels_of(PriceGroup)
+
+
+def sql_in(vocabulary: type[Vocabulary]) -> str:
+    """The values as an SQL IN list, in declaration order: `('a','b')` (CHECK constraints of the models)."""
+    return "(" + ",".join(f"'{member.value}'" for member in vocabulary) + ")"

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from services.core.errors import Conflict
+from services.core.transitions import TransitionTable, next_state
 from services.testing.schemas import TestRequestStatus
 
 _S = TestRequestStatus
@@ -18,7 +18,7 @@ class TestAction(StrEnum):
     QUERY_RESULT = "query_result"
 
 
-TRANSITIONS: dict[tuple[TestRequestStatus, TestAction], TestRequestStatus] = {
+TRANSITIONS: TransitionTable[TestRequestStatus] = {
     (_S.REQUESTED, TestAction.QUOTE): _S.QUOTED,
     (_S.QUOTED, TestAction.QUOTE): _S.QUOTED,  # the provider may revise a quote not yet accepted
     (_S.QUOTED, TestAction.ACCEPT_QUOTE): _S.ACCEPTED,
@@ -34,13 +34,9 @@ TRANSITIONS: dict[tuple[TestRequestStatus, TestAction], TestRequestStatus] = {
 BY_PROVIDER = frozenset({TestAction.QUOTE, TestAction.RECEIVE_SAMPLES, TestAction.REPORT})
 
 
+SUBJECT = ("检测委托", "test request")
+
+
 def next_status(status: str, action: TestAction) -> TestRequestStatus:
     """The request's next status, or a Conflict."""
-    target = TRANSITIONS.get((TestRequestStatus(status), action))
-    if target is None:
-        raise Conflict(
-            "invalid_transition",
-            f"状态 {status} 的检测委托不能 {action.value}",
-            f"a {status} request cannot {action.value}",
-        )
-    return target
+    return next_state(TRANSITIONS, status, action, subject=SUBJECT)

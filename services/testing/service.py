@@ -11,11 +11,11 @@ from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.bodies import parse_body
-from services.core.db import transaction
 from services.core.errors import Forbidden, Invalid, NotFound
 from services.core.files import file_store
+from services.core.transitions import run_transition
 from services.testing import policies, repository
-from services.testing.lifecycle import BY_PROVIDER, TestAction, next_status
+from services.testing.lifecycle import BY_PROVIDER, SUBJECT, TRANSITIONS, TestAction
 from services.testing.models import TestMethod, TestRequest
 from services.testing.schemas import (
     Accreditation,
@@ -52,6 +52,10 @@ def _read(r: TestRequest) -> TestRequestRead:
         query_note=r.query_note,
         created_at=r.created_at,
     )
+
+
+def _not_found(request_id: int) -> NotFound:
+    return NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
 
 
 def _offers_testing(listing: dict[str, Any]) -> bool:
@@ -220,7 +224,7 @@ async def get_test_request(*, actor: Actor, request_id: int) -> TestRequestRead:
     """One test request (its two parties and admins)."""
     request = await repository.get_request(request_id)
     if request is None:
-        raise NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
+        raise _not_found(request_id)
     policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
     return _read(request)
 
@@ -229,12 +233,8 @@ async def _step(
     *, actor: Actor, request_id: int, action: TestAction, change: Callable[[TestRequest], None] | None = None
 ) -> TestRequestRead:
     """Authorise the party whose step it is, then move the request along the transition table."""
-    async with transaction() as conn:
-        request = await repository.lock_request(request_id, conn)
-        if request is None:
-            raise NotFound(
-                "test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found"
-            )
+
+    def authorise(request: TestRequest) -> None:
         policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
         policies.require_side(
             actor,
@@ -242,11 +242,17 @@ async def _step(
             provider_org_id=request.provider_org_id,
             requester_org_id=request.requester_org_id,
         )
-        status = next_status(request.status, action)
-        if change is not None:
-            change(request)
-        request.status = status.value
-        await repository.save_request(request, conn)
+
+    request = await run_transition(
+        table=TRANSITIONS,
+        subject=SUBJECT,
+        action=action,
+        lock=lambda conn: repository.lock_request(request_id, conn),
+        not_found=lambda: _not_found(request_id),
+        authorise=authorise,
+        change=change,
+        save=repository.save_request,
+    )
     return _read(request)
 
 
@@ -308,7 +314,7 @@ async def download_report(*, actor: Actor, request_id: int) -> bytes:
     """The result report (the two parties and admins)."""
     request = await repository.get_request(request_id)
     if request is None:
-        raise NotFound("test_request_not_found", f"检测委托 {request_id} 不存在", "test request not found")
+        raise _not_found(request_id)
     policies.require_party(actor, request_id, request.provider_org_id, request.requester_org_id)
     if request.report_key is None:
         raise NotFound("report_not_found", "尚未上传检测报告", "no report yet")

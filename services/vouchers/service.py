@@ -12,6 +12,7 @@ from services.core.bodies import parse_body
 from services.core.clock import CHINA_TZ
 from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.reference.vocabulary import BookingStatus
 from services.testing import service as testing_service
 from services.vouchers import policies, repository
 from services.vouchers.lifecycle import (
@@ -31,7 +32,12 @@ from services.vouchers.schemas import (
     VoucherUse,
 )
 
-PAYABLE_BOOKING_STATUSES = ("pending", "approved", "in_progress", "completed")
+PAYABLE_BOOKING_STATUSES = (
+    BookingStatus.PENDING,
+    BookingStatus.APPROVED,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+)
 # 送样检测: the price is frozen once the quote is accepted.
 PAYABLE_TEST_REQUEST_STATUSES = ("accepted", "samples_received", "reported", "queried", "completed")
 _M = TypeVar("_M", bound=BaseModel)

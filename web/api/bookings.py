@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
 from services.bookings import service, sharing
@@ -16,9 +16,9 @@ from services.bookings.schemas import (
     TrainingRead,
 )
 from web.deps import CurrentUser, Page, Size
+from web.routes import JsonBody, add_actions, export
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
-JsonBody = Annotated[dict[str, Any], Body()]
 
 
 @router.post("/bookings", status_code=status.HTTP_201_CREATED)
@@ -41,9 +41,13 @@ async def get_booking(booking_id: int, user: CurrentUser) -> BookingRead:
     return await service.get_booking(actor=user, booking_id=booking_id)
 
 
-@router.post("/bookings/{booking_id}/approve")
-async def approve_booking(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await service.approve_booking(actor=user, booking_id=booking_id)
+add_actions(
+    router,
+    "/bookings/{booking_id}",
+    {"approve": service.approve_booking},
+    item="booking_id",
+    read=BookingRead,
+)
 
 
 @router.post("/bookings/{booking_id}/reject")
@@ -51,24 +55,19 @@ async def reject_booking(booking_id: int, body: BookingDecision, user: CurrentUs
     return await service.reject_booking(actor=user, booking_id=booking_id, reason=body.reason)
 
 
-@router.post("/bookings/{booking_id}/cancel")
-async def cancel_booking(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await service.cancel_booking(actor=user, booking_id=booking_id)
-
-
-@router.post("/bookings/{booking_id}/start")
-async def start_booking(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await service.start_booking(actor=user, booking_id=booking_id)
-
-
-@router.post("/bookings/{booking_id}/finish")
-async def finish_booking(booking_id: int, body: JsonBody, user: CurrentUser) -> BookingRead:
-    return await service.finish_booking(actor=user, booking_id=booking_id, body=body)
-
-
-@router.post("/bookings/{booking_id}/no-show")
-async def mark_no_show(booking_id: int, user: CurrentUser) -> BookingRead:
-    return await service.mark_no_show(actor=user, booking_id=booking_id)
+add_actions(
+    router,
+    "/bookings/{booking_id}",
+    {
+        "cancel": service.cancel_booking,
+        "start": service.start_booking,
+        "finish": service.finish_booking,
+        "no-show": service.mark_no_show,
+    },
+    item="booking_id",
+    read=BookingRead,
+    with_body=frozenset({"finish"}),
+)
 
 
 @router.get("/instruments/{instrument_id}/availability", response_model=AvailabilityRead)
@@ -122,16 +121,6 @@ async def open_sharing_report(
     report = await sharing.open_sharing_report(
         actor=user, date_from=date_from, date_to=date_to, org_id=org_id
     )
-    if format == "csv":
-        return Response(
-            sharing.to_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="open-sharing.csv"'},
-        )
-    if format == "xlsx":
-        return Response(
-            sharing.to_xlsx(report),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": 'attachment; filename="open-sharing.xlsx"'},
-        )
-    return report
+    return export(
+        report, format=format, filename="open-sharing", to_csv=sharing.to_csv, to_xlsx=sharing.to_xlsx
+    )

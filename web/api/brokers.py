@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Query, status
 from services.brokers import service
 from services.brokers.schemas import BrokerRead
 from web.deps import AdminUser, CurrentUser, Page, Size
+from web.routes import add_actions
 
 router = APIRouter(prefix="/api/v1", tags=["brokers"])
 JsonBody = Annotated[dict[str, Any], Body()]
@@ -32,11 +33,12 @@ async def list_broker_profiles(
     return await service.list_broker_profiles(actor=user, status=status_, page=page, size=size)
 
 
-@router.post("/admin/brokers/{profile_id}/approve")
-async def approve_broker(profile_id: int, user: AdminUser) -> BrokerRead:
-    return await service.approve_broker(actor=user, profile_id=profile_id)
-
-
-@router.post("/admin/brokers/{profile_id}/reject")
-async def reject_broker(profile_id: int, body: JsonBody, user: AdminUser) -> BrokerRead:
-    return await service.reject_broker(actor=user, profile_id=profile_id, body=body)
+add_actions(
+    router,
+    "/admin/brokers/{profile_id}",
+    {"approve": service.approve_broker, "reject": service.reject_broker},
+    item="profile_id",
+    read=BrokerRead,
+    admin=True,
+    with_body=frozenset({"reject"}),
+)

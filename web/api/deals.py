@@ -2,15 +2,17 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Query, status
 
 from services.deals import contracts, registration, royalties
 from services.deals.payments import service as payments
 from services.deals.schemas import ContractRead, PaymentRead, RoyaltyStatementRead
-from web.deps import AdminUser, CurrentUser, Page, Size
+from web.deps import CurrentUser, Page, Payments, Size
+from web.routes import add_actions
 
 router = APIRouter(prefix="/api/v1", tags=["deals"])
 JsonBody = Annotated[dict[str, Any], Body()]
+OptionalBody = Annotated[dict[str, Any] | None, Body()]
 
 
 @router.post("/contracts", status_code=status.HTTP_201_CREATED)
@@ -40,18 +42,10 @@ async def trace_contract(contract_id: int, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/pay")
 async def pay_milestone(
-    contract_id: int,
-    milestone_id: int,
-    request: Request,
-    user: CurrentUser,
-    body: Annotated[dict[str, Any] | None, Body()] = None,
+    contract_id: int, milestone_id: int, user: CurrentUser, provider: Payments, body: OptionalBody = None
 ) -> PaymentRead:
     return await payments.start_milestone_payment(
-        actor=user,
-        contract_id=contract_id,
-        milestone_id=milestone_id,
-        body=body,
-        provider=request.app.state.payments,
+        actor=user, contract_id=contract_id, milestone_id=milestone_id, body=body, provider=provider
     )
 
 
@@ -67,53 +61,41 @@ async def list_royalty_statements(contract_id: int, user: CurrentUser) -> list[R
 
 @router.post("/contracts/{contract_id}/royalty-statements/{statement_id}/pay")
 async def pay_royalty_statement(
-    contract_id: int,
-    statement_id: int,
-    request: Request,
-    user: CurrentUser,
-    body: Annotated[dict[str, Any] | None, Body()] = None,
+    contract_id: int, statement_id: int, user: CurrentUser, provider: Payments, body: OptionalBody = None
 ) -> PaymentRead:
     return await royalties.pay_statement(
-        actor=user,
-        contract_id=contract_id,
-        statement_id=statement_id,
-        body=body,
-        provider=request.app.state.payments,
+        actor=user, contract_id=contract_id, statement_id=statement_id, body=body, provider=provider
     )
 
 
-@router.post("/contracts/{contract_id}/registration")
-async def submit_registration(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await registration.submit_registration(actor=user, contract_id=contract_id)
-
-
-@router.post("/contracts/{contract_id}/registration/approve")
-async def approve_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await registration.approve_registration(actor=user, contract_id=contract_id, body=body)
-
-
-@router.post("/contracts/{contract_id}/registration/reject")
-async def reject_registration(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await registration.reject_registration(actor=user, contract_id=contract_id, body=body)
-
-
-@router.post("/contracts/{contract_id}/confirm")
-async def confirm_contract(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await contracts.confirm_contract(actor=user, contract_id=contract_id)
-
-
-@router.post("/contracts/{contract_id}/cancel")
-async def cancel_contract(contract_id: int, user: CurrentUser) -> ContractRead:
-    return await contracts.cancel_contract(actor=user, contract_id=contract_id)
-
-
-@router.post("/contracts/{contract_id}/terminate")
-async def terminate_contract(contract_id: int, body: JsonBody, user: AdminUser) -> ContractRead:
-    return await contracts.terminate_contract(actor=user, contract_id=contract_id, body=body)
+add_actions(
+    router,
+    "/contracts/{contract_id}",
+    {
+        "registration": registration.submit_registration,
+        "confirm": contracts.confirm_contract,
+        "cancel": contracts.cancel_contract,
+    },
+    item="contract_id",
+    read=ContractRead,
+)
+add_actions(
+    router,
+    "/contracts/{contract_id}",
+    {
+        "registration/approve": registration.approve_registration,
+        "registration/reject": registration.reject_registration,
+        "terminate": contracts.terminate_contract,
+    },
+    item="contract_id",
+    read=ContractRead,
+    admin=True,
+    with_body=frozenset({"registration/approve", "registration/reject", "terminate"}),
+)
 
 
 @router.post("/payments/{payment_id}/refund")
-async def refund_payment(payment_id: int, body: JsonBody, request: Request, user: CurrentUser) -> PaymentRead:
-    return await payments.refund_payment(
-        actor=user, payment_id=payment_id, body=body, provider=request.app.state.payments
-    )
+async def refund_payment(
+    payment_id: int, body: JsonBody, user: CurrentUser, provider: Payments
+) -> PaymentRead:
+    return await payments.refund_payment(actor=user, payment_id=payment_id, body=body, provider=provider)

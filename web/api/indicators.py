@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from services.indicators import service
 from web.deps import MaybeUser
+from web.routes import export
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -22,16 +23,10 @@ async def turnover(
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> dict[str, Any] | Response:
     report = await service.turnover(actor=user, date_from=from_, date_to=to, group_by=group_by, origin=origin)
-    if format == "csv":
-        return Response(
-            service.to_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="tech-contract-turnover.csv"'},
-        )
-    if format == "xlsx":
-        return Response(
-            service.to_xlsx(report),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": 'attachment; filename="tech-contract-turnover.xlsx"'},
-        )
-    return report
+    return export(
+        report,
+        format=format,
+        filename="tech-contract-turnover",
+        to_csv=service.to_csv,
+        to_xlsx=service.to_xlsx,
+    )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Response, UploadFile, status
 from services.testing import service
 from services.testing.schemas import TestMethodRead, TestRequestRead
 from web.deps import CurrentUser
+from web.routes import add_actions
 
 router = APIRouter(prefix="/api/v1/test-requests", tags=["testing"])
 JsonBody = Annotated[dict[str, Any], Body()]
@@ -27,19 +28,17 @@ async def quote(request_id: int, body: JsonBody, user: CurrentUser) -> TestReque
     return await service.quote_test_request(actor=user, request_id=request_id, body=body)
 
 
-@router.post("/{request_id}/accept")
-async def accept_quote(request_id: int, user: CurrentUser) -> TestRequestRead:
-    return await service.accept_quote(actor=user, request_id=request_id)
-
-
-@router.post("/{request_id}/decline")
-async def decline_quote(request_id: int, user: CurrentUser) -> TestRequestRead:
-    return await service.decline_quote(actor=user, request_id=request_id)
-
-
-@router.post("/{request_id}/samples-received")
-async def receive_samples(request_id: int, user: CurrentUser) -> TestRequestRead:
-    return await service.receive_samples(actor=user, request_id=request_id)
+add_actions(
+    router,
+    "/{request_id}",
+    {
+        "accept": service.accept_quote,
+        "decline": service.decline_quote,
+        "samples-received": service.receive_samples,
+    },
+    item="request_id",
+    read=TestRequestRead,
+)
 
 
 @router.post("/{request_id}/report")
@@ -58,14 +57,14 @@ async def download_report(request_id: int, user: CurrentUser) -> Response:
     )
 
 
-@router.post("/{request_id}/accept-result")
-async def accept_result(request_id: int, user: CurrentUser) -> TestRequestRead:
-    return await service.accept_result(actor=user, request_id=request_id)
-
-
-@router.post("/{request_id}/query")
-async def query_result(request_id: int, body: JsonBody, user: CurrentUser) -> TestRequestRead:
-    return await service.query_result(actor=user, request_id=request_id, body=body)
+add_actions(
+    router,
+    "/{request_id}",
+    {"accept-result": service.accept_result, "query": service.query_result},
+    item="request_id",
+    read=TestRequestRead,
+    with_body=frozenset({"query"}),
+)
 
 
 methods_router = APIRouter(prefix="/api/v1/test-methods", tags=["testing"])

@@ -99,6 +99,14 @@ async def _review_refused(
     return await render(request, "admin_review.html", context, actor=user, status_code=status_code)
 
 
+async def _reason(request: Request, user: Actor, anchor: str, form: Any) -> str | Response:
+    """The rejection reason of a review form, or the review page shown again with the error (422)."""
+    data, _ = bind(ReasonForm, form_values(form))
+    if data is None:
+        return await _review_refused(request, user, anchor, "请填写驳回理由（至少 2 个字）", 422)
+    return data.reason
+
+
 @router.post("/listings/{listing_type}/{listing_id}/publish")
 async def publish_listing(
     request: Request, listing_type: ListingType, listing_id: int, user: AdminUser, form: CheckedForm
@@ -116,13 +124,11 @@ async def publish_listing(
 async def reject_listing(
     request: Request, listing_type: ListingType, listing_id: int, user: AdminUser, form: CheckedForm
 ) -> Response:
-    data, _errors = bind(ReasonForm, form_values(form))
-    if data is None:
-        return await _review_refused(
-            request, user, f"listing-{listing_id}", "请填写驳回理由（至少 2 个字）", 422
-        )
+    reason = await _reason(request, user, f"listing-{listing_id}", form)
+    if isinstance(reason, Response):
+        return reason
     await catalog_service.transition_listing(
-        actor=user, listing_type=listing_type, listing_id=listing_id, action="reject", reason=data.reason
+        actor=user, listing_type=listing_type, listing_id=listing_id, action="reject", reason=reason
     )
     return redirect("/admin/review", notice="rejected")
 
@@ -135,14 +141,10 @@ async def publish_demand(demand_id: int, user: AdminUser, form: CheckedForm) -> 
 
 @router.post("/demands/{demand_id}/reject")
 async def reject_demand(request: Request, demand_id: int, user: AdminUser, form: CheckedForm) -> Response:
-    data, _ = bind(ReasonForm, form_values(form))
-    if data is None:
-        return await _review_refused(
-            request, user, f"demand-{demand_id}", "请填写驳回理由（至少 2 个字）", 422
-        )
-    await demand_service.transition_demand(
-        actor=user, demand_id=demand_id, action="reject", reason=data.reason
-    )
+    reason = await _reason(request, user, f"demand-{demand_id}", form)
+    if isinstance(reason, Response):
+        return reason
+    await demand_service.transition_demand(actor=user, demand_id=demand_id, action="reject", reason=reason)
     return redirect("/admin/review", notice="rejected")
 
 
@@ -161,14 +163,12 @@ async def approve_listing_edit(
 async def reject_listing_edit(
     request: Request, listing_type: ListingType, listing_id: int, user: AdminUser, form: CheckedForm
 ) -> Response:
-    data, _ = bind(ReasonForm, form_values(form))
-    if data is None:
-        return await _review_refused(
-            request, user, f"listing-{listing_id}", "请填写驳回理由（至少 2 个字）", 422
-        )
+    reason = await _reason(request, user, f"listing-{listing_id}", form)
+    if isinstance(reason, Response):
+        return reason
     try:
         await catalog_service.reject_edit(
-            actor=user, listing_type=listing_type, listing_id=listing_id, reason=data.reason
+            actor=user, listing_type=listing_type, listing_id=listing_id, reason=reason
         )
     except Conflict as exc:
         return await _review_refused(request, user, f"listing-{listing_id}", human_message(exc), 409)
@@ -190,13 +190,11 @@ async def approve_demand_edit(
 async def reject_demand_edit(
     request: Request, demand_id: int, user: AdminUser, form: CheckedForm
 ) -> Response:
-    data, _ = bind(ReasonForm, form_values(form))
-    if data is None:
-        return await _review_refused(
-            request, user, f"demand-{demand_id}", "请填写驳回理由（至少 2 个字）", 422
-        )
+    reason = await _reason(request, user, f"demand-{demand_id}", form)
+    if isinstance(reason, Response):
+        return reason
     try:
-        await demand_service.reject_edit(actor=user, demand_id=demand_id, reason=data.reason)
+        await demand_service.reject_edit(actor=user, demand_id=demand_id, reason=reason)
     except Conflict as exc:
         return await _review_refused(request, user, f"demand-{demand_id}", human_message(exc), 409)
     return redirect("/admin/review", notice="rejected")

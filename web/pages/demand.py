@@ -20,7 +20,13 @@ from services.demand.schemas import Confidentiality, IpTerms, MatchRead
 from services.notifications import service as notifications_service
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
 from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
-from services.reference.vocabulary import CONTRACT_TYPE_LABELS, DEMAND_KIND_LABELS, ContractType, DemandKind
+from services.reference.vocabulary import (
+    CONTRACT_TYPE_LABELS,
+    DEMAND_KIND_LABELS,
+    ContractType,
+    DemandKind,
+    MatchStatus,
+)
 from web.deps import CurrentUser, MaybeUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
@@ -32,7 +38,7 @@ PAGE_SIZE = 20
 MATCH_LIMIT = 50
 SHOWN_MATCHES = 10
 # Pipeline buttons in the order a broker works a match; the service's transition table decides what shows.
-PIPELINE = ("shortlisted", "contacted", "negotiating", "won", "lost", "dismissed")
+PIPELINE = tuple(status for status in MatchStatus if status is not MatchStatus.SUGGESTED)
 CONTRACT_TYPE_FOR = {
     "achievement": "license",
     "instrument": "service",

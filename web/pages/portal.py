@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from search import client as engine
 from search import service as search_service
-from search.queries import MAX_WINDOW, SearchParams
+from search.queries import MAX_WINDOW, SearchParams, Selection
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.bookings import service as bookings_service
@@ -33,6 +33,9 @@ from services.reference.vocabulary import (
     LISTING_TYPE_LABELS,
     MATURITY_LABELS,
     ListingType,
+)
+from services.reference.vocabulary import (
+    PRICE_GROUP_LABELS as GROUP_LABELS,
 )
 from web import search_params
 from web.deps import MaybeUser
@@ -104,12 +107,7 @@ def subtitle(item: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Filters:
-    q: str = ""
-    types: tuple[str, ...] = ()
-    fields: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    maturity: tuple[str, ...] = ()
+class Filters(Selection):
     min_yuan: int | None = None
     max_yuan: int | None = None
     sort: str = "relevance"
@@ -231,7 +229,7 @@ class Visitor:
     kind: str = ""
 
 
-PRICE_GROUP_LABELS = {"own": "校内价", "academic": "校外价", "enterprise": "企业价"}
+PRICE_GROUP_LABELS = {group: f"{label}价" for group, label in GROUP_LABELS.items()}
 
 
 def _group_fees(item: dict[str, Any], visitor: Visitor) -> tuple[str, list[dict[str, Any]]]:

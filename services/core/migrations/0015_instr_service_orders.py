@@ -4,6 +4,7 @@ from orjson import loads
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.indexes import Index
+from services.core.migrations._shapes import create_model, moment
 
 class Migration(migrations.Migration):
     # Service orders for agencies and experts (issue 11): request → quote → order → delivery → acceptance.
@@ -12,12 +13,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='ServiceOrder',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'ServiceOrder', 'orders_service_order',
+            [
                 ('listing_id', fields.BigIntField()),
                 ('listing_type', fields.CharField(max_length=16)),
                 ('provider_org_id', fields.BigIntField()),
@@ -33,25 +31,24 @@ class Migration(migrations.Migration):
                 ('quote_version', fields.IntField(default=0)),
                 ('quote_note', fields.TextField(default='', unique=False)),
                 ('quoted_by_id', fields.BigIntField(null=True)),
-                ('quoted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('quoted_at', null=True),
                 ('price_fen', fields.BigIntField(null=True)),
-                ('ordered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('ordered_at', null=True),
                 ('delivery_note', fields.TextField(default='', unique=False)),
                 ('deliverable_key', fields.CharField(null=True, max_length=200)),
                 ('deliverable_name', fields.CharField(null=True, max_length=200)),
                 ('deliverable_sha256', fields.CharField(null=True, max_length=64)),
-                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('delivered_at', null=True),
                 ('dispute_reason', fields.TextField(null=True, unique=False)),
-                ('disputed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('disputed_at', null=True),
                 ('resolution', fields.CharField(null=True, max_length=16)),
                 ('resolution_note', fields.TextField(null=True, unique=False)),
-                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                moment('closed_at', null=True),
                 ('contract_id', fields.BigIntField(null=True, unique=True)),
             ],
-            options={'table': 'orders_service_order', 'app': 'models', 'indexes': [Index(fields=['provider_org_id', 'status']), Index(fields=['buyer_org_id', 'status'])], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            indexes=[Index(fields=['provider_org_id', 'status']), Index(fields=['buyer_org_id', 'status'])],
         ),
-        # Constraints added as SQL: the runner does not create those listed in CreateModel options (see 0007).
         ops.RunSQL(
             [
                 "ALTER TABLE orders_service_order ADD CONSTRAINT orders_service_order_status_valid CHECK (status IN "

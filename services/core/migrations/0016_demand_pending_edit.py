@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from services.core.migrations._shapes import add_fields
 
 
 class Migration(migrations.Migration):
@@ -10,10 +11,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
-            model_name='Demand',
-            name='pending_edit',
-            field=fields.JSONField(null=True),
+        *add_fields(
+            'Demand',
+            ('pending_edit', fields.JSONField(null=True)),
         ),
         ops.RunSQL(
             "CREATE INDEX demand_demand_pending_edit_idx ON demand_demand (id) WHERE pending_edit IS NOT NULL",

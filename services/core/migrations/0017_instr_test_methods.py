@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
 from tortoise.indexes import Index
+from services.core.migrations._shapes import create_model
 
 class Migration(migrations.Migration):
     # 送样检测 catalogue of methods per instrument or agency (issue 11).
@@ -10,12 +11,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.CreateModel(
-            name='TestMethod',
-            fields=[
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+        create_model(
+            'TestMethod', 'testing_method',
+            [
                 ('listing_id', fields.BigIntField()),
                 ('org_id', fields.BigIntField()),
                 ('test_item', fields.CharField(max_length=200)),
@@ -26,8 +24,8 @@ class Migration(migrations.Migration):
                 ('unit', fields.CharField(default='sample', max_length=16)),
                 ('active', fields.BooleanField(default=True)),
             ],
-            options={'table': 'testing_method', 'app': 'models', 'indexes': [Index(fields=['listing_id', 'active'])], 'pk_attr': 'id'},
-            bases=['TimestampMixin', 'Model'],
+            stamped=True,
+            indexes=[Index(fields=['listing_id', 'active'])],
         ),
         ops.RunSQL(
             [
