@@ -238,14 +238,20 @@ def search_check(fix: Annotated[bool, typer.Option(help="re-enqueue every differ
 
 @app.command()
 def reconcile() -> None:
-    """Compare the money ledger with what the payment provider reported; exit 1 on any difference."""
+    """Compare the money ledger with the payment provider (read back by id) and its events; exit 1 on any difference."""
     from services.deals.ledger import reconcile as run_reconcile
+    from services.deals.payments.stripe_gateway import gateway_from_settings
 
-    differences = run_with_services(run_reconcile)
-    for difference in differences:
+    report = run_with_services(lambda: run_reconcile(provider=gateway_from_settings()))
+    for difference in report["differences"]:
         typer.echo(difference)
-    typer.echo(f"reconcile: {len(differences)} difference(s)")
-    if differences:
+    typer.echo(
+        f"provider: {report['payments']} payment(s) and {report['refunds']} refund(s) read back by id; "
+        f"{report['provider_records']} answered from the provider's records, {report['provider_fixtures']} "
+        "from fixtures (stripe-mock: identity checked, amounts only against the signed events)"
+    )
+    typer.echo(f"reconcile: {len(report['differences'])} difference(s)")
+    if report["differences"]:
         raise typer.Exit(code=1)
 
 

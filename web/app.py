@@ -46,6 +46,7 @@ from web.pages import (
     dashboard,
     devmail,
     enquiry,
+    listings,
     portal,
     register,
     sharing,
@@ -107,6 +108,7 @@ def create_app() -> FastAPI:
     app.include_router(portal.router)
     app.include_router(account.router)
     app.include_router(booking.router)
+    app.include_router(listings.router)
     app.include_router(enquiry.router)
     app.include_router(demand_pages.router)
     app.include_router(broker.router)

@@ -37,25 +37,6 @@ async def save_booking(booking: Booking, connection: BaseDBAsyncClient) -> None:
     await booking.save(using_db=connection)
 
 
-_TAKEN_SQL = (
-    "SELECT starts_at, ends_at, status FROM deals_booking WHERE instrument_id = $1 AND starts_at < $3 "
-    "AND ends_at > $2 AND (status IN ('approved', 'in_progress') OR (status = 'pending' "
-    "AND (expires_at IS NULL OR expires_at > $4))) ORDER BY starts_at"
-)
-
-
-async def taken_intervals(
-    instrument_id: int, start: datetime, end: datetime, now: datetime
-) -> list[tuple[datetime, datetime, str]]:
-    """Start, end and status of the bookings holding time in [start, end) — nothing about who booked.
-
-    Plain SQL (the exclusion constraint's live statuses, minus lapsed requests): a busy instrument has thousands of rows per quarter, and the
-    ORM's per-field conversion cost several times the query itself (tests/bench/bench_availability.py).
-    """
-    _, rows = await Booking._meta.db.execute_query(_TAKEN_SQL, [instrument_id, start, end, now])
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
 _TAKEN_OF_SQL = (
     "SELECT instrument_id, starts_at, ends_at FROM deals_booking WHERE instrument_id = ANY($1::bigint[]) "
     "AND starts_at < $3 AND ends_at > $2 AND (status IN ('approved', 'in_progress') OR (status = 'pending' "
@@ -90,16 +71,37 @@ async def completed_counts(instrument_ids: list[int]) -> dict[int, int]:
     return {int(row[0]): int(row[1]) for row in rows}
 
 
-async def closure_intervals(
-    instrument_id: int, start: datetime, end: datetime
-) -> list[tuple[datetime, datetime, str]]:
-    """Start, end and kind of the closures overlapping [start, end)."""
-    _, rows = await Closure._meta.db.execute_query(
-        "SELECT starts_at, ends_at, kind FROM bookings_closure WHERE instrument_id = $1 AND starts_at < $3 "
-        "AND ends_at > $2 ORDER BY starts_at",
-        [instrument_id, start, end],
-    )
-    return [(row[0], row[1], row[2]) for row in rows]
+# The availability read in one round trip: the instrument's status and opening hours, its closures and the
+# live bookings of the window, each as arrays the driver decodes in C. It reads the instrument listing's
+# status and opening hours directly: under load each extra round trip cost as much as the whole interval
+# query (tests/bench/bench_availability.py); the catalog still owns every write of them. (Subtracting the
+# intervals in SQL with multiranges was tried: range_agg over a busy quarter made it slower, not faster.)
+_AVAILABILITY_SQL = (
+    "SELECT l.status, l.attributes->'booking'->'opening_hours', c.starts, c.ends, c.kinds, "
+    "t.starts, t.ends, t.statuses FROM catalog_listing l "
+    "CROSS JOIN LATERAL (SELECT array_agg(starts_at ORDER BY starts_at) AS starts, "
+    "array_agg(ends_at ORDER BY starts_at) AS ends, array_agg(kind ORDER BY starts_at) AS kinds "
+    "FROM bookings_closure WHERE instrument_id = l.id AND starts_at < $3 AND ends_at > $2) c "
+    "CROSS JOIN LATERAL (SELECT array_agg(starts_at ORDER BY starts_at) AS starts, "
+    "array_agg(ends_at ORDER BY starts_at) AS ends, array_agg(status ORDER BY starts_at) AS statuses "
+    "FROM deals_booking WHERE instrument_id = l.id AND starts_at < $3 AND ends_at > $2 "
+    "AND (status IN ('approved', 'in_progress') OR (status = 'pending' AND (expires_at IS NULL OR expires_at > $4)))) t "
+    "WHERE l.id = $1 AND l.type = 'instrument'"
+)
+Marked = list[tuple[datetime, datetime, str]]
+
+
+async def availability_facts(
+    instrument_id: int, start: datetime, end: datetime, now: datetime
+) -> tuple[str, Any, Marked, Marked] | None:
+    """Status, opening hours (JSON), closures and taken intervals of an instrument's window; None if no such one."""
+    _, rows = await Booking._meta.db.execute_query(_AVAILABILITY_SQL, [instrument_id, start, end, now])
+    if not rows:
+        return None
+    status, hours, c_starts, c_ends, c_kinds, t_starts, t_ends, t_statuses = rows[0]
+    closures = list(zip(c_starts or [], c_ends or [], c_kinds or [], strict=True))
+    taken = list(zip(t_starts or [], t_ends or [], t_statuses or [], strict=True))
+    return status, hours, closures, taken
 
 
 async def expire_overdue(now: datetime, instrument_id: int | None = None, connection: Any = None) -> int:

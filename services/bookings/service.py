@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
@@ -339,15 +340,13 @@ def _check_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 async def get_availability(*, instrument_id: int, start: datetime, end: datetime) -> dict[str, Any]:
     """Open, free and taken intervals of a published instrument; taken ones carry no booker's identity."""
     start, end = _check_window(start, end)
-    # Three independent reads at once (each on its own pooled connection); nothing is shown unless published.
-    instrument, closures, taken = await asyncio.gather(
-        _published_instrument(instrument_id),
-        repository.closure_intervals(instrument_id, start, end),
-        repository.taken_intervals(instrument_id, start, end, clock.now()),
-    )
-    rules = instrument.get("booking") or {}
+    facts = await repository.availability_facts(instrument_id, start, end, clock.now())
+    if facts is None or facts[0] != "published":
+        raise NotFound("instrument_not_found", f"仪器 {instrument_id} 不存在", "instrument not found")
+    _, hours, closures, taken = facts
+    periods = orjson.loads(hours) if isinstance(hours, str | bytes) else hours
     opened = calendar.subtract(
-        calendar.opening_intervals(rules.get("opening_hours"), start, end), [(s, e) for s, e, _ in closures]
+        calendar.opening_intervals(periods, start, end), [(s, e) for s, e, _ in closures]
     )
     free = calendar.subtract(opened, [(s, e) for s, e, _ in taken])
     # Plain data, typed by AvailabilityRead in the API: a busy quarter has thousands of intervals, and a

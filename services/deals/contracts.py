@@ -147,6 +147,14 @@ async def _parties(actor: Actor, data: ContractCreate) -> tuple[int, int, int | 
         raise Invalid.field(
             ["body", "broker_commission_fen"], "没有经纪人的合同不能约定经纪佣金", "no broker, no commission"
         )
+    # The commission and the platform fee both come out of the seller's share, which may not go negative.
+    fee_fen = data.total_fen * get_settings().platform_fee_bp // 10_000
+    if data.broker_commission_fen > data.total_fen - fee_fen:
+        raise Invalid.field(
+            ["body", "broker_commission_fen"],
+            "经纪佣金与平台服务费之和不能超过合同总额",
+            "commission plus platform fee exceed the total",
+        )
     if buyer == seller:
         raise Invalid.field(
             ["body", "seller_org_id"], "买方与卖方不能是同一机构", "buyer and seller must differ"
@@ -324,6 +332,18 @@ async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
         "broker_id": contract.broker_id,
         "confirmations": {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at},
         "payments": await repository.payments_of_contract(contract.id),
+        "refunds": await repository.refunds_of_contract(contract.id),
+        "royalty_statements": [
+            {
+                "id": statement.id,
+                "period_start": statement.period_start,
+                "period_end": statement.period_end,
+                "sales_fen": statement.sales_fen,
+                "due_fen": statement.due_fen,
+                "milestone_id": statement.milestone_id,
+            }
+            for statement in await repository.royalty_statements(contract.id)
+        ],
         "registration": {
             "status": contract.status,
             "rule_set": contract.rule_set,

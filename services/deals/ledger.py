@@ -1,6 +1,10 @@
 """The money ledger: admins see all of it, an organisation its own statement; reconcile checks it against the provider."""
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
@@ -8,7 +12,18 @@ from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import transaction
 from services.deals import repository
+from services.deals.payments.port import (
+    PaymentProvider,
+    ProviderPayment,
+    ProviderRefund,
+    TerminalPaymentError,
+    TransientPaymentError,
+)
 from services.deals.schemas import PayoutAccountSet
+
+_T = TypeVar("_T")
+# Reads of the provider in flight at once (Stripe's rate limit is 100/s in live mode).
+PROVIDER_READS = 8
 
 # Event outcomes that moved money (payments/service.py): what the provider told us happened.
 RECEIVED = ("succeeded", "succeeded_duplicate")
@@ -18,19 +33,16 @@ REFUNDED = ("refunded", "partially_refunded")
 async def list_ledger(*, actor: Actor, page: int, size: int) -> dict[str, Any]:
     """Every ledger row with the balance of each account (admins)."""
     require_admin(actor)
-    total, rows = await repository.page_ledger(contract_ids=None, offset=(page - 1) * size, limit=size)
+    total, rows = await repository.page_ledger(org_id=None, offset=(page - 1) * size, limit=size)
     balances = await repository.account_balances(None)
     return {"total": total, "page": page, "size": size, "items": rows, "balances": balances}
 
 
 async def org_statement(*, actor: Actor, org_id: int, page: int, size: int) -> dict[str, Any]:
-    """An organisation's own statement: the ledger rows of the contracts it bought or sold."""
+    """An organisation's own statement: its side of the ledger rows of the contracts it sold or bought."""
     require_member(actor, org_id)
-    contract_ids = await repository.contract_ids_of_org(org_id)
-    total, rows = await repository.page_ledger(
-        contract_ids=contract_ids, offset=(page - 1) * size, limit=size
-    )
-    balances = await repository.account_balances(contract_ids)
+    total, rows = await repository.page_ledger(org_id=org_id, offset=(page - 1) * size, limit=size)
+    balances = await repository.account_balances(org_id)
     return {"org_id": org_id, "total": total, "page": page, "size": size, "items": rows, "balances": balances}
 
 
@@ -40,8 +52,119 @@ def _intent_of(payload: dict[str, Any]) -> str | None:
     return intent if isinstance(intent, str) else None
 
 
-async def reconcile() -> list[dict[str, Any]]:
-    """Every difference between the ledger and what the provider reported (empty when they agree)."""
+@dataclass(frozen=True, slots=True)
+class PaymentBooks:
+    """What the ledger says one payment moved through the provider account, by kind of entry group."""
+
+    payment_id: int
+    intent_id: str
+    amount_fen: int
+    currency: str
+    received_fen: int
+    refunded_fen: int
+    paid_out_fen: int
+    reversed_fen: int
+    cash_fen: int
+
+
+def compare_with_provider(books: PaymentBooks, provider: ProviderPayment) -> list[dict[str, Any]]:
+    """Differences between the ledger's record of one payment and the provider's (pure)."""
+    where = {"payment_id": books.payment_id, "provider_ref": books.intent_id}
+    if provider.intent_id != books.intent_id:
+        return [{"kind": "provider_identity_mismatch", **where, "provider_id": provider.intent_id}]
+    if not provider.authoritative:
+        return []
+    net_out = (
+        provider.transferred_fen
+        - provider.transfer_reversed_fen
+        - (provider.application_fee_fen - provider.application_fee_refunded_fen)
+    )
+    pairs = {
+        "amount": (provider.amount_fen, books.amount_fen),
+        "currency": (provider.currency.lower(), books.currency),
+        "received": (provider.received_fen, books.received_fen),
+        "refunded": (provider.refunded_fen, books.refunded_fen),
+        "paid_out": (net_out, books.paid_out_fen - books.reversed_fen),
+        "cash": (provider.received_fen - provider.refunded_fen - net_out, books.cash_fen),
+    }
+    return [
+        {"kind": f"provider_{name}_mismatch", **where, "provider": theirs, "ledger": ours}
+        for name, (theirs, ours) in pairs.items()
+        if theirs != ours
+    ]
+
+
+def compare_refund(requested: dict[str, Any], provider: ProviderRefund) -> list[dict[str, Any]]:
+    """Differences between a refund this system asked for and what the provider holds under its id (pure)."""
+    where = {"refund_id": requested["id"], "provider_ref": requested["provider_ref"]}
+    if provider.refund_id != requested["provider_ref"]:
+        return [{"kind": "provider_identity_mismatch", **where, "provider_id": provider.refund_id}]
+    if not provider.authoritative:
+        return []
+    pairs = {
+        "amount": (provider.amount_fen, requested["amount_fen"]),
+        "currency": (provider.currency.lower(), requested["payment__currency"]),
+        "intent": (provider.intent_id, requested["payment__provider_ref"]),
+    }
+    differences = [
+        {"kind": f"refund_{name}_mismatch", **where, "provider": theirs, "ledger": ours}
+        for name, (theirs, ours) in pairs.items()
+        if theirs != ours
+    ]
+    if provider.status in ("failed", "canceled"):
+        differences.append({"kind": "refund_not_made", **where, "provider_status": provider.status})
+    return differences
+
+
+def compare_with_events(
+    books: PaymentBooks, *, received: int, refunded: int, paid_out: int
+) -> list[dict[str, Any]]:
+    """Differences between the ledger and the provider's signed events about one payment (pure); `paid_out` is what
+    the charge sent to the seller's account as this system asked (amount less the application fee)."""
+    pairs = {
+        "received": (received, books.received_fen),
+        "refunded": (refunded, books.refunded_fen),
+        "paid_out": (paid_out if received else 0, books.paid_out_fen),
+    }
+    differences = [
+        {
+            "kind": f"event_{name}_mismatch",
+            "payment_id": books.payment_id,
+            "provider_ref": books.intent_id,
+            "provider_fen": theirs,
+            "ledger_fen": ours,
+        }
+        for name, (theirs, ours) in pairs.items()
+        if theirs != ours
+    ]
+    expected = books.received_fen - books.refunded_fen - books.paid_out_fen + books.reversed_fen
+    if books.cash_fen != expected:
+        # A row outside the payment's known entry groups moved the provider account.
+        differences.append(
+            {
+                "kind": "cash_mismatch",
+                "payment_id": books.payment_id,
+                "provider_ref": books.intent_id,
+                "provider_fen": expected,
+                "ledger_fen": books.cash_fen,
+            }
+        )
+    return differences
+
+
+async def _read_back(
+    work: Callable[[], Awaitable[_T]], limit: asyncio.Semaphore
+) -> _T | TransientPaymentError | TerminalPaymentError:
+    async with limit:
+        try:
+            return await work()
+        except (TransientPaymentError, TerminalPaymentError) as exc:
+            return exc
+
+
+async def reconcile(*, provider: PaymentProvider) -> dict[str, Any]:
+    """Compare the ledger with the provider: every payment and refund read back by the id this system created,
+    and the signed events it sent; every difference is listed (none when they agree)."""
     differences: list[dict[str, Any]] = [
         {"kind": "unbalanced_group", **group} for group in await repository.unbalanced_groups()
     ]
@@ -56,26 +179,66 @@ async def reconcile() -> list[dict[str, Any]]:
             received[intent] = int(obj["amount"])
         else:
             refunded[intent] = max(refunded.get(intent, 0), int(obj["amount_refunded"]))
-    booked = await repository.cash_by_payment()
-    kept = await repository.destination_fees()
-    for payment in await repository.payments_with_intents():
+    ledger = await repository.payment_books()
+    payments = await repository.payments_with_intents()
+    refunds = await repository.refunds_with_refs()
+    limit = asyncio.Semaphore(PROVIDER_READS)
+    payment_answers = await asyncio.gather(
+        *(
+            _read_back(partial(provider.retrieve_payment, intent_id=p["provider_ref"]), limit)
+            for p in payments
+        )
+    )
+    refund_answers = await asyncio.gather(
+        *(_read_back(partial(provider.retrieve_refund, refund_id=r["provider_ref"]), limit) for r in refunds)
+    )
+    authoritative = 0
+    for payment, answer in zip(payments, payment_answers, strict=True):
+        book = ledger.get(payment["id"], {})
+        books = PaymentBooks(
+            payment_id=payment["id"],
+            intent_id=payment["provider_ref"],
+            amount_fen=payment["amount_fen"],
+            currency=payment["currency"],
+            received_fen=book.get("payment", 0),
+            refunded_fen=-book.get("refund", 0),
+            paid_out_fen=-book.get("payout", 0),
+            reversed_fen=book.get("reversal", 0),
+            cash_fen=sum(book.values()),
+        )
         intent = payment["provider_ref"]
-        expected = received.get(intent, 0) - refunded.get(intent, 0)
-        if payment["id"] in kept and intent in received:
-            # A destination charge leaves only the application fee on the platform's balance.
-            expected -= received[intent] - kept[payment["id"]]
-        actual = booked.get(payment["id"], 0)
-        if expected != actual:
+        paid_out = payment["amount_fen"] - (payment["application_fee_fen"] or 0)
+        differences += compare_with_events(
+            books,
+            received=received.get(intent, 0),
+            refunded=refunded.get(intent, 0),
+            paid_out=paid_out if payment["payout_destination"] else 0,
+        )
+        if isinstance(answer, Exception):
+            differences.append({"kind": "provider_unreadable", "provider_ref": intent, "error": str(answer)})
+            continue
+        authoritative += answer.authoritative
+        differences += compare_with_provider(books, answer)
+    for requested, refund_answer in zip(refunds, refund_answers, strict=True):
+        if isinstance(refund_answer, Exception):
             differences.append(
                 {
-                    "kind": "cash_mismatch",
-                    "payment_id": payment["id"],
-                    "provider_ref": intent,
-                    "provider_fen": expected,
-                    "ledger_fen": actual,
+                    "kind": "provider_unreadable",
+                    "provider_ref": requested["provider_ref"],
+                    "error": str(refund_answer),
                 }
             )
-    return differences
+            continue
+        authoritative += refund_answer.authoritative
+        differences += compare_refund(requested, refund_answer)
+    read = len(payments) + len(refunds)
+    return {
+        "differences": differences,
+        "payments": len(payments),
+        "refunds": len(refunds),
+        "provider_records": authoritative,
+        "provider_fixtures": read - authoritative,
+    }
 
 
 async def set_payout_account(*, actor: Actor, org_id: int, body: Any) -> dict[str, Any]:

@@ -206,6 +206,33 @@ class Payment(TimestampMixin, Model):
         )
 
 
+class Refund(Model):
+    """A refund this system asked the provider for; its id lets reconcile read it back."""
+
+    id = fields.BigIntField(primary_key=True)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="refunds", on_delete=fields.RESTRICT
+    )
+    payment_id: int
+    provider_ref = fields.CharField(max_length=255, null=True, unique=True)
+    amount_fen = fields.BigIntField()
+    # A destination charge's refund also reverses the seller's transfer and the application fee, pro rata.
+    reverse_payout = fields.BooleanField(default=False)
+    status = fields.CharField(max_length=16, default="requested")
+    failure_reason: str | None = fields.TextField(null=True)
+    requested_by_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deals_refund"
+        constraints = (
+            CheckConstraint(check="amount_fen > 0", name="deals_refund_amount_positive"),
+            CheckConstraint(
+                check="status IN ('requested','submitted','failed')", name="deals_refund_status_valid"
+            ),
+        )
+
+
 class LedgerEntry(Model):
     """Double-entry: every money event writes rows whose amounts sum to zero per entry_group."""
 

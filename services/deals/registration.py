@@ -1,6 +1,6 @@
 """认定登记: the seller submits a contract, an admin records the registry's decision."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -9,6 +9,7 @@ from services.accounts.policies import Actor, require_admin
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
+from services.core.clock import CHINA_TZ
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.transitions import TransitionTable, next_state
@@ -86,6 +87,7 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
             if contract is None:
                 raise NotFound("contract_not_found", f"合同 {contract_id} 不存在", "contract not found")
             status = next_state(REGISTRATION_TRANSITIONS, contract.status, "approve", subject=_SUBJECT)
+            now = clock.now()
             if data.certified_tech_fen is not None and data.certified_tech_fen > contract.total_fen:
                 raise Invalid.field(
                     ["body", "certified_tech_fen"], "认定技术交易额不能超过合同总额", "exceeds total"
@@ -95,9 +97,9 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
                 conn,
                 status=status.value,
                 registration_no=data.registration_no,
-                registered_at=clock.now(),
+                registered_at=now,
                 certified_tech_fen=data.certified_tech_fen,
-                **_cny_columns(contract, data.exchange_rate, data.certified_tech_fen),
+                **_cny_columns(contract, data.exchange_rate, data.certified_tech_fen, now),
             )
             await record_audit(
                 connection=conn,
@@ -113,8 +115,16 @@ async def approve_registration(*, actor: Actor, contract_id: int, body: Any) -> 
     return await get_contract(actor=actor, contract_id=contract_id)
 
 
+# The rate is the one in force at registration: the registration day's, or the last one published before it
+# (中间价 are not published on weekends and holidays; the longest closure, 春节, is about a week).
+RATE_STALE_AFTER = timedelta(days=15)
+
+
 def _cny_columns(
-    contract: Contract, exchange_rate: ExchangeRate | None, certified_tech_fen: int | None
+    contract: Contract,
+    exchange_rate: ExchangeRate | None,
+    certified_tech_fen: int | None,
+    registered_at: datetime,
 ) -> dict[str, Any]:
     """The contract's amounts in CNY fen, at the rate recorded now (required for any other currency)."""
     tech = certified_tech_fen if certified_tech_fen is not None else contract.tech_fen
@@ -125,6 +135,13 @@ def _cny_columns(
             ["body", "exchange_rate"],
             f"{contract.currency.upper()} 合同登记时须记录汇率（日期、来源）",
             "exchange rate required for non-CNY contracts",
+        )
+    registered_on = registered_at.astimezone(CHINA_TZ).date()
+    if not registered_on - RATE_STALE_AFTER <= exchange_rate.date <= registered_on:
+        raise Invalid.field(
+            ["body", "exchange_rate", "date"],
+            f"汇率日期须为登记日 {registered_on} 或其前 {RATE_STALE_AFTER.days} 天内公布的汇率",
+            "the rate must be the one in force at registration",
         )
     return {
         "total_cny_fen": cny_fen(contract.total_fen, contract.currency, exchange_rate.rate),
@@ -186,7 +203,7 @@ async def record_registered_contract(
             registration_submitted_at=registered_at,
             buyer_confirmed_at=registered_at,
             seller_confirmed_at=registered_at,
-            **_cny_columns(contract, exchange_rate, None),
+            **_cny_columns(contract, exchange_rate, None, registered_at),
         )
         await record_audit(
             connection=conn,

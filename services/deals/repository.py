@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Sum
 
 from services.deals.models import (
@@ -16,6 +16,7 @@ from services.deals.models import (
     NonTechnicalItem,
     Payment,
     PayoutAccount,
+    Refund,
     RoyaltyStatement,
     StripeEvent,
 )
@@ -186,13 +187,22 @@ async def contracts_for_matches(match_ids: list[int]) -> dict[int, int]:
     return {int(match_id): int(contract_id) for match_id, contract_id in rows}
 
 
-async def page_ledger(
-    *, contract_ids: list[int] | None, offset: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
-    """Ledger rows, newest first (restricted to contracts when given)."""
-    query = LedgerEntry.all()
-    if contract_ids is not None:
-        query = query.filter(contract_id__in=contract_ids)
+def _org_rows(org_id: int) -> Q:
+    """The ledger rows an organisation's statement shows: everything of the contracts it sold (its share, and
+    the fee and commission taken from it); of those it bought, only its own money — what it paid, what was
+    refunded to it and what is owed back to it — never the seller's share or the broker's commission."""
+    sold = Q(contract_id__in=Subquery(Contract.filter(seller_org_id=org_id).values("id")))
+    bought = Q(contract_id__in=Subquery(Contract.filter(buyer_org_id=org_id).values("id")))
+    own_money = Q(account__startswith="buyer_refund_due:") | (
+        Q(account="provider_clearing")
+        & (Q(entry_group__startswith="payment-") | Q(entry_group__startswith="refund-"))
+    )
+    return sold | (bought & own_money)
+
+
+async def page_ledger(*, org_id: int | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Ledger rows, newest first (an organisation's statement when given)."""
+    query = LedgerEntry.all() if org_id is None else LedgerEntry.filter(_org_rows(org_id))
     total = await query.count()
     rows = (
         await query.order_by("-id")
@@ -213,24 +223,15 @@ async def page_ledger(
     return total, list(rows)
 
 
-async def account_balances(contract_ids: list[int] | None) -> list[dict[str, Any]]:
-    """Balance per account and currency (restricted to contracts when given)."""
-    query = LedgerEntry.all()
-    if contract_ids is not None:
-        query = query.filter(contract_id__in=contract_ids)
+async def account_balances(org_id: int | None) -> list[dict[str, Any]]:
+    """Balance per account and currency (of an organisation's statement when given)."""
+    query = LedgerEntry.all() if org_id is None else LedgerEntry.filter(_org_rows(org_id))
     rows = (
         await query.annotate(balance=Sum("amount_fen"))
         .group_by("account", "currency")
         .values("account", "currency", "balance")
     )
     return [{**r, "balance": int(r["balance"] or 0)} for r in rows]
-
-
-async def contract_ids_of_org(org_id: int) -> list[int]:
-    rows: list[Any] = list(
-        await Contract.filter(Q(buyer_org_id=org_id) | Q(seller_org_id=org_id)).values_list("id", flat=True)
-    )
-    return [int(r) for r in rows]
 
 
 async def unbalanced_groups() -> list[dict[str, Any]]:
@@ -244,21 +245,10 @@ async def unbalanced_groups() -> list[dict[str, Any]]:
     return [dict(r) for r in rows if int(r["total"] or 0) != 0]
 
 
-async def cash_by_payment() -> dict[int, int]:
-    """What the ledger says reached (and left) the provider account, per payment."""
-    rows = (
-        await LedgerEntry.filter(account="provider_clearing", payment_id__isnull=False)
-        .annotate(total=Sum("amount_fen"))
-        .group_by("payment_id")
-        .values("payment_id", "total")
-    )
-    return {int(r["payment_id"]): int(r["total"] or 0) for r in rows}
-
-
 async def payments_with_intents() -> list[dict[str, Any]]:
     return list(
         await Payment.filter(provider_ref__isnull=False).values(
-            "id", "provider_ref", "amount_fen", "currency"
+            "id", "provider_ref", "amount_fen", "currency", "payout_destination", "application_fee_fen"
         )
     )
 
@@ -312,12 +302,6 @@ async def set_payout_account(
     )
 
 
-async def destination_fees() -> dict[int, int]:
-    """What the platform keeps of each destination charge (the rest goes to the seller's account)."""
-    rows = await Payment.filter(payout_destination__isnull=False).values("id", "application_fee_fen")
-    return {int(r["id"]): int(r["application_fee_fen"] or 0) for r in rows}
-
-
 async def royalty_period_taken(
     contract_id: int, start: date, end: date, connection: BaseDBAsyncClient
 ) -> bool:
@@ -358,3 +342,68 @@ async def royalty_statements(contract_id: int) -> list[RoyaltyStatement]:
 
 async def royalty_statement(contract_id: int, statement_id: int) -> RoyaltyStatement | None:
     return await RoyaltyStatement.get_or_none(id=statement_id, contract_id=contract_id)
+
+
+async def ledger_group(entry_group: str, connection: BaseDBAsyncClient) -> dict[str, int]:
+    """The accounts of one entry group with their amounts, in the order they were booked."""
+    rows = (
+        await LedgerEntry.filter(entry_group=entry_group)
+        .using_db(connection)
+        .order_by("id")
+        .values_list("account", "amount_fen")
+    )
+    booked: dict[str, int] = {}
+    for account, amount in rows:
+        booked[str(account)] = booked.get(str(account), 0) + int(amount)
+    return booked
+
+
+async def refund_requested_total(payment_id: int, connection: BaseDBAsyncClient) -> int:
+    """What has been asked of the provider for this payment and not refused."""
+    rows = (
+        await Refund.filter(payment_id=payment_id)
+        .exclude(status="failed")
+        .using_db(connection)
+        .annotate(total=Sum("amount_fen"))
+        .group_by("payment_id")
+        .values("total")
+    )
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def insert_refund(columns: dict[str, Any], connection: BaseDBAsyncClient) -> Refund:
+    return await Refund.create(**columns, using_db=connection)
+
+
+async def update_refund(refund_id: int, **changes: Any) -> None:
+    await Refund.filter(id=refund_id).update(**changes)
+
+
+async def refunds_with_refs() -> list[dict[str, Any]]:
+    """Refunds the provider accepted, with the PaymentIntent of their payment."""
+    return list(
+        await Refund.filter(provider_ref__isnull=False).values(
+            "id", "provider_ref", "amount_fen", "payment_id", "payment__provider_ref", "payment__currency"
+        )
+    )
+
+
+async def payment_books() -> dict[int, dict[str, int]]:
+    """Per payment, what the ledger says moved through the provider account, by kind of entry group."""
+    rows = await LedgerEntry.filter(account="provider_clearing", payment_id__isnull=False).values_list(
+        "payment_id", "entry_group", "amount_fen"
+    )
+    books: dict[int, dict[str, int]] = {}
+    for payment_id, group, amount in rows:
+        kind = str(group).split("-", 1)[0]
+        book = books.setdefault(int(payment_id), {})
+        book[kind] = book.get(kind, 0) + int(amount)
+    return books
+
+
+async def refunds_of_contract(contract_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Refund.filter(payment__contract_id=contract_id)
+        .order_by("id")
+        .values("id", "payment_id", "amount_fen", "reverse_payout", "status", "provider_ref", "created_at")
+    )

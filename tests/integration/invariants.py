@@ -33,6 +33,7 @@ COUNTED_TABLES = (
     "deals_milestone",
     "deals_non_technical_item",
     "deals_payment",
+    "deals_refund",
     "deals_ledger_entry",
     "deals_stripe_event",
     "testing_request",

@@ -4,12 +4,13 @@ registration data a registry would accept."""
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from services.core.clock import CHINA_TZ
 from tests.factories import (
     contract_body,
     create_contract,
@@ -228,6 +229,18 @@ async def test_broker_id_must_be_an_approved_broker_who_worked_the_match(market,
             )
         assert assert_problem(response, 403)["code"] == code
 
+    # when the commission would leave the seller less than nothing after the 1% platform fee (80万元 total)
+    async with nothing_saved(db):
+        greedy = await market.api.call(
+            "POST",
+            "/api/v1/contracts",
+            token=market.enterprise,
+            json=market.body(
+                match_id, broker_id=market.broker_id, broker_commission_fen=80_000_000 - 800_000 + 1
+            ),
+        )
+    assert_problem(greedy, 422, ("body", "broker_commission_fen"))
+
     # then the broker who worked it is accepted, and sees the contract; the idle broker does not
     made = await market.api.json(
         "POST",
@@ -399,8 +412,23 @@ async def test_a_foreign_currency_contract_counts_in_cny_at_the_rate_recorded_at
         )
     assert_problem(missing, 422, ("body", "exchange_rate"))
 
+    # when approved with a rate of the future, or one long out of date, then it is refused too
+    today = datetime.now(CHINA_TZ).date()
+    rate = {"rate": "7.1234500000", "date": today.isoformat(), "source": "中国外汇交易中心 人民币汇率中间价"}
+    for stale in (today + timedelta(days=1), today - timedelta(days=16), date(2001, 1, 1)):
+        async with nothing_saved(db):
+            wrong = await market.api.call(
+                "POST",
+                approve,
+                token=market.admin,
+                json={
+                    "registration_no": "20265001079901",
+                    "exchange_rate": {**rate, "date": stale.isoformat()},
+                },
+            )
+        assert_problem(wrong, 422, ("body", "exchange_rate", "date"))
+
     # when approved with the day's rate, then it counts 71,234.50 元 (and 64,111.05 元 technical)
-    rate = {"rate": "7.1234500000", "date": "2026-11-20", "source": "中国外汇交易中心 人民币汇率中间价"}
     registered = await market.api.json(
         "POST", approve, token=market.admin, json={"registration_no": "20265001079901", "exchange_rate": rate}
     )

@@ -87,6 +87,7 @@ def test_the_readme_names_the_accounts_and_steps_this_test_walks():
         "`admin@demo.techmarket.cn`",
         "我的预约",
         "预约审批",
+        "我的资源",
         "我的需求",
         "审核队列",
         "经纪人工作台",
@@ -158,6 +159,21 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await card.get_by_role("button", name="批准").click()
         await expect(owner.get_by_role("status")).to_contain_text("已批准该预约")
         await at_both_sizes(browser, provider, base + "/me/booking-approvals", "demo-provider-approvals")
+
+        # provider@ opens 我的资源 and starts an achievement: the quality hints update as they type
+        await owner.get_by_role("link", name="我的资源").click()
+        await owner.wait_for_url(re.compile(r"/me/listings"))
+        await owner.get_by_role("link", name="发布科技成果").click()
+        hints = owner.locator("[data-quality-missing]")
+        await expect(hints).to_contain_text("量化的效益或性能指标")
+        await owner.get_by_label("成果名称").fill("高导热氮化硅陶瓷基板制备技术")
+        await owner.get_by_label("技术描述").fill(
+            "梯度烧结制备的氮化硅陶瓷基板，导热系数达 90 W/mK，较氧化铝基板提高 3 倍，已完成中试，良率 95%。"
+        )
+        await expect(hints).not_to_contain_text("量化的效益或性能指标")
+        await check(owner, "演示：发布科技成果")
+        await at_both_sizes(browser, provider, owner.url, "demo-provider-listing-form")
+        await at_both_sizes(browser, provider, base + "/me/enquiries", "demo-provider-enquiries")
         await page.goto(base + "/me/bookings")
         await expect(page.locator("table.bookings")).to_contain_text("已批准")
 

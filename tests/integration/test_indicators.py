@@ -223,3 +223,40 @@ async def test_the_rollup_kept_from_events_equals_a_rebuild(api_module, dated, d
     assert [tuple(r) for r in await db.fetch(query)] == incremental
     assert await db.fetchval("SELECT count(*) FROM indicators_contract_state") == state
     assert state == await db.fetchval("SELECT count(*) FROM deals_contract WHERE status = 'registered'")
+
+
+async def test_the_indicator_splits_what_came_through_the_marketplace_from_what_was_recorded_directly(
+    api_module, dated, db
+):
+    # given one of the year's contracts born from a match (its origin set behind the application's back, as
+    # the registry's history would be imported), and the roll-up rebuilt
+    api, _ = api_module
+    marketplace_id, total = dated[2][0], dated[2][5]
+    await db.execute(
+        "UPDATE deals_contract SET match_id = $2 WHERE id = $1",
+        marketplace_id,
+        9_000_000_000 + marketplace_id,
+    )
+    try:
+        _run_cli("indicators", "rebuild")
+        read = {
+            origin: await api.json(
+                "GET",
+                "/api/v1/indicators/tech-contract-turnover",
+                params={**WINDOW, "group_by": "contract_type", "origin": origin},
+            )
+            for origin in ("all", "marketplace", "direct")
+        }
+
+        # then the marketplace holds exactly that contract, direct the rest, and together they are the whole
+        assert (read["marketplace"]["count"], read["marketplace"]["total_fen"]) == (1, total)
+        assert [row["key"] for row in read["marketplace"]["series"]] == ["license"]
+        assert (read["direct"]["count"], read["direct"]["total_fen"]) == (4, 150_000_000 - total)
+        assert read["all"]["total_fen"] == read["marketplace"]["total_fen"] + read["direct"]["total_fen"]
+        bogus = await api.call(
+            "GET", "/api/v1/indicators/tech-contract-turnover", params={"origin": "elsewhere"}, expect=422
+        )
+        assert bogus.json()["errors"][0]["loc"] == ["query", "origin"]
+    finally:
+        await db.execute("UPDATE deals_contract SET match_id = NULL WHERE id = $1", marketplace_id)
+        _run_cli("indicators", "rebuild")

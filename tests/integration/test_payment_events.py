@@ -16,6 +16,7 @@ from services.deals import repository
 from services.deals.ledger import reconcile
 from services.deals.payments.port import ProviderEvent
 from services.deals.payments.service import apply_event
+from services.deals.payments.stripe_gateway import gateway_from_settings
 from tests.factories import create_org
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
 
@@ -50,8 +51,15 @@ async def parties(stack: Processes) -> AsyncIterator[tuple[int, int]]:
     await close_database()
 
 
-async def _milestone_with_two_attempts(run: str, seller: int, buyer: int) -> tuple[int, int, list[int]]:
-    """A contract whose only milestone has two payment attempts (two PaymentIntents), both open."""
+FEE = AMOUNT // 100  # platform_fee_bp 100
+COMMISSION = 7_777_777  # odd, so pro-rata refunds round
+
+
+async def _milestone_with_two_attempts(
+    run: str, seller: int, buyer: int, *, destination: bool
+) -> tuple[int, int, list[int]]:
+    """A brokered contract whose only milestone has two payment attempts (two PaymentIntents), both open;
+    with `destination`, both are Connect destination charges to the seller's account."""
     async with in_transaction() as conn:
         contract = await repository.insert_contract(
             {
@@ -68,6 +76,8 @@ async def _milestone_with_two_attempts(run: str, seller: int, buyer: int) -> tup
                 "seller_region": "500106",
                 "buyer_region": "500107",
                 "platform_fee_bp": 100,
+                "broker_id": 424242,
+                "broker_commission_fen": COMMISSION,
             },
             [{"name": "全款", "due": None, "amount_fen": AMOUNT}],
             [],
@@ -85,6 +95,8 @@ async def _milestone_with_two_attempts(run: str, seller: int, buyer: int) -> tup
                     "amount_fen": AMOUNT,
                     "currency": "cny",
                     "status": "requires_payment_method",
+                    "payout_destination": f"acct_prop_{run}" if destination else None,
+                    "application_fee_fen": FEE + COMMISSION if destination else None,
                 },
                 conn,
             )
@@ -140,6 +152,31 @@ def _event(rng: random.Random, run: str, step: int, history: list[ProviderEvent]
     )
 
 
+def _expected_accounts(*, received: bool, credited: bool, refunded: int, destination: bool) -> dict[str, int]:
+    """The reference model of one attempt's balances (non-zero only): each share is what is left of it after
+    the cumulative refund, taken in proportion (the seller's share, or a duplicate's debt, takes the rounding);
+    on a destination charge the seller's account got its share at once and gives back its part of refunds."""
+    if not received:
+        return {}
+    left = AMOUNT - refunded
+    if credited:
+        fee, commission = FEE - FEE * refunded // AMOUNT, COMMISSION - COMMISSION * refunded // AMOUNT
+        seller = left - fee - commission
+        accounts = {"platform_fee": -fee, "broker_payable": -commission}
+        if destination:
+            accounts["provider_clearing"] = fee + commission
+        else:
+            accounts |= {"provider_clearing": left, "seller_payable": -seller}
+    else:
+        accounts = {"buyer_refund_due": -left, "provider_clearing": left}
+        if destination:
+            # the seller's account holds the duplicate's share until the refund reverses it
+            out = AMOUNT - FEE - COMMISSION
+            held = out - out * refunded // AMOUNT
+            accounts |= {"seller_payable": held, "provider_clearing": left - held}
+    return {k: v for k, v in accounts.items() if v}
+
+
 def _fields(event: ProviderEvent) -> dict[str, Any]:
     return {name: getattr(event, name) for name in ProviderEvent.__slots__}
 
@@ -168,7 +205,10 @@ async def test_a_milestone_is_credited_at_most_once_whatever_the_order_of_events
     rng = random.Random(int(os.environ.get("TM_EVENT_SEED", "20261204")))
     for sequence in range(SEQUENCES):
         run = f"{rng.getrandbits(40):x}{sequence}"
-        contract_id, milestone_id, payment_ids = await _milestone_with_two_attempts(run, seller, buyer)
+        destination = sequence % 2 == 1
+        contract_id, milestone_id, payment_ids = await _milestone_with_two_attempts(
+            run, seller, buyer, destination=destination
+        )
         history: list[ProviderEvent] = []
         applied: list[ProviderEvent] = []
         for step in range(rng.randint(1, 8)):
@@ -194,8 +234,8 @@ async def test_a_milestone_is_credited_at_most_once_whatever_the_order_of_events
                 "SELECT provider_ref FROM deals_payment WHERE id = $1", credits[0]["payment_id"]
             )
             assert credited_ref == credited_by, where
-            assert credits[0]["amount_fen"] == -(AMOUNT - AMOUNT // 100), where
-        # and the ledger balances, with cash per attempt equal to what the provider reported minus refunds
+            assert credits[0]["amount_fen"] == -(AMOUNT - FEE - COMMISSION), where
+        # and the ledger balances, and each attempt's accounts hold what the model says after its refunds
         unbalanced = await db.fetchval(
             "SELECT count(*) FROM (SELECT entry_group FROM deals_ledger_entry WHERE contract_id = $1 "
             "GROUP BY entry_group HAVING sum(amount_fen) <> 0) g",
@@ -204,17 +244,31 @@ async def test_a_milestone_is_credited_at_most_once_whatever_the_order_of_events
         assert unbalanced == 0, where
         for payment_id in payment_ids:
             row = await db.fetchrow(
-                "SELECT status, refunded_fen FROM deals_payment WHERE id = $1", payment_id
+                "SELECT status, refunded_fen, provider_ref FROM deals_payment WHERE id = $1", payment_id
             )
-            cash = await db.fetchval(
-                "SELECT coalesce(sum(amount_fen), 0) FROM deals_ledger_entry WHERE payment_id = $1 "
-                "AND account = 'provider_clearing'",
-                payment_id,
+            booked = {
+                r["account"].split(":")[0]: r["total"]
+                for r in await db.fetch(
+                    "SELECT account, sum(amount_fen)::bigint AS total FROM deals_ledger_entry "
+                    "WHERE payment_id = $1 GROUP BY account",
+                    payment_id,
+                )
+            }
+            expected = _expected_accounts(
+                received=row["status"] == "succeeded",
+                credited=row["provider_ref"] == credited_by,
+                refunded=row["refunded_fen"],
+                destination=destination,
             )
-            assert cash == (AMOUNT - row["refunded_fen"] if row["status"] == "succeeded" else 0), where
+            assert {k: v for k, v in booked.items() if v} == expected, f"{where} payment {payment_id}"
+        if credited_by:
+            credited_refunded = await db.fetchval(
+                "SELECT refunded_fen FROM deals_payment WHERE provider_ref = $1", credited_by
+            )
+            assert status == ("refunded" if credited_refunded == AMOUNT else "paid"), where
 
     # and the whole ledger reconciles with what the provider reported
-    assert await reconcile() == []
+    assert (await reconcile(provider=gateway_from_settings()))["differences"] == []
     rejected = await db.fetchval(
         "SELECT count(*) FROM deals_stripe_event WHERE id LIKE 'evt_prop_%' AND outcome = 'rejected'"
     )

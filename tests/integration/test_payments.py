@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import create_contract, create_org, create_user
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
-from tests.integration.invariants import stripe_signature
+from tests.integration.invariants import assert_problem, nothing_saved, stripe_signature
 
 pytestmark = pytest.mark.integration
 
@@ -253,11 +253,30 @@ async def test_a_malformed_signed_event_is_a_400_and_kept_as_rejected(deal, db, 
     assert await db.fetchval("SELECT count(*) FROM deals_ledger_entry") == ledger_before
 
 
-async def test_refunds_book_only_what_is_new_and_a_full_refund_reopens_the_milestone(deal, db):
-    # given a paid milestone
-    contract = await deal.contract()
+async def _balances(db: Any, payment_id: int) -> dict[str, int]:
+    rows = await db.fetch(
+        "SELECT account, sum(amount_fen)::bigint AS total FROM deals_ledger_entry WHERE payment_id = $1 "
+        "GROUP BY account",
+        payment_id,
+    )
+    return {r["account"]: r["total"] for r in rows}
+
+
+def _charge(payment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "object": "charge",
+        "id": f"ch_{payment['payment_id']}",
+        "payment_intent": payment["provider_ref"],
+    }
+
+
+async def test_refunds_book_only_what_is_new_and_take_every_share_back_in_proportion(deal, db):
+    # given a paid 30万元 milestone of a brokered contract: 1% platform fee, 8,000.00 元 commission on 80万元
+    broker_id, _ = await create_user(deal.api, deal.admin, org_id=deal.seller_org, role="broker")
+    contract = await deal.contract(broker_id=broker_id, broker_commission_fen=800_000)
     payment = await deal.pay(contract)
     await deal.deliver("payment_intent.succeeded", payment)
+    seller, broker = f"seller_payable:contract-{contract['id']}", f"broker_payable:user-{broker_id}"
 
     # when the seller refunds 10万元 through the provider (stripe-mock) and Stripe reports it, twice
     await deal.api.json(
@@ -266,33 +285,103 @@ async def test_refunds_book_only_what_is_new_and_a_full_refund_reopens_the_miles
         token=deal.seller,
         json={"amount_fen": 10_000_000},
     )
-    charge = {"object": "charge", "id": "ch_test", "payment_intent": payment["provider_ref"]}
-    partial = await deal.deliver("charge.refunded", payment, **charge, amount_refunded=10_000_000)
-    replay = await deal.deliver("charge.refunded", payment, **charge, amount_refunded=10_000_000)
+    partial = await deal.deliver("charge.refunded", payment, **_charge(payment), amount_refunded=10_000_000)
+    replay = await deal.deliver("charge.refunded", payment, **_charge(payment), amount_refunded=10_000_000)
 
-    # then 10万元 left the provider account once, and the milestone stays paid
+    # then 10万元 left the provider account once, a third of the fee and of the commission came back with the
+    # seller's third, and the milestone stays paid
     assert (partial["outcome"], replay["outcome"]) == ("partially_refunded", "already_refunded")
-    cash = await db.fetchval(
-        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE payment_id = $1 AND account = 'provider_clearing'",
+    assert await _balances(db, payment["payment_id"]) == {
+        "provider_clearing": 20_000_000,
+        seller: -(29_400_000 - 9_800_000),
+        "platform_fee": -200_000,
+        broker: -200_000,
+    }
+    assert await deal.milestones(contract) == ["paid", "unpaid"]
+    refund = await db.fetchrow(
+        "SELECT provider_ref, amount_fen, reverse_payout, status FROM deals_refund WHERE payment_id = $1",
         payment["payment_id"],
     )
-    assert cash == 20_000_000
-    assert await deal.milestones(contract) == ["paid", "unpaid"]
-
-    # when the rest is refunded, then the milestone is refunded and can be paid again
-    full = await deal.deliver("charge.refunded", payment, **charge, amount_refunded=30_000_000)
-    assert full["outcome"] == "refunded"
-    assert await deal.milestones(contract) == ["refunded", "unpaid"]
-
-    # and a buyer may not refund, nor refund more than is left
-    refused = await deal.api.call(
-        "POST", f"/api/v1/payments/{payment['payment_id']}/refund", token=deal.buyer, json={"amount_fen": 1}
+    assert refund["provider_ref"].startswith("re_")
+    assert (refund["amount_fen"], refund["reverse_payout"], refund["status"]) == (
+        10_000_000,
+        False,
+        "submitted",
     )
-    assert refused.status_code == 403
+
+    # when the rest is refunded, then every share is back to zero and the milestone can be paid again
+    full = await deal.deliver("charge.refunded", payment, **_charge(payment), amount_refunded=30_000_000)
+    assert full["outcome"] == "refunded"
+    assert set((await _balances(db, payment["payment_id"])).values()) == {0}
+    assert await deal.milestones(contract) == ["refunded", "unpaid"]
+    trace = await deal.api.json("GET", f"/api/v1/contracts/{contract['id']}/trace", token=deal.buyer)
+    assert [(p["id"], p["refunded_fen"]) for p in trace["payments"]] == [(payment["payment_id"], 30_000_000)]
+    assert [(r["payment_id"], r["amount_fen"]) for r in trace["refunds"]] == [
+        (payment["payment_id"], 10_000_000)
+    ]
+    assert trace["broker_id"] == broker_id
+    unbalanced = await db.fetchval(
+        "SELECT count(*) FROM (SELECT entry_group FROM deals_ledger_entry WHERE payment_id = $1 "
+        "GROUP BY entry_group HAVING sum(amount_fen) <> 0) g",
+        payment["payment_id"],
+    )
+    assert unbalanced == 0
+
+
+async def test_a_refund_is_refused_to_the_buyer_and_beyond_what_is_left(deal, db):
+    contract = await deal.contract()
+    payment = await deal.pay(contract)
+    await deal.deliver("payment_intent.succeeded", payment)
+    url = f"/api/v1/payments/{payment['payment_id']}/refund"
+    async with nothing_saved(db):
+        refused = await deal.api.call("POST", url, token=deal.buyer, json={"amount_fen": 1})
+    assert_problem(refused, 403)
+    # two requests before the provider reports either: the second would exceed the payment
+    await deal.api.json("POST", url, token=deal.seller, json={"amount_fen": 20_000_000})
+    async with nothing_saved(db):
+        too_much = await deal.api.call("POST", url, token=deal.seller, json={"amount_fen": 10_000_001})
+    assert_problem(too_much, 422, ("body", "amount_fen"))
+    assert (
+        await db.fetchval("SELECT count(*) FROM deals_refund WHERE payment_id = $1", payment["payment_id"])
+        == 1
+    )
+
+
+async def test_a_refunded_duplicate_payment_is_owed_to_the_buyer_and_never_taken_from_the_seller(deal, db):
+    # given a milestone credited by a second attempt, and the first attempt succeeding late (a duplicate)
+    contract = await deal.contract()
+    first = await deal.pay(contract)
+    await deal.deliver("payment_intent.payment_failed", first)
+    second = await deal.pay(contract)
+    await deal.deliver("payment_intent.succeeded", second)
+    assert (await deal.deliver("payment_intent.succeeded", first))["outcome"] == "succeeded_duplicate"
+    seller = f"seller_payable:contract-{contract['id']}"
+    owed_before = await db.fetchval(
+        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE account = $1", seller
+    )
+
+    # when the duplicate is refunded, in part and then in full
+    url = f"/api/v1/payments/{first['payment_id']}/refund"
+    await deal.api.json("POST", url, token=deal.seller, json={"amount_fen": 30_000_000})
+    await deal.deliver("charge.refunded", first, **_charge(first), amount_refunded=12_345_678)
+    assert await _balances(db, first["payment_id"]) == {
+        "provider_clearing": 30_000_000 - 12_345_678,
+        f"buyer_refund_due:contract-{contract['id']}": -(30_000_000 - 12_345_678),
+    }
+    full = await deal.deliver("charge.refunded", first, **_charge(first), amount_refunded=30_000_000)
+
+    # then the buyer's claim is settled, the seller is owed what it was owed, and the milestone stays paid
+    assert full["outcome"] == "refunded"
+    assert set((await _balances(db, first["payment_id"])).values()) == {0}
+    assert await db.fetchval("SELECT sum(amount_fen) FROM deals_ledger_entry WHERE account = $1", seller) == (
+        owed_before
+    )
+    assert await deal.milestones(contract) == ["paid", "unpaid"]
 
 
 async def test_the_ledger_is_for_admins_and_each_organisation_sees_its_own_statement(deal):
-    contract = await deal.contract()
+    broker_id, _ = await create_user(deal.api, deal.admin, org_id=deal.seller_org, role="broker")
+    contract = await deal.contract(broker_id=broker_id, broker_commission_fen=800_000)
     payment = await deal.pay(contract)
     await deal.deliver("payment_intent.succeeded", payment)
     everything = await deal.api.json("GET", "/api/v1/ledger", token=deal.admin)
@@ -301,11 +390,39 @@ async def test_the_ledger_is_for_admins_and_each_organisation_sees_its_own_state
     refused = await deal.api.call("GET", "/api/v1/ledger", token=deal.seller)
     assert refused.status_code == 403
 
-    statement = await deal.api.json("GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.seller)
+    # the seller sees its share and what was taken from it
+    statement = await deal.api.json(
+        "GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.seller, params={"size": 100}
+    )
     assert {row["contract_id"] for row in statement["items"]} <= set(await _contract_ids(deal, deal.seller))
-    assert any(row["payment_id"] == payment["payment_id"] for row in statement["items"])
+    mine = {
+        row["account"]: row["amount_fen"]
+        for row in statement["items"]
+        if row["payment_id"] == payment["payment_id"]
+    }
+    assert mine == {
+        "provider_clearing": 30_000_000,
+        f"seller_payable:contract-{contract['id']}": -29_400_000,
+        "platform_fee": -300_000,
+        f"broker_payable:user-{broker_id}": -300_000,
+    }
     other = await deal.api.call("GET", f"/api/v1/orgs/{deal.seller_org}/statement", token=deal.buyer)
     assert other.status_code == 403
+
+    # the buyer sees what it paid, never the seller's share or the broker's commission
+    bought = await deal.api.json(
+        "GET", f"/api/v1/orgs/{deal.buyer_org}/statement", token=deal.buyer, params={"size": 100}
+    )
+    paid = [
+        (row["account"], row["amount_fen"])
+        for row in bought["items"]
+        if row["payment_id"] == payment["payment_id"]
+    ]
+    assert paid == [("provider_clearing", 30_000_000)]
+    accounts = {row["account"].split(":")[0] for row in bought["items"]} | {
+        b["account"].split(":")[0] for b in bought["balances"]
+    }
+    assert accounts <= {"provider_clearing", "buyer_refund_due"}
 
 
 async def _contract_ids(deal: Deal, token: str) -> list[int]:
@@ -323,6 +440,10 @@ async def test_reconcile_passes_on_the_suites_payments_and_fails_on_a_tampered_l
     clean = _run_cli("reconcile")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "reconcile: 0 difference(s)" in clean.stdout
+    # every PaymentIntent and refund this system created was read back from the provider by its id
+    intents = await db.fetchval("SELECT count(*) FROM deals_payment WHERE provider_ref IS NOT NULL")
+    refunds = await db.fetchval("SELECT count(*) FROM deals_refund WHERE provider_ref IS NOT NULL")
+    assert f"provider: {intents} payment(s) and {refunds} refund(s) read back by id" in clean.stdout
 
     # when one ledger row is tampered with, then reconcile names it and exits non-zero
     row_id = await db.fetchval(
@@ -334,7 +455,7 @@ async def test_reconcile_passes_on_the_suites_payments_and_fails_on_a_tampered_l
         tampered = _run_cli("reconcile")
         assert tampered.returncode == 1
         assert f"payment-{payment['payment_id']}" in tampered.stdout
-        assert "cash_mismatch" in tampered.stdout
+        assert "event_received_mismatch" in tampered.stdout
     finally:
         await db.execute("UPDATE deals_ledger_entry SET amount_fen = amount_fen - 100 WHERE id = $1", row_id)
 
@@ -395,3 +516,31 @@ async def test_a_seller_with_a_payout_account_is_paid_by_a_destination_charge(de
         str(seller_org["id"]),
     )
     assert audit == 1
+
+    # when the seller refunds 10万元 of it: the provider is asked to reverse the transfer and the fee with it
+    await deal.api.json(
+        "POST",
+        f"/api/v1/payments/{payment['payment_id']}/refund",
+        token=seller,
+        json={"amount_fen": 10_000_000},
+    )
+    refund = await db.fetchrow(
+        "SELECT provider_ref, reverse_payout FROM deals_refund WHERE payment_id = $1", payment["payment_id"]
+    )
+    assert refund["reverse_payout"] is True
+    assert refund["provider_ref"].startswith("re_")
+    await deal.deliver("charge.refunded", payment, **_charge(payment), amount_refunded=10_000_000)
+
+    # then a third of the seller's share came back from its account and a third of the fee left the platform's
+    seller_account = f"seller_payable:contract-{contract['id']}"
+    assert await _balances(db, payment["payment_id"]) == {
+        "provider_clearing": 200_000,
+        seller_account: 0,
+        "platform_fee": -200_000,
+    }
+    reversed_fen = await db.fetchval(
+        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE payment_id = $1 AND entry_group LIKE 'reversal-%' "
+        "AND account = 'provider_clearing'",
+        payment["payment_id"],
+    )
+    assert reversed_fen == 9_900_000

@@ -31,6 +31,9 @@ NOTICES = {
     "booking_approved": "已批准该预约。",
     "booking_rejected": "已拒绝该预约。",
     "booking_cancelled": "预约已取消，该时段已释放。",
+    "enquiry_replied": "回复已发送，提问方会收到通知。",
+    "listing_saved": "已保存为草稿，可继续完善后提交审核。",
+    "listing_submitted": "已提交审核，平台审核通过后公开发布。",
     "booking_cancelled_fee": "预约已取消。因临近开始时间取消，按仪器收费规则产生违约费，见下表。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
@@ -76,11 +79,14 @@ def navigation(actor: Actor | None) -> list[NavLink]:
     if actor.org_id is not None:
         links.append(NavLink("我的预约", "/me/bookings"))
     if actor.role == "provider":
+        links.append(NavLink("我的资源", "/me/listings"))
         links.append(NavLink("预约审批", "/me/booking-approvals"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
         links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":
         links.append(NavLink("经纪人工作台", "/broker"))
+    if actor.org_id is not None:
+        links.append(NavLink("咨询", "/me/enquiries"))
     links.append(NavLink("我的账户", "/account"))
     if actor.is_admin:
         links.extend(

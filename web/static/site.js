@@ -191,6 +191,49 @@
   }
 
   document.querySelectorAll("[data-notifications]").forEach(setUpNotifications);
+
+  // --- listing forms: the quality hints are recomputed by the server as the provider types ----------
+  function setUpQuality(form) {
+    var panel = document.querySelector("[data-quality]");
+    if (!panel) return;
+    var score = panel.querySelector("[data-quality-score]");
+    var list = panel.querySelector("[data-quality-missing]");
+    var done = panel.querySelector("[data-quality-done]");
+    var timer = null;
+    var asked = 0;
+
+    function refresh() {
+      var ticket = ++asked;
+      fetch(form.getAttribute("data-quality-url"), {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (result) {
+          if (!result || ticket !== asked) return;
+          score.textContent = String(result.score);
+          list.textContent = "";
+          result.missing.forEach(function (label) {
+            var item = document.createElement("li");
+            item.textContent = "待补充：" + label;
+            list.appendChild(item);
+          });
+          done.hidden = result.missing.length > 0;
+        })
+        .catch(function () {});
+    }
+
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 250);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+  }
+
+  document.querySelectorAll("form[data-quality-url]").forEach(setUpQuality);
   // --- decisions ask once before they are sent (approve, reject, register) ------------------------
   function setUpConfirm(form) {
     form.addEventListener("submit", function (event) {

@@ -34,6 +34,41 @@ class Payout:
     platform_keeps_fen: int
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderPayment:
+    """What the provider holds for one of our payments, read back by its id (for reconciliation).
+
+    `authoritative` is False when the provider answered from canned fixtures rather than its records (stripe-mock
+    says so in a response header): then only the identity of the object is evidence, not its amounts.
+    """
+
+    intent_id: str
+    status: str
+    amount_fen: int
+    currency: str
+    received_fen: int
+    refunded_fen: int
+    # A Connect destination charge: what went to the seller's account and came back by reversals, and the
+    # application fee the platform collected from it and returned.
+    transferred_fen: int
+    transfer_reversed_fen: int
+    application_fee_fen: int
+    application_fee_refunded_fen: int
+    authoritative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRefund:
+    """A refund this system asked for, read back by its id."""
+
+    refund_id: str
+    intent_id: str | None
+    status: str
+    amount_fen: int
+    currency: str
+    authoritative: bool
+
+
 class MalformedEvent(Exception):
     """A correctly signed event whose shape we cannot use; `event_id` when it names one."""
 
@@ -72,4 +107,10 @@ class PaymentProvider(Protocol):
 
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent: ...
 
-    async def refund(self, *, intent_id: str, amount_fen: int, idempotency_key: str) -> str: ...
+    async def refund(
+        self, *, intent_id: str, amount_fen: int, idempotency_key: str, reverse_payout: bool
+    ) -> str: ...
+
+    async def retrieve_payment(self, *, intent_id: str) -> ProviderPayment: ...
+
+    async def retrieve_refund(self, *, refund_id: str) -> ProviderRefund: ...

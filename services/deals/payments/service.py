@@ -30,6 +30,7 @@ from services.deals.schemas import (
     PaymentStatus,
     RefundStart,
 )
+from services.deals.shares import refund_shares
 
 _OPEN = (PaymentStatus.CREATED, PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.PROCESSING)
 
@@ -55,6 +56,7 @@ MILESTONE_TRANSITIONS: TransitionTable[MilestoneStatus] = {
     (MilestoneStatus.REFUNDED, "start"): MilestoneStatus.PROCESSING,
 }
 _PAYMENT = ("支付", "payment")
+CLEARING = "provider_clearing"
 
 
 def _payment_read(payment: Payment) -> PaymentRead:
@@ -244,6 +246,7 @@ async def _on_succeeded(
                     "amount_fen": -payment.amount_fen,
                     "memo": "duplicate payment, owed to the buyer",
                 },
+                *_payout_rows(payment),
             ],
             conn,
         )
@@ -283,25 +286,32 @@ async def _on_succeeded(
                 "memo": "broker commission",
             }
         )
-    if payment.payout_destination:
-        # A destination charge: the provider moved the seller's share to the seller's account at once.
-        payout = {**common, "entry_group": f"payout-{payment.id}"}
-        rows += [
-            {
-                **payout,
-                "account": f"seller_payable:contract-{payment.contract_id}",
-                "amount_fen": shares["seller"],
-                "memo": f"paid out to {payment.payout_destination}",
-            },
-            {
-                **payout,
-                "account": "provider_clearing",
-                "amount_fen": -shares["seller"],
-                "memo": "destination transfer",
-            },
-        ]
+    rows += _payout_rows(payment)
     await repository.add_ledger(rows, conn)
     return status.value
+
+
+def _payout_rows(payment: Payment) -> list[dict[str, Any]]:
+    """A destination charge: the provider moved all but the application fee to the seller's account at once
+    (for a duplicate payment too, which the seller then holds until the refund reverses it)."""
+    if not payment.payout_destination:
+        return []
+    out = payment.amount_fen - (payment.application_fee_fen or 0)
+    payout = {
+        "currency": payment.currency,
+        "contract_id": payment.contract_id,
+        "payment_id": payment.id,
+        "entry_group": f"payout-{payment.id}",
+    }
+    return [
+        {
+            **payout,
+            "account": f"seller_payable:contract-{payment.contract_id}",
+            "amount_fen": out,
+            "memo": f"paid out to {payment.payout_destination}",
+        },
+        {**payout, "account": CLEARING, "amount_fen": -out, "memo": "destination transfer"},
+    ]
 
 
 async def _on_failed_or_canceled(
@@ -342,33 +352,51 @@ async def _on_refunded(event: ProviderEvent, payment: Payment, milestone: Milest
     refunded = event.amount_refunded or 0
     if payment.status != PaymentStatus.SUCCEEDED or refunded > payment.amount_fen:
         return "ignored"
-    new = refunded - payment.refunded_fen
-    if new <= 0:
+    if refunded <= payment.refunded_fen:
         return "already_refunded"
-    await repository.update_payment(payment.id, conn, refunded_fen=refunded)
-    group = f"refund-{payment.id}-{refunded}"
-    common = {
-        "entry_group": group,
-        "currency": payment.currency,
-        "contract_id": payment.contract_id,
-        "payment_id": payment.id,
+    # The refund is taken back from the accounts the payment was booked to, in proportion: a credited payment's
+    # seller share, platform fee and broker commission; a duplicate payment's debt to the buyer.
+    shares = {
+        account: -amount
+        for account, amount in (await repository.ledger_group(f"payment-{payment.id}", conn)).items()
+        if account != CLEARING
     }
-    await repository.add_ledger(
-        [
-            {**common, "account": "provider_clearing", "amount_fen": -new, "memo": "refund paid out"},
-            {
-                **common,
-                "account": f"seller_payable:contract-{payment.contract_id}",
-                "amount_fen": new,
-                "memo": "refund taken from the seller's share",
-            },
-        ],
-        conn,
+    seller = f"seller_payable:contract-{payment.contract_id}"
+    credited = seller in shares
+    paid_out = (await repository.ledger_group(f"payout-{payment.id}", conn)).get(seller, 0)
+    step = refund_shares(
+        shares=shares,
+        residual=seller if credited else next(iter(shares)),
+        paid_out_fen=paid_out,
+        paid_out_account=seller,
+        amount_fen=payment.amount_fen,
+        refunded_before=payment.refunded_fen,
+        refunded_after=refunded,
     )
-    if refunded == payment.amount_fen and allows(MILESTONE_TRANSITIONS, milestone.status, "refund"):
+    await repository.update_payment(payment.id, conn, refunded_fen=refunded)
+    new = refunded - payment.refunded_fen
+    common = {"currency": payment.currency, "contract_id": payment.contract_id, "payment_id": payment.id}
+    group = {**common, "entry_group": f"refund-{payment.id}-{refunded}"}
+    rows = [{**group, "account": CLEARING, "amount_fen": -new, "memo": "refund paid to the buyer"}]
+    rows += [
+        {**group, "account": account, "amount_fen": amount, "memo": "refunded share"}
+        for account, amount in step.back.items()
+        if amount
+    ]
+    if step.reversal_fen:
+        # The provider pulled this back from the seller's connected account (transfer reversal).
+        reversal = {**common, "entry_group": f"reversal-{payment.id}-{refunded}"}
+        rows += [
+            {**reversal, "account": seller, "amount_fen": -step.reversal_fen, "memo": "transfer reversed"},
+            {**reversal, "account": CLEARING, "amount_fen": step.reversal_fen, "memo": "transfer reversed"},
+        ]
+    await repository.add_ledger(rows, conn)
+    if refunded < payment.amount_fen:
+        return "partially_refunded"
+    # Only the attempt that credited the milestone makes it payable again; a refunded duplicate leaves it paid.
+    if credited and allows(MILESTONE_TRANSITIONS, milestone.status, "refund"):
         await _move_milestone(milestone.id, "refund", conn)
-        return "refunded"
-    return "partially_refunded"
+    return "refunded"
 
 
 # Stripe event type -> what it does to our payment; any other type is stored and ignored.
@@ -386,28 +414,44 @@ async def refund_payment(
 ) -> PaymentRead:
     """The seller (or an admin) refunds part or all of a received payment through the provider."""
     data = parse_body(RefundStart, body)
-    payment = await repository.get_payment(payment_id)
-    contract = await repository.get_contract(payment.contract_id) if payment else None
-    if payment is None or contract is None or not policies.can_see_contract(actor, contract):
-        raise NotFound("payment_not_found", f"支付 {payment_id} 不存在", "payment not found")
-    policies.require_refunder(actor, contract)
-    if payment.status != PaymentStatus.SUCCEEDED or not payment.provider_ref:
-        raise Conflict(
-            "payment_not_refundable", "仅已成功的支付可以退款", "only a succeeded payment is refunded"
+    async with transaction() as conn:
+        payment = await repository.payment_by_id(payment_id, conn)
+        contract = await repository.get_contract(payment.contract_id) if payment else None
+        if payment is None or contract is None or not policies.can_see_contract(actor, contract):
+            raise NotFound("payment_not_found", f"支付 {payment_id} 不存在", "payment not found")
+        policies.require_refunder(actor, contract)
+        if payment.status != PaymentStatus.SUCCEEDED or not payment.provider_ref:
+            raise Conflict(
+                "payment_not_refundable", "仅已成功的支付可以退款", "only a succeeded payment is refunded"
+            )
+        # Refunds asked for but not yet reported count too, so two quick requests cannot exceed the payment.
+        taken = max(payment.refunded_fen, await repository.refund_requested_total(payment.id, conn))
+        if data.amount_fen > payment.amount_fen - taken:
+            raise Invalid.field(["body", "amount_fen"], "退款金额超过可退金额", "refund exceeds what is left")
+        refund = await repository.insert_refund(
+            {
+                "payment_id": payment.id,
+                "amount_fen": data.amount_fen,
+                "reverse_payout": payment.payout_destination is not None,
+                "requested_by_id": actor.user_id,
+            },
+            conn,
         )
-    if data.amount_fen > payment.amount_fen - payment.refunded_fen:
-        raise Invalid.field(["body", "amount_fen"], "退款金额超过可退金额", "refund exceeds what is left")
     try:
-        await provider.refund(
+        provider_ref = await provider.refund(
             intent_id=payment.provider_ref,
             amount_fen=data.amount_fen,
-            idempotency_key=f"tm-refund-{payment.id}-{payment.refunded_fen}-{data.amount_fen}",
+            idempotency_key=f"tm-refund-{refund.id}",
+            reverse_payout=refund.reverse_payout,
         )
     except TransientPaymentError as exc:
+        await repository.update_refund(refund.id, status="failed", failure_reason=str(exc)[:500])
         raise Unavailable(
             "payment_provider_unavailable", "支付服务暂不可用，请稍后重试", "payment provider unavailable"
         ) from exc
     except TerminalPaymentError as exc:
+        await repository.update_refund(refund.id, status="failed", failure_reason=str(exc)[:500])
         raise Invalid("refund_refused", f"退款请求被拒绝: {exc}", "refund refused") from exc
+    await repository.update_refund(refund.id, status="submitted", provider_ref=provider_ref)
     # The money moves when the provider's charge.refunded event arrives; until then nothing is booked.
     return _payment_read(payment)

@@ -13,6 +13,8 @@ from services.deals.payments.port import (
     MalformedEvent,
     Payout,
     ProviderEvent,
+    ProviderPayment,
+    ProviderRefund,
     TerminalPaymentError,
     TransientPaymentError,
 )
@@ -91,18 +93,85 @@ class StripeGateway:
             raise MalformedEvent("body is not JSON") from exc
         return event_from_payload(data)
 
-    async def refund(self, *, intent_id: str, amount_fen: int, idempotency_key: str) -> str:
+    async def refund(
+        self, *, intent_id: str, amount_fen: int, idempotency_key: str, reverse_payout: bool
+    ) -> str:
         """Refund part or all of a PaymentIntent's charge; the `charge.refunded` event books it."""
+        params: dict[str, Any] = {"payment_intent": intent_id, "amount": amount_fen}
+        if reverse_payout:
+            # A destination charge: pull the seller's share back from the connected account and return the
+            # application fee, both in proportion to the refund, so each party bears its own share.
+            params["reverse_transfer"] = True
+            params["refund_application_fee"] = True
         try:
             refund = await self._client.v1.refunds.create_async(
-                {"payment_intent": intent_id, "amount": amount_fen},
+                params,  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key},
             )
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            metrics.STRIPE_ERRORS.labels("transient").inc()
             raise TransientPaymentError(str(exc)) from exc
         except stripe.StripeError as exc:
+            metrics.STRIPE_ERRORS.labels("terminal").inc()
             raise TerminalPaymentError(str(exc)) from exc
         return str(refund.id)
+
+    async def retrieve_payment(self, *, intent_id: str) -> ProviderPayment:
+        """Read a PaymentIntent back with its latest charge and that charge's Connect transfer."""
+        try:
+            intent = await self._client.v1.payment_intents.retrieve_async(
+                intent_id, {"expand": ["latest_charge.transfer", "latest_charge.application_fee"]}
+            )
+        except stripe.StripeError as exc:
+            metrics.STRIPE_ERRORS.labels("transient").inc()
+            raise TransientPaymentError(str(exc)) from exc
+        charge = intent.latest_charge if isinstance(intent.latest_charge, stripe.Charge) else None
+        transfer = (
+            charge.transfer if charge is not None and isinstance(charge.transfer, stripe.Transfer) else None
+        )
+        fee = (
+            charge.application_fee
+            if charge is not None and isinstance(charge.application_fee, stripe.ApplicationFee)
+            else None
+        )
+        return ProviderPayment(
+            intent_id=intent.id,
+            status=intent.status,
+            amount_fen=intent.amount,
+            currency=intent.currency,
+            received_fen=intent.amount_received or 0,
+            refunded_fen=charge.amount_refunded if charge is not None else 0,
+            transferred_fen=transfer.amount if transfer is not None else 0,
+            transfer_reversed_fen=transfer.amount_reversed if transfer is not None else 0,
+            application_fee_fen=fee.amount if fee is not None else 0,
+            application_fee_refunded_fen=fee.amount_refunded if fee is not None else 0,
+            authoritative=_from_records(intent),
+        )
+
+    async def retrieve_refund(self, *, refund_id: str) -> ProviderRefund:
+        """Read a refund back by its id."""
+        try:
+            refund = await self._client.v1.refunds.retrieve_async(refund_id)
+        except stripe.StripeError as exc:
+            metrics.STRIPE_ERRORS.labels("transient").inc()
+            raise TransientPaymentError(str(exc)) from exc
+        intent = refund.payment_intent
+        return ProviderRefund(
+            refund_id=refund.id,
+            intent_id=intent if isinstance(intent, str) or intent is None else intent.id,
+            status=str(refund.status),
+            amount_fen=refund.amount,
+            currency=refund.currency,
+            authoritative=_from_records(refund),
+        )
+
+
+def _from_records(obj: Any) -> bool:
+    """False when stripe-mock answered: it serves one fixture per object type whatever the id (only the id in the
+    path is echoed back), so its amounts and statuses are not a record of anything."""
+    response = getattr(obj, "last_response", None)
+    headers = getattr(response, "headers", None) or {}
+    return not any(name.lower() == "stripe-mock-version" for name in headers)
 
 
 def _int_or_none(obj: dict[str, Any], key: str, event_id: str) -> int | None:
