@@ -1,5 +1,6 @@
 """Checks shared by the negative tests: a refused call answers problem+json and leaves every table as it was."""
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -57,9 +58,28 @@ async def row_counts(db: asyncpg.Connection) -> dict[str, int]:
     return dict(row)
 
 
+async def outbox_settled(db: asyncpg.Connection, wait_seconds: float = 15.0) -> None:
+    """Wait until the worker has caught up with every outbox row (the effects of earlier writes have landed).
+
+    The worker reacts to earlier setup (a published listing is matched to demands, a new match notifies the
+    buyer): those rows are not the block's doing, so they must be in place before the block is counted.
+    """
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    # One snapshot of both: the worker marks demands stale in the outbox row's transaction, and a re-match
+    # commits its notification's outbox row with the new matches, so "0 and 0" means nothing is in flight.
+    while await db.fetchval(
+        "SELECT (SELECT count(*) FROM core_outbox WHERE processed_at IS NULL)"
+        " + (SELECT count(*) FROM demand_demand WHERE status = 'published' AND matched_at IS NULL)"
+    ):
+        if asyncio.get_running_loop().time() > deadline:
+            return  # the count below then shows what the worker is still doing
+        await asyncio.sleep(0.05)
+
+
 @asynccontextmanager
 async def nothing_saved(db: asyncpg.Connection) -> AsyncIterator[None]:
     """Assert that the block added or removed no row anywhere (no half-saved write, no outbox row)."""
+    await outbox_settled(db)
     before = await row_counts(db)
     yield
     after = await row_counts(db)
