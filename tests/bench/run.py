@@ -16,6 +16,8 @@ Every figure is printed as a ratio to a limit measured in the same run, on the s
 - the turnover indicator API (year, by month, over HTTP) over 1,000,000 registered contracts against a raw
   SUM … GROUP BY over deals_contract (target ≤ 0.05×, tests/bench/bench_indicators.py; alone with
   `--only indicators`).
+The load mix (100 users x 60 s by default) runs against the same server; alone, on a seeded bench database,
+with `--only load`.
 The run writes bench-results/latest.json and exits 1 when a target is missed or the time budget ran out.
 
 The private stack: database BENCH_DATABASE_URL (default techmarket_bench), index prefix BENCH_INDEX_PREFIX
@@ -722,6 +724,62 @@ async def run_indicators_only(args: argparse.Namespace) -> int:
     return 0 if all(f.passed is not False for f in figures) else 1
 
 
+async def measure_load(api_base: str, users: int, seconds: float) -> tuple[list[Figure], dict[str, Any]]:
+    """The load mix against a running server: p95 per action (p50/p99 in the note), and the error count."""
+    from tests.bench import load
+
+    log(f"load: {users} users x {seconds}s (search, pages, bookings, demands, broker)")
+    mix = await load.run_against(api_base, users=users, seconds=seconds)
+    load.print_report(mix)
+    figures = [
+        Figure(
+            f"load {action} p95 (ms)",
+            float(row["p95_ms"] or 0),
+            "ms",
+            None,
+            None,
+            "",
+            None,
+            f"p50 {row['p50_ms']} / p99 {row['p99_ms']} ms, {row['count']} calls, {row['errors']} errors",
+        )
+        for action, row in mix["actions"].items()
+    ]
+    figures.append(Figure("load errors", mix["errors"], "", 0, None, "= 0", mix["errors"] == 0))
+    return figures, mix
+
+
+async def run_load_only(args: argparse.Namespace) -> int:
+    """Only the load mix, against the seeded bench database (seeded by an earlier full run at this scale)."""
+    from search.client import close_engine
+    from services.core.db import close_database, open_database
+    from services.core.redis import close_redis
+
+    await ensure_database(recreate=False)
+    await open_database()
+    try:
+        marker = await seeded_marker(args.scale)
+        if marker is None:
+            print(f"no bench database seeded at scale {args.scale}: run `make bench` once first")
+            return 2
+        port = free_port()
+        server = start_server(port)
+        try:
+            figures, mix = await measure_load(f"http://127.0.0.1:{port}", args.load_users, args.load_seconds)
+        finally:
+            stop_server(server)
+    finally:
+        await close_engine()
+        await close_redis()
+        await close_database()
+    print()
+    print_table(figures)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    report = {"started_at": datetime.now(UTC).isoformat(), "scale": args.scale, "load": mix}
+    (RESULTS_DIR / "load.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\nwrote {RESULTS_DIR / 'load.json'}")
+    return 0 if mix["errors"] == 0 else 1
+
+
 async def run(args: argparse.Namespace) -> int:
     from search.client import close_engine
     from services.core.db import close_database, open_database
@@ -805,28 +863,10 @@ async def run(args: argparse.Namespace) -> int:
             figures += latency_figures("suggest (API/engine)", suggestions["api"], suggestions["engine"])
             report["latency_samples"] = {"search": searches, "suggest": suggestions}
             if args.load_users and remaining() > args.load_seconds + 120:
-                from tests.bench import load
-
-                log(
-                    f"load: {args.load_users} users x {args.load_seconds}s (search, pages, bookings, demands, broker)"
+                load_figures, report["load"] = await measure_load(
+                    api_base, args.load_users, args.load_seconds
                 )
-                mix = await load.run_against(api_base, users=args.load_users, seconds=args.load_seconds)
-                load.print_report(mix)
-                report["load"] = mix
-                for action, row in mix["actions"].items():
-                    figures.append(
-                        Figure(
-                            f"load {action} p95 (ms)",
-                            float(row["p95_ms"] or 0),
-                            "ms",
-                            None,
-                            None,
-                            "",
-                            None,
-                            f"p50 {row['p50_ms']} / p99 {row['p99_ms']} ms, {row['count']} calls, {row['errors']} errors",
-                        )
-                    )
-                figures.append(Figure("load errors", mix["errors"], "", 0, None, "= 0", mix["errors"] == 0))
+                figures += load_figures
             elif args.load_users:
                 failures.append("time budget spent before the load scenario")
         finally:
@@ -925,7 +965,9 @@ def main() -> None:
     )
     parser.add_argument("--load-seconds", type=float, default=60, help="duration of the load mix")
     parser.add_argument(
-        "--only", choices=["indicators"], help="measure one figure only (its own seed, not the listings')"
+        "--only",
+        choices=["indicators", "load"],
+        help="measure one figure only: indicators (its own seed) or load (the seeded listings of --scale)",
     )
     parser.add_argument("--drain-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -938,7 +980,8 @@ def main() -> None:
     configure_logging("WARNING")
     # opensearch-py logs every 404 (an alias not created yet) as a warning.
     logging.getLogger("opensearch").setLevel(logging.ERROR)
-    sys.exit(asyncio.run(run_indicators_only(args) if args.only == "indicators" else run(args)))
+    runners = {"indicators": run_indicators_only, "load": run_load_only}
+    sys.exit(asyncio.run(runners.get(args.only or "", run)(args)))
 
 
 if __name__ == "__main__":
