@@ -60,7 +60,11 @@ def test_search_without_text_filters_published_and_returns_facets_highlights_and
     assert body["track_total_hits"] is True
     assert body["_source"] == ["display"]
     assert set(body["aggs"]) == {"type", "field", "region", "maturity"}
-    assert body["aggs"]["field"] == {"terms": {"field": "fields", "size": 20}}
+    assert body["aggs"]["field"] == {
+        "filter": {"bool": {"filter": []}},
+        "aggs": {"values": {"terms": {"field": "fields", "size": 20}}},
+    }
+    assert "post_filter" not in body
     assert set(body["highlight"]["fields"]) == {"title", "body"}
     assert body["sort"] == [
         "_score",
@@ -74,10 +78,24 @@ def test_search_with_text_scores_the_text_inside_the_filters() -> None:
     body = build_search(SearchParams(q="扫描电镜", types=("instrument",)))
 
     assert body["query"]["bool"]["must"] == [text_query("扫描电镜")]
-    assert body["query"]["bool"]["filter"] == [
-        {"term": {"status": "published"}},
-        {"terms": {"type": ["instrument"]}},
-    ]
+    # the facet selection narrows the hits after scoring and counting, not inside the query
+    assert body["query"]["bool"]["filter"] == [{"term": {"status": "published"}}]
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"type": ["instrument"]}}]}}
+
+
+def test_each_facet_counts_under_the_other_facets_selections_only() -> None:
+    # given two values of one facet and one of another
+    body = build_search(SearchParams(types=("instrument", "expert"), fields=("ic",)))
+
+    # then the selections of one facet are alternatives, and a facet ignores its own selection
+    type_choice = {"terms": {"type": ["instrument", "expert"]}}
+    field_choice = {"terms": {"fields": ["ic"]}}
+    assert body["post_filter"] == {"bool": {"filter": [type_choice, field_choice]}}
+    assert body["aggs"]["type"]["filter"] == {"bool": {"filter": [field_choice]}}
+    assert body["aggs"]["field"]["filter"] == {"bool": {"filter": [type_choice]}}
+    assert body["aggs"]["region"]["filter"] == {"bool": {"filter": [type_choice, field_choice]}}
+    # and the scoring query is the same as without any selection
+    assert body["query"] == build_search(SearchParams())["query"]
 
 
 def test_filters_for_fields_regions_maturity_and_overlapping_price() -> None:
@@ -91,11 +109,14 @@ def test_filters_for_fields_regions_maturity_and_overlapping_price() -> None:
     )
 
     # when the body is built
-    filters = build_search(params)["query"]["bool"]["filter"]
+    body = build_search(params)
+    filters = body["query"]["bool"]["filter"] + body["post_filter"]["bool"]["filter"]
 
     # then each becomes one filter; a region code ending in 00 or 0000 selects all beneath it
     assert filters == [
         {"term": {"status": "published"}},
+        {"range": {"price_max_fen": {"gte": 1_000_000}}},
+        {"range": {"price_min_fen": {"lte": 5_000_000}}},
         {"terms": {"fields": ["ic", "ai"]}},
         {
             "bool": {
@@ -108,8 +129,6 @@ def test_filters_for_fields_regions_maturity_and_overlapping_price() -> None:
             }
         },
         {"terms": {"maturity": ["pilot"]}},
-        {"range": {"price_max_fen": {"gte": 1_000_000}}},
-        {"range": {"price_min_fen": {"lte": 5_000_000}}},
     ]
 
 
@@ -145,7 +164,10 @@ def test_grouping_collapses_on_the_model_group_with_the_others_as_inner_hits() -
     inner = body["collapse"]["inner_hits"]
     assert inner["name"] == SAME_MODEL
     assert {"display.institution", "display.availability", "display.fees"} <= set(inner["_source"])
-    assert body["aggs"]["groups"] == {"cardinality": {"field": "group", "precision_threshold": 10_000}}
+    assert body["aggs"]["groups"] == {
+        "filter": {"bool": {"filter": []}},
+        "aggs": {"count": {"cardinality": {"field": "group", "precision_threshold": 10_000}}},
+    }
     assert "collapse" not in build_search(SearchParams(q="扫描电镜"))
     assert SearchParams(q="x", group=True).cache_key() != SearchParams(q="x").cache_key()
 

@@ -152,6 +152,9 @@ def _facet(
     filters: Filters, attribute: str, buckets: list[dict[str, Any]], label: Any
 ) -> list[dict[str, Any]]:
     selected: tuple[str, ...] = getattr(filters, attribute)
+    # A chosen value stays listed (to be unticked) even when the other facets' choices leave it no hits.
+    shown = {bucket["key"] for bucket in buckets}
+    buckets = [*buckets, *({"key": key, "count": 0} for key in selected if key not in shown)]
     return [
         {
             "key": bucket["key"],
