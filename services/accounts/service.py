@@ -29,6 +29,7 @@ from services.accounts.security import (
     token_digest,
     verify_password_async,
 )
+from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.db import UniqueViolation, transaction
@@ -116,6 +117,8 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
             object_type="organisation",
             object_id=org_id,
         )
+        # The organisation's published listings show 已认证 once the index has caught up (outbox).
+        await catalog_service.reindex_org_listings(org_id=org_id, verified=True, connection=conn)
     return await get_org(org_id=org_id)
 
 

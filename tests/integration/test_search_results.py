@@ -162,3 +162,39 @@ async def test_facets_are_disjunctive_two_values_of_one_facet_return_the_union(
     assert f'href="/listings/achievement/{made["achievement"]}"' in both
     assert f'href="/listings/expert/{made["expert"]}"' not in both
     assert both.count('class="active" aria-current="true"') == 2
+
+
+async def test_cards_and_listing_pages_show_verified_once_an_admin_verifies_the_organisation(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given an unverified organisation's published achievement, with a word nobody else uses
+    word = "Vf" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
+    org = await create_org(api, admin_token, verified=False, kind="university", region="500106")
+    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
+    made = await create_listing(api, provider, "achievement", keywords=[word], description=f"关键词 {word}。")
+    await publish_listing(api, provider, admin_token, "achievement", made["id"])
+    await api.wait_indexed(admin_token)
+    listing_path = f"/listings/achievement/{made['id']}"
+
+    # then neither its card nor its page says 已认证
+    found = await api.json("GET", "/api/v1/search", params={"q": word})
+    assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], False)]
+    assert "已认证" not in await page(stack, f"/search?q={word}")
+    assert "已认证" not in await page(stack, listing_path)
+
+    # when its own member tries to verify it, they are refused and nothing changes
+    refused = await api.call("POST", f"/api/v1/orgs/{org['id']}/verify", token=provider)
+    assert refused.status_code == 403
+    await api.wait_indexed(admin_token)
+    assert "已认证" not in await page(stack, f"/search?q={word}")
+
+    # when an administrator verifies it
+    await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin_token)
+    await api.wait_indexed(admin_token)
+
+    # then the index caught up through the outbox: the card and the page say 已认证
+    found = await api.json("GET", "/api/v1/search", params={"q": word})
+    assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], True)]
+    html = await page(stack, f"/search?q={word}")
+    assert '<span class="badge badge-verified" title="发布机构已通过平台认证">已认证</span>' in html
+    assert "已认证" in await page(stack, listing_path)

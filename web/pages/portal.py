@@ -273,6 +273,7 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
     return {
         "type": item.get("type"),
         "type_label": LISTING_TYPE_LABELS.get(item.get("type") or "", ""),
+        "verified": bool(item.get("org_verified")),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
         "institution": (item.get("institution") or (item.get("location") or {}).get("campus") or "")
         if instrument
@@ -568,12 +569,13 @@ async def listing_context(
     item = await catalog_service.get_listing(actor=actor, listing_type=kind, listing_id=listing_id)
     # Contacts are private: the expert page never shows them, whoever is looking.
     item.pop("contact", None)
-    org_names = await accounts_service.org_names(org_ids=[item["org_id"]])
+    org = await accounts_service.get_org(org_id=item["org_id"])
     context: dict[str, Any] = {
         "item": item,
         "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
         "subtitle": subtitle({**item, "professional_title": item.get("title")}),
-        "org_name": org_names.get(item["org_id"], ""),
+        "org_name": org.name,
+        "org_verified": org.verified,
         "fields": [field_label(code) for code in item.get("fields") or []],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),
