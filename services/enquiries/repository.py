@@ -1,4 +1,4 @@
-"""Queries of enquiries to experts."""
+"""Queries of enquiries to experts, achievements and agencies."""
 
 from typing import Any
 
@@ -20,8 +20,11 @@ async def lock_enquiry(enquiry_id: int, connection: BaseDBAsyncClient) -> Enquir
     return await Enquiry.filter(id=enquiry_id).using_db(connection).select_for_update().first()
 
 
-async def get_expert(listing_id: int, connection: BaseDBAsyncClient | None = None) -> Listing | None:
-    return await Listing.filter(id=listing_id, type="expert").using_db(connection).first()
+async def get_listing_of(
+    listing_id: int, types: tuple[str, ...], connection: BaseDBAsyncClient | None = None
+) -> Listing | None:
+    """The listing an enquiry may be about: one of these types, any status (the caller decides)."""
+    return await Listing.filter(id=listing_id, type__in=list(types)).using_db(connection).first()
 
 
 async def page_enquiries(
@@ -36,6 +39,10 @@ async def page_enquiries(
     total = await query.count()
     rows = await query.order_by("-id").offset(offset).limit(limit).prefetch_related("listing")
     return total, rows
+
+
+async def count_open(expert_org_id: int) -> int:
+    return await Enquiry.filter(expert_org_id=expert_org_id, status="open").count()
 
 
 async def contacts_of(listing_ids: list[int]) -> dict[int, ExpertContact]:

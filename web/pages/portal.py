@@ -39,7 +39,7 @@ from services.reference.vocabulary import (
 )
 from web import search_params
 from web.deps import MaybeUser
-from web.pages.shell import render
+from web.pages.shell import page_numbers, render
 from web.pages.week import Slot, first_slot, slot_hours, week_days, week_start
 
 router = APIRouter(include_in_schema=False)
@@ -336,17 +336,6 @@ def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return grouped
 
 
-def _pages(page: int, last: int) -> list[int | None]:
-    """Page numbers around the current one, with None for a gap."""
-    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    numbers: list[int | None] = []
-    for number in wanted:
-        if numbers and number - (numbers[-1] or 0) > 1:
-            numbers.append(None)
-        numbers.append(number)
-    return numbers
-
-
 def _whole_yuan(value: str | None) -> int | None:
     text = (value or "").replace(",", "").strip()
     return int(text) if text.isdigit() and len(text) <= 12 else None
@@ -440,7 +429,7 @@ async def search_page(
         "sorts": list(SORT_LABELS.items()),
         "page": filters.page,
         "last_page": last,
-        "pages": [(n, filters.href(page=n) if n else "") for n in _pages(filters.page, last)],
+        "pages": [(n, filters.href(page=n) if n else "") for n in page_numbers(filters.page, last)],
         "prev_href": filters.href(page=filters.page - 1) if filters.page > 1 else None,
         "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
         "hot_words": HOT_WORDS,
@@ -583,7 +572,7 @@ async def listing_context(
         if item.get("keywords")
         else None,
     }
-    if kind == ListingType.EXPERT:
+    if kind in (ListingType.EXPERT, ListingType.ACHIEVEMENT, ListingType.AGENCY):
         context.update(enquiry_values={"subject": "", "message": "", "contact_back": ""}, enquiry_errors={})
     if kind == ListingType.INSTRUMENT:
         category = instrument_category(item.get("category") or "")

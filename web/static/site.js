@@ -171,7 +171,8 @@
     if (!window.EventSource) return;
     var badge = bell.querySelector("[data-unread]");
     var area = document.querySelector("[data-live-notices]");
-    var unread = 0;
+    // The server rendered the unread count; live events add to it.
+    var unread = parseInt(badge.textContent, 10) || 0;
     var source = new EventSource("/api/v1/notifications/stream");
     source.addEventListener("notification", function (event) {
       var item = JSON.parse(event.data);
