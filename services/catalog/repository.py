@@ -166,12 +166,8 @@ async def verified_org_ids(org_ids: Iterable[int], connection: BaseDBAsyncClient
     wanted = sorted(set(org_ids))
     if not wanted:
         return set()
-    rows = await (
-        Organisation.filter(id__in=wanted, verified_at__isnull=False)
-        .using_db(connection)
-        .values_list("id", flat=True)
-    )
-    return {int(row) for row in rows}
+    rows = await Organisation.filter(id__in=wanted, verified_at__isnull=False).using_db(connection).only("id")
+    return {int(row.id) for row in rows}
 
 
 async def bump_published_of_org(org_id: int, connection: BaseDBAsyncClient) -> list[Listing]:

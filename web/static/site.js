@@ -249,6 +249,22 @@
     });
   }
 
+  // --- a form sent back with errors: the page opens at them (on a phone the form may be far down) -----
+  function focusErrors(summary) {
+    summary.scrollIntoView({ block: "start" });
+    summary.focus({ preventScroll: true });
+  }
+
+  var formErrors = document.querySelector("[data-form-errors]");
+  if (formErrors) {
+    // After the load: the browser's own scroll to the form's #anchor comes first and would undo ours.
+    window.addEventListener("load", function () {
+      window.setTimeout(function () {
+        focusErrors(formErrors);
+      }, 0);
+    });
+  }
+
   document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
   document.querySelectorAll("[data-print]").forEach(setUpPrint);
   document.querySelectorAll("form[data-suggest]").forEach(setUpSuggest);
