@@ -21,7 +21,10 @@ async def _signed_in_provider(api: Any, admin: str, portal: Portal, org_id: int)
 
 
 async def test_a_provider_sees_its_matched_demands_expresses_interest_and_reads_feedback(
-    api: Any, admin_token: str, db: asyncpg.Connection, portal_factory: Any
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
 ) -> None:
     # given a published achievement matched to a published challenge (enterprise hidden) worked by broker A
     world = await _world(api, admin_token)
@@ -87,7 +90,10 @@ async def test_a_provider_sees_its_matched_demands_expresses_interest_and_reads_
 
 
 async def test_another_organisation_and_a_self_registered_account_get_nothing(
-    api: Any, admin_token: str, db: asyncpg.Connection, portal_factory: Any
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
 ) -> None:
     world = await _world(api, admin_token)
     listing_id, match_id = world["listing"]["id"], world["match_id"]
