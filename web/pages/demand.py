@@ -16,6 +16,7 @@ from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
 from services.demand import service as demand_service
+from services.demand.policies import may_work_matches
 from services.demand.schemas import Confidentiality, IpTerms, MatchRead
 from services.notifications import service as notifications_service
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
@@ -193,11 +194,6 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
 # --- one demand and its matches --------------------------------------------------------------------------
 
 
-def can_work_matches(actor: Actor) -> bool:
-    """Brokers (and admins) move matches along the pipeline and register the contracts."""
-    return actor.is_admin or actor.role == "broker"
-
-
 def next_steps(status: str) -> list[str]:
     """The pipeline buttons a match in this status offers."""
     allowed = demand_service.MATCH_TRANSITIONS.get(status, set())
@@ -276,7 +272,7 @@ async def demand_page(
         "matches": await with_supply_facts([match_row(m, contracts.get(m.match_id)) for m in shown]),
         "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
         "match_total": len(matches),
-        "can_work": can_work_matches(user),
+        "can_work": may_work_matches(user),
         "close_reasons": list(CLOSE_REASON_LABELS.items()),
         "ip_terms_labels": IP_TERMS_LABELS,
         "back": f"/demands/{demand_id}",
@@ -285,7 +281,7 @@ async def demand_page(
 
 
 async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict[str, Any]:
-    if not can_work_matches(actor):
+    if not may_work_matches(actor):
         raise NotFound("match_not_found", "未找到该匹配", "match not found")
     demand = await demand_service.get_demand(actor=actor, demand_id=demand_id)
     match = next((m for m in await _matches(actor, demand_id) if m.match_id == match_id), None)
