@@ -111,9 +111,10 @@ def may_skip_pipeline(actor: Actor) -> bool:
 
 def claiming_broker(actor: Actor, match: Match) -> int | None:
     """The broker a match belongs to after the caller moves it: a broker who moves an unclaimed match claims it."""
-    if match.broker_id is None and actor.role == "broker":
+    owner: int | None = match.broker_id
+    if owner is None and actor.role == "broker":
         return actor.user_id
-    return match.broker_id
+    return owner
 
 
 def require_internal_writer(actor: Actor) -> None:
