@@ -11,9 +11,10 @@ from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
 from services.core.errors import DomainError
 from services.demand import service as demand_service
+from services.reference.vocabulary import CLOSE_REASON_LABELS
 from web.deps import CurrentUser
 from web.pages.csrf import CheckedForm
-from web.pages.demand import CLOSE_REASON_LABELS, match_row
+from web.pages.demand import match_row
 from web.pages.shell import redirect, render
 
 router = APIRouter(include_in_schema=False)
