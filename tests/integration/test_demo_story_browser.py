@@ -91,6 +91,7 @@ def test_the_readme_names_the_accounts_and_steps_this_test_walks():
         "我的需求",
         "审核队列",
         "经纪人工作台",
+        "`匹配的需求`",
         "我的合同",
         "合同登记",
         "成交额看板",
