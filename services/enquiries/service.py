@@ -6,7 +6,7 @@ expert's contact reaches the sender only when the reply shares it and the expert
 contact (PIPL Art. 23); withdrawing that consent hides it again. Instruments are booked, not enquired about.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from services.accounts.policies import Actor, require_organisation
 from services.catalog.models import ExpertContact, Listing
@@ -162,3 +162,17 @@ async def unread_counts(*, actor: Actor) -> dict[str, int]:
 async def mark_answers_seen(*, actor: Actor) -> int:
     """The caller opened their sent enquiries: the answers there are read."""
     return await notifications.mark_kind_read(actor=actor, kind=NotificationKind.ENQUIRY_ANSWERED)
+
+
+async def contacts_between(*, listing_id: int, org_id: int) -> list[dict[str, Any]]:
+    """When an organisation's members asked this expert and when they were answered: dates only — no names,
+    no addresses, no message text (attribution evidence)."""
+    return [
+        {
+            "kind": "enquiry",
+            "from": "buyer",
+            "at": enquiry.created_at.isoformat(),
+            "answered_at": enquiry.replied_at.isoformat() if enquiry.replied_at else None,
+        }
+        for enquiry in await repository.between(listing_id, org_id)
+    ]
