@@ -33,7 +33,6 @@ from services.accounts.security import (
     token_digest,
     verify_password_async,
 )
-from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.db import UniqueViolation, transaction
@@ -45,10 +44,13 @@ from services.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+from services.core.outbox import record_event
 from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
 from services.reference.vocabulary import Role
 
+# An administrator verified an organisation (the worker re-indexes its published listings).
+ORG_VERIFIED_TOPIC = "org.verified"
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
 LOGIN_ATTEMPTS_TTL = 15 * 60
@@ -120,8 +122,14 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
             object_type="organisation",
             object_id=org_id,
         )
-        # The organisation's published listings show 已认证 once the index has caught up (outbox).
-        await catalog_service.reindex_org_listings(org_id=org_id, verified=True, connection=conn)
+        # The worker re-sends the organisation's published listings to the index (their cards say 已认证).
+        await record_event(
+            connection=conn,
+            topic=ORG_VERIFIED_TOPIC,
+            aggregate_type="organisation",
+            aggregate_id=org_id,
+            payload={"verified": True},
+        )
     return await get_org(org_id=org_id)
 
 
