@@ -114,9 +114,11 @@ async def test_another_brokers_match_cannot_be_moved(
 
     # then all are refused and nothing changed; broker A and an admin still can
     assert moved_by_b.status_code == 403
-    assert moved_by_b.json()["detail"].startswith("该匹配由其他技术经纪人负责")
+    assert moved_by_b.json()["code"] == "match_forbidden"
     assert moved_by_buyer.status_code == 403
+    assert moved_by_buyer.json()["code"] == "match_forbidden"
     assert note_by_b.status_code == 403
+    assert note_by_b.json()["code"] == "match_forbidden"
     assert await _match_row(db, match_id) == before
     assert (
         await db.fetchval("SELECT count(*) FROM demand_match_event WHERE match_id = $1", match_id) == events
