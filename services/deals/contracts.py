@@ -322,6 +322,7 @@ async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
                     "org_id": facts["buyer_org_id"],
                 },
                 "history": await demand_service.match_history(match_id=facts["id"]),
+                "contacts": await demand_service.match_contacts(match_id=facts["id"]),
             }
     return {
         "contract_id": contract.id,

@@ -35,6 +35,7 @@ from services.demand.schemas import (
     Reason,
     RevisionRead,
 )
+from services.enquiries import service as enquiries_service
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
 from services.reference.vocabulary import MATCH_STATUS_LABELS, ListingStatus, MatchStatus
@@ -719,8 +720,25 @@ async def listing_feedback(*, actor: Actor, owner_org_id: int | None, listing_id
     return {reason.value: counts.get(reason.value, 0) for reason in CloseReason}
 
 
+async def contacts_of_match(match: Match, demand: Demand) -> list[dict[str, Any]]:
+    """The contacts between the two parties of a match, oldest first: the buyer's enquiries to the listing
+    (an expert) and the seller's expressed interest. Kinds, sides and times only — never who or what was said."""
+    contacts = await enquiries_service.contacts_between(listing_id=match.listing_id, org_id=demand.org_id)
+    if match.interest_at is not None:
+        contacts.append({"kind": "interest", "from": "seller", "at": match.interest_at.isoformat()})
+    return sorted(contacts, key=lambda c: str(c["at"]))
+
+
+async def match_contacts(*, match_id: int) -> list[dict[str, Any]]:
+    """The contacts between the parties of a match (contract traces); none for an unknown match."""
+    match = await repository.get_match(match_id)
+    demand = None if match is None else await repository.get_demand(match.demand_id)
+    return [] if match is None or demand is None else await contacts_of_match(match, demand)
+
+
 async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
-    """The evidence of a broker's work on a match: the demand, its pipeline history and notes."""
+    """The evidence of a broker's work on a match: the demand, its pipeline history, the contacts between the
+    parties, and the notes."""
     async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
     policies.require_attribution_reader(actor)
@@ -739,6 +757,7 @@ async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
             }
             for e in events
         ],
+        "contacts": await contacts_of_match(match, demand),
         "notes": [_note_read(n).model_dump(mode="json") for n in notes],
     }
 
