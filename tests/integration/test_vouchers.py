@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.core.clock import CHINA_TZ
-from tests.factories import create_listing, create_org, create_user, publish_listing, unique, valid_uscc
+from tests.factories import create_listing, create_org, create_user, publish_listing, start_booking, unique, valid_uscc
 from tests.integration.invariants import assert_problem, nothing_saved
 
 pytestmark = pytest.mark.integration
@@ -136,7 +136,7 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
     # the provider redeems only after the service is completed, and nobody else can
     await api.json("POST", f"/api/v1/bookings/{first['id']}/approve", token=owner)
     await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner, expect=409)
-    await api.json("POST", f"/api/v1/bookings/{first['id']}/start", token=owner)
+    await start_booking(api, db, owner, first["id"])
     await api.json("POST", f"/api/v1/bookings/{first['id']}/finish", token=owner, json={"effective_hours": 1})
     await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=buyer, expect=403)
     redeemed = await api.json("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner)
