@@ -7,7 +7,7 @@ import pytest
 
 from services.core.clock import CHINA_TZ
 from tests.factories import create_listing, create_org, create_user, publish_listing, start_booking, unique, valid_uscc
-from tests.integration.invariants import assert_problem, nothing_saved
+from tests.integration.invariants import assert_problem, nothing_saved, outbox_settled
 
 pytestmark = pytest.mark.integration
 
@@ -147,13 +147,12 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
     )
     assert (row["committed_fen"], row["redeemed_fen"]) == (60_000, 40_000)
 
-    # when the second booking is cancelled, its 200 元 voucher part goes back to the voucher and the budget
+    # when the second booking is cancelled (free, days ahead), its 200 元 voucher part goes back to the voucher
+    # and the budget on its own: the worker settles it from the cancellation's outbox row
     await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
     await api.json("POST", f"/api/v1/bookings/{second['id']}/cancel", token=buyer)
-    async with nothing_saved(db):
-        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
-    released = await api.json("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
-    assert released["status"] == "released"
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", second["id"]) == ("released", 20_000)
     assert (
         await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 20_000
     )
@@ -161,8 +160,93 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
         await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
         == 40_000
     )
-    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
+    # and asking for it again gives nothing back twice; a stranger may not even ask
+    async with nothing_saved(db):
+        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
+        again = await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
+        assert assert_problem(again, 409)["code"] == "nothing_to_release"
     assert lab["id"] != ent["id"]
+
+
+async def _redemption(db, column, bill_id):
+    row = await db.fetchrow(
+        f"SELECT status, amount_fen FROM vouchers_redemption WHERE {column} = $1", bill_id
+    )
+    return (row["status"], row["amount_fen"]) if row else None
+
+
+async def test_a_booking_that_falls_through_gives_its_voucher_back_all_but_the_fee(api, admin_token, db):
+    # given an approved 400 元 booking three hours ahead (free cancellation ends 24 h before, then 50 %),
+    # a pending one days ahead, and a 600 元 voucher paying 400 元 of the first and 200 元 of the second
+    lab, owner, instrument_id = await _lab(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    soon = (datetime.now(CHINA_TZ) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    late = await api.json(
+        "POST",
+        "/api/v1/bookings",
+        token=buyer,
+        expect=201,
+        json={
+            "instrument_id": instrument_id,
+            "start": soon.isoformat(),
+            "end": (soon + timedelta(hours=1)).isoformat(),
+            "mode": "commissioned",
+        },
+    )
+    await api.json("POST", f"/api/v1/bookings/{late['id']}/approve", token=owner)
+    pending = await _book(api, buyer, instrument_id, 0)
+    for booking in (late, pending):
+        await api.json(
+            "POST",
+            f"/api/v1/bookings/{booking['id']}/voucher",
+            token=buyer,
+            json={"voucher_id": voucher["id"]},
+            expect=201,
+        )
+
+    # when the owner rejects the pending one, then its whole voucher part goes back without anyone asking
+    await api.json("POST", f"/api/v1/bookings/{pending['id']}/reject", token=owner, json={"reason": "检修"})
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", pending["id"]) == ("released", 20_000)
+    # when the booker cancels the approved one after the cut-off, the fee is 200 元: the voucher keeps paying
+    # that much, the other 200 元 go back to the voucher and to the budget
+    cancelled = await api.json("POST", f"/api/v1/bookings/{late['id']}/cancel", token=buyer)
+    assert cancelled["cancel_fee_fen"] == 20_000
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", late["id"]) == ("reserved", 20_000)
+    assert await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 40_000
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == 20_000
+    )
+    # the fee part is not given back on request either
+    async with nothing_saved(db):
+        kept = await api.call("POST", f"/api/v1/bookings/{late['id']}/voucher/release", token=buyer)
+        assert assert_problem(kept, 409)["code"] == "nothing_to_release"
+        await api.call("POST", f"/api/v1/bookings/{late['id']}/voucher/redeem", token=buyer, expect=403)
+
+    # when the owner redeems it, the programme pays the fee: the booker's debt for it is settled in the ledger
+    redeemed = await api.json("POST", f"/api/v1/bookings/{late['id']}/voucher/redeem", token=owner)
+    assert (redeemed["status"], redeemed["voucher_fen"]) == ("redeemed", 20_000)
+    owed = await db.fetch(
+        "SELECT account, sum(amount_fen) AS fen FROM deals_ledger_entry WHERE entry_group LIKE $1 "
+        "GROUP BY account ORDER BY account",
+        f"booking-fee%-{late['id']}",
+    )
+    assert [(r["account"], r["fen"]) for r in owed] == [
+        (f"fee_receivable:org-{ent['id']}", 0),
+        (f"seller_payable:org-{lab['id']}", -20_000),
+        (f"voucher_receivable:programme-{programme['id']}", 20_000),
+    ]
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (20_000, 20_000)
 
 
 async def test_vouchers_on_ineligible_services_or_organisations_are_refused(api, admin_token, db):
