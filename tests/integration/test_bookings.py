@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.core.clock import CHINA_TZ
-from tests.factories import create_listing, create_org, create_user, publish_listing, start_booking
+from tests.factories import create_listing, create_org, create_user, publish_listing
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Processes
 from tests.integration.invariants import assert_problem, nothing_saved
 
@@ -510,7 +510,9 @@ async def test_cancellation_is_free_before_the_cut_off_and_costs_the_fee_after(f
 
 
 async def _statement_rows(fac, token, org_id, booking_id):
-    statement = await fac.api.json("GET", f"/api/v1/orgs/{org_id}/statement", token=token, params={"size": 100})
+    statement = await fac.api.json(
+        "GET", f"/api/v1/orgs/{org_id}/statement", token=token, params={"size": 100}
+    )
     return [
         (r["account"], r["amount_fen"])
         for r in statement["items"]
