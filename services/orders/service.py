@@ -91,6 +91,7 @@ def _read(order: ServiceOrder) -> ServiceOrderRead:
         resolution_note=order.resolution_note,
         contract_id=order.contract_id,
         created_at=order.created_at,
+        voucher_cover=voucher_cover(order),
     )
 
 

@@ -67,6 +67,10 @@ EXEMPT = {
     "other organisations are refused in test_vouchers",
     ("POST", "/api/v1/test-requests/{request_id}/voucher/redeem"): "the lab after acceptance; the requester "
     "and other organisations are refused in test_vouchers",
+    ("POST", "/api/v1/service-orders/{order_id}/voucher"): "the buyer with its own voucher; the provider "
+    "and other organisations are refused in test_vouchers",
+    ("POST", "/api/v1/service-orders/{order_id}/voucher/redeem"): "the provider once completed; the buyer "
+    "and other organisations are refused in test_vouchers",
     ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
     **{
         ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "
