@@ -1,5 +1,5 @@
 """The `techmarket` command: serve, worker, migrate, create-user, reindex, search-check, import, reconcile,
-train-matcher.
+train-matcher, remind-overdue.
 
 Demo data is not part of the deployed system: `python -m devdata` (or `make seed`) loads it from a checkout.
 """
@@ -185,6 +185,18 @@ def train_matcher() -> None:
         typer.echo(f"not trained: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(result)
+
+
+@app.command("remind-overdue")
+def remind_overdue() -> None:
+    """Remind each broker now of their matches untouched past the SLA (the worker does it every 5 minutes)."""
+
+    async def work() -> int:
+        from services.demand import service as demand_service
+
+        return await demand_service.remind_overdue()
+
+    typer.echo(f"reminders sent: {run_with_services(work)}")
 
 
 @app.command("search-vocab")

@@ -19,7 +19,7 @@ from matching.features import (
 )
 from services.reference.fields import field_label
 from services.reference.regions import region_name
-from services.reference.vocabulary import DEMAND_KIND_LABELS
+from services.reference.vocabulary import CLOSE_REASON_LABELS, DEMAND_KIND_LABELS
 
 FEATURES = ("text", "field", "kind", "budget", "maturity", "region", "availability", "outcomes")
 WEIGHTS: dict[str, float] = {
@@ -108,16 +108,6 @@ def budget_detail(facts: dict[str, object]) -> str | None:
             return None
         return f"报价最高 {money(price_max)}，低于预算下限{money(budget_min)}"
     return None
-
-
-CLOSE_REASON_LABELS = {
-    "too_early": "技术尚早",
-    "benefit_unclear": "效益不明",
-    "price": "价格",
-    "ip_unclear": "知识产权不清",
-    "not_relevant": "不相关",
-    "other": "其他",
-}
 
 
 def availability_detail(facts: dict[str, Any]) -> str | None:

@@ -50,6 +50,7 @@ from web.pages import (
     portal,
     register,
     sharing,
+    supply,
 )
 from web.pages import demand as demand_pages
 from web.webhooks import stripe as stripe_webhooks
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(account.router)
     app.include_router(booking.router)
     app.include_router(listings.router)
+    app.include_router(supply.router)
     app.include_router(enquiry.router)
     app.include_router(demand_pages.router)
     app.include_router(broker.router)

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from services.accounts.schemas import INVITABLE_ROLES, SELF_SERVICE_ROLES
 from services.core.errors import Forbidden
+from services.reference.vocabulary import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,33 @@ def require_organisation(actor: Actor | None) -> int:
     if actor is None or actor.org_id is None:
         raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     return actor.org_id
+
+
+def organisation_scope(actor: Actor) -> int | None:
+    """The organisation whose rows a list shows: the caller's own, or every one (None) for an admin."""
+    if actor.is_admin:
+        return None
+    return require_organisation(actor)
+
+
+def require_self_service_role(role: Role, *, new_org: bool) -> None:
+    """Registering with a new organisation yields an enterprise or provider member only."""
+    if new_org and role not in SELF_SERVICE_ROLES:
+        raise Forbidden(
+            "role_not_self_service",
+            f"自助注册只能成为企业或服务提供方成员，{role.value} 角色需经管理员授予",
+            f"self-registration yields enterprise or provider members only; {role.value} is granted by an admin",
+        )
+
+
+def require_invitable_role(role: Role) -> None:
+    """Members invite enterprise, provider and expert members; brokers and admins come another way."""
+    if role not in INVITABLE_ROLES:
+        raise Forbidden(
+            "role_not_invitable",
+            f"不能邀请 {role.value} 角色：经纪人须经管理员审核，管理员由命令行创建",
+            f"{role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
+        )
 
 
 def require_role(actor: Actor | None, *roles: str) -> Actor:

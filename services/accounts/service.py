@@ -8,10 +8,14 @@ from redis.exceptions import RedisError
 from services.accounts import repository, sessions
 from services.accounts.models import Organisation, User
 from services.accounts.passwords import password_problem
-from services.accounts.policies import Actor, require_admin, require_member
+from services.accounts.policies import (
+    Actor,
+    require_admin,
+    require_invitable_role,
+    require_member,
+    require_self_service_role,
+)
 from services.accounts.schemas import (
-    INVITABLE_ROLES,
-    SELF_SERVICE_ROLES,
     AdminUserCreate,
     InviteCreate,
     InviteRead,
@@ -34,7 +38,6 @@ from services.core.audit import record_audit
 from services.core.db import UniqueViolation, transaction
 from services.core.errors import (
     Conflict,
-    Forbidden,
     Invalid,
     NotFound,
     RateLimited,
@@ -121,12 +124,7 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
 
 async def register(*, data: RegisterRequest) -> UserRead:
     """Self-registration: with a new organisation, or into an existing one with an invitation."""
-    if data.org is not None and data.role not in SELF_SERVICE_ROLES:
-        raise Forbidden(
-            "role_not_self_service",
-            f"自助注册只能成为企业或服务提供方成员，{data.role.value} 角色需经管理员授予",
-            f"self-registration yields enterprise or provider members only; {data.role.value} is granted by an admin",
-        )
+    require_self_service_role(data.role, new_org=data.org is not None)
     invitation = None
     if (data.org is None) == (data.invite is None):
         raise Invalid.field(["org"], "需要提供 org 或 invite 其中之一", "give exactly one of org or invite")
@@ -515,12 +513,7 @@ async def get_me(*, actor: Actor) -> MeRead:
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
-    if data.role not in INVITABLE_ROLES:
-        raise Forbidden(
-            "role_not_invitable",
-            f"不能邀请 {data.role.value} 角色：经纪人须经管理员审核，管理员由命令行创建",
-            f"{data.role.value} cannot be invited: brokers are approved by an admin, admins come from the CLI",
-        )
+    require_invitable_role(data.role)
     if await repository.get_org(org_id) is None:
         raise NotFound("org_not_found", f"机构 {org_id} 不存在", "organisation not found")
     token = new_token()

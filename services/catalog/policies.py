@@ -26,3 +26,8 @@ def require_may_transition(actor: Actor, listing: Listing, action: str) -> None:
         require_admin(actor)
     else:
         require_may_change(actor, listing)
+
+
+def is_moderation(actor: Actor, action: str) -> bool:
+    """An admin publishing or rejecting a listing moderates it: that step goes to the audit log."""
+    return actor.is_admin and action in ("publish", "reject")

@@ -8,7 +8,12 @@ from services.accounts.policies import Actor, require_admin, require_organisatio
 from services.catalog import repository
 from services.catalog.models import Listing
 from services.catalog.moderation import MATERIAL_KEYS, contact_flags
-from services.catalog.policies import may_see_private, require_may_change, require_may_transition
+from services.catalog.policies import (
+    is_moderation,
+    may_see_private,
+    require_may_change,
+    require_may_transition,
+)
 from services.catalog.quality import assess_quality
 from services.catalog.schemas import (
     CREATE_SCHEMAS,
@@ -554,7 +559,7 @@ async def transition_listing(
             changes={"status": target, **({"reason": reason} if reason else {})},
             connection=conn,
         )
-        if actor.is_admin and action in ("publish", "reject"):
+        if is_moderation(actor, action):
             await record_audit(
                 connection=conn,
                 actor_id=actor.user_id,

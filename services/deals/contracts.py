@@ -8,7 +8,7 @@ from services.core import clock
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import Connection, UniqueViolation, transaction
-from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import record_event
 from services.core.settings import get_settings
 from services.core.transitions import TransitionTable, next_state
@@ -136,8 +136,8 @@ async def _parties(actor: Actor, data: ContractCreate) -> tuple[int, int, int | 
             )
         worked_by = [*match["worked_by"], *([match["broker_id"]] if match["broker_id"] else [])]
         policies.require_may_record_from_match(actor, buyer, seller, worked_by)
-        if broker_id is None and actor.role == "broker":
-            broker_id = actor.user_id
+        if broker_id is None:
+            broker_id = policies.recording_broker(actor)
     if broker_id is not None:
         role = await accounts_service.role_of(user_id=broker_id)
         policies.require_attributable_broker(
@@ -262,8 +262,7 @@ async def cancel_contract(*, actor: Actor, contract_id: int) -> ContractRead:
         contract = policies.require_visible_contract(
             actor, await repository.lock_contract(contract_id, conn), contract_id
         )
-        if not actor.is_admin:
-            policies.party_side(actor, contract)
+        policies.require_party_or_admin(actor, contract)
         status = next_state(CONTRACT_TRANSITIONS, contract.status, "cancel", subject=_SUBJECT)
         await repository.update_contract(contract.id, conn, status=status.value)
         await record_contract_changed(contract.id, status.value, conn)
@@ -323,6 +322,7 @@ async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
                     "org_id": facts["buyer_org_id"],
                 },
                 "history": await demand_service.match_history(match_id=facts["id"]),
+                "contacts": await demand_service.match_contacts(match_id=facts["id"]),
             }
     return {
         "contract_id": contract.id,
@@ -359,11 +359,10 @@ async def trace_contract(*, actor: Actor, contract_id: int) -> dict[str, Any]:
 
 async def list_contracts(*, actor: Actor, status: str | None, page: int, size: int) -> dict[str, Any]:
     """Contracts of the caller's organisation, or attributed to the calling broker (admins: all)."""
-    if actor.org_id is None and not actor.is_admin:
-        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
+    org_id, broker_id = policies.contract_list_scope(actor)
     total, rows = await repository.page_contracts(
-        org_id=None if actor.is_admin else actor.org_id,
-        broker_id=actor.user_id if actor.role == "broker" else None,
+        org_id=org_id,
+        broker_id=broker_id,
         status=status,
         offset=(page - 1) * size,
         limit=size,

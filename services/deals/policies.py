@@ -1,6 +1,6 @@
 """Who may see and act on a contract and its payments."""
 
-from services.accounts.policies import Actor
+from services.accounts.policies import Actor, organisation_scope
 from services.core.errors import Forbidden, NotFound
 from services.deals.models import Contract
 
@@ -58,6 +58,22 @@ def require_attributable_broker(
         raise Forbidden(
             "broker_did_not_work_match", "该经纪人未经办此匹配", "the broker did not work this match"
         )
+
+
+def recording_broker(actor: Actor) -> int | None:
+    """A broker who records a contract from a match is its attributed broker unless the body names one."""
+    return actor.user_id if actor.role == "broker" else None
+
+
+def contract_list_scope(actor: Actor) -> tuple[int | None, int | None]:
+    """(organisation, broker) whose contracts a list shows: admins see all, a broker also its attributed ones."""
+    return organisation_scope(actor), recording_broker(actor)
+
+
+def require_party_or_admin(actor: Actor, contract: Contract) -> None:
+    """A party's members (or an admin) withdraw a contract."""
+    if not actor.is_admin:
+        party_side(actor, contract)
 
 
 def party_side(actor: Actor, contract: Contract) -> str:

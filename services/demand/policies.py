@@ -97,3 +97,33 @@ def edits_without_review(actor: Actor, demand: Demand) -> bool:
     """Admins and the demand's assigned broker (an approved, accountable person) change published text at
     once; the enterprise's own edits of a published demand wait for review."""
     return actor.is_admin or (actor.role == "broker" and demand.broker_id == actor.user_id)
+
+
+def may_work_matches(actor: Actor) -> bool:
+    """Brokers (and admins) move matches along the whole pipeline and register the contracts."""
+    return may_read_internal(actor)
+
+
+def may_skip_pipeline(actor: Actor) -> bool:
+    """An admin may move a match to any status, outside the pipeline's transitions (corrections)."""
+    return actor.is_admin
+
+
+def claiming_broker(actor: Actor, match: Match) -> int | None:
+    """The broker a match belongs to after the caller moves it: a broker who moves an unclaimed match claims it."""
+    owner: int | None = match.broker_id
+    if owner is None and actor.role == "broker":
+        return actor.user_id
+    return owner
+
+
+def require_internal_writer(actor: Actor) -> None:
+    """Internal notes are written by brokers and admins only."""
+    if not may_read_internal(actor):
+        raise Forbidden("internal_note_forbidden", "仅技术经纪人和管理员可写内部备注", "brokers only")
+
+
+def require_attribution_reader(actor: Actor) -> None:
+    """A match's attribution evidence (pipeline history, internal notes) is for brokers and admins."""
+    if not may_read_internal(actor):
+        raise Forbidden("attribution_forbidden", "仅技术经纪人和管理员可查看", "brokers and admins only")

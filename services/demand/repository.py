@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 
 from services.core import clock
 from services.demand.models import Demand, DemandRevision, Match, MatchEvent, MatchNote, RankingModel
-from services.reference.vocabulary import MatchStatus
+from services.reference.vocabulary import OPEN_MATCH_STATUSES
 
 
 async def get_demand(demand_id: int, connection: BaseDBAsyncClient | None = None) -> Demand | None:
@@ -130,12 +130,7 @@ async def add_match_event(
     )
 
 
-OPEN_STATUSES = (
-    MatchStatus.SUGGESTED,
-    MatchStatus.SHORTLISTED,
-    MatchStatus.CONTACTED,
-    MatchStatus.NEGOTIATING,
-)
+OPEN_STATUSES = OPEN_MATCH_STATUSES
 QUEUE_ORDER = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),

@@ -9,34 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from services.core.errors import LocalizedValueError
 from services.reference.fields import TECH_FIELD_CODES
 from services.reference.regions import is_valid_region_code
+from services.reference.vocabulary import CloseReason as CloseReason
+from services.reference.vocabulary import Confidentiality as Confidentiality
 from services.reference.vocabulary import DemandKind
+from services.reference.vocabulary import IpTerms as IpTerms
 from services.reference.vocabulary import MatchStatus as MatchStatus
-
-
-class IpTerms(StrEnum):
-    """Who owns the IP a 揭榜挂帅 challenge produces."""
-
-    BUYER_OWNS = "buyer_owns"
-    SHARED = "shared"
-    SOLVER_LICENSES = "solver_licenses"
-    NEGOTIABLE = "negotiable"
-
-
-class Confidentiality(StrEnum):
-    PUBLIC = "public"
-    SUMMARY_ONLY = "summary_only"
-    NDA = "nda"
-
-
-class CloseReason(StrEnum):
-    """Why a match was lost or dismissed; reaches the lister anonymised and aggregated."""
-
-    TOO_EARLY = "too_early"
-    BENEFIT_UNCLEAR = "benefit_unclear"
-    PRICE = "price"
-    IP_UNCLEAR = "ip_unclear"
-    NOT_RELEVANT = "not_relevant"
-    OTHER = "other"
 
 
 class NoteVisibility(StrEnum):

@@ -6,14 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from services.accounts import service as accounts_service
-from services.accounts.policies import Actor, require_admin, require_role
+from services.accounts.policies import Actor, require_admin, require_organisation, require_role
 from services.catalog.moderation import contact_flags
 from services.catalog.service import TRANSITIONS
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
-from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import record_event
 from services.demand import policies, repository
 from services.demand.models import Demand, Match
@@ -34,6 +34,7 @@ from services.demand.schemas import (
     Reason,
     RevisionRead,
 )
+from services.enquiries import service as enquiries_service
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
 from services.reference.vocabulary import MATCH_STATUS_LABELS, MatchStatus
@@ -170,12 +171,11 @@ def _columns(data: DemandCreate) -> dict[str, Any]:
 async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> DemandRead:
     """An enterprise posts a demand: a draft, or (`submit`) straight into review in the same transaction."""
     require_role(actor, "enterprise", "broker", "provider")
-    if actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
+    org_id = require_organisation(actor)
     data = parse_body(DemandCreate, body)
     async with transaction() as conn:
         demand = await repository.create_demand(
-            connection=conn, org_id=actor.org_id, created_by_id=actor.user_id, **_columns(data)
+            connection=conn, org_id=org_id, created_by_id=actor.user_id, **_columns(data)
         )
         if submit:
             _apply_transition(demand, "submit")
@@ -530,7 +530,11 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
         match, demand = await _locked_match(actor, match_id, conn)
         policies.require_match_mover(actor, demand, match)
         target = data.status.value
-        if target != match.status and target not in MATCH_TRANSITIONS[match.status] and not actor.is_admin:
+        if (
+            target != match.status
+            and target not in MATCH_TRANSITIONS[match.status]
+            and not policies.may_skip_pipeline(actor)
+        ):
             raise Conflict(
                 "invalid_transition", f"不能从 {match.status} 变为 {target}", "transition not allowed"
             )
@@ -554,8 +558,7 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
         match.status = target
         match.close_reason = data.reason.value if data.reason and target in ("lost", "dismissed") else None
         match.status_changed_at = match.last_activity_at = clock.now()
-        if actor.role == "broker" and match.broker_id is None:
-            match.broker_id = actor.user_id
+        match.broker_id = policies.claiming_broker(actor, match)
         await repository.save_match(match, conn)
         if moved:
             label = MATCH_STATUS_LABELS.get(target, target)
@@ -575,8 +578,8 @@ async def add_note(*, actor: Actor, match_id: int, data: NoteCreate) -> NoteRead
     async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
         policies.require_match_mover(actor, demand, match)
-        if data.visibility == NoteVisibility.INTERNAL and not policies.may_read_internal(actor):
-            raise Forbidden("internal_note_forbidden", "仅技术经纪人和管理员可写内部备注", "brokers only")
+        if data.visibility == NoteVisibility.INTERNAL:
+            policies.require_internal_writer(actor)
         note = await repository.add_note(
             match_id=match.id,
             author_id=actor.user_id,
@@ -697,12 +700,28 @@ async def listing_feedback(*, actor: Actor, owner_org_id: int | None, listing_id
     return {reason.value: counts.get(reason.value, 0) for reason in CloseReason}
 
 
+async def contacts_of_match(match: Match, demand: Demand) -> list[dict[str, Any]]:
+    """The contacts between the two parties of a match, oldest first: the buyer's enquiries to the listing
+    (an expert) and the seller's expressed interest. Kinds, sides and times only — never who or what was said."""
+    contacts = await enquiries_service.contacts_between(listing_id=match.listing_id, org_id=demand.org_id)
+    if match.interest_at is not None:
+        contacts.append({"kind": "interest", "from": "seller", "at": match.interest_at.isoformat()})
+    return sorted(contacts, key=lambda c: str(c["at"]))
+
+
+async def match_contacts(*, match_id: int) -> list[dict[str, Any]]:
+    """The contacts between the parties of a match (contract traces); none for an unknown match."""
+    match = await repository.get_match(match_id)
+    demand = None if match is None else await repository.get_demand(match.demand_id)
+    return [] if match is None or demand is None else await contacts_of_match(match, demand)
+
+
 async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
-    """The evidence of a broker's work on a match: the demand, its pipeline history and notes."""
+    """The evidence of a broker's work on a match: the demand, its pipeline history, the contacts between the
+    parties, and the notes."""
     async with transaction() as conn:
         match, demand = await _locked_match(actor, match_id, conn)
-    if not policies.may_read_internal(actor):
-        raise Forbidden("attribution_forbidden", "仅技术经纪人和管理员可查看", "brokers and admins only")
+    policies.require_attribution_reader(actor)
     events = await repository.events_of(match_id)
     notes = await repository.notes_of([match_id], ("internal", "shared"))
     return {
@@ -718,6 +737,7 @@ async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
             }
             for e in events
         ],
+        "contacts": await contacts_of_match(match, demand),
         "notes": [_note_read(n).model_dump(mode="json") for n in notes],
     }
 

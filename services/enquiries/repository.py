@@ -44,3 +44,8 @@ async def contacts_of(listing_ids: list[int]) -> dict[int, ExpertContact]:
         return {}
     rows = await ExpertContact.filter(listing_id__in=sorted(set(listing_ids)))
     return {row.listing_id: row for row in rows}
+
+
+async def between(listing_id: int, sender_org_id: int) -> list[Enquiry]:
+    """Enquiries members of one organisation sent to one expert listing, oldest first."""
+    return await Enquiry.filter(listing_id=listing_id, sender_org_id=sender_org_id).order_by("id")

@@ -5,7 +5,7 @@ expert's contact reaches the sender only when the reply shares it and the expert
 contact (PIPL Art. 23); withdrawing that consent hides it again.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from services.accounts.policies import Actor, require_organisation
 from services.catalog.models import ExpertContact, Listing
@@ -133,3 +133,17 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
             link="/me/enquiries",
         )
     return (await _read_all([(enquiry, expert)]))[0]
+
+
+async def contacts_between(*, listing_id: int, org_id: int) -> list[dict[str, Any]]:
+    """When an organisation's members asked this expert and when they were answered: dates only — no names,
+    no addresses, no message text (attribution evidence)."""
+    return [
+        {
+            "kind": "enquiry",
+            "from": "buyer",
+            "at": enquiry.created_at.isoformat(),
+            "answered_at": enquiry.replied_at.isoformat() if enquiry.replied_at else None,
+        }
+        for enquiry in await repository.between(listing_id, org_id)
+    ]

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any
 
 from services.accounts import service as accounts_service
-from services.accounts.policies import Actor
+from services.accounts.policies import Actor, organisation_scope, require_organisation
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
-from services.core.errors import Conflict, Forbidden, Invalid, NotFound
+from services.core.errors import Conflict, Invalid, NotFound
 from services.core.files import file_store
 from services.core.outbox import record_event
 from services.deals import contracts as contracts_service
@@ -116,13 +116,8 @@ def _field_of(listing: dict[str, Any]) -> str:
 async def create_service_order(*, actor: Actor, body: Any) -> ServiceOrderRead:
     """A verified organisation asks an agency or expert for a service."""
     data = parse_body(ServiceOrderCreate, body)
-    if actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
-    org = await accounts_service.get_org(org_id=actor.org_id)
-    if not org.verified:
-        raise Forbidden(
-            "org_not_verified", "机构通过管理员认证后才能委托服务", "the organisation must be verified"
-        )
+    org = await accounts_service.get_org(org_id=require_organisation(actor))
+    policies.require_verified_buyer(org.verified)
     listing = await catalog_service.published_listing(listing_id=data.listing_id)
     if listing is None or listing.get("type") not in ORDERABLE_TYPES:
         raise Invalid.field(
@@ -167,10 +162,8 @@ async def list_service_orders(
     *, actor: Actor, status: ServiceOrderStatus | None, page: int, size: int
 ) -> ServiceOrderPage:
     """Orders the caller's organisation placed or received (admins: all)."""
-    if actor.org_id is None and not actor.is_admin:
-        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
     total, rows = await repository.page_orders(
-        org_id=None if actor.is_admin else actor.org_id,
+        org_id=organisation_scope(actor),
         status=status.value if status else None,
         offset=(page - 1) * size,
         limit=size,
@@ -321,8 +314,7 @@ async def resolve_dispute(*, actor: Actor, order_id: int, body: Any) -> ServiceO
     """An admin rules on a dispute: the delivery stands, the provider delivers again, or the order ends."""
     data = parse_body(ResolutionCreate, body)
     action = _RESOLUTION_ACTIONS[data.outcome]
-    if not actor.is_admin:
-        raise Forbidden("admin_only", "争议由平台管理员裁决", "an admin resolves disputes")
+    policies.require_dispute_judge(actor)
 
     def change(order: ServiceOrder) -> None:
         order.resolution = data.outcome.value

@@ -5,7 +5,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from services.reference.vocabulary import ContractType, ListingType
+
 # --- Technology contracts --------------------------------------------------------------------------------
+
+# The contract a deal over each kind of supply usually becomes: an achievement is licensed, an expert
+# consults, an instrument or an agency serves (docs/domain.md §1). The broker may still pick another type.
+CONTRACT_TYPE_FOR_LISTING: Final[Mapping[str, ContractType]] = {
+    ListingType.ACHIEVEMENT: ContractType.LICENSE,
+    ListingType.INSTRUMENT: ContractType.SERVICE,
+    ListingType.EXPERT: ContractType.CONSULTING,
+    ListingType.AGENCY: ContractType.SERVICE,
+}
+
+
+def usual_contract_type(listing_type: str) -> ContractType:
+    """The contract type a deal over this kind of listing starts from (a service for anything unknown)."""
+    return CONTRACT_TYPE_FOR_LISTING.get(listing_type, ContractType.SERVICE)
+
 
 NON_TECHNICAL_COST_CATEGORIES: Final[Mapping[str, str]] = {
     "equipment": "设备",

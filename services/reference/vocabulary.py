@@ -230,6 +230,50 @@ class MatchStatus(Vocabulary):
 
 
 MATCH_STATUS_LABELS: Final = labels_of(MatchStatus)
+# The stages a match is still being worked in: the broker's queue and the SLA look at these.
+OPEN_MATCH_STATUSES: Final = (
+    MatchStatus.SUGGESTED,
+    MatchStatus.SHORTLISTED,
+    MatchStatus.CONTACTED,
+    MatchStatus.NEGOTIATING,
+)
+
+
+class CloseReason(Vocabulary):
+    """Why a match was lost or dismissed; reaches the lister anonymised and aggregated, and teaches matching."""
+
+    TOO_EARLY = "too_early", "技术尚早"
+    BENEFIT_UNCLEAR = "benefit_unclear", "收益不明确"
+    PRICE = "price", "价格"
+    IP_UNCLEAR = "ip_unclear", "知识产权不清晰"
+    NOT_RELEVANT = "not_relevant", "不相关"
+    OTHER = "other", "其他"
+
+
+CLOSE_REASON_LABELS: Final = labels_of(CloseReason)
+
+
+class IpTerms(Vocabulary):
+    """Who owns the IP a 揭榜挂帅 challenge produces."""
+
+    BUYER_OWNS = "buyer_owns", "归发榜企业"
+    SHARED = "shared", "双方共有"
+    SOLVER_LICENSES = "solver_licenses", "归揭榜方，许可发榜企业使用"
+    NEGOTIABLE = "negotiable", "协商确定"
+
+
+IP_TERMS_LABELS: Final = labels_of(IpTerms)
+
+
+class Confidentiality(Vocabulary):
+    """How much of a demand the public sees."""
+
+    PUBLIC = "public", "公开"
+    SUMMARY_ONLY = "summary_only", "仅公开摘要"
+    NDA = "nda", "需签保密协议后查看详情"
+
+
+CONFIDENTIALITY_LABELS: Final = labels_of(Confidentiality)
 
 
 class ContractStatus(Vocabulary):

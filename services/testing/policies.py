@@ -4,6 +4,14 @@ from services.accounts.policies import Actor
 from services.core.errors import Forbidden, NotFound
 
 
+def require_verified_requester(verified: bool) -> None:
+    """Only an organisation an admin has verified sends samples for testing."""
+    if not verified:
+        raise Forbidden(
+            "org_not_verified", "机构通过管理员认证后才能委托检测", "the organisation must be verified"
+        )
+
+
 def require_party(actor: Actor, request_id: int, provider_org_id: int, requester_org_id: int) -> None:
     """The two parties (and admins) see a request; anyone else gets a 404."""
     if not (actor.is_admin or actor.org_id in (provider_org_id, requester_org_id)):

@@ -7,11 +7,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
-from services.accounts.policies import Actor
+from services.accounts.policies import Actor, require_organisation
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.bodies import parse_body
-from services.core.errors import Forbidden, Invalid, NotFound
+from services.core.errors import Invalid, NotFound
 from services.core.files import file_store
 from services.core.transitions import run_transition
 from services.testing import policies, repository
@@ -81,13 +81,8 @@ def _require_accreditation_held(listing: dict[str, Any], accreditation: Accredit
 async def create_test_request(*, actor: Actor, body: Any) -> TestRequestRead:
     """Send samples for testing to an instrument's lab or a testing agency."""
     data = parse_body(TestRequestCreate, body)
-    if actor.org_id is None:
-        raise Forbidden("no_organisation", "需要先加入一个机构", "join an organisation first")
-    org = await accounts_service.get_org(org_id=actor.org_id)
-    if not org.verified:
-        raise Forbidden(
-            "org_not_verified", "机构通过管理员认证后才能委托检测", "the organisation must be verified"
-        )
+    org = await accounts_service.get_org(org_id=require_organisation(actor))
+    policies.require_verified_requester(org.verified)
     listing = await catalog_service.published_listing(listing_id=data.listing_id)
     if listing is None or not _offers_testing(listing):
         raise Invalid.field(

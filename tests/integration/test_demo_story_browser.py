@@ -91,6 +91,7 @@ def test_the_readme_names_the_accounts_and_steps_this_test_walks():
         "我的需求",
         "审核队列",
         "经纪人工作台",
+        "`匹配的需求`",
         "我的合同",
         "合同登记",
         "成交额看板",
@@ -207,6 +208,24 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await _login(broker_page, base, "broker", "/broker")
         await check(broker_page, "演示：经纪人工作台")
         await at_both_sizes(browser, broker, base + "/broker", "demo-broker-workbench")
+
+        # --- provider@ finds the new demand under 匹配的需求 of its microscope and expresses interest; the
+        # broker's open workbench receives the notification live (server-sent events) -------------------------
+        await owner.goto(listing_url)
+        await owner.get_by_role("link", name="查看匹配的需求").click()
+        await owner.wait_for_url(re.compile(r"/me/listings/\d+/demands"))
+        matched = await _eventually(owner, owner.url, "li[data-demand-id]", demand_title)
+        await expect(matched.locator(".reasons li").first).to_be_visible()
+        await check(owner, "演示：匹配的需求")
+        await at_both_sizes(browser, provider, owner.url, "demo-provider-matched-demands")
+        await matched.get_by_role("button", name="表达合作意向").click()
+        await expect(owner.get_by_role("status")).to_contain_text("已表达合作意向")
+        await expect(owner.locator("li[data-demand-id]", has_text=demand_title)).to_contain_text(
+            "已表达合作意向"
+        )
+        await expect(broker_page.locator("[data-live-notices]")).to_contain_text(
+            "表达了合作意向", timeout=30_000
+        )
         await broker_page.locator("select[name=sort]").select_option("newest")
         await broker_page.get_by_role("button", name="筛选").click()
         group = await _eventually(broker_page, broker_page.url, ".queue-group", demand_title)

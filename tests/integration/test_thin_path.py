@@ -75,6 +75,11 @@ async def test_marketplace_thin_path(api, admin_token, db):
     assert {"keywords", "field", "budget"} <= features
     assert all(reason["detail"] for reason in top["reasons"])
 
+    # the provider puts its achievement forward for the demand: a contact between the parties
+    await api.json(
+        "POST", f"/api/v1/listings/{made['id']}/matches/{top['match_id']}/interest", token=provider
+    )
+
     # when the parties negotiate and sign a contract for it
     await api.json(
         "POST", f"/api/v1/matches/{top['match_id']}/status", token=admin_token, json={"status": "negotiating"}
@@ -184,6 +189,8 @@ async def test_marketplace_thin_path(api, admin_token, db):
     assert trace["came_through"] == "marketplace"
     assert (trace["origin"]["listing"]["id"], trace["origin"]["demand"]["id"]) == (made["id"], demand["id"])
     assert [step["to_status"] for step in trace["origin"]["history"]] == ["negotiating"]
+    # with the contacts between the parties (kinds, sides and times only)
+    assert [(c["kind"], c["from"]) for c in trace["origin"]["contacts"]] == [("interest", "seller")]
     assert [(p["id"], p["status"]) for p in trace["payments"]] == [(payment["payment_id"], "succeeded")]
     assert (trace["registration"]["status"], trace["registration"]["registration_no"]) == (
         "registered",

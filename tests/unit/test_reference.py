@@ -21,6 +21,7 @@ from services.reference.contracts import (
     CONTRACT_RULE_SETS,
     contract_rule_set,
     registered_contract_type,
+    usual_contract_type,
 )
 from services.reference.fields import (
     KEY_TECH_FIELD_CODES,
@@ -181,6 +182,14 @@ def test_every_rule_set_registers_every_contract_type() -> None:
             assert registered_contract_type(
                 contract_type, rule_set.effective_from or date(2001, 1, 1)
             ) in set(ContractType)
+
+
+def test_a_deal_over_each_kind_of_supply_starts_from_a_contract_type_of_ours() -> None:
+    assert usual_contract_type("achievement") == ContractType.LICENSE
+    assert usual_contract_type("expert") == ContractType.CONSULTING
+    assert usual_contract_type("instrument") == ContractType.SERVICE
+    assert usual_contract_type("agency") == ContractType.SERVICE
+    assert usual_contract_type("unknown") == ContractType.SERVICE
 
 
 def test_licence_was_registered_as_transfer_before_2026() -> None:

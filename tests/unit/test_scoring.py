@@ -245,3 +245,19 @@ def test_availability_follows_the_free_hours_of_the_calendar_before_the_deadline
     assert reasons_of(d, replace(instrument, free_hours=12.5))["availability"] == (
         "需求截止 2027-03-31 前预约日历尚有约 12.5 小时空闲"
     )
+
+
+def test_a_providers_record_names_close_reasons_with_the_labels_the_broker_picked_them_by():
+    from matching.features import outcomes_from_counts
+    from matching.scoring import record_detail
+    from services.reference.vocabulary import CloseReason
+
+    # given a provider whose matches were lost for being too early and dismissed as not relevant
+    outcomes = outcomes_from_counts({"lost:too_early": 2, "dismissed:not_relevant": 1})
+
+    # then its record counts them under the one label set the portal offers the broker
+    detail = record_detail(outcomes)
+    assert detail is not None
+    assert f"{CloseReason.TOO_EARLY.label} 2" in detail
+    assert f"{CloseReason.NOT_RELEVANT.label} 1" in detail
+    assert "3 次匹配未成交" in detail

@@ -17,9 +17,10 @@ from services.demand.schemas import (
     NoteVisibility,
     QueueParams,
 )
+from services.reference.vocabulary import CLOSE_REASON_LABELS, OPEN_MATCH_STATUSES
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
-from web.pages.demand import CLOSE_REASON_LABELS, FIELD_CHOICES, match_row, with_supply_facts
+from web.pages.demand import FIELD_CHOICES, match_row, with_supply_facts
 from web.pages.forms import BlankIsNone, bind, form_values
 from web.pages.shell import pager, redirect, render, safe_next
 
@@ -95,11 +96,7 @@ async def queue(
         "close_reasons": list(CLOSE_REASON_LABELS.items()),
         "sort_choices": list(SORT_LABELS.items()),
         "field_choices": FIELD_CHOICES,
-        "stage_choices": [
-            s.value
-            for s in MatchStatus
-            if s.value in ("suggested", "shortlisted", "contacted", "negotiating")
-        ],
+        "stage_choices": [s.value for s in OPEN_MATCH_STATUSES],
     }
     return await render(request, "broker_queue.html", context, actor=user)
 

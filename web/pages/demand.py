@@ -16,15 +16,22 @@ from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
 from services.deals import contracts as contracts_service
 from services.demand import service as demand_service
-from services.demand.schemas import Confidentiality, IpTerms, MatchRead
+from services.demand.policies import may_work_matches
+from services.demand.schemas import MatchRead
 from services.notifications import service as notifications_service
-from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, tech_field
+from services.reference.contracts import usual_contract_type
+from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, field_label
 from services.reference.regions import FORMER_REGIONS, REGIONS, region_name
 from services.reference.vocabulary import (
+    CLOSE_REASON_LABELS,
+    CONFIDENTIALITY_LABELS,
     CONTRACT_TYPE_LABELS,
     DEMAND_KIND_LABELS,
+    IP_TERMS_LABELS,
+    Confidentiality,
     ContractType,
     DemandKind,
+    IpTerms,
     MatchStatus,
 )
 from web.deps import CurrentUser, MaybeUser, Page
@@ -39,27 +46,6 @@ MATCH_LIMIT = 50
 SHOWN_MATCHES = 10
 # Pipeline buttons in the order a broker works a match; the service's transition table decides what shows.
 PIPELINE = tuple(status for status in MatchStatus if status is not MatchStatus.SUGGESTED)
-CONTRACT_TYPE_FOR = {
-    "achievement": "license",
-    "instrument": "service",
-    "expert": "consulting",
-    "agency": "service",
-}
-IP_TERMS_LABELS = {
-    "buyer_owns": "归发榜企业",
-    "shared": "双方共有",
-    "solver_licenses": "归揭榜方，许可发榜企业使用",
-    "negotiable": "协商确定",
-}
-CLOSE_REASON_LABELS = {
-    "too_early": "为时尚早",
-    "benefit_unclear": "收益不明确",
-    "price": "价格",
-    "ip_unclear": "知识产权不清晰",
-    "not_relevant": "不相关",
-    "other": "其他",
-}
-CONFIDENTIALITY_LABELS = {"public": "公开", "summary_only": "仅公开摘要", "nda": "需签保密协议后查看详情"}
 HIDDEN_ORG = "（企业已隐藏名称）"
 REGION_CHOICES = [
     (code, name)
@@ -68,12 +54,7 @@ REGION_CHOICES = [
 ]
 
 
-def _field_label(code: str) -> str:
-    found = tech_field(code)
-    return found.label if found else code
-
-
-FIELD_CHOICES = [(code, _field_label(code)) for code in KEY_TECH_FIELD_CODES]
+FIELD_CHOICES = [(code, field_label(code)) for code in KEY_TECH_FIELD_CODES]
 
 
 class DemandForm(BaseModel):
@@ -193,11 +174,6 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
 # --- one demand and its matches --------------------------------------------------------------------------
 
 
-def can_work_matches(actor: Actor) -> bool:
-    """Brokers (and admins) move matches along the pipeline and register the contracts."""
-    return actor.is_admin or actor.role == "broker"
-
-
 def next_steps(status: str) -> list[str]:
     """The pipeline buttons a match in this status offers."""
     allowed = demand_service.MATCH_TRANSITIONS.get(status, set())
@@ -271,12 +247,12 @@ async def demand_page(
     context = {
         "demand": demand,
         "org_name": orgs.get(demand.org_id, "") if demand.org_id is not None else HIDDEN_ORG,
-        "fields": [_field_label(code) for code in demand.fields],
+        "fields": [field_label(code) for code in demand.fields],
         "region": region_name(demand.region or "") or "",
         "matches": await with_supply_facts([match_row(m, contracts.get(m.match_id)) for m in shown]),
         "more_href": f"/demands/{demand_id}?all=1" if len(shown) < len(matches) else None,
         "match_total": len(matches),
-        "can_work": can_work_matches(user),
+        "can_work": may_work_matches(user),
         "close_reasons": list(CLOSE_REASON_LABELS.items()),
         "ip_terms_labels": IP_TERMS_LABELS,
         "back": f"/demands/{demand_id}",
@@ -285,7 +261,7 @@ async def demand_page(
 
 
 async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict[str, Any]:
-    if not can_work_matches(actor):
+    if not may_work_matches(actor):
         raise NotFound("match_not_found", "未找到该匹配", "match not found")
     demand = await demand_service.get_demand(actor=actor, demand_id=demand_id)
     match = next((m for m in await _matches(actor, demand_id) if m.match_id == match_id), None)
@@ -295,7 +271,7 @@ async def _contract_context(actor: Actor, demand_id: int, match_id: int) -> dict
     if seller_org_id is None or demand.org_id is None:
         raise NotFound("listing_not_found", "该资源已不存在", "listing not found")
     names = await accounts_service.org_names(org_ids=[demand.org_id, seller_org_id])
-    contract_type = CONTRACT_TYPE_FOR.get(match.type, "service")
+    contract_type = usual_contract_type(match.type)
     return {
         "demand": demand,
         "match": match_row(match),

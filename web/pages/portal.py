@@ -571,6 +571,8 @@ async def listing_context(
         "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
         "subtitle": subtitle({**item, "professional_title": item.get("title")}),
         "org_name": org_names.get(item["org_id"], ""),
+        # The listing's own organisation gets a link to the demands it was matched to.
+        "own": actor is not None and actor.org_id is not None and actor.org_id == item["org_id"],
         "fields": [field_label(code) for code in item.get("fields") or []],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),

@@ -37,6 +37,7 @@ NOTICES = {
     "booking_cancelled_fee": "预约已取消。因临近开始时间取消，按仪器收费规则产生违约费，见下表。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
+    "interest_sent": "已表达合作意向，负责该需求的技术经纪人会与您联系。",
     "reason_required": "流失或排除匹配时请选择原因。",
     "match_won": "恭喜成交！请登记技术合同并提交认定登记。",
     "contract_submitted": "技术合同已创建并提交认定登记。",
