@@ -23,6 +23,7 @@ from services.demand import service as demand_service
 from services.imports import service as imports
 from services.indicators import service as indicators_service
 from services.notifications import service as notifications_service
+from services.vouchers import service as vouchers_service
 
 log = get_logger("worker.outbox")
 BATCH = 1000
@@ -81,6 +82,15 @@ async def process_batch(limit: int = BATCH) -> int:
         for org_id in verified_orgs:
             # In the outbox's transaction: the listings' new events are written exactly when this one is done.
             await catalog_service.reindex_org_listings(org_id=org_id, verified=True, connection=conn)
+        for row in rows:
+            if row["topic"] in vouchers_service.SETTLING_TOPICS:
+                # In the outbox row's transaction: a voucher part is given back exactly once.
+                await vouchers_service.settle_closed_bill(
+                    topic=row["topic"],
+                    aggregate_id=int(row["aggregate_id"]),
+                    payload=payloads[row["id"]],
+                    connection=conn,
+                )
         contracts = [int(r["aggregate_id"]) for r in rows if r["topic"] == "contract.changed"]
         if contracts:
             # In the same transaction as the outbox marks: the roll-up never misses or doubles a change.

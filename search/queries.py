@@ -237,7 +237,20 @@ def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
     return {"dis_max": {"queries": alternatives, "tie_breaker": 0.3}}
 
 
-def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
+def _pinyin_readings(text: str, compact: str, whole_reads: bool) -> list[str] | None:
+    """The words pinyin typed without an input method reads as: the whole (zhuanlidaili → 专利 代理), or,
+    when typed as several words of which not all read together (qukuailian cunzheng), each word that reads."""
+    meant = pinyin_to_words(compact) if whole_reads else None
+    if meant is not None or " " not in text:
+        return meant
+    pieces: list[str] = []
+    for typed in text.split():
+        if typed.isalpha() and not is_latin_vocabulary(typed):
+            pieces.extend(pinyin_to_words(typed) or [])
+    return list(dict.fromkeys(pieces)) or None
+
+
+def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> list[dict[str, Any]]:
     """Pinyin typed without an input method, initials, and the syllables of a Chinese query (for slips)."""
     compact = text.replace(" ", "")
     if compact.isascii():
@@ -251,14 +264,18 @@ def _pinyin_queries(text: str, words: list[str]) -> list[dict[str, Any]]:
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
-        meant = (
-            pinyin_to_words(compact) if syllables is not None and not is_latin_vocabulary(compact) else None
-        )
+        whole_reads = syllables is not None and not is_latin_vocabulary(compact)
+        meant = _pinyin_readings(text, compact, whole_reads) if whole_reads or " " in text else None
         if meant is not None:
             # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
             # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
-            words_meant = [_word_query(word) for word in meant]
-            queries.append({"bool": {"must": words_meant, "boost": PINYIN_WORDS_BOOST}})
+            # All of them must match; relaxed (nothing was found), any one.
+            words_meant = [_word_query(word, relaxed=relaxed) for word in meant]
+            if relaxed:
+                reading = {"should": words_meant, "minimum_should_match": 1, "boost": PINYIN_WORDS_BOOST}
+            else:
+                reading = {"must": words_meant, "boost": PINYIN_WORDS_BOOST}
+            queries.append({"bool": reading})
         if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
             queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
         return queries
@@ -323,7 +340,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
     word_queries = [_word_query(word, relaxed=relaxed) for word in words]
     ways_in: list[dict[str, Any]] = []
-    whole = _pinyin_queries(text, words)
+    whole = _pinyin_queries(text, words, relaxed=relaxed)
     if words:
         matched_words: dict[str, Any] = {
             "should": word_queries,

@@ -104,14 +104,27 @@ async def availability_facts(
     return status, hours, closures, taken
 
 
-async def expire_overdue(now: datetime, instrument_id: int | None = None, connection: Any = None) -> int:
-    """Pending requests whose response window has passed lapse (and so free their slots)."""
-    query = Booking.filter(status=BookingStatus.PENDING.value, expires_at__lte=now)
+async def expire_overdue(
+    now: datetime,
+    *,
+    sources: list[str],
+    target: str,
+    connection: BaseDBAsyncClient,
+    instrument_id: int | None = None,
+    limit: int,
+) -> list[Booking]:
+    """Requests in one of `sources` whose response window has passed move to `target` (so free their slots);
+    rows another transaction holds are left for the next sweep. The moved bookings are returned."""
+    query = Booking.filter(status__in=sources, expires_at__lte=now)
     if instrument_id is not None:
         query = query.filter(instrument_id=instrument_id)
-    if connection is not None:
-        query = query.using_db(connection)
-    return int(await query.update(status=BookingStatus.EXPIRED.value))
+    due = await query.using_db(connection).select_for_update(skip_locked=True).order_by("id").limit(limit)
+    for booking in due:
+        booking.status = target
+        booking.updated_at = now
+    if due:
+        await Booking.bulk_update(due, fields=["status", "updated_at"], using_db=connection)
+    return list(due)
 
 
 async def count_no_shows(user_id: int, since: datetime) -> int:

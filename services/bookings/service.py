@@ -31,7 +31,9 @@ from services.core import clock
 from services.core.bodies import parse_body
 from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.core.outbox import record_event
 from services.core.transitions import run_transition
+from services.deals import ledger
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
 
@@ -39,6 +41,20 @@ BOOKING_HORIZON = timedelta(days=365)
 AVAILABILITY_SPAN = timedelta(days=92)
 NO_SHOW_WINDOW = timedelta(days=90)
 TRAINING_HORIZON = timedelta(days=5 * 366)
+# The owner may record the start this long before the slot begins (setting up, an early arrival), not earlier.
+START_LEAD = timedelta(hours=1)
+# Lapsed requests expired per worker sweep (the rest follow in the next one).
+EXPIRY_BATCH = 500
+BOOKING_TOPIC = "booking.changed"
+_NOTICES = {
+    BookingAction.APPROVE: "已通过",
+    BookingAction.REJECT: "被拒绝",
+    BookingAction.EXPIRE: "因仪器方未在期限内答复已过期，时段已释放",
+    BookingAction.CANCEL: "已取消",
+    BookingAction.START: "已开始使用",
+    BookingAction.FINISH: "已完成",
+    BookingAction.MARK_NO_SHOW: "被标记为未到场",
+}
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -138,7 +154,7 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     try:
         async with transaction() as conn:
             # A lapsed request must not hold the slot even if the worker has not swept it yet.
-            await repository.expire_overdue(now, instrument["id"], conn)
+            await _expire_overdue(now, conn, instrument_id=instrument["id"])
             booking = await repository.insert_booking(
                 conn,
                 instrument_id=instrument["id"],
@@ -158,6 +174,27 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
             raise Conflict("slot_taken", "该时段已被预约", "the slot overlaps another booking") from exc
         raise
     return _booking_read(booking)
+
+
+async def _announce(
+    booking: Booking, action: BookingAction, conn: Connection, skip_user_id: int | None = None
+) -> None:
+    """Tell the booker what happened, and record the change in the outbox (a voucher part is settled from it)."""
+    await notifications.notify(
+        connection=conn,
+        user_ids=[booking.user_id],
+        kind=NotificationKind.BOOKING_DECIDED,
+        title=f"您的仪器预约 #{booking.id} {_NOTICES[action]}",
+        link="/me/bookings",
+        skip_user_id=skip_user_id,
+    )
+    await record_event(
+        connection=conn,
+        topic=BOOKING_TOPIC,
+        aggregate_type="booking",
+        aggregate_id=booking.id,
+        payload={"status": booking.status, "action": action.value, "cancel_fee_fen": booking.cancel_fee_fen},
+    )
 
 
 async def _transition(
@@ -180,14 +217,18 @@ async def _transition(
         policies.require_booker(actor, booking.org_id)
     rules = instrument.get("booking") or {}
 
-    async def notify(booking: Booking, conn: Connection) -> None:
-        await notifications.notify(
-            connection=conn,
-            user_ids=[booking.user_id],
-            kind=NotificationKind.BOOKING_DECIDED,
-            title=f"您的仪器预约 #{booking.id} 已{'通过' if action is BookingAction.APPROVE else '被拒绝'}",
-            link="/me/bookings",
-        )
+    async def after(booking: Booking, conn: Connection) -> None:
+        await _announce(booking, action, conn, skip_user_id=actor.user_id)
+        if action is BookingAction.CANCEL and booking.cancel_fee_fen > 0:
+            # The fee is charged, not only stored: a receivable of the booker in the ledger, in this transaction.
+            await ledger.record_cancellation_fee(
+                booking_id=booking.id,
+                booker_org_id=booking.org_id,
+                owner_org_id=int(instrument["org_id"]),
+                fee_fen=booking.cancel_fee_fen,
+                currency=booking.currency,
+                connection=conn,
+            )
 
     locked = await run_transition(
         table=TRANSITIONS,
@@ -197,7 +238,7 @@ async def _transition(
         not_found=lambda: _not_found(booking_id),
         change=None if change is None else lambda booking: change(booking, rules),
         save=repository.save_booking,
-        after=notify,
+        after=after,
     )
     return _booking_read(locked)
 
@@ -254,7 +295,14 @@ async def start_booking(*, actor: Actor, booking_id: int) -> BookingRead:
     """The owner records that the booked use has begun."""
 
     def change(booking: Booking, _rules: dict[str, Any]) -> None:
-        booking.started_at = clock.now()
+        now = clock.now()
+        if now < booking.starts_at - START_LEAD:
+            raise Conflict(
+                "too_early_to_start",
+                "最早可在预约时段开始前 1 小时记录开始使用",
+                "the start is recorded from one hour before the slot",
+            )
+        booking.started_at = now
 
     return await _transition(actor=actor, booking_id=booking_id, action=BookingAction.START, change=change)
 
@@ -289,9 +337,32 @@ async def mark_no_show(*, actor: Actor, booking_id: int) -> BookingRead:
     )
 
 
+_EXPIRE_FROM = sorted(state for (state, action) in TRANSITIONS if action == BookingAction.EXPIRE)
+(_EXPIRED,) = {TRANSITIONS[(state, BookingAction.EXPIRE)] for state in _EXPIRE_FROM}
+
+
+async def _expire_overdue(
+    now: datetime, conn: Connection, *, instrument_id: int | None = None, limit: int = EXPIRY_BATCH
+) -> int:
+    """The `expire` action of the transition table, applied in bulk: requests in a state the table lets expire,
+    past their response window, lapse; each booker is notified and each change is in the outbox."""
+    expired = await repository.expire_overdue(
+        now,
+        sources=_EXPIRE_FROM,
+        target=_EXPIRED.value,
+        connection=conn,
+        instrument_id=instrument_id,
+        limit=limit,
+    )
+    for booking in expired:
+        await _announce(booking, BookingAction.EXPIRE, conn)
+    return len(expired)
+
+
 async def expire_overdue_bookings() -> int:
-    """Lapse every pending request the owner left unanswered past its response window (worker sweep)."""
-    return await repository.expire_overdue(clock.now())
+    """Lapse the pending requests the owner left unanswered past their response window (worker sweep)."""
+    async with transaction() as conn:
+        return await _expire_overdue(clock.now(), conn)
 
 
 async def get_booking(*, actor: Actor, booking_id: int) -> BookingRead:
@@ -499,5 +570,7 @@ async def booking_for_billing(*, booking_id: int) -> dict[str, Any]:
         "owner_org_id": instrument.get("org_id"),
         "instrument_category": str(instrument.get("category") or ""),
         "price_fen": booking.price_fen,
+        "currency": booking.currency,
+        "cancel_fee_fen": booking.cancel_fee_fen,
         "status": booking.status,
     }

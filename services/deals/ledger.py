@@ -10,7 +10,7 @@ from services.accounts import service as accounts_service
 from services.accounts.policies import Actor, require_admin, require_member
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
-from services.core.db import transaction
+from services.core.db import Connection, transaction
 from services.deals import repository
 from services.deals.payments.port import (
     PaymentProvider,
@@ -44,6 +44,77 @@ async def org_statement(*, actor: Actor, org_id: int, page: int, size: int) -> d
     total, rows = await repository.page_ledger(org_id=org_id, offset=(page - 1) * size, limit=size)
     balances = await repository.account_balances(org_id)
     return {"org_id": org_id, "total": total, "page": page, "size": size, "items": rows, "balances": balances}
+
+
+def fee_receivable(org_id: int) -> str:
+    """The account of what an organisation owes for cancellation fees."""
+    return f"fee_receivable:org-{org_id}"
+
+
+def fee_payable(org_id: int) -> str:
+    """The account of the cancellation fees an organisation (an instrument's owner) is owed."""
+    return f"seller_payable:org-{org_id}"
+
+
+async def record_cancellation_fee(
+    *,
+    booking_id: int,
+    booker_org_id: int,
+    owner_org_id: int,
+    fee_fen: int,
+    currency: str,
+    connection: Connection,
+) -> None:
+    """A booking cancelled after the owner's cut-off: the booker owes the owner the fee (one balanced group,
+    shown on both statements); written in the cancellation's own transaction."""
+    common = {"currency": currency, "entry_group": f"booking-fee-{booking_id}"}
+    await repository.add_ledger(
+        [
+            {
+                **common,
+                "account": fee_receivable(booker_org_id),
+                "amount_fen": fee_fen,
+                "memo": f"cancellation fee of booking {booking_id}, owed by the booker",
+            },
+            {
+                **common,
+                "account": fee_payable(owner_org_id),
+                "amount_fen": -fee_fen,
+                "memo": f"cancellation fee of booking {booking_id}, owed to the owner",
+            },
+        ],
+        connection,
+    )
+
+
+async def record_fee_paid_by_voucher(
+    *,
+    booking_id: int,
+    booker_org_id: int,
+    programme_id: int,
+    amount_fen: int,
+    currency: str,
+    connection: Connection,
+) -> None:
+    """The provider redeemed the voucher part kept for a cancellation fee: the programme owes it, not the booker."""
+    common = {"currency": currency, "entry_group": f"booking-fee-voucher-{booking_id}"}
+    await repository.add_ledger(
+        [
+            {
+                **common,
+                "account": fee_receivable(booker_org_id),
+                "amount_fen": -amount_fen,
+                "memo": f"cancellation fee of booking {booking_id}, paid by 创新券",
+            },
+            {
+                **common,
+                "account": f"voucher_receivable:programme-{programme_id}",
+                "amount_fen": amount_fen,
+                "memo": f"cancellation fee of booking {booking_id}, owed by the programme",
+            },
+        ],
+        connection,
+    )
 
 
 def _intent_of(payload: dict[str, Any]) -> str | None:

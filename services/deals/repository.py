@@ -197,7 +197,9 @@ def _org_rows(org_id: int) -> Q:
         Q(account="provider_clearing")
         & (Q(entry_group__startswith="payment-") | Q(entry_group__startswith="refund-"))
     )
-    return sold | (bought & own_money)
+    # Cancellation fees of bookings (no contract): the booker's debt and the owner's claim name the organisation.
+    fees = Q(account__in=[f"fee_receivable:org-{org_id}", f"seller_payable:org-{org_id}"])
+    return sold | (bought & own_money) | fees
 
 
 async def page_ledger(*, org_id: int | None, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:

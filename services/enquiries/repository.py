@@ -6,6 +6,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from services.catalog.models import ExpertContact, Listing
 from services.enquiries.models import Enquiry
+from services.reference.vocabulary import EnquiryStatus
 
 
 async def create_enquiry(connection: BaseDBAsyncClient, **values: Any) -> Enquiry:
@@ -42,7 +43,7 @@ async def page_enquiries(
 
 
 async def count_open(expert_org_id: int) -> int:
-    return await Enquiry.filter(expert_org_id=expert_org_id, status="open").count()
+    return await Enquiry.filter(expert_org_id=expert_org_id, status=EnquiryStatus.OPEN.value).count()
 
 
 async def contacts_of(listing_ids: list[int]) -> dict[int, ExpertContact]:

@@ -41,6 +41,8 @@ class ServiceOrder(TimestampMixin, Model):
     resolution_note: str | None = fields.TextField(null=True)
     closed_at = fields.DatetimeField(null=True)
     contract_id = fields.BigIntField(null=True, unique=True)
+    # 创新券: the part of each milestone (by seq, as text) the voucher pays; the buyer pays the rest.
+    voucher_cover: dict[str, int] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "orders_service_order"

@@ -123,6 +123,8 @@ class ServiceOrderRead(BaseModel):
     resolution_note: str | None
     contract_id: int | None
     created_at: datetime
+    # 创新券: the part of each milestone (by seq) a voucher pays; the buyer pays the rest.
+    voucher_cover: dict[int, int] = {}
 
 
 class ServiceOrderPage(BaseModel):

@@ -91,6 +91,7 @@ def _read(order: ServiceOrder) -> ServiceOrderRead:
         resolution_note=order.resolution_note,
         contract_id=order.contract_id,
         created_at=order.created_at,
+        voucher_cover=voucher_cover(order),
     )
 
 
@@ -394,8 +395,95 @@ async def pay_order_milestone(
         )
     if not 1 <= seq <= len(order.quote_milestones):
         raise NotFound("milestone_not_found", f"里程碑 {seq} 不存在", "milestone not found")
+    covered = voucher_cover(order).get(seq, 0)
+    if covered >= int(order.quote_milestones[seq - 1]["amount_fen"]):
+        raise Conflict(
+            "milestone_covered_by_voucher",
+            f"里程碑 {seq} 由创新券全额支付，无需付款",
+            "the voucher pays this milestone in full",
+        )
     contract = await create_order_contract(actor=actor, order_id=order_id)
     milestone = next(m for m in contract.milestones if m.seq == seq)
+    # Split billing: the port charges the buyer's part only; the voucher part is redeemed by the provider.
     return await payments_service.start_milestone_payment(
-        actor=actor, contract_id=contract.id, milestone_id=milestone.id, body=body, provider=provider
+        actor=actor,
+        contract_id=contract.id,
+        milestone_id=milestone.id,
+        body=body,
+        provider=provider,
+        voucher_fen=covered,
     )
+
+
+# --- 创新券 (the vouchers service calls these inside its own reservation or release) ---------------------
+
+
+def voucher_cover(order: ServiceOrder) -> dict[int, int]:
+    """The part of each milestone (by seq) the order's voucher pays."""
+    return {int(seq): int(fen) for seq, fen in (order.voucher_cover or {}).items()}
+
+
+def allocate_cover(targets: list[tuple[int, int]], amount_fen: int) -> dict[int, int]:
+    """Spread a voucher part over milestones (seq, amount) in order, each up to its amount (pure)."""
+    cover: dict[int, int] = {}
+    left = amount_fen
+    for seq, milestone_fen in targets:
+        part = min(left, milestone_fen)
+        if part > 0:
+            cover[seq] = part
+            left -= part
+    return cover
+
+
+async def order_for_billing(*, actor: Actor, order_id: int, seq: int | None) -> dict[str, Any]:
+    """What a voucher needs of an order: parties, status, price, and the milestones (seq, amount) it may pay —
+    the one named, or all of them — leaving out those paid or being paid."""
+    order = await _visible_order(actor, order_id)
+    milestones = list(order.quote_milestones)
+    if seq is not None and not 1 <= seq <= len(milestones):
+        raise Invalid.field(["body", "milestone_seq"], f"里程碑 {seq} 不存在", "no such milestone")
+    settled: set[int] = set()
+    if order.contract_id is not None:
+        contract = await contracts_service.get_contract(actor=actor, contract_id=order.contract_id)
+        settled = {m.seq for m in contract.milestones if m.status in ("processing", "paid")}
+    return {
+        "id": order.id,
+        "buyer_org_id": order.buyer_org_id,
+        "provider_org_id": order.provider_org_id,
+        "status": order.status,
+        "price_fen": order.price_fen,
+        "has_voucher": bool(order.voucher_cover),
+        "targets": [
+            (i, int(m["amount_fen"]))
+            for i, m in enumerate(milestones, start=1)
+            if (seq is None or i == seq) and i not in settled
+        ],
+    }
+
+
+async def set_voucher_cover(*, order_id: int, cover: dict[int, int], connection: Connection) -> None:
+    """Record which milestones a voucher pays (an empty cover: the voucher was given back)."""
+    order = await repository.lock_order(order_id, connection)
+    if order is None:
+        raise _not_found(order_id)
+    order.voucher_cover = {str(seq): fen for seq, fen in cover.items()} or None
+    await repository.save_order(order, connection)
+    await _record_change(order, "voucher", connection)
+
+
+async def credit_voucher_milestones(*, actor: Actor, order_id: int) -> None:
+    """Milestones the voucher paid in full count as paid once the provider redeems it (no charge through the port)."""
+    order = await _visible_order(actor, order_id)
+    full = [
+        seq
+        for seq, fen in voucher_cover(order).items()
+        if fen >= int(order.quote_milestones[seq - 1]["amount_fen"])
+    ]
+    if not full:
+        return
+    contract = await create_order_contract(actor=actor, order_id=order_id)
+    for milestone in contract.milestones:
+        if milestone.seq in full:
+            await payments_service.credit_milestone_by_voucher(
+                contract_id=contract.id, milestone_id=milestone.id
+            )

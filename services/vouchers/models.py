@@ -78,7 +78,7 @@ class Voucher(TimestampMixin, Model):
 class Redemption(TimestampMixin, Model):
     """The voucher part of one booking's bill (the rest is paid by the booker)."""
 
-    # Since 0019 also the voucher part of a test request's bill.
+    # Since 0019 also the voucher part of a test request's bill, since 0021 of a service order's.
     id = fields.BigIntField(primary_key=True)
     voucher: fields.ForeignKeyRelation[Voucher] = fields.ForeignKeyField(
         "models.Voucher", related_name="redemptions", on_delete=fields.RESTRICT
@@ -87,6 +87,7 @@ class Redemption(TimestampMixin, Model):
     # Exactly one of them is set (CHECK vouchers_redemption_one_target).
     booking_id = fields.BigIntField(unique=True, null=True)
     test_request_id = fields.BigIntField(unique=True, null=True)
+    service_order_id = fields.BigIntField(unique=True, null=True)
     provider_org_id = fields.BigIntField()
     amount_fen = fields.BigIntField()
     status = fields.CharField(max_length=16, default="reserved")

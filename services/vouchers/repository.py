@@ -92,3 +92,12 @@ async def redemption_of_test_request(
 async def has_redemption(connection: BaseDBAsyncClient, **target: int) -> bool:
     """Whether a live (reserved or redeemed) redemption already pays this bill."""
     return await Redemption.filter(**target).exclude(status="released").using_db(connection).exists()
+
+
+async def redemption_of_service_order(
+    service_order_id: int, connection: BaseDBAsyncClient | None = None
+) -> Redemption | None:
+    query = Redemption.filter(service_order_id=service_order_id)
+    if connection is not None:
+        query = query.using_db(connection).select_for_update()
+    return await query.first()

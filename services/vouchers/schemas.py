@@ -94,11 +94,21 @@ class VoucherUse(BaseModel):
     voucher_id: int
 
 
+class OrderVoucherUse(BaseModel):
+    """A voucher on a service order: on one milestone (`milestone_seq`), or on its unpaid milestones in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    voucher_id: int
+    milestone_seq: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
 class RedemptionRead(BaseModel):
     id: int
     voucher_id: int
     booking_id: int | None
     test_request_id: int | None = None
+    service_order_id: int | None = None
     price_fen: int
     voucher_fen: int
     payable_fen: int

@@ -1,5 +1,6 @@
 """创新券: admins run programmes, enterprises apply, vouchers pay part of a booking, providers redeem."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -12,6 +13,8 @@ from services.core.bodies import parse_body
 from services.core.clock import CHINA_TZ
 from services.core.db import Connection, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
+from services.deals import ledger
+from services.orders import service as orders_service
 from services.reference.vocabulary import BookingStatus
 from services.testing import service as testing_service
 from services.vouchers import policies, repository
@@ -23,9 +26,11 @@ from services.vouchers.lifecycle import (
 )
 from services.vouchers.models import Redemption, Voucher, VoucherProgramme
 from services.vouchers.schemas import (
+    OrderVoucherUse,
     ProgrammeCreate,
     ProgrammeRead,
     RedemptionRead,
+    RedemptionStatus,
     ServiceCategory,
     VoucherRead,
     VoucherStatus,
@@ -40,6 +45,8 @@ PAYABLE_BOOKING_STATUSES = (
 )
 # 送样检测: the price is frozen once the quote is accepted.
 PAYABLE_TEST_REQUEST_STATUSES = ("accepted", "samples_received", "reported", "queried", "completed")
+# Service orders: the price is frozen once the quote is accepted; not while a dispute is open.
+PAYABLE_ORDER_STATUSES = ("ordered", "delivered", "completed")
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -78,6 +85,7 @@ def _redemption_read(r: Redemption, price_fen: int) -> RedemptionRead:
         voucher_id=r.voucher_id,
         booking_id=r.booking_id,
         test_request_id=r.test_request_id,
+        service_order_id=r.service_order_id,
         price_fen=price_fen,
         voucher_fen=r.amount_fen,
         payable_fen=price_fen - r.amount_fen,
@@ -197,9 +205,15 @@ async def _usable_voucher(actor: Actor, voucher_id: int) -> tuple[Voucher, Vouch
 
 
 async def _reserve(
-    *, voucher: Voucher, programme: VoucherProgramme, price_fen: int, target: dict[str, int]
+    *,
+    voucher: Voucher,
+    programme: VoucherProgramme,
+    price_fen: int,
+    target: dict[str, int],
+    also: Callable[[int, Connection], Awaitable[None]] | None = None,
 ) -> Redemption:
-    """Reserve min(balance, price) of the voucher and of the programme's budget for one bill, atomically."""
+    """Reserve min(balance, price) of the voucher and of the programme's budget for one bill, atomically
+    (`also` records the amount on the bill itself, in the same transaction)."""
     try:
         async with transaction() as conn:
             locked = await repository.lock_voucher(voucher.id, conn)
@@ -216,7 +230,12 @@ async def _reserve(
                 raise Conflict("budget_exhausted", "本期创新券预算已用完", "the programme's budget is spent")
             locked.balance_fen -= amount
             await repository.save_voucher(locked, conn)
-            return await repository.insert_redemption(conn, voucher_id=locked.id, amount_fen=amount, **target)
+            redemption = await repository.insert_redemption(
+                conn, voucher_id=locked.id, amount_fen=amount, **target
+            )
+            if also is not None:
+                await also(amount, conn)
+            return redemption
     except UniqueViolation as exc:
         raise Conflict(
             "voucher_already_used", "该订单已使用过创新券", "a voucher is already applied"
@@ -290,10 +309,12 @@ async def _redeem(redemption: Redemption, conn: Connection) -> None:
 
 
 async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
-    """The provider redeems the voucher part once the booked service is completed."""
+    """The provider redeems the voucher part once the booked service is completed, or, of a booking cancelled
+    after the cut-off, the part of the cancellation fee the voucher kept."""
     billing = await bookings_service.booking_for_billing(booking_id=booking_id)
     policies.require_provider(actor, billing["owner_org_id"])
-    if billing["status"] != "completed":
+    fee_kept = billing["status"] == BookingStatus.CANCELLED and billing["cancel_fee_fen"] > 0
+    if billing["status"] != BookingStatus.COMPLETED and not fee_kept:
         raise Conflict(
             "service_not_completed", "服务完成后才能核销创新券", "redeem after the service is completed"
         )
@@ -301,15 +322,58 @@ async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> Redemption
         redemption = await repository.redemption_of_booking(booking_id, conn)
         if redemption is None:
             raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
+        if fee_kept and redemption.status == RedemptionStatus.RESERVED:
+            # Part of the fee the booker owes is paid by the programme instead.
+            voucher = await repository.get_voucher(redemption.voucher_id)
+            assert voucher is not None
+            await ledger.record_fee_paid_by_voucher(
+                booking_id=booking_id,
+                booker_org_id=billing["org_id"],
+                programme_id=voucher.programme_id,
+                amount_fen=redemption.amount_fen,
+                currency=billing["currency"],
+                connection=conn,
+            )
         await _redeem(redemption, conn)
     return _redemption_read(redemption, int(billing["price_fen"]))
 
 
-RELEASABLE_BOOKING_STATUSES = ("cancelled", "rejected", "expired")
+RELEASABLE_BOOKING_STATUSES = (BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.EXPIRED)
+# Outbox topics whose changes may give a voucher part back (settle_closed_bill, run by the worker).
+SETTLING_TOPICS = (bookings_service.BOOKING_TOPIC, orders_service.ORDER_TOPIC)
+
+
+async def _give_back(redemption: Redemption, keep_fen: int, conn: Connection) -> int:
+    """Return all but `keep_fen` of a reserved voucher part to the voucher and to the budget; what went back.
+
+    What is kept stays reserved (the provider redeems it); with nothing kept the redemption is released."""
+    back = int(redemption.amount_fen) - keep_fen
+    if back <= 0:
+        return 0
+    voucher = await repository.lock_voucher(redemption.voucher_id, conn)
+    assert voucher is not None
+    voucher.balance_fen += back
+    await repository.save_voucher(voucher, conn)
+    await repository.release_budget(voucher.programme_id, back, conn)
+    if keep_fen > 0:
+        redemption.amount_fen = keep_fen
+    else:
+        redemption.status = next_redemption_status(redemption.status, RedemptionAction.RELEASE).value
+    await repository.save_redemption(redemption, conn)
+    return back
+
+
+async def _settle_booking(billing: dict[str, Any], conn: Connection) -> tuple[Redemption | None, int]:
+    """A booking that will not happen gives its voucher part back, keeping what pays a cancellation fee due."""
+    redemption = await repository.redemption_of_booking(int(billing["id"]), conn)
+    if redemption is None or redemption.status != RedemptionStatus.RESERVED:
+        return redemption, 0
+    keep = min(redemption.amount_fen, int(billing["cancel_fee_fen"]))
+    return redemption, await _give_back(redemption, keep, conn)
 
 
 async def release_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
-    """A booking that will not happen gives its voucher part back: to the voucher and to the budget."""
+    """Give back the voucher part of a booking that fell through (the worker does it too, on its own)."""
     billing = await bookings_service.booking_for_billing(booking_id=booking_id)
     policies.require_either_party(actor, billing["org_id"], billing["owner_org_id"])
     if billing["status"] not in RELEASABLE_BOOKING_STATUSES:
@@ -317,14 +381,82 @@ async def release_booking_voucher(*, actor: Actor, booking_id: int) -> Redemptio
             "booking_still_live", "预约取消、驳回或过期后才能退回创新券", "the booking is still live"
         )
     async with transaction() as conn:
-        redemption = await repository.redemption_of_booking(booking_id, conn)
+        redemption, back = await _settle_booking(billing, conn)
         if redemption is None:
             raise NotFound("redemption_not_found", "该预约未使用创新券", "no voucher on this booking")
-        redemption.status = next_redemption_status(redemption.status, RedemptionAction.RELEASE).value
-        await repository.save_redemption(redemption, conn)
-        voucher = await repository.lock_voucher(redemption.voucher_id, conn)
-        assert voucher is not None
-        voucher.balance_fen += redemption.amount_fen
-        await repository.save_voucher(voucher, conn)
-        await repository.release_budget(voucher.programme_id, redemption.amount_fen, conn)
+        if back == 0:
+            raise Conflict(
+                "nothing_to_release", "创新券已退回（或仅余违约金部分）", "nothing left to give back"
+            )
     return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def use_voucher_on_service_order(*, actor: Actor, order_id: int, body: Any) -> RedemptionRead:
+    """Split a service order's bill: the voucher pays one milestone, or the unpaid ones in order, up to its
+    balance; the buyer pays the rest of each milestone through the payment port."""
+    data = parse_body(OrderVoucherUse, body)
+    billing = await orders_service.order_for_billing(actor=actor, order_id=order_id, seq=data.milestone_seq)
+    policies.require_payer(actor, billing["buyer_org_id"])
+    if billing["status"] not in PAYABLE_ORDER_STATUSES or billing["price_fen"] is None:
+        raise Conflict(
+            "order_not_payable",
+            "报价被接受后（且无未决争议时）才能使用创新券",
+            "apply a voucher to an agreed order without an open dispute",
+        )
+    voucher, programme = await _usable_voucher(actor, data.voucher_id)
+    if ServiceCategory.SERVICE_ORDER.value not in programme.service_categories:
+        raise _ineligible()
+    targets: list[tuple[int, int]] = billing["targets"]
+    if not targets:
+        raise Invalid.field(
+            ["body", "milestone_seq"], "该里程碑已支付或正在支付", "the milestone is paid or being paid"
+        )
+
+    async def cover(amount_fen: int, conn: Connection) -> None:
+        await orders_service.set_voucher_cover(
+            order_id=order_id, cover=orders_service.allocate_cover(targets, amount_fen), connection=conn
+        )
+
+    redemption = await _reserve(
+        voucher=voucher,
+        programme=programme,
+        price_fen=sum(amount for _, amount in targets),
+        target={"service_order_id": order_id, "provider_org_id": billing["provider_org_id"]},
+        also=cover,
+    )
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def redeem_service_order_voucher(*, actor: Actor, order_id: int) -> RedemptionRead:
+    """The provider redeems the voucher part once the buyer accepted the delivery (or an admin ruled so)."""
+    billing = await orders_service.order_for_billing(actor=actor, order_id=order_id, seq=None)
+    policies.require_provider(actor, billing["provider_org_id"])
+    if billing["status"] != "completed":
+        raise Conflict(
+            "service_not_completed", "订单完成后才能核销创新券", "redeem after the order is completed"
+        )
+    async with transaction() as conn:
+        redemption = await repository.redemption_of_service_order(order_id, conn)
+        if redemption is None:
+            raise NotFound("redemption_not_found", "该订单未使用创新券", "no voucher on this order")
+        await _redeem(redemption, conn)
+        await orders_service.credit_voucher_milestones(actor=actor, order_id=order_id)
+    return _redemption_read(redemption, int(billing["price_fen"]))
+
+
+async def settle_closed_bill(
+    *, topic: str, aggregate_id: int, payload: dict[str, Any], connection: Connection
+) -> int:
+    """Outbox handler (the worker): a booking cancelled, rejected or expired, or a service order cancelled,
+    gives its voucher part back to the voucher and the budget — all but a cancellation fee's part. Idempotent."""
+    status = payload.get("status")
+    if topic == bookings_service.BOOKING_TOPIC and status in RELEASABLE_BOOKING_STATUSES:
+        billing = await bookings_service.booking_for_billing(booking_id=aggregate_id)
+        return (await _settle_booking(billing, connection))[1]
+    if topic == orders_service.ORDER_TOPIC and status == "cancelled":
+        redemption = await repository.redemption_of_service_order(aggregate_id, connection)
+        if redemption is None or redemption.status != RedemptionStatus.RESERVED:
+            return 0
+        await orders_service.set_voucher_cover(order_id=aggregate_id, cover={}, connection=connection)
+        return await _give_back(redemption, 0, connection)
+    return 0

@@ -175,3 +175,26 @@ async def register_contract(
             "POST", f"/api/v1/contracts/{contract_id}/registration/approve", token=admin, json=body
         )
     )
+
+
+async def start_booking(api: Any, db: Any, owner: str, booking_id: int) -> dict[str, Any]:
+    """The owner records the start of a booking booked days ahead: its slot is moved to begin now (the start is
+    accepted from one hour before the slot), the start recorded, and the slot put back where it was."""
+    row = await db.fetchrow("SELECT starts_at, ends_at FROM deals_booking WHERE id = $1", booking_id)
+    await db.execute(
+        "UPDATE deals_booking SET starts_at = now(), ends_at = now() + ($2::timestamptz - $3::timestamptz) "
+        "WHERE id = $1",
+        booking_id,
+        row["ends_at"],
+        row["starts_at"],
+    )
+    try:
+        started: dict[str, Any] = await api.json("POST", f"/api/v1/bookings/{booking_id}/start", token=owner)
+    finally:
+        await db.execute(
+            "UPDATE deals_booking SET starts_at = $2, ends_at = $3 WHERE id = $1",
+            booking_id,
+            row["starts_at"],
+            row["ends_at"],
+        )
+    return started

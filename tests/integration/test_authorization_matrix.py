@@ -67,6 +67,10 @@ EXEMPT = {
     "other organisations are refused in test_vouchers",
     ("POST", "/api/v1/test-requests/{request_id}/voucher/redeem"): "the lab after acceptance; the requester "
     "and other organisations are refused in test_vouchers",
+    ("POST", "/api/v1/service-orders/{order_id}/voucher"): "the buyer with its own voucher; the provider "
+    "and other organisations are refused in test_vouchers",
+    ("POST", "/api/v1/service-orders/{order_id}/voucher/redeem"): "the provider once completed; the buyer "
+    "and other organisations are refused in test_vouchers",
     ("POST", "/api/v1/service-orders"): "verified organisations; refusals in test_service_orders",
     **{
         ("POST", f"/api/v1/service-orders/{{order_id}}/{step}"): "one side's step; the other side and "
@@ -807,6 +811,18 @@ class World:
         booking_id = await self._booking()
         owner = self.tokens["own"]["provider"]
         await self.api.json("POST", f"/api/v1/bookings/{booking_id}/approve", token=owner)
+        # Use is recorded from an hour before the slot: the slot is moved to one already begun (a past slot of
+        # its own, so no two of the matrix's bookings overlap).
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            await conn.execute(
+                "UPDATE deals_booking SET starts_at = now() - make_interval(hours => $2), "
+                "ends_at = now() - make_interval(hours => $2) + (ends_at - starts_at) WHERE id = $1",
+                booking_id,
+                2 * next(self.slots),
+            )
+        finally:
+            await conn.close()
         if state == "in_progress":
             await self.api.json("POST", f"/api/v1/bookings/{booking_id}/start", token=owner)
         return booking_id

@@ -410,6 +410,8 @@ async def test_an_unanswered_request_expires_and_frees_the_slot(fac, db, stack):
             break
         await asyncio.sleep(0.2)
     assert await db.fetchval("SELECT status FROM deals_booking WHERE id = $1", first["id"]) == "expired"
+    # and the booker is told, by a notification written with the change, which is in the outbox
+    await _assert_told_of_expiry(db, fac.booker_id, first["id"])
     # and the owner can no longer approve it
     late = await fac.api.call("POST", f"/api/v1/bookings/{first['id']}/approve", token=fac.owner, expect=409)
     assert late.json()["code"] == "invalid_transition"
@@ -438,6 +440,25 @@ async def test_a_lapsed_request_frees_the_slot_even_before_the_sweep(fac, db, st
         stack.start_worker()
     assert second["status"] == "pending"
     assert await db.fetchval("SELECT status FROM deals_booking WHERE id = $1", first["id"]) == "expired"
+    # expired on this path too through the table's `expire` action: the booker is told all the same
+    await _assert_told_of_expiry(db, fac.booker_id, first["id"])
+
+
+async def _assert_told_of_expiry(db, booker_id, booking_id):
+    titles = [
+        r["title"]
+        for r in await db.fetch(
+            "SELECT title FROM notifications_notification WHERE user_id = $1 AND kind = 'booking_decided'",
+            booker_id,
+        )
+    ]
+    assert [t for t in titles if f"#{booking_id} " in t and "过期" in t], titles
+    changes = await db.fetch(
+        "SELECT payload->>'action' AS action, payload->>'status' AS status FROM core_outbox "
+        "WHERE topic = 'booking.changed' AND aggregate_id = $1",
+        booking_id,
+    )
+    assert [(c["action"], c["status"]) for c in changes] == [("expire", "expired")]
 
 
 async def test_cancellation_is_free_before_the_cut_off_and_costs_the_fee_after(fac, db):
@@ -467,6 +488,37 @@ async def test_cancellation_is_free_before_the_cut_off_and_costs_the_fee_after(f
     # and a cancelled booking cannot be cancelled twice
     await fac.api.call("POST", f"/api/v1/bookings/{soon['id']}/cancel", token=fac.booker, expect=409)
 
+    # the fee is charged: one balanced ledger group, the booker owes it and the owner is owed it
+    rows = await db.fetch(
+        "SELECT account, amount_fen FROM deals_ledger_entry WHERE entry_group = $1 ORDER BY amount_fen",
+        f"booking-fee-{soon['id']}",
+    )
+    assert [(r["account"], r["amount_fen"]) for r in rows] == [
+        (f"seller_payable:org-{fac.lab['id']}", -24_000),
+        (f"fee_receivable:org-{fac.ent['id']}", 24_000),
+    ]
+    # the free cancellation charged nothing
+    assert not await db.fetchval(
+        "SELECT count(*) FROM deals_ledger_entry WHERE entry_group = $1", f"booking-fee-{early['id']}"
+    )
+    # both statements show it, each its own side; another organisation's statement is not readable
+    mine = await _statement_rows(fac, fac.booker, fac.ent["id"], soon["id"])
+    assert mine == [(f"fee_receivable:org-{fac.ent['id']}", 24_000)]
+    theirs = await _statement_rows(fac, fac.owner, fac.lab["id"], soon["id"])
+    assert theirs == [(f"seller_payable:org-{fac.lab['id']}", -24_000)]
+    await fac.api.call("GET", f"/api/v1/orgs/{fac.ent['id']}/statement", token=fac.rival, expect=403)
+
+
+async def _statement_rows(fac, token, org_id, booking_id):
+    statement = await fac.api.json(
+        "GET", f"/api/v1/orgs/{org_id}/statement", token=token, params={"size": 100}
+    )
+    return [
+        (r["account"], r["amount_fen"])
+        for r in statement["items"]
+        if r["entry_group"] == f"booking-fee-{booking_id}"
+    ]
+
 
 async def test_owner_records_start_finish_and_effective_hours(fac, db):
     inst = await instrument(fac)
@@ -476,6 +528,17 @@ async def test_owner_records_start_finish_and_effective_hours(fac, db):
     # the rival and the booker cannot record use
     for token in (fac.rival, fac.booker):
         await fac.api.call("POST", f"/api/v1/bookings/{booking['id']}/start", token=token, expect=403)
+    # nor can the owner record a start days before the slot: nothing changes
+    async with nothing_saved(db):
+        early = await fac.api.call("POST", f"/api/v1/bookings/{booking['id']}/start", token=fac.owner)
+        assert assert_problem(early, 409)["code"] == "too_early_to_start"
+    assert await db.fetchval("SELECT status FROM deals_booking WHERE id = $1", booking["id"]) == "approved"
+    # from an hour before the slot it can (the slot is moved to begin in 50 minutes here, instead of waiting)
+    await db.execute(
+        "UPDATE deals_booking SET starts_at = now() + interval '50 minutes', "
+        "ends_at = now() + interval '50 minutes' + (ends_at - starts_at) WHERE id = $1",
+        booking["id"],
+    )
     started = await fac.api.json("POST", f"/api/v1/bookings/{booking['id']}/start", token=fac.owner)
     assert started["status"] == "in_progress"
     assert started["started_at"]

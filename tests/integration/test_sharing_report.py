@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from services.core.clock import CHINA_TZ
-from tests.factories import create_listing, create_org, create_user, publish_listing
+from tests.factories import create_listing, create_org, create_user, publish_listing, start_booking
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.integration.invariants import assert_problem
 from tests.integration.test_portal import CSRF
@@ -26,7 +26,7 @@ def _slot(days: int, hour: int, hours: int) -> tuple[str, str]:
     return start.isoformat(), (start + timedelta(hours=hours)).isoformat()
 
 
-async def _used(api, booker, owner, instrument_id, days, hours, effective):
+async def _used(api, db, booker, owner, instrument_id, days, hours, effective):
     start, end = _slot(days, 10, hours)
     made = await api.json(
         "POST",
@@ -36,7 +36,7 @@ async def _used(api, booker, owner, instrument_id, days, hours, effective):
         json={"instrument_id": instrument_id, "start": start, "end": end, "mode": "commissioned"},
     )
     await api.json("POST", f"/api/v1/bookings/{made['id']}/approve", token=owner)
-    await api.json("POST", f"/api/v1/bookings/{made['id']}/start", token=owner)
+    await start_booking(api, db, owner, made["id"])
     return await api.json(
         "POST", f"/api/v1/bookings/{made['id']}/finish", token=owner, json={"effective_hours": effective}
     )
@@ -62,10 +62,10 @@ async def test_report_sums_recorded_effective_hours_and_external_service(api, ad
 
     days = [d for d in range(2, 30) if (datetime.now(CHINA_TZ) + timedelta(days=d)).isoweekday() <= 5]
     used = [
-        await _used(api, buyer, owner, first["id"], days[0], 4, 3.5),
-        await _used(api, member, owner, first["id"], days[1], 3, 2.25),
-        await _used(api, researcher, owner, first["id"], days[2], 2, 1.75),
-        await _used(api, buyer, owner, second["id"], days[3], 8, 7.5),
+        await _used(api, db, buyer, owner, first["id"], days[0], 4, 3.5),
+        await _used(api, db, member, owner, first["id"], days[1], 3, 2.25),
+        await _used(api, db, researcher, owner, first["id"], days[2], 2, 1.75),
+        await _used(api, db, buyer, owner, second["id"], days[3], 8, 7.5),
     ]
     # an open booking counts as booked time but has no effective hours yet
     start, end = _slot(days[4], 9, 2)
@@ -165,7 +165,7 @@ async def test_report_sums_recorded_effective_hours_and_external_service(api, ad
     assert_problem(too_long, 422, ("to",))
 
 
-async def test_admin_sharing_page_shows_the_chart_and_exports(api, admin_token, stack):
+async def test_admin_sharing_page_shows_the_chart_and_exports(api, admin_token, stack, db):
     # given a lab whose instrument recorded 2.5 effective hours for an enterprise this year
     lab = await create_org(api, admin_token, kind="university")
     ent = await create_org(api, admin_token, kind="enterprise")
@@ -174,7 +174,7 @@ async def test_admin_sharing_page_shows_the_chart_and_exports(api, admin_token, 
     made = await create_listing(api, owner, "instrument", booking={"min_notice_hours": 1, "max_hours": 8})
     await publish_listing(api, owner, admin_token, "instrument", made["id"])
     year = (datetime.now(CHINA_TZ) + timedelta(days=2)).year
-    await _used(api, buyer, owner, made["id"], 2, 3, 2.5)
+    await _used(api, db, buyer, owner, made["id"], 2, 3, 2.5)
 
     # when an admin opens the page in the portal
     async with httpx.AsyncClient(base_url=stack.base, timeout=60, follow_redirects=False) as client:

@@ -251,3 +251,79 @@ async def test_a_request_picks_its_items_from_the_labs_catalogue_of_methods(api,
     assert_problem(withdrawn, 422, ("body", "items", 0, "method_id"))
     kept = await api.json("GET", f"/api/v1/test-requests/{made['id']}", token=buyer)
     assert kept["items"][0]["price_fen"] == 30_000
+
+
+async def test_an_instrument_keeps_its_own_catalogue_of_methods(api, admin_token, db):
+    # given a university lab's instrument offering commissioned tests, one offering self-operation only,
+    # a testing agency with a catalogue of its own, the lab's member, a buyer and another lab's member
+    lab_org = await create_org(api, admin_token, kind="university")
+    rival_org = await create_org(api, admin_token, kind="university")
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, lab = await create_user(api, admin_token, org_id=lab_org["id"], role="provider")
+    _, rival = await create_user(api, admin_token, org_id=rival_org["id"], role="provider")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    instrument = await create_listing(api, lab, "instrument", service_modes=["commissioned"])
+    await publish_listing(api, lab, admin_token, "instrument", instrument["id"])
+    self_only = await create_listing(api, lab, "instrument", service_modes=["self"])
+    await publish_listing(api, lab, admin_token, "instrument", self_only["id"])
+    agency = await create_listing(api, rival, "agency", qualifications=["CMA"])
+    await publish_listing(api, rival, admin_token, "agency", agency["id"])
+    method = {
+        "listing_id": instrument["id"],
+        "test_item": "扫描电镜形貌观察",
+        "standard": "GB/T 16594-2008",
+        "accreditation": "none",
+        "turnaround_days": 3,
+        "price_fen": 50_000,
+    }
+
+    # only the instrument's lab keeps its catalogue, and only for an instrument that tests samples
+    async with nothing_saved(db):
+        await api.call("POST", "/api/v1/test-methods", token=rival, json=method, expect=403)
+        await api.call("POST", "/api/v1/test-methods", token=buyer, json=method, expect=403)
+        refused = await api.call(
+            "POST", "/api/v1/test-methods", token=lab, json={**method, "listing_id": self_only["id"]}
+        )
+        assert_problem(refused, 422, ("body", "listing_id"))
+    sem = await api.json("POST", "/api/v1/test-methods", token=lab, json=method, expect=201)
+    foreign = await api.json(
+        "POST",
+        "/api/v1/test-methods",
+        token=rival,
+        json={**method, "listing_id": agency["id"], "test_item": "能谱分析"},
+        expect=201,
+    )
+    # the instrument's catalogue lists its own method only (public)
+    listed = await api.json("GET", f"/api/v1/test-methods?listing_id={instrument['id']}")
+    assert [(m["id"], m["test_item"], m["price_fen"]) for m in listed] == [
+        (sem["id"], "扫描电镜形貌观察", 50_000)
+    ]
+
+    # a request to the instrument picks its items from that catalogue: free text or another provider's
+    # method is refused naming the item, nothing saved
+    base = _request_body(
+        instrument["id"], items=[{"method_id": sem["id"]}], accreditation="none", turnaround_days=5
+    )
+    for items in ([{"method": "自拟项目", "standard": "GB/T 16594-2008"}], [{"method_id": foreign["id"]}]):
+        async with nothing_saved(db):
+            bad = await api.call("POST", "/api/v1/test-requests", token=buyer, json={**base, "items": items})
+            assert_problem(bad, 422, ("body", "items", 0, "method_id"))
+    made = await api.json("POST", "/api/v1/test-requests", token=buyer, json=base, expect=201)
+    assert made["provider_org_id"] == lab_org["id"]
+    assert [(i["method_id"], i["method"], i["standard"], i["price_fen"]) for i in made["items"]] == [
+        (sem["id"], "扫描电镜形貌观察", "GB/T 16594-2008", 50_000)
+    ]
+    # and the lab quotes it as any test request
+    await api.json(
+        "POST",
+        f"/api/v1/test-requests/{made['id']}/quote",
+        token=lab,
+        json={"lines": [{"name": "扫描电镜形貌观察", "amount_fen": 50_000}]},
+    )
+    await api.call(
+        "POST",
+        f"/api/v1/test-requests/{made['id']}/quote",
+        token=rival,
+        json={"lines": [{"name": "x", "amount_fen": 1}]},
+        expect=404,
+    )

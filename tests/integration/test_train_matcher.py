@@ -136,6 +136,14 @@ async def test_train_matcher_adopts_only_a_better_model_and_the_matcher_then_sco
 ) -> None:
     env = own_stack.env
     db = await asyncpg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://"))
+    try:
+        await _train_and_check(own_stack, db)
+    finally:
+        await db.close()
+
+
+async def _train_and_check(own_stack: Processes, db: asyncpg.Connection) -> None:
+    env = own_stack.env
     async with httpx.AsyncClient(base_url=own_stack.base, timeout=60) as client:
         api = Api(client)
         admin = await api.token(ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -198,4 +206,3 @@ async def test_train_matcher_adopts_only_a_better_model_and_the_matcher_then_sco
         assert third["ndcg_at_10"] == third["current_ndcg_at_10"]
         again, features = await _rescored(api, admin, db, demand["id"])
         assert again == _model_score(models[1]["payload"], features) == score
-    await db.close()

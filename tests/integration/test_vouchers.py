@@ -1,13 +1,24 @@
 """创新券: programmes, applications, split billing on bookings, redemption, and a budget that never overspends."""
 
 import asyncio
+import os
 from datetime import datetime, timedelta
 
 import pytest
 
 from services.core.clock import CHINA_TZ
-from tests.factories import create_listing, create_org, create_user, publish_listing, unique, valid_uscc
-from tests.integration.invariants import assert_problem, nothing_saved
+from tests.factories import (
+    create_listing,
+    create_org,
+    create_user,
+    publish_listing,
+    start_booking,
+    unique,
+    valid_uscc,
+)
+from tests.integration.invariants import assert_problem, nothing_saved, outbox_settled
+from tests.integration.test_service_orders import QUOTE as ORDER_QUOTE
+from tests.integration.test_service_orders import _webhook as order_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -136,7 +147,7 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
     # the provider redeems only after the service is completed, and nobody else can
     await api.json("POST", f"/api/v1/bookings/{first['id']}/approve", token=owner)
     await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner, expect=409)
-    await api.json("POST", f"/api/v1/bookings/{first['id']}/start", token=owner)
+    await start_booking(api, db, owner, first["id"])
     await api.json("POST", f"/api/v1/bookings/{first['id']}/finish", token=owner, json={"effective_hours": 1})
     await api.call("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=buyer, expect=403)
     redeemed = await api.json("POST", f"/api/v1/bookings/{first['id']}/voucher/redeem", token=owner)
@@ -147,13 +158,12 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
     )
     assert (row["committed_fen"], row["redeemed_fen"]) == (60_000, 40_000)
 
-    # when the second booking is cancelled, its 200 元 voucher part goes back to the voucher and the budget
+    # when the second booking is cancelled (free, days ahead), its 200 元 voucher part goes back to the voucher
+    # and the budget on its own: the worker settles it from the cancellation's outbox row
     await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
     await api.json("POST", f"/api/v1/bookings/{second['id']}/cancel", token=buyer)
-    async with nothing_saved(db):
-        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
-    released = await api.json("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
-    assert released["status"] == "released"
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", second["id"]) == ("released", 20_000)
     assert (
         await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 20_000
     )
@@ -161,8 +171,95 @@ async def test_voucher_splits_the_bill_and_the_provider_redeems_it(api, admin_to
         await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
         == 40_000
     )
-    await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer, expect=409)
+    # and asking for it again gives nothing back twice; a stranger may not even ask
+    async with nothing_saved(db):
+        await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=stranger, expect=403)
+        again = await api.call("POST", f"/api/v1/bookings/{second['id']}/voucher/release", token=buyer)
+        assert assert_problem(again, 409)["code"] == "nothing_to_release"
     assert lab["id"] != ent["id"]
+
+
+async def _redemption(db, column, bill_id):
+    row = await db.fetchrow(
+        f"SELECT status, amount_fen FROM vouchers_redemption WHERE {column} = $1", bill_id
+    )
+    return (row["status"], row["amount_fen"]) if row else None
+
+
+async def test_a_booking_that_falls_through_gives_its_voucher_back_all_but_the_fee(api, admin_token, db):
+    # given an approved 400 元 booking three hours ahead (free cancellation ends 24 h before, then 50 %),
+    # a pending one days ahead, and a 600 元 voucher paying 400 元 of the first and 200 元 of the second
+    lab, owner, instrument_id = await _lab(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    soon = (datetime.now(CHINA_TZ) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    late = await api.json(
+        "POST",
+        "/api/v1/bookings",
+        token=buyer,
+        expect=201,
+        json={
+            "instrument_id": instrument_id,
+            "start": soon.isoformat(),
+            "end": (soon + timedelta(hours=1)).isoformat(),
+            "mode": "commissioned",
+        },
+    )
+    await api.json("POST", f"/api/v1/bookings/{late['id']}/approve", token=owner)
+    pending = await _book(api, buyer, instrument_id, 0)
+    for booking in (late, pending):
+        await api.json(
+            "POST",
+            f"/api/v1/bookings/{booking['id']}/voucher",
+            token=buyer,
+            json={"voucher_id": voucher["id"]},
+            expect=201,
+        )
+
+    # when the owner rejects the pending one, then its whole voucher part goes back without anyone asking
+    await api.json("POST", f"/api/v1/bookings/{pending['id']}/reject", token=owner, json={"reason": "检修"})
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", pending["id"]) == ("released", 20_000)
+    # when the booker cancels the approved one after the cut-off, the fee is 200 元: the voucher keeps paying
+    # that much, the other 200 元 go back to the voucher and to the budget
+    cancelled = await api.json("POST", f"/api/v1/bookings/{late['id']}/cancel", token=buyer)
+    assert cancelled["cancel_fee_fen"] == 20_000
+    await outbox_settled(db)
+    assert await _redemption(db, "booking_id", late["id"]) == ("reserved", 20_000)
+    assert (
+        await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 40_000
+    )
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == 20_000
+    )
+    # the fee part is not given back on request either
+    async with nothing_saved(db):
+        kept = await api.call("POST", f"/api/v1/bookings/{late['id']}/voucher/release", token=buyer)
+        assert assert_problem(kept, 409)["code"] == "nothing_to_release"
+        await api.call("POST", f"/api/v1/bookings/{late['id']}/voucher/redeem", token=buyer, expect=403)
+
+    # when the owner redeems it, the programme pays the fee: the booker's debt for it is settled in the ledger
+    redeemed = await api.json("POST", f"/api/v1/bookings/{late['id']}/voucher/redeem", token=owner)
+    assert (redeemed["status"], redeemed["voucher_fen"]) == ("redeemed", 20_000)
+    owed = await db.fetch(
+        "SELECT account, sum(amount_fen) AS fen FROM deals_ledger_entry WHERE entry_group LIKE $1 "
+        "GROUP BY account ORDER BY account",
+        f"booking-fee%-{late['id']}",
+    )
+    assert [(r["account"], r["fen"]) for r in owed] == [
+        (f"fee_receivable:org-{ent['id']}", 0),
+        (f"seller_payable:org-{lab['id']}", -20_000),
+        (f"voucher_receivable:programme-{programme['id']}", 20_000),
+    ]
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (20_000, 20_000)
 
 
 async def test_vouchers_on_ineligible_services_or_organisations_are_refused(api, admin_token, db):
@@ -451,6 +548,216 @@ async def test_a_test_request_budget_with_100_concurrent_applications_never_goes
         programme["id"],
     )
     assert spent == budget
+    balances = await db.fetch(
+        "SELECT balance_fen FROM vouchers_voucher WHERE programme_id = $1", programme["id"]
+    )
+    assert all(b["balance_fen"] >= 0 for b in balances)
+    assert sum(10 * price - b["balance_fen"] for b in balances) == budget
+
+
+ORDERS = "/api/v1/service-orders"
+
+
+async def _consultancy(api, admin_token):
+    agency_org = await create_org(api, admin_token, kind="agency")
+    _, provider = await create_user(api, admin_token, org_id=agency_org["id"], role="provider")
+    agency = await create_listing(api, provider, "agency", agency_types=["consulting"], qualifications=[])
+    await publish_listing(api, provider, admin_token, "agency", agency["id"])
+    return provider, agency["id"]
+
+
+async def _order(api, provider, buyer, listing_id, *, accept=True):
+    body = {"listing_id": listing_id, "title": "热处理工艺优化咨询", "description": "降低零件变形"}
+    made = await api.json("POST", ORDERS, token=buyer, json=body, expect=201)
+    quoted = await api.json("POST", f"{ORDERS}/{made['id']}/quote", token=provider, json=ORDER_QUOTE)
+    if accept:
+        acceptance = {"quote_version": quoted["quote_version"]}
+        await api.json("POST", f"{ORDERS}/{made['id']}/accept", token=buyer, json=acceptance)
+    return made["id"]
+
+
+def _order_programme(**overrides):
+    return _programme(service_categories=["service_order"], instrument_categories=[], **overrides)
+
+
+async def test_a_voucher_pays_part_of_a_service_order_and_the_provider_redeems_it(api, admin_token, db):
+    # given a consultancy, an enterprise with a 5,000 元 service-order voucher, and another enterprise with one
+    provider, listing_id = await _consultancy(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    other = await create_org(api, admin_token, kind="enterprise")
+    _, stranger = await create_user(api, admin_token, org_id=other["id"], role="enterprise")
+    programme = await api.json(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_order_programme(face_value_fen=500_000),
+        expect=201,
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    theirs = await _voucher(api, admin_token, stranger, programme["id"])
+    booking_programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    booking_voucher = await _voucher(api, admin_token, buyer, booking_programme["id"])
+    quoted_only = await _order(api, provider, buyer, listing_id, accept=False)
+    oid = await _order(api, provider, buyer, listing_id)  # 10,000 元: milestones of 3,000 and 7,000 元
+    use = f"{ORDERS}/{oid}/voucher"
+
+    # before the quote is accepted there is nothing to split; a booking voucher, another organisation's
+    # voucher and a milestone the order does not have are refused naming the field; the provider and
+    # strangers cannot apply one; nothing is saved by any of it
+    async with nothing_saved(db):
+        early = await api.call(
+            "POST", f"{ORDERS}/{quoted_only}/voucher", token=buyer, json={"voucher_id": voucher["id"]}
+        )
+        assert assert_problem(early, 409)["code"] == "order_not_payable"
+        for body, field in (
+            ({"voucher_id": booking_voucher["id"]}, "voucher_id"),
+            ({"voucher_id": theirs["id"]}, "voucher_id"),
+            ({"voucher_id": voucher["id"], "milestone_seq": 3}, "milestone_seq"),
+            ({"voucher_id": voucher["id"], "milestone_seq": 0}, "milestone_seq"),
+        ):
+            assert_problem(await api.call("POST", use, token=buyer, json=body), 422, ("body", field))
+        await api.call("POST", use, token=stranger, json={"voucher_id": theirs["id"]}, expect=404)
+        await api.call("POST", use, token=provider, json={"voucher_id": voucher["id"]}, expect=403)
+
+    # when the buyer applies it to the order, it pays the first milestone in full and 2,000 元 of the second
+    split = await api.json("POST", use, token=buyer, json={"voucher_id": voucher["id"]}, expect=201)
+    assert (split["service_order_id"], split["booking_id"], split["test_request_id"]) == (oid, None, None)
+    assert (split["price_fen"], split["voucher_fen"], split["payable_fen"]) == (1_000_000, 500_000, 500_000)
+    seen = await api.json("GET", f"{ORDERS}/{oid}", token=buyer)
+    assert seen["voucher_cover"] == {"1": 300_000, "2": 200_000}
+    async with nothing_saved(db):
+        again = await api.call("POST", use, token=buyer, json={"voucher_id": voucher["id"]})
+        assert assert_problem(again, 409)["code"] == "voucher_already_used"
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (500_000, 0)
+
+    # then the first milestone needs no payment, and the second is charged through the port less the voucher
+    pay = {"methods": ["card"]}
+    covered = await api.call("POST", f"{ORDERS}/{oid}/milestones/1/pay", token=buyer, json=pay)
+    assert assert_problem(covered, 409)["code"] == "milestone_covered_by_voucher"
+    payment = await api.json("POST", f"{ORDERS}/{oid}/milestones/2/pay", token=buyer, json=pay)
+    assert payment["amount_fen"] == 500_000
+    assert (await order_webhook(api, payment, f"evt_{os.urandom(8).hex()}"))["outcome"] == "succeeded"
+    received = await db.fetchval(
+        "SELECT sum(amount_fen) FROM deals_ledger_entry WHERE payment_id = $1 AND account = 'provider_clearing'",
+        payment["payment_id"],
+    )
+    assert received == 500_000
+
+    # the provider redeems only once the order is completed; the buyer and strangers cannot
+    redeem = f"{ORDERS}/{oid}/voucher/redeem"
+    assert (
+        assert_problem(await api.call("POST", redeem, token=provider), 409)["code"] == "service_not_completed"
+    )
+    await api.json("POST", f"{ORDERS}/{oid}/deliver", token=provider, data={"note": "方案已提交"})
+    await api.json("POST", f"{ORDERS}/{oid}/accept-delivery", token=buyer)
+    await api.call("POST", redeem, token=buyer, expect=403)
+    await api.call("POST", redeem, token=stranger, expect=404)
+    redeemed = await api.json("POST", redeem, token=provider)
+    assert redeemed["status"] == "redeemed"
+    await api.call("POST", redeem, token=provider, expect=409)
+    row = await db.fetchrow(
+        "SELECT committed_fen, redeemed_fen FROM vouchers_programme WHERE id = $1", programme["id"]
+    )
+    assert (row["committed_fen"], row["redeemed_fen"]) == (500_000, 500_000)
+    # and with the voucher redeemed, the milestone it paid in full counts as paid (the other was paid by card)
+    contract_id = await db.fetchval("SELECT contract_id FROM orders_service_order WHERE id = $1", oid)
+    milestones = await db.fetch(
+        "SELECT seq, status FROM deals_milestone WHERE contract_id = $1 ORDER BY seq", contract_id
+    )
+    assert [(m["seq"], m["status"]) for m in milestones] == [(1, "paid"), (2, "paid")]
+
+
+async def test_a_cancelled_service_order_gives_its_voucher_back(api, admin_token, db):
+    # given an order whose second milestone a voucher pays in part
+    provider, listing_id = await _consultancy(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_order_programme(), expect=201
+    )
+    voucher = await _voucher(api, admin_token, buyer, programme["id"])
+    oid = await _order(api, provider, buyer, listing_id)
+    body = {"voucher_id": voucher["id"], "milestone_seq": 2}
+    split = await api.json("POST", f"{ORDERS}/{oid}/voucher", token=buyer, json=body, expect=201)
+    assert split["voucher_fen"] == 60_000
+    assert await db.fetchval("SELECT voucher_cover FROM orders_service_order WHERE id = $1", oid) == (
+        '{"2": 60000}'
+    )
+    payment = await api.json(
+        "POST", f"{ORDERS}/{oid}/milestones/2/pay", token=buyer, json={"methods": ["card"]}
+    )
+    assert payment["amount_fen"] == 700_000 - 60_000
+
+    # when the delivery is disputed and an admin cancels the order
+    await api.json("POST", f"{ORDERS}/{oid}/deliver", token=provider, data={"note": "方案已提交"})
+    await api.json("POST", f"{ORDERS}/{oid}/dispute", token=buyer, json={"reason": "方案未覆盖淬火工序"})
+    ruling = {"outcome": "cancel", "note": "双方协商解除"}
+    await api.json("POST", f"{ORDERS}/{oid}/resolve", token=admin_token, json=ruling)
+
+    # then the voucher part goes back to the voucher and the budget without anyone asking, once
+    await outbox_settled(db)
+    assert await _redemption(db, "service_order_id", oid) == ("released", 60_000)
+    assert (
+        await db.fetchval("SELECT balance_fen FROM vouchers_voucher WHERE id = $1", voucher["id"]) == 60_000
+    )
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"]) == 0
+    )
+    assert await db.fetchval("SELECT voucher_cover FROM orders_service_order WHERE id = $1", oid) is None
+    # and the provider cannot redeem it
+    await api.call("POST", f"{ORDERS}/{oid}/voucher/redeem", token=provider, expect=409)
+
+
+async def test_a_service_order_budget_with_100_concurrent_applications_never_goes_negative(
+    api, admin_token, db
+):
+    # given a programme whose budget covers 37 of the orders' 10,000 元, and 10 enterprises with 10 orders each
+    price = 1_000_000
+    budget = 37 * price
+    provider, listing_id = await _consultancy(api, admin_token)
+    programme = await api.json(
+        "POST",
+        "/api/v1/voucher-programmes",
+        token=admin_token,
+        json=_order_programme(budget_fen=budget, face_value_fen=10 * price),
+        expect=201,
+    )
+    calls = []
+    for _ in range(10):
+        org = await create_org(api, admin_token, kind="enterprise", uscc=valid_uscc())
+        _, token = await create_user(api, admin_token, org_id=org["id"], role="enterprise")
+        voucher = await _voucher(api, admin_token, token, programme["id"])
+        for _ in range(10):
+            calls.append((token, await _order(api, provider, token, listing_id), voucher["id"]))
+
+    # when all 100 apply their vouchers at once
+    responses = await asyncio.gather(
+        *(
+            api.call("POST", f"{ORDERS}/{oid}/voucher", token=token, json={"voucher_id": voucher_id})
+            for token, oid, voucher_id in calls
+        )
+    )
+
+    # then exactly the budget's worth succeed, each order records its cover, and nothing overspends
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(201) == 37, codes
+    assert codes.count(409) == 63, codes
+    assert all(r.json()["code"] == "budget_exhausted" for r in responses if r.status_code == 409)
+    assert (
+        await db.fetchval("SELECT committed_fen FROM vouchers_programme WHERE id = $1", programme["id"])
+        == budget
+    )
+    covered = await db.fetchval(
+        "SELECT count(*) FROM orders_service_order WHERE id = ANY($1::bigint[]) AND voucher_cover IS NOT NULL",
+        [oid for _, oid, _ in calls],
+    )
+    assert covered == 37
     balances = await db.fetch(
         "SELECT balance_fen FROM vouchers_voucher WHERE programme_id = $1", programme["id"]
     )

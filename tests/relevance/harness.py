@@ -39,6 +39,9 @@ DEV_PATH = DATA_DIR / "judgements.yaml"
 # The first held-out set, looked at four times while tuning: now a second dev set (its README says how it
 # was written). Tuning uses both dev sets.
 DEV2_PATH = DATA_DIR / "judgements_dev2.yaml"
+# The second held-out set, evaluated once as such, then read per query to complete the English term list: a
+# third dev set (its README says so).
+DEV3_PATH = DATA_DIR / "judgements_dev3.yaml"
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
 CLASS_ORDER = (

@@ -23,3 +23,14 @@ def test_a_decided_booking_cannot_be_decided_again(status):
 
 def test_every_transition_ends_in_a_known_status():
     assert all(isinstance(target, BookingStatus) for target in TRANSITIONS.values())
+
+
+def test_the_bulk_expiry_applies_the_tables_expire_action():
+    # The sweep's bulk UPDATE takes its source and target states from the table, not from its own list.
+    from services.bookings import service
+
+    assert service._EXPIRE_FROM == ["pending"]
+    assert service._EXPIRED is next_status("pending", BookingAction.EXPIRE) is BookingStatus.EXPIRED
+    for status in ("approved", "in_progress", "cancelled", "expired"):
+        with pytest.raises(Conflict):
+            next_status(status, BookingAction.EXPIRE)

@@ -65,3 +65,13 @@ async def use_voucher_on_test_request(request_id: int, body: JsonBody, user: Cur
 @router.post("/test-requests/{request_id}/voucher/redeem")
 async def redeem_test_request_voucher(request_id: int, user: CurrentUser) -> RedemptionRead:
     return await service.redeem_test_request_voucher(actor=user, request_id=request_id)
+
+
+@router.post("/service-orders/{order_id}/voucher", status_code=status.HTTP_201_CREATED)
+async def use_voucher_on_service_order(order_id: int, body: JsonBody, user: CurrentUser) -> RedemptionRead:
+    return await service.use_voucher_on_service_order(actor=user, order_id=order_id, body=body)
+
+
+@router.post("/service-orders/{order_id}/voucher/redeem")
+async def redeem_service_order_voucher(order_id: int, user: CurrentUser) -> RedemptionRead:
+    return await service.redeem_service_order_voucher(actor=user, order_id=order_id)

@@ -74,9 +74,15 @@ async def _move_milestone(milestone_id: int, action: str, connection: Connection
 
 
 async def start_milestone_payment(
-    *, actor: Actor, contract_id: int, milestone_id: int, body: Any, provider: PaymentProvider
+    *,
+    actor: Actor,
+    contract_id: int,
+    milestone_id: int,
+    body: Any,
+    provider: PaymentProvider,
+    voucher_fen: int = 0,
 ) -> PaymentRead:
-    """The buyer pays a milestone: one PaymentIntent per attempt, idempotent on our ids."""
+    """The buyer pays a milestone (less the part a 创新券 pays): one PaymentIntent per attempt, idempotent."""
     start = parse_body(PaymentStart, body or {})
     allowed = {m.value for m in PaymentMethod}
     if not start.methods or not set(start.methods) <= allowed:
@@ -99,14 +105,15 @@ async def start_milestone_payment(
         if existing is not None and existing.provider_ref:
             return _payment_read(existing)
         destination = await repository.payout_account(contract.seller_org_id)
-        shares = _split(milestone.amount_fen, contract)
+        amount_fen = milestone.amount_fen - voucher_fen
+        shares = _split(amount_fen, contract)
         payment = existing or await repository.insert_payment(
             {
                 "contract_id": contract.id,
                 "milestone_id": milestone.id,
                 "provider": provider.name,
                 "idempotency_key": f"tm-milestone-{milestone.id}-attempt-{clock.now().strftime('%Y%m%d%H%M%S%f')}",
-                "amount_fen": milestone.amount_fen,
+                "amount_fen": amount_fen,
                 "currency": contract.currency,
                 "status": PaymentStatus.CREATED.value,
                 "payer_id": actor.user_id,
@@ -154,6 +161,15 @@ async def start_milestone_payment(
         locked = await repository.payment_by_id(payment.id, conn)
         assert locked is not None
     return _payment_read(locked)
+
+
+async def credit_milestone_by_voucher(*, contract_id: int, milestone_id: int) -> bool:
+    """A milestone a redeemed 创新券 paid in full is paid: no money moved through the provider, so no ledger rows."""
+    async with transaction() as conn:
+        milestone = await repository.lock_milestone(contract_id, milestone_id, conn)
+        if milestone is None:
+            raise NotFound("milestone_not_found", f"里程碑 {milestone_id} 不存在", "milestone not found")
+        return await _move_milestone(milestone.id, "credit", conn, paid_at=clock.now())
 
 
 async def handle_webhook(*, payload: bytes, signature: str, provider: PaymentProvider) -> dict[str, Any]:
