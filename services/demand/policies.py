@@ -1,6 +1,6 @@
 """Who may see and change demands and work their matches."""
 
-from services.accounts.policies import Actor, require_member
+from services.accounts.policies import Actor, require_admin, require_member
 from services.core.errors import Forbidden, NotFound
 from services.demand.models import Demand, Match
 
@@ -25,6 +25,14 @@ def require_demand_member(actor: Actor, demand: Demand) -> None:
     """The demand's organisation (and admins) may edit, submit and archive it."""
     require_visible(actor, demand)
     require_member(actor, demand.org_id)
+
+
+def require_demand_transition(actor: Actor, demand: Demand, action: str) -> None:
+    """Admins publish and reject (moderation); the demand's organisation submits, unpublishes and archives."""
+    if action in ("publish", "reject"):
+        require_admin(actor)
+    else:
+        require_demand_member(actor, demand)
 
 
 def may_see_matches(actor: Actor, demand: Demand) -> bool:

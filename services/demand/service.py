@@ -15,6 +15,7 @@ from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import record_event
+from services.core.transitions import TransitionTable, allows, next_state, run_transition
 from services.demand import policies, repository
 from services.demand.models import Demand, Match
 from services.demand.schemas import (
@@ -37,20 +38,33 @@ from services.demand.schemas import (
 from services.enquiries import service as enquiries_service
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
-from services.reference.vocabulary import MATCH_STATUS_LABELS, MatchStatus
+from services.reference.vocabulary import MATCH_STATUS_LABELS, ListingStatus, MatchStatus
 
 DEMAND_TOPIC = "demand.changed"
-# Pipeline moves a broker may make; `won`, `lost` and `dismissed` are final unless reopened by an admin.
-_M = MatchStatus
-MATCH_TRANSITIONS: dict[str, set[str]] = {
-    _M.SUGGESTED: {_M.SHORTLISTED, _M.CONTACTED, _M.DISMISSED},
-    _M.SHORTLISTED: {_M.CONTACTED, _M.DISMISSED, _M.SUGGESTED},
-    _M.CONTACTED: {_M.NEGOTIATING, _M.LOST, _M.DISMISSED},
-    _M.NEGOTIATING: {_M.WON, _M.LOST},
-    _M.WON: set(),
-    _M.LOST: {_M.NEGOTIATING},
-    _M.DISMISSED: {_M.SUGGESTED},
+# A demand lives the listing life-cycle: the same table, with the demand's status vocabulary.
+DEMAND_TRANSITIONS: TransitionTable[ListingStatus] = {
+    key: ListingStatus(target) for key, target in TRANSITIONS.items()
 }
+_DEMAND = ("需求", "demand")
+# Pipeline moves a broker may make, each action named by the stage it leads to; `won`, `lost` and
+# `dismissed` are final unless reopened by an admin. Staying put (a note without a move) is always allowed.
+_M = MatchStatus
+_PIPELINE_MOVES: dict[MatchStatus, tuple[MatchStatus, ...]] = {
+    _M.SUGGESTED: (_M.SHORTLISTED, _M.CONTACTED, _M.DISMISSED),
+    _M.SHORTLISTED: (_M.CONTACTED, _M.DISMISSED, _M.SUGGESTED),
+    _M.CONTACTED: (_M.NEGOTIATING, _M.LOST, _M.DISMISSED),
+    _M.NEGOTIATING: (_M.WON, _M.LOST),
+    _M.WON: (),
+    _M.LOST: (_M.NEGOTIATING,),
+    _M.DISMISSED: (_M.SUGGESTED,),
+}
+MATCH_TRANSITIONS: TransitionTable[MatchStatus] = {
+    **{(stage, stage): stage for stage in MatchStatus},
+    **{(stage, target): target for stage, targets in _PIPELINE_MOVES.items() for target in targets},
+}
+# An admin corrects a match to any stage (policies.may_skip_pipeline).
+_ANY_MATCH_MOVE: TransitionTable[MatchStatus] = {(a, b): b for a in MatchStatus for b in MatchStatus}
+_MATCH = ("匹配", "match")
 
 
 def search_snapshot(demand: Demand) -> dict[str, Any]:
@@ -178,7 +192,8 @@ async def create_demand(*, actor: Actor, body: Any, submit: bool = False) -> Dem
             connection=conn, org_id=org_id, created_by_id=actor.user_id, **_columns(data)
         )
         if submit:
-            _apply_transition(demand, "submit")
+            demand.status = next_state(DEMAND_TRANSITIONS, demand.status, "submit", subject=_DEMAND).value
+            _stamp(demand, "submit")
             await repository.save_demand(demand, conn)
         await _emit(demand, conn)
     return demand_read(demand)
@@ -288,7 +303,7 @@ async def _review_edit(actor: Actor, demand_id: int, action: str, reason: str | 
         if demand is None:
             raise _not_found(demand_id)
         pending = demand.pending_edit
-        if pending is None or TRANSITIONS.get((demand.status, action)) is None:
+        if pending is None or not allows(DEMAND_TRANSITIONS, demand.status, action):
             raise Conflict("no_pending_edit", "没有待审核的修改", "the demand has no edit waiting for review")
         if action == "approve_edit":
             demand.update_from_dict(_columns(parse_body(DemandCreate, pending["body"])))
@@ -340,16 +355,9 @@ async def list_revisions(*, actor: Actor, demand_id: int) -> list[RevisionRead]:
     ]
 
 
-def _apply_transition(demand: Demand, action: str, reason: str | None = None) -> None:
-    target = TRANSITIONS.get((demand.status, action))
-    if target is None:
-        raise Conflict(
-            "invalid_transition",
-            f"状态 {demand.status} 不能执行 {action}",
-            f"cannot {action} a {demand.status} demand",
-        )
+def _stamp(demand: Demand, action: str, reason: str | None = None) -> None:
+    """The fields a life-cycle step sets besides the status."""
     now = clock.now()
-    demand.status = target
     demand.version += 1
     if action == "submit":
         demand.submitted_at = now
@@ -363,19 +371,23 @@ async def transition_demand(
     *, actor: Actor, demand_id: int, action: str, reason: str | None = None
 ) -> DemandRead:
     """Move a demand through the same life-cycle as listings."""
-    async with transaction() as conn:
-        demand = await repository.lock_demand(demand_id, conn)
-        if demand is None:
-            raise _not_found(demand_id)
-        if action in ("publish", "reject"):
-            require_admin(actor)
-        else:
-            policies.require_demand_member(actor, demand)
-        _apply_transition(demand, action, reason)
+
+    async def save(demand: Demand, conn: Connection) -> None:
         if action == "publish" and demand.broker_id is None:
             await _assign_broker(demand, conn)
         await repository.save_demand(demand, conn)
-        await _emit(demand, conn)
+
+    demand = await run_transition(
+        table=DEMAND_TRANSITIONS,
+        subject=_DEMAND,
+        action=action,
+        lock=lambda conn: repository.lock_demand(demand_id, conn),
+        not_found=lambda: _not_found(demand_id),
+        authorise=lambda demand: policies.require_demand_transition(actor, demand, action),
+        change=lambda demand: _stamp(demand, action, reason),
+        save=save,
+        after=_emit,
+    )
     return demand_read(demand, actor)
 
 
@@ -526,22 +538,25 @@ async def _locked_match(actor: Actor, match_id: int, conn: Connection) -> tuple[
 
 async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpdate) -> MatchRead:
     """The match's broker (or an admin) moves it along the pipeline; lost and dismissed need a reason."""
-    async with transaction() as conn:
-        match, demand = await _locked_match(actor, match_id, conn)
-        policies.require_match_mover(actor, demand, match)
-        target = data.status.value
-        if (
-            target != match.status
-            and target not in MATCH_TRANSITIONS[match.status]
-            and not policies.may_skip_pipeline(actor)
-        ):
-            raise Conflict(
-                "invalid_transition", f"不能从 {match.status} 变为 {target}", "transition not allowed"
-            )
+    target = data.status.value
+    seen: dict[str, Any] = {}
+
+    async def lock(conn: Connection) -> Match:
+        match, seen["demand"] = await _locked_match(actor, match_id, conn)
+        seen["from"] = match.status
+        return match
+
+    def change(match: Match) -> None:
+        match.close_reason = data.reason.value if data.reason and target in ("lost", "dismissed") else None
+        match.status_changed_at = match.last_activity_at = clock.now()
+        match.broker_id = policies.claiming_broker(actor, match)
+
+    async def after(match: Match, conn: Connection) -> None:
+        demand: Demand = seen["demand"]
         await repository.add_match_event(
             match_id=match.id,
             actor_id=actor.user_id,
-            from_status=match.status,
+            from_status=seen["from"],
             to_status=target,
             note=data.note if data.note_visibility == NoteVisibility.SHARED else "",
             connection=conn,
@@ -554,22 +569,27 @@ async def set_match_status(*, actor: Actor, match_id: int, data: MatchStatusUpda
                 body=data.note,
                 connection=conn,
             )
-        moved = target != match.status
-        match.status = target
-        match.close_reason = data.reason.value if data.reason and target in ("lost", "dismissed") else None
-        match.status_changed_at = match.last_activity_at = clock.now()
-        match.broker_id = policies.claiming_broker(actor, match)
-        await repository.save_match(match, conn)
-        if moved:
-            label = MATCH_STATUS_LABELS.get(target, target)
+        if target != seen["from"]:
             await notifications.notify(
                 connection=conn,
                 user_ids=[demand.created_by_id, match.broker_id],
                 skip_user_id=actor.user_id,
                 kind=NotificationKind.STAGE_CHANGED,
-                title=f"匹配“{match.title}”进入「{label}」",
+                title=f"匹配“{match.title}”进入「{MATCH_STATUS_LABELS.get(target, target)}」",
                 link=f"/demands/{demand.id}",
             )
+
+    match = await run_transition(
+        table=_ANY_MATCH_MOVE if policies.may_skip_pipeline(actor) else MATCH_TRANSITIONS,
+        subject=_MATCH,
+        action=target,
+        lock=lock,
+        not_found=lambda: NotFound("match_not_found", f"匹配 {match_id} 不存在", "match not found"),
+        authorise=lambda match: policies.require_match_mover(actor, seen["demand"], match),
+        change=change,
+        save=repository.save_match,
+        after=after,
+    )
     return (await _reads(actor, [match]))[0]
 
 

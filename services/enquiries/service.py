@@ -10,9 +10,10 @@ from typing import Any, Literal
 from services.accounts.policies import Actor, require_organisation
 from services.catalog.models import ExpertContact, Listing
 from services.core import clock
-from services.core.db import transaction
+from services.core.db import Connection, transaction
 from services.core.errors import Conflict, NotFound
 from services.core.outbox import record_event
+from services.core.transitions import TransitionTable, allows, run_transition
 from services.enquiries import repository
 from services.enquiries.models import Enquiry
 from services.enquiries.policies import require_may_reply, shares_contact
@@ -25,8 +26,11 @@ from services.enquiries.schemas import (
 )
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
+from services.reference.vocabulary import EnquiryStatus
 
 ENQUIRY_TOPIC = "enquiry.changed"
+# An enquiry is answered once; nothing reopens it.
+ENQUIRY_TRANSITIONS: TransitionTable[EnquiryStatus] = {(EnquiryStatus.OPEN, "reply"): EnquiryStatus.REPLIED}
 Box = Literal["inbox", "sent"]
 
 
@@ -96,13 +100,20 @@ async def list_enquiries(*, actor: Actor, box: Box, page: int, size: int) -> Enq
 
 async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) -> EnquiryRead:
     """The expert's organisation answers once; the contact goes along only if shared and consented."""
-    async with transaction() as conn:
-        enquiry = await repository.lock_enquiry(enquiry_id, conn)
-        if enquiry is None:
-            raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found")
+    experts: list[Listing] = []
+
+    def authorise(enquiry: Enquiry) -> None:
         require_may_reply(actor, enquiry)
-        if enquiry.status == "replied":
+        if not allows(ENQUIRY_TRANSITIONS, enquiry.status, "reply"):
             raise Conflict("already_replied", "该咨询已回复", "enquiry already answered")
+
+    def change(enquiry: Enquiry) -> None:
+        enquiry.reply = data.message
+        enquiry.contact_shared = data.share_contact
+        enquiry.replied_by_id = actor.user_id
+        enquiry.replied_at = clock.now()
+
+    async def save(enquiry: Enquiry, conn: Connection) -> None:
         expert = await repository.get_expert(enquiry.listing_id, conn)
         if expert is None:
             raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found")
@@ -112,18 +123,16 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
                 "专家未同意提供联系方式",
                 "the expert has not consented to sharing contact",
             )
-        enquiry.reply = data.message
-        enquiry.contact_shared = data.share_contact
-        enquiry.status = "replied"
-        enquiry.replied_by_id = actor.user_id
-        enquiry.replied_at = clock.now()
+        experts.append(expert)
         await repository.save_enquiry(enquiry, conn)
+
+    async def after(enquiry: Enquiry, conn: Connection) -> None:
         await record_event(
             connection=conn,
             topic=ENQUIRY_TOPIC,
             aggregate_type="enquiry",
             aggregate_id=enquiry.id,
-            payload={"status": "replied", "sender_id": enquiry.sender_id},
+            payload={"status": enquiry.status, "sender_id": enquiry.sender_id},
         )
         await notifications.notify(
             connection=conn,
@@ -132,7 +141,19 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
             title=f"您的咨询“{enquiry.subject}”已有回复",
             link="/me/enquiries",
         )
-    return (await _read_all([(enquiry, expert)]))[0]
+
+    enquiry = await run_transition(
+        table=ENQUIRY_TRANSITIONS,
+        subject=("咨询", "enquiry"),
+        action="reply",
+        lock=lambda conn: repository.lock_enquiry(enquiry_id, conn),
+        not_found=lambda: NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found"),
+        authorise=authorise,
+        change=change,
+        save=save,
+        after=after,
+    )
+    return (await _read_all([(enquiry, experts[0])]))[0]
 
 
 async def contacts_between(*, listing_id: int, org_id: int) -> list[dict[str, Any]]:

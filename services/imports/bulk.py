@@ -21,7 +21,16 @@ from services.catalog.service import (
 from services.core import clock
 from services.core.db import transaction
 from services.core.outbox import enrich_payload
-from services.reference.vocabulary import ListingType
+from services.core.transitions import TransitionTable, next_state
+from services.reference.vocabulary import ListingStatus, ListingType
+
+# A trusted import (an admin's file or the demo seed, `publish=True`) publishes every row it writes, whatever
+# state the listing was in: the rows were checked where they came from. The whole file is one transaction,
+# so each row takes this step with next_state rather than a transaction of its own (run_transition).
+IMPORT_TRANSITIONS: TransitionTable[ListingStatus] = {
+    (state, "import_publish"): ListingStatus.PUBLISHED for state in ListingStatus
+}
+_LISTING = ("资源", "listing")
 
 
 @dataclass(slots=True)
@@ -112,7 +121,9 @@ async def save_rows(
                 else:
                     current.update_from_dict({**columns, "quality_score": score, "quality_missing": missing})
                     if publish and row_status == "published":
-                        current.status = "published"
+                        current.status = next_state(
+                            IMPORT_TRANSITIONS, current.status, "import_publish", subject=_LISTING
+                        ).value
                         current.published_at = current.published_at or now
                 current.version += 1
                 await repository.save_listing(current, conn)

@@ -306,6 +306,16 @@ class BookingStatus(Vocabulary):
 BOOKING_STATUS_LABELS: Final = labels_of(BookingStatus)
 
 
+class EnquiryStatus(Vocabulary):
+    """An enquiry to an expert: open until the expert's organisation answers it, once."""
+
+    OPEN = "open", "待回复"
+    REPLIED = "replied", "已回复"
+
+
+ENQUIRY_STATUS_LABELS: Final = labels_of(EnquiryStatus)
+
+
 class PriceGroup(Vocabulary):
     """Who pays which instrument price (校内/校外/企业): the booker's organisation relative to the owner."""
 

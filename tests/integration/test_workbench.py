@@ -114,9 +114,11 @@ async def test_another_brokers_match_cannot_be_moved(
 
     # then all are refused and nothing changed; broker A and an admin still can
     assert moved_by_b.status_code == 403
-    assert moved_by_b.json()["detail"].startswith("该匹配由其他技术经纪人负责")
+    assert moved_by_b.json()["code"] == "match_forbidden"
     assert moved_by_buyer.status_code == 403
+    assert moved_by_buyer.json()["code"] == "match_forbidden"
     assert note_by_b.status_code == 403
+    assert note_by_b.json()["code"] == "match_forbidden"
     assert await _match_row(db, match_id) == before
     assert (
         await db.fetchval("SELECT count(*) FROM demand_match_event WHERE match_id = $1", match_id) == events
@@ -365,3 +367,47 @@ async def test_demands_are_searchable_with_the_same_chinese_analysis(api: Any, a
     mine = next(item for item in found["items"] if item["id"] == world["demand"]["id"])
     assert mine.get("org_id") is None
     assert "demand" not in {item["type"] for item in everything["items"]}
+
+
+async def test_a_broker_moves_only_along_the_pipeline_and_an_admin_corrects_any_stage(
+    api: Any, admin_token: str, db: asyncpg.Connection
+) -> None:
+    # given broker A's match, just suggested
+    world = await _world(api, admin_token)
+    match_id = world["match_id"]
+    path = f"/api/v1/matches/{match_id}/status"
+    events = await db.fetchval("SELECT count(*) FROM demand_match_event WHERE match_id = $1", match_id)
+
+    # when the broker tries to jump from suggested straight to won
+    jumped = await api.call("POST", path, token=world["broker_a"], json={"status": "won"})
+
+    # then the pipeline refuses it and nothing was recorded
+    assert jumped.status_code == 409
+    assert jumped.json()["code"] == "invalid_transition"
+    assert await db.fetchval("SELECT status FROM demand_match WHERE id = $1", match_id) == "suggested"
+    assert (
+        await db.fetchval("SELECT count(*) FROM demand_match_event WHERE match_id = $1", match_id) == events
+    )
+
+    # when the broker stays put with a note, then moves along; an admin sets the same jump
+    await api.json("POST", path, token=world["broker_a"], json={"status": "suggested", "note": "待联系"})
+    await api.json("POST", path, token=world["broker_a"], json={"status": "contacted"})
+    corrected = await api.json("POST", path, token=admin_token, json={"status": "won"})
+
+    # then each step is one event, in order, and the admin's correction stands
+    assert corrected["status"] == "won"
+    steps = await db.fetch(
+        "SELECT from_status, to_status FROM demand_match_event WHERE match_id = $1 ORDER BY id OFFSET $2",
+        match_id,
+        events,
+    )
+    assert [(r["from_status"], r["to_status"]) for r in steps] == [
+        ("suggested", "suggested"),
+        ("suggested", "contacted"),
+        ("contacted", "won"),
+    ]
+
+    # and a won match is final for the broker
+    reopened = await api.call("POST", path, token=world["broker_a"], json={"status": "negotiating"})
+    assert reopened.status_code == 409
+    assert reopened.json()["code"] == "invalid_transition"

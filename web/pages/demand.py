@@ -14,6 +14,7 @@ from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
 from services.core.clock import today_in_china
 from services.core.errors import DomainError, NotFound
+from services.core.transitions import allows
 from services.deals import contracts as contracts_service
 from services.demand import service as demand_service
 from services.demand.policies import may_work_matches
@@ -176,8 +177,9 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
 
 def next_steps(status: str) -> list[str]:
     """The pipeline buttons a match in this status offers."""
-    allowed = demand_service.MATCH_TRANSITIONS.get(status, set())
-    return [step for step in PIPELINE if step in allowed]
+    return [
+        step for step in PIPELINE if step != status and allows(demand_service.MATCH_TRANSITIONS, status, step)
+    ]
 
 
 def match_row(match: MatchRead, contract_id: int | None = None) -> dict[str, Any]:
