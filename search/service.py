@@ -208,8 +208,10 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
 async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
     """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
     is asked once more with any one word enough (the page then says 已为您放宽条件)."""
-    # Every type's index, even with types chosen: the type facet counts the other types too (disjunctive).
-    target = search_target(None, prefix)
+    # Every supply index, even with supply types chosen: the type facet counts the other types too
+    # (disjunctive). A search for demands (type=demand) asks the indices named.
+    types = list(params.types)
+    target = search_target(None if set(types) <= set(LISTING_TYPES) else types, prefix)
     result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
     if result["hits"]["total"]["value"] == 0 and params.q.strip():
         loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)
