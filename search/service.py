@@ -359,20 +359,16 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text (one request per type's index, in parallel): display,
-    words and engine score."""
-    target = search_target(None, prefix)
-    results = await asyncio.gather(
-        *(
-            client.search(
-                target, build_match_candidates(text, fields, listing_type, per_type), search_type=SEARCH_TYPE
-            )
-            for listing_type in types or LISTING_TYPES
-        )
-    )
+    """The best listings of each type for a demand's text (one request, the best of each type per bucket):
+    display, words and engine score."""
+    wanted = list(types or LISTING_TYPES)
+    body = build_match_candidates(text, fields, wanted, per_type)
+    result = await client.search(search_target(None, prefix), body, search_type=SEARCH_TYPE)
+    buckets = {bucket["key"]: bucket for bucket in result["aggregations"]["by_type"]["buckets"]}
     found = []
-    for result in results:
-        for hit in result["hits"]["hits"]:
+    for listing_type in wanted:
+        bucket = buckets.get(listing_type)
+        for hit in bucket["best"]["hits"]["hits"] if bucket else []:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()
