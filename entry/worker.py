@@ -13,7 +13,9 @@ from search import service as search_service
 from search.client import EngineError, EngineUnavailable
 from search.documents import DOCUMENT_KEY
 from services.accounts import mail as mail_sender
+from services.accounts import service as accounts_service
 from services.bookings import service as bookings_service
+from services.catalog import service as catalog_service
 from services.core import outbox
 from services.core.db import transaction
 from services.core.logging import get_logger
@@ -74,6 +76,12 @@ async def process_batch(limit: int = BATCH) -> int:
             if failures:
                 # The demand search copy is secondary (the demand itself is in PostgreSQL): log and move on.
                 log.warning("outbox.demand_index_failed", failures=json.dumps(failures)[:2000])
+        verified_orgs = sorted(
+            {int(r["aggregate_id"]) for r in rows if r["topic"] == accounts_service.ORG_VERIFIED_TOPIC}
+        )
+        for org_id in verified_orgs:
+            # In the outbox's transaction: the listings' new events are written exactly when this one is done.
+            await catalog_service.reindex_org_listings(org_id=org_id, verified=True, connection=conn)
         for row in rows:
             if row["topic"] in vouchers_service.SETTLING_TOPICS:
                 # In the outbox row's transaction: a voucher part is given back exactly once.

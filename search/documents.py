@@ -33,6 +33,7 @@ DISPLAY_KEYS = (
     "published_at",
     "keywords",
     "location",
+    "org_verified",
 )
 
 

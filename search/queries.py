@@ -61,32 +61,65 @@ class SearchParams(Selection):
         return "|".join(parts)
 
 
+def _region_filter(regions: tuple[str, ...]) -> dict[str, Any]:
+    # A city- or province-level code (…00 / …0000) selects everything beneath it.
+    exact = [r for r in regions if not r.endswith("00")]
+    cities = [r for r in regions if r.endswith("00") and not r.endswith("0000")]
+    provinces = [r[:2] for r in regions if r.endswith("0000")]
+    should: list[dict[str, Any]] = []
+    if exact:
+        should.append({"terms": {"region": exact}})
+    if cities:
+        should.append({"terms": {"city": cities}})
+    should.extend({"prefix": {"region": p}} for p in provinces)
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
 def _filters(params: SearchParams) -> list[dict[str, Any]]:
+    """What every count and every hit obeys: published, and the price range (not a facet)."""
     filters: list[dict[str, Any]] = [{"term": {"status": "published"}}]
-    if params.types:
-        filters.append({"terms": {"type": list(params.types)}})
-    if params.fields:
-        filters.append({"terms": {"fields": list(params.fields)}})
-    if params.regions:
-        # A city- or province-level code (…00 / …0000) selects everything beneath it.
-        exact = [r for r in params.regions if not r.endswith("00")]
-        cities = [r for r in params.regions if r.endswith("00") and not r.endswith("0000")]
-        provinces = [r[:2] for r in params.regions if r.endswith("0000")]
-        should: list[dict[str, Any]] = []
-        if exact:
-            should.append({"terms": {"region": exact}})
-        if cities:
-            should.append({"terms": {"city": cities}})
-        should.extend({"prefix": {"region": p}} for p in provinces)
-        filters.append({"bool": {"should": should, "minimum_should_match": 1}})
-    if params.maturity:
-        filters.append({"terms": {"maturity": list(params.maturity)}})
     # Price filters keep listings whose price range overlaps the wanted range.
     if params.min_price_fen is not None:
         filters.append({"range": {"price_max_fen": {"gte": params.min_price_fen}}})
     if params.max_price_fen is not None:
         filters.append({"range": {"price_min_fen": {"lte": params.max_price_fen}}})
     return filters
+
+
+# Facet name in the response → the engine field it counts and how many values it shows.
+FACET_FIELDS: dict[str, tuple[str, int]] = {
+    "type": ("type", 4),
+    "field": ("fields", 20),
+    "region": ("region", 20),
+    "maturity": ("maturity", 4),
+}
+
+
+def facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
+    """The selected values of each facet as one filter (values of one facet are alternatives: OR)."""
+    selected: dict[str, dict[str, Any]] = {}
+    if params.types:
+        selected["type"] = {"terms": {"type": list(params.types)}}
+    if params.fields:
+        selected["field"] = {"terms": {"fields": list(params.fields)}}
+    if params.regions:
+        selected["region"] = _region_filter(params.regions)
+    if params.maturity:
+        selected["maturity"] = {"terms": {"maturity": list(params.maturity)}}
+    return selected
+
+
+def _facet_aggs(selected: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Disjunctive facets: each facet counts under the OTHER facets' selections only, so a second value of
+    a facet stays visible (and addable) after the first is picked."""
+    aggs: dict[str, Any] = {}
+    for name, (engine_field, size) in FACET_FIELDS.items():
+        others = [clause for other, clause in selected.items() if other != name]
+        aggs[name] = {
+            "filter": {"bool": {"filter": others}},
+            "aggs": {"values": {"terms": {"field": engine_field, "size": size}}},
+        }
+    return aggs
 
 
 # Words that say which kind of supply is wanted rather than what it is about: they leave the
@@ -384,17 +417,13 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
         query = {"bool": {"must": [text_query(params.q, relaxed=relaxed)], "filter": filters}}
     else:
         query = {"bool": {"filter": filters}}
+    selected = facet_filters(params)
     body: dict[str, Any] = {
         "query": query,
         "size": params.size,
         "track_total_hits": True,
         "_source": ["display"],
-        "aggs": {
-            "type": {"terms": {"field": "type", "size": 4}},
-            "field": {"terms": {"field": "fields", "size": 20}},
-            "region": {"terms": {"field": "region", "size": 20}},
-            "maturity": {"terms": {"field": "maturity", "size": 4}},
-        },
+        "aggs": _facet_aggs(selected),
         "highlight": {
             "pre_tags": ["<em>"],
             "post_tags": ["</em>"],
@@ -416,6 +445,9 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
         case _:
             sort = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
     body["sort"] = sort
+    if selected:
+        # Facet selections narrow the hits (and the total) after the aggregations: scores are untouched.
+        body["post_filter"] = {"bool": {"filter": list(selected.values())}}
     if params.search_after is not None:
         body["search_after"] = list(params.search_after)
     else:
@@ -423,7 +455,11 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
     if params.group:
         # The engine cannot collapse with search_after (web.search_params refuses the pair).
         body["collapse"] = _collapse()
-        body["aggs"]["groups"] = {"cardinality": {"field": "group", "precision_threshold": 10_000}}
+        # The aggregations do not see the post_filter: the groups are counted under every selection.
+        body["aggs"]["groups"] = {
+            "filter": {"bool": {"filter": list(selected.values())}},
+            "aggs": {"count": {"cardinality": {"field": "group", "precision_threshold": 10_000}}},
+        }
     return body
 
 

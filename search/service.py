@@ -21,6 +21,7 @@ from search.indices import (
     search_target,
 )
 from search.queries import (
+    FACET_FIELDS,
     MAX_WINDOW,
     SAME_MODEL,
     SearchParams,
@@ -155,7 +156,7 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
         if params.group:
             items[-1]["same_model_count"], items[-1]["same_model"] = _same_model(hit)
     aggs = result.get("aggregations", {})
-    grouped = {"total_groups": int(aggs["groups"]["value"])} if "groups" in aggs else {}
+    grouped = {"total_groups": int(aggs["groups"]["count"]["value"])} if "groups" in aggs else {}
     return {
         **grouped,
         "total": result["hits"]["total"]["value"],
@@ -164,8 +165,7 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
         "took_ms": result.get("took", 0),
         "items": items,
         "facets": {
-            name: _facet(aggs.get(name, {}).get("buckets", []))
-            for name in ("type", "field", "region", "maturity")
+            name: _facet(aggs.get(name, {}).get("values", {}).get("buckets", [])) for name in FACET_FIELDS
         },
     }
 
@@ -208,7 +208,8 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
 async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
     """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
     is asked once more with any one word enough (the page then says 已为您放宽条件)."""
-    target = search_target(list(params.types) or None, prefix)
+    # Every type's index, even with types chosen: the type facet counts the other types too (disjunctive).
+    target = search_target(None, prefix)
     result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
     if result["hits"]["total"]["value"] == 0 and params.q.strip():
         loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)

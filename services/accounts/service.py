@@ -44,10 +44,13 @@ from services.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+from services.core.outbox import record_event
 from services.core.redis import get_redis, login_attempts_key
 from services.core.settings import get_settings
 from services.reference.vocabulary import Role
 
+# An administrator verified an organisation (the worker re-indexes its published listings).
+ORG_VERIFIED_TOPIC = "org.verified"
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
 LOGIN_ATTEMPTS_TTL = 15 * 60
@@ -118,6 +121,14 @@ async def verify_org(*, actor: Actor, org_id: int) -> OrgRead:
             action="org.verify",
             object_type="organisation",
             object_id=org_id,
+        )
+        # The worker re-sends the organisation's published listings to the index (their cards say 已认证).
+        await record_event(
+            connection=conn,
+            topic=ORG_VERIFIED_TOPIC,
+            aggregate_type="organisation",
+            aggregate_id=org_id,
+            payload={"verified": True},
         )
     return await get_org(org_id=org_id)
 

@@ -48,12 +48,12 @@ EXPIRY_BATCH = 500
 BOOKING_TOPIC = "booking.changed"
 _NOTICES = {
     BookingAction.APPROVE: "已通过",
-    BookingAction.REJECT: "被拒绝",
+    BookingAction.REJECT: "已被拒绝",
     BookingAction.EXPIRE: "因仪器方未在期限内答复已过期，时段已释放",
     BookingAction.CANCEL: "已取消",
     BookingAction.START: "已开始使用",
     BookingAction.FINISH: "已完成",
-    BookingAction.MARK_NO_SHOW: "被标记为未到场",
+    BookingAction.MARK_NO_SHOW: "已被标记为未到场",
 }
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -1,11 +1,12 @@
 """Queries of the catalogue."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
+from services.accounts.models import Organisation
 from services.catalog.models import ConsentRecord, ExpertContact, Listing, ListingRevision
 
 
@@ -158,6 +159,30 @@ async def iter_listings(
             return
         yield rows
         last_id = rows[-1].id
+
+
+async def verified_org_ids(org_ids: Iterable[int], connection: BaseDBAsyncClient | None = None) -> set[int]:
+    """The organisations among org_ids an administrator has verified."""
+    wanted = sorted(set(org_ids))
+    if not wanted:
+        return set()
+    rows = await Organisation.filter(id__in=wanted, verified_at__isnull=False).using_db(connection).only("id")
+    return {int(row.id) for row in rows}
+
+
+async def bump_published_of_org(org_id: int, connection: BaseDBAsyncClient) -> list[Listing]:
+    """Lock an organisation's published listings and raise their versions (their index documents change)."""
+    locked = (
+        await Listing.filter(org_id=org_id, status="published")
+        .using_db(connection)
+        .select_for_update()
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not locked:
+        return []
+    await Listing.filter(id__in=locked).using_db(connection).update(version=F("version") + 1)
+    return await Listing.filter(id__in=locked).using_db(connection).order_by("id")
 
 
 async def similar_titles(org_id: int, listing_type: str, title: str, exclude_id: int | None) -> list[Listing]:

@@ -109,8 +109,12 @@ def listing_columns(data: ListingCommon) -> dict[str, Any]:
     return columns
 
 
-def snapshot(listing: Listing) -> dict[str, Any]:
-    """The public representation of a listing: what anyone allowed to see it may see, never contacts."""
+def snapshot(listing: Listing, *, org_verified: bool | None = None) -> dict[str, Any]:
+    """The public representation of a listing: what anyone allowed to see it may see, never contacts.
+
+    ``org_verified`` (whether an administrator verified the owner) is added where it is known: the search
+    index's snapshots carry it, so result cards can show 已认证.
+    """
     attributes = dict(listing.attributes or {})
     data: dict[str, Any] = {
         "id": listing.id,
@@ -139,6 +143,8 @@ def snapshot(listing: Listing) -> dict[str, Any]:
         data["name"] = listing.title
     data["price_min_fen"] = listing.price_min_fen
     data["price_max_fen"] = listing.price_max_fen
+    if org_verified is not None:
+        data["org_verified"] = org_verified
     return data
 
 
@@ -174,15 +180,26 @@ async def read_listing(listing: Listing, actor: Actor | None) -> dict[str, Any]:
     return (await read_listings([listing], actor))[0]
 
 
-async def _emit(listing: Listing, connection: Connection) -> None:
+async def _emit(listing: Listing, connection: Connection, *, org_verified: bool | None = None) -> None:
+    if org_verified is None:
+        org_verified = listing.org_id in await repository.verified_org_ids([listing.org_id], connection)
     await record_event(
         connection=connection,
         topic=LISTING_TOPIC,
         aggregate_type="listing",
         aggregate_id=listing.id,
         aggregate_version=listing.version,
-        payload={"snapshot": snapshot(listing)},
+        payload={"snapshot": snapshot(listing, org_verified=org_verified)},
     )
+
+
+async def reindex_org_listings(*, org_id: int, verified: bool, connection: Connection) -> int:
+    """An organisation's verification changed: its published listings go to the index again (a new version
+    and an outbox event each, in the caller's transaction), so their cards show 已认证. Returns how many."""
+    listings = await repository.bump_published_of_org(org_id, connection)
+    for listing in listings:
+        await _emit(listing, connection, org_verified=verified)
+    return len(listings)
 
 
 def quality_input(listing_type: str, columns: dict[str, Any]) -> dict[str, Any]:
@@ -651,7 +668,8 @@ async def list_revisions(*, actor: Actor, listing_type: ListingType, listing_id:
 async def published_snapshots(batch: int = 1000) -> Any:
     """Every published listing's snapshot, in id order, in batches (reindex, search-check)."""
     async for rows in repository.iter_listings(status="published", batch=batch):
-        yield [snapshot(row) for row in rows]
+        verified = await repository.verified_org_ids(row.org_id for row in rows)
+        yield [snapshot(row, org_verified=row.org_id in verified) for row in rows]
 
 
 async def listing_versions(ids: list[int]) -> dict[int, tuple[str, int]]:

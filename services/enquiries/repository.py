@@ -1,4 +1,4 @@
-"""Queries of enquiries to experts."""
+"""Queries of enquiries to experts, achievements and agencies."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from services.catalog.models import ExpertContact, Listing
 from services.enquiries.models import Enquiry
+from services.reference.vocabulary import EnquiryStatus
 
 
 async def create_enquiry(connection: BaseDBAsyncClient, **values: Any) -> Enquiry:
@@ -20,8 +21,11 @@ async def lock_enquiry(enquiry_id: int, connection: BaseDBAsyncClient) -> Enquir
     return await Enquiry.filter(id=enquiry_id).using_db(connection).select_for_update().first()
 
 
-async def get_expert(listing_id: int, connection: BaseDBAsyncClient | None = None) -> Listing | None:
-    return await Listing.filter(id=listing_id, type="expert").using_db(connection).first()
+async def get_listing_of(
+    listing_id: int, types: tuple[str, ...], connection: BaseDBAsyncClient | None = None
+) -> Listing | None:
+    """The listing an enquiry may be about: one of these types, any status (the caller decides)."""
+    return await Listing.filter(id=listing_id, type__in=list(types)).using_db(connection).first()
 
 
 async def page_enquiries(
@@ -36,6 +40,10 @@ async def page_enquiries(
     total = await query.count()
     rows = await query.order_by("-id").offset(offset).limit(limit).prefetch_related("listing")
     return total, rows
+
+
+async def count_open(expert_org_id: int) -> int:
+    return await Enquiry.filter(expert_org_id=expert_org_id, status=EnquiryStatus.OPEN.value).count()
 
 
 async def contacts_of(listing_ids: list[int]) -> dict[int, ExpertContact]:

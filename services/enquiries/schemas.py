@@ -28,8 +28,10 @@ class ExpertContactRead(BaseModel):
 
 class EnquiryRead(BaseModel):
     id: int
+    # The listing asked about: an expert, an achievement or an agency (expert_* name it, as before).
     expert_id: int
     expert_name: str
+    listing_type: str = "expert"
     sender_id: int
     sender_org_id: int | None
     subject: str

@@ -1,8 +1,9 @@
-"""Enquiries to experts: contact goes through the platform, never by showing an expert's phone or e-mail.
+"""Enquiries to experts, achievements and agencies: contact goes through the platform, never by showing an
+expert's phone or e-mail.
 
-The sender writes to a published expert; the expert's organisation reads it in its inbox and replies. The
+The sender writes about a published listing; the provider organisation reads it in its inbox and replies. An
 expert's contact reaches the sender only when the reply shares it and the expert's current consent allows
-contact (PIPL Art. 23); withdrawing that consent hides it again.
+contact (PIPL Art. 23); withdrawing that consent hides it again. Instruments are booked, not enquired about.
 """
 
 from typing import Any, Literal
@@ -26,7 +27,7 @@ from services.enquiries.schemas import (
 )
 from services.notifications import service as notifications
 from services.notifications.schemas import NotificationKind
-from services.reference.vocabulary import EnquiryStatus
+from services.reference.vocabulary import EnquiryStatus, ListingType
 
 ENQUIRY_TOPIC = "enquiry.changed"
 # An enquiry is answered once; nothing reopens it.
@@ -36,8 +37,12 @@ Box = Literal["inbox", "sent"]
 
 # The columns an enquiry shows as they are stored; the expert's side and the contact are added per read.
 _STORED_FIELDS = tuple(
-    name for name in EnquiryRead.model_fields if name not in ("expert_id", "expert_name", "contact")
+    name
+    for name in EnquiryRead.model_fields
+    if name not in ("expert_id", "expert_name", "listing_type", "contact")
 )
+# What an enquiry may be about: the supply a person answers (an instrument is booked instead).
+ENQUIRABLE_TYPES = (ListingType.EXPERT.value, ListingType.ACHIEVEMENT.value, ListingType.AGENCY.value)
 
 
 def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact]) -> EnquiryRead:
@@ -47,6 +52,7 @@ def _read(enquiry: Enquiry, expert: Listing, contacts: dict[int, ExpertContact])
         **{name: getattr(enquiry, name) for name in _STORED_FIELDS},
         expert_id=expert.id,
         expert_name=expert.title,
+        listing_type=expert.type,
         contact=contact,
     )
 
@@ -60,9 +66,18 @@ async def _read_all(rows: list[tuple[Enquiry, Listing]]) -> list[EnquiryRead]:
 
 async def create_enquiry(*, actor: Actor, expert_id: int, data: EnquiryCreate) -> EnquiryRead:
     """Send a question to a published expert; it lands in the inbox of the expert's organisation."""
-    expert = await repository.get_expert(expert_id)
+    return await enquire_listing(actor=actor, listing_type="expert", listing_id=expert_id, data=data)
+
+
+async def enquire_listing(
+    *, actor: Actor, listing_type: str, listing_id: int, data: EnquiryCreate
+) -> EnquiryRead:
+    """Send a question about a published expert, achievement or agency to the organisation that offers it."""
+    if listing_type not in ENQUIRABLE_TYPES:
+        raise NotFound("listing_not_found", f"{listing_type} {listing_id} 不存在", "not found")
+    expert = await repository.get_listing_of(listing_id, (listing_type,))
     if expert is None or expert.status != "published":
-        raise NotFound("listing_not_found", f"expert {expert_id} 不存在", "not found")
+        raise NotFound("listing_not_found", f"{listing_type} {listing_id} 不存在", "not found")
     async with transaction() as conn:
         enquiry = await repository.create_enquiry(
             conn,
@@ -114,7 +129,7 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
         enquiry.replied_at = clock.now()
 
     async def save(enquiry: Enquiry, conn: Connection) -> None:
-        expert = await repository.get_expert(enquiry.listing_id, conn)
+        expert = await repository.get_listing_of(enquiry.listing_id, ENQUIRABLE_TYPES, conn)
         if expert is None:
             raise NotFound("enquiry_not_found", f"咨询 {enquiry_id} 不存在", "enquiry not found")
         if data.share_contact and not (expert.attributes.get("consent") or {}).get("contact"):
@@ -154,6 +169,19 @@ async def reply_enquiry(*, actor: Actor, enquiry_id: int, data: EnquiryReply) ->
         after=after,
     )
     return (await _read_all([(enquiry, experts[0])]))[0]
+
+
+async def unread_counts(*, actor: Actor) -> dict[str, int]:
+    """What waits for the caller: enquiries to the organisation's experts not yet answered (inbox), and
+    answers to the caller's own enquiries not yet seen (sent: the unread 咨询已有回复 notifications)."""
+    inbox = await repository.count_open(actor.org_id) if actor.org_id is not None else 0
+    sent = await notifications.unread_count(actor=actor, kind=NotificationKind.ENQUIRY_ANSWERED)
+    return {"inbox": inbox, "sent": sent}
+
+
+async def mark_answers_seen(*, actor: Actor) -> int:
+    """The caller opened their sent enquiries: the answers there are read."""
+    return await notifications.mark_kind_read(actor=actor, kind=NotificationKind.ENQUIRY_ANSWERED)
 
 
 async def contacts_between(*, listing_id: int, org_id: int) -> list[dict[str, Any]]:

@@ -158,9 +158,17 @@ async def save_rows(
                 consents.append((listing.id, data.consent.publish, data.consent.contact))
         await repository.insert_contacts(contacts, conn)
         await repository.insert_consents(consents, CONSENT_TEXT_VERSION, actor_id, conn)
+        verified = await repository.verified_org_ids((listing.org_id for listing, _ in touched), conn)
         await repository.insert_outbox(
             [
-                (listing.id, listing.version, enrich_payload(LISTING_TOPIC, {"snapshot": snapshot(listing)}))
+                (
+                    listing.id,
+                    listing.version,
+                    enrich_payload(
+                        LISTING_TOPIC,
+                        {"snapshot": snapshot(listing, org_verified=listing.org_id in verified)},
+                    ),
+                )
                 for listing, _ in touched
             ],
             LISTING_TOPIC,

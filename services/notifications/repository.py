@@ -44,3 +44,17 @@ async def mark_read(user_id: int, notification_id: int | None) -> int:
 
 async def exists_for(user_id: int, notification_id: int) -> bool:
     return await Notification.exists(user_id=user_id, id=notification_id)
+
+
+async def count_unread(user_id: int, kind: str | None = None) -> int:
+    query = Notification.filter(user_id=user_id, read_at__isnull=True)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    return await query.count()
+
+
+async def mark_kind_read(user_id: int, kind: str) -> int:
+    """Mark this user's unread notifications of one kind read (the page they point to was opened)."""
+    return await Notification.filter(user_id=user_id, read_at__isnull=True, kind=kind).update(
+        read_at=clock.now()
+    )

@@ -93,3 +93,13 @@ async def newer_than(*, actor: Actor, after_id: int) -> list[NotificationRead]:
 async def latest_id(*, actor: Actor) -> int:
     """The id of the caller's newest notification (where a fresh stream starts)."""
     return await repository.latest_id(actor.user_id)
+
+
+async def unread_count(*, actor: Actor, kind: NotificationKind | None = None) -> int:
+    """How many of the caller's own notifications (of one kind, or all) are unread (the header badge)."""
+    return await repository.count_unread(actor.user_id, kind.value if kind is not None else None)
+
+
+async def mark_kind_read(*, actor: Actor, kind: NotificationKind) -> int:
+    """Mark the caller's unread notifications of one kind read: the page they announce has been seen."""
+    return await repository.mark_kind_read(actor.user_id, kind.value)

@@ -159,7 +159,7 @@ async def test_portal_story_end_to_end(api, admin_token, db, portal_factory):
 
     # when they book the microscope for two hours through the form on its page
     detail = await buyer.page(f"/listings/instrument/{instrument['id']}")
-    assert f'action="/listings/instrument/{instrument["id"]}/book"' in detail
+    assert f'action="/listings/instrument/{instrument["id"]}/book#booking"' in detail
     start, end = slot(days=2, start_hour=9, hours=2)
     booked = await buyer.post(
         f"/listings/instrument/{instrument['id']}/book",

@@ -113,3 +113,88 @@ async def test_search_vocab_lists_an_acronym_the_listings_spell_out(api: Any, ad
     # then the pair is listed for a person to decide on, and nothing is written
     assert done.returncode == 0, done.stderr
     assert f"[acronym] {acronym.lower()}, 量子级联光谱" in done.stdout
+
+
+async def test_facets_are_disjunctive_two_values_of_one_facet_return_the_union(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given an instrument, an achievement and an expert that share a word nobody else uses
+    word = "Fx" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
+    org = await create_org(api, admin_token, kind="university", region="500106")
+    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
+    made = {}
+    for kind in ("instrument", "achievement", "expert"):
+        listing = await create_listing(api, provider, kind, keywords=[word], description=f"关键词 {word}。")
+        await publish_listing(api, provider, admin_token, kind, listing["id"])
+        made[kind] = listing["id"]
+    await api.wait_indexed(admin_token)
+
+    # when the word is searched with one type picked
+    one = await api.json("GET", "/api/v1/search", params={"q": word, "type": "instrument"})
+
+    # then only the instrument is listed, but the other types keep their counts (they can still be added)
+    assert [item["id"] for item in one["items"]] == [made["instrument"]]
+    assert one["total"] == 1
+    counts = {bucket["key"]: bucket["count"] for bucket in one["facets"]["type"]}
+    assert counts == {"instrument": 1, "achievement": 1, "expert": 1}
+
+    # when a second value of the same facet is added
+    two = await api.json("GET", "/api/v1/search", params={"q": word, "type": "instrument,achievement"})
+
+    # then the hits are the union of both values
+    assert sorted((item["type"], item["id"]) for item in two["items"]) == sorted(
+        [("instrument", made["instrument"]), ("achievement", made["achievement"])]
+    )
+    assert two["total"] == 2
+
+    # and another facet counts under the type selection only (the expert's field is not counted)
+    fields = {bucket["key"]: bucket["count"] for bucket in two["facets"]["field"]}
+    assert fields == {"materials": 2}
+
+    # when the portal shows the one-type page, its 科技成果 link adds the second value to the first
+    html = await page(stack, f"/search?q={word}&type=instrument")
+    link = f'href="/search?q={word}&amp;type=instrument%2Cachievement"'
+    assert link in html
+    both = await page(stack, f"/search?q={word}&type=instrument%2Cachievement")
+
+    # then the page lists both listings, each ticked value marked active
+    assert f'href="/listings/instrument/{made["instrument"]}"' in both
+    assert f'href="/listings/achievement/{made["achievement"]}"' in both
+    assert f'href="/listings/expert/{made["expert"]}"' not in both
+    assert both.count('class="active" aria-current="true"') == 2
+
+
+async def test_cards_and_listing_pages_show_verified_once_an_admin_verifies_the_organisation(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given an unverified organisation's published achievement, with a word nobody else uses
+    word = "Vf" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
+    org = await create_org(api, admin_token, verified=False, kind="university", region="500106")
+    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
+    made = await create_listing(api, provider, "achievement", keywords=[word], description=f"关键词 {word}。")
+    await publish_listing(api, provider, admin_token, "achievement", made["id"])
+    await api.wait_indexed(admin_token)
+    listing_path = f"/listings/achievement/{made['id']}"
+
+    # then neither its card nor its page says 已认证
+    found = await api.json("GET", "/api/v1/search", params={"q": word})
+    assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], False)]
+    assert "已认证" not in await page(stack, f"/search?q={word}")
+    assert "已认证" not in await page(stack, listing_path)
+
+    # when its own member tries to verify it, they are refused and nothing changes
+    refused = await api.call("POST", f"/api/v1/orgs/{org['id']}/verify", token=provider)
+    assert refused.status_code == 403
+    await api.wait_indexed(admin_token)
+    assert "已认证" not in await page(stack, f"/search?q={word}")
+
+    # when an administrator verifies it
+    await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin_token)
+    await api.wait_indexed(admin_token)
+
+    # then the index caught up through the outbox: the card and the page say 已认证
+    found = await api.json("GET", "/api/v1/search", params={"q": word})
+    assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], True)]
+    html = await page(stack, f"/search?q={word}")
+    assert '<span class="badge badge-verified" title="发布机构已通过平台认证">已认证</span>' in html
+    assert "已认证" in await page(stack, listing_path)

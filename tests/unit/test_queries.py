@@ -74,6 +74,14 @@ def test_search_with_text_scores_the_text_inside_the_filters() -> None:
     assert body["query"]["bool"]["must"] == [text_query("扫描电镜")]
 
 
+def test_facet_selections_leave_the_scoring_query_alone() -> None:
+    # given a text query with two values of one facet and one of another
+    chosen = build_search(SearchParams(q="扫描电镜", types=("instrument", "expert"), fields=("ic",)))
+
+    # then the scored query is the one without any selection (the engine narrows the hits after scoring)
+    assert chosen["query"] == build_search(SearchParams(q="扫描电镜"))["query"]
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [

@@ -1,4 +1,4 @@
-"""Enquiries API: questions to experts relayed through the platform, inbox and sent box."""
+"""Enquiries API: questions to experts, achievements and agencies relayed through the platform, inbox and sent box."""
 
 from typing import Annotated
 
@@ -14,6 +14,18 @@ router = APIRouter(prefix="/api/v1", tags=["enquiries"])
 @router.post("/experts/{expert_id}/enquiries", status_code=status.HTTP_201_CREATED)
 async def create(expert_id: int, body: EnquiryCreate, user: CurrentUser) -> EnquiryRead:
     return await service.create_enquiry(actor=user, expert_id=expert_id, data=body)
+
+
+@router.post("/achievements/{listing_id}/enquiries", status_code=status.HTTP_201_CREATED)
+async def create_about_achievement(listing_id: int, body: EnquiryCreate, user: CurrentUser) -> EnquiryRead:
+    return await service.enquire_listing(
+        actor=user, listing_type="achievement", listing_id=listing_id, data=body
+    )
+
+
+@router.post("/agencies/{listing_id}/enquiries", status_code=status.HTTP_201_CREATED)
+async def create_about_agency(listing_id: int, body: EnquiryCreate, user: CurrentUser) -> EnquiryRead:
+    return await service.enquire_listing(actor=user, listing_type="agency", listing_id=listing_id, data=body)
 
 
 @router.get("/enquiries")

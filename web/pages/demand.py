@@ -371,3 +371,21 @@ async def my_notifications(request: Request, user: CurrentUser, page: Page = 1) 
 async def read_notifications(user: CurrentUser, form: CheckedForm) -> Response:
     await notifications_service.mark_read(actor=user, notification_id=None)
     return redirect("/me/notifications")
+
+
+@router.post("/me/notifications/{notification_id}/read", response_class=HTMLResponse)
+async def read_notification(
+    request: Request, notification_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    try:
+        await notifications_service.mark_read(actor=user, notification_id=notification_id)
+    except DomainError:
+        # Someone else's notification does not exist for the caller.
+        return await render(
+            request,
+            "error.html",
+            {"title": "通知不存在", "message": "未找到该通知。", "status_code": 404},
+            actor=user,
+            status_code=404,
+        )
+    return redirect("/me/notifications", notice="notification_read")

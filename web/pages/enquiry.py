@@ -1,4 +1,5 @@
-"""「发送咨询」: a question to an expert relayed by the platform; the expert's contact is never shown on the page."""
+"""「发送咨询」: a question to an expert, an achievement's or an agency's organisation relayed by the platform; an
+expert's contact is never shown on the page."""
 
 from typing import Literal
 
@@ -26,22 +27,31 @@ class EnquiryForm(BaseModel):
     contact_back: str = Field(default="", max_length=254)
 
 
-@router.post("/listings/expert/{listing_id}/enquire", response_class=HTMLResponse)
-async def send_enquiry(request: Request, listing_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+@router.post("/listings/{listing_type}/{listing_id}/enquire", response_class=HTMLResponse)
+async def send_enquiry(
+    request: Request,
+    listing_type: Literal["expert", "achievement", "agency"],
+    listing_id: int,
+    user: CurrentUser,
+    form: CheckedForm,
+) -> Response:
     values = form_values(form)
     data, errors = bind(EnquiryForm, values)
     if data is not None:
         try:
-            await enquiry_service.create_enquiry(
-                actor=user, expert_id=listing_id, data=EnquiryCreate(**data.model_dump())
+            await enquiry_service.enquire_listing(
+                actor=user,
+                listing_type=listing_type,
+                listing_id=listing_id,
+                data=EnquiryCreate(**data.model_dump()),
             )
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            return redirect(f"/listings/expert/{listing_id}", notice="enquiry_sent")
-    context = await listing_context(user, "expert", listing_id)
+            return redirect(f"/listings/{listing_type}/{listing_id}", notice="enquiry_sent")
+    context = await listing_context(user, listing_type, listing_id)
     context.update(enquiry_values=values, enquiry_errors=errors)
-    return await render(request, "listing_expert.html", context, actor=user, status_code=422)
+    return await render(request, f"listing_{listing_type}.html", context, actor=user, status_code=422)
 
 
 # --- 咨询: the inbox of questions to the organisation's experts, and the questions the caller sent ---------
@@ -60,6 +70,7 @@ async def _box_context(user: CurrentUser, box: Literal["inbox", "sent"], page: i
         "enquiries": result.items,
         "total": result.total,
         "open_count": sum(1 for e in result.items if e.status == "open"),
+        "unread": await enquiry_service.unread_counts(actor=user),
         "paging": pager("/me/enquiries", page, result.total, PAGE_SIZE, f"&box={box}"),
         "reply_errors": {},
     }
@@ -69,7 +80,11 @@ async def _box_context(user: CurrentUser, box: Literal["inbox", "sent"], page: i
 async def enquiries(
     request: Request, user: CurrentUser, box: Literal["inbox", "sent"] = "inbox", page: Page = 1
 ) -> Response:
-    return await render(request, "enquiries.html", await _box_context(user, box, page), actor=user)
+    context = await _box_context(user, box, page)
+    if box == "sent":
+        # The answers on this page are seen now: their notifications (and the 咨询 badge) are read.
+        await enquiry_service.mark_answers_seen(actor=user)
+    return await render(request, "enquiries.html", context, actor=user)
 
 
 @router.post("/me/enquiries/{enquiry_id}/reply", response_class=HTMLResponse)

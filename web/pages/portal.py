@@ -39,7 +39,7 @@ from services.reference.vocabulary import (
 )
 from web import search_params
 from web.deps import MaybeUser
-from web.pages.shell import render
+from web.pages.shell import page_numbers, render
 from web.pages.week import Slot, first_slot, slot_hours, week_days, week_start
 
 router = APIRouter(include_in_schema=False)
@@ -152,6 +152,9 @@ def _facet(
     filters: Filters, attribute: str, buckets: list[dict[str, Any]], label: Any
 ) -> list[dict[str, Any]]:
     selected: tuple[str, ...] = getattr(filters, attribute)
+    # A chosen value stays listed (to be unticked) even when the other facets' choices leave it no hits.
+    shown = {bucket["key"] for bucket in buckets}
+    buckets = [*buckets, *({"key": key, "count": 0} for key in selected if key not in shown)]
     return [
         {
             "key": bucket["key"],
@@ -270,6 +273,7 @@ def _hit(item: dict[str, Any], visitor: Visitor | None = None) -> dict[str, Any]
     return {
         "type": item.get("type"),
         "type_label": LISTING_TYPE_LABELS.get(item.get("type") or "", ""),
+        "verified": bool(item.get("org_verified")),
         "href": f"/listings/{item.get('type')}/{item.get('id')}",
         "institution": (item.get("institution") or (item.get("location") or {}).get("campus") or "")
         if instrument
@@ -330,17 +334,6 @@ def group_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return grouped
-
-
-def _pages(page: int, last: int) -> list[int | None]:
-    """Page numbers around the current one, with None for a gap."""
-    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    numbers: list[int | None] = []
-    for number in wanted:
-        if numbers and number - (numbers[-1] or 0) > 1:
-            numbers.append(None)
-        numbers.append(number)
-    return numbers
 
 
 def _whole_yuan(value: str | None) -> int | None:
@@ -436,7 +429,7 @@ async def search_page(
         "sorts": list(SORT_LABELS.items()),
         "page": filters.page,
         "last_page": last,
-        "pages": [(n, filters.href(page=n) if n else "") for n in _pages(filters.page, last)],
+        "pages": [(n, filters.href(page=n) if n else "") for n in page_numbers(filters.page, last)],
         "prev_href": filters.href(page=filters.page - 1) if filters.page > 1 else None,
         "next_href": filters.href(page=filters.page + 1) if filters.page < last else None,
         "hot_words": HOT_WORDS,
@@ -565,12 +558,13 @@ async def listing_context(
     item = await catalog_service.get_listing(actor=actor, listing_type=kind, listing_id=listing_id)
     # Contacts are private: the expert page never shows them, whoever is looking.
     item.pop("contact", None)
-    org_names = await accounts_service.org_names(org_ids=[item["org_id"]])
+    org = await accounts_service.get_org(org_id=item["org_id"])
     context: dict[str, Any] = {
         "item": item,
         "display_title": item["name"] if kind == ListingType.EXPERT else item["title"],
         "subtitle": subtitle({**item, "professional_title": item.get("title")}),
-        "org_name": org_names.get(item["org_id"], ""),
+        "org_name": org.name,
+        "org_verified": org.verified,
         # The listing's own organisation gets a link to the demands it was matched to.
         "own": actor is not None and actor.org_id is not None and actor.org_id == item["org_id"],
         "fields": [field_label(code) for code in item.get("fields") or []],
@@ -580,7 +574,7 @@ async def listing_context(
         if item.get("keywords")
         else None,
     }
-    if kind == ListingType.EXPERT:
+    if kind in (ListingType.EXPERT, ListingType.ACHIEVEMENT, ListingType.AGENCY):
         context.update(enquiry_values={"subject": "", "message": "", "contact_back": ""}, enquiry_errors={})
     if kind == ListingType.INSTRUMENT:
         category = instrument_category(item.get("category") or "")

@@ -1,8 +1,8 @@
 """What every portal page shares: the signed-in user in the header, role-aware navigation, notices, rendering."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
 from services.core.errors import DomainError
+from services.enquiries import service as enquiry_service
+from services.notifications import service as notifications_service
 from web.pages import csrf
 from web.sessions import actor_from_session, is_secure_request
 from web.templating import templates
@@ -49,6 +51,7 @@ NOTICES = {
     "signed_up": "注册成功，欢迎加入！您的机构正在等待平台核验。",
     "password_changed": "密码已修改，所有设备均已退出，请用新密码登录。",
     "org_verified": "已核验该机构。",
+    "notification_read": "已标为已读。",
     "contract_confirmed": "已确认合同。双方都确认后，卖方即可提交认定登记。",
     "registration_submitted": "已提交认定登记，等待登记机构审核。",
     "payment_started": "付款已发起，支付机构确认到账后该笔款项显示为“已支付”。",
@@ -59,6 +62,7 @@ NOTICES = {
 class NavLink:
     label: str
     href: str
+    badge: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class PageUser:
     role_label: str
     org_name: str | None
     org_verified: bool = True
+    unread: int = 0
 
 
 def navigation(actor: Actor | None) -> list[NavLink]:
@@ -115,7 +120,17 @@ async def _page_user(actor: Actor | None) -> PageUser | None:
         role_label=ROLE_LABELS.get(me.role.value, me.role.value),
         org_name=me.org.name if me.org else None,
         org_verified=me.org.verified if me.org else True,
+        unread=await notifications_service.unread_count(actor=actor),
     )
+
+
+async def _navigation(actor: Actor | None) -> list[NavLink]:
+    """The header links, 咨询 with what waits there (unanswered questions, unseen answers)."""
+    links = navigation(actor)
+    if actor is None or actor.org_id is None:
+        return links
+    waiting = sum((await enquiry_service.unread_counts(actor=actor)).values())
+    return [replace(link, badge=waiting) if link.href == "/me/enquiries" else link for link in links]
 
 
 async def render(
@@ -130,7 +145,7 @@ async def render(
     token, new_nonce = await csrf.issue_token(request)
     values: dict[str, Any] = {
         "user": await _page_user(actor),
-        "nav": navigation(actor),
+        "nav": await _navigation(actor),
         "csrf_token": token,
         "path": request.url.path,
         "notice": NOTICES.get(request.query_params.get("notice", "")),
@@ -149,14 +164,34 @@ async def render(
     return response
 
 
+def page_numbers(page: int, last: int) -> list[int | None]:
+    """Page numbers to offer: the first, the last and two either side of the current one; None marks a gap."""
+    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def pager(path: str, page: int, total: int, size: int, query: str = "") -> dict[str, Any]:
-    """Previous/next links of a numbered list; `query` is kept on every link (`&demand_id=3`)."""
+    """Links of a numbered list: previous/next, the first and last page, a window around the current one, and
+    a 跳转 box; `query` is kept on every link and in the box (`&demand_id=3`)."""
     last = max(1, -(-total // size))
+
+    def href(number: int) -> str:
+        return f"{path}?page={number}{query}"
+
     return {
         "page": page,
         "last": last,
-        "prev": f"{path}?page={page - 1}{query}" if page > 1 else None,
-        "next": f"{path}?page={page + 1}{query}" if page < last else None,
+        "path": path,
+        "prev": href(page - 1) if page > 1 else None,
+        "next": href(page + 1) if page < last else None,
+        "numbers": [(number, href(number) if number else "") for number in page_numbers(page, last)],
+        # The jump box is a GET form: the list's other parameters ride along as hidden fields.
+        "hidden": [(key, value) for key, value in parse_qsl(query.lstrip("&")) if key != "page"],
     }
 
 

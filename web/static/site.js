@@ -171,7 +171,8 @@
     if (!window.EventSource) return;
     var badge = bell.querySelector("[data-unread]");
     var area = document.querySelector("[data-live-notices]");
-    var unread = 0;
+    // The server rendered the unread count; live events add to it.
+    var unread = parseInt(badge.textContent, 10) || 0;
     var source = new EventSource("/api/v1/notifications/stream");
     source.addEventListener("notification", function (event) {
       var item = JSON.parse(event.data);
@@ -245,6 +246,22 @@
   function setUpPrint(button) {
     button.addEventListener("click", function () {
       window.print();
+    });
+  }
+
+  // --- a form sent back with errors: the page opens at them (on a phone the form may be far down) -----
+  function focusErrors(summary) {
+    summary.scrollIntoView({ block: "start" });
+    summary.focus({ preventScroll: true });
+  }
+
+  var formErrors = document.querySelector("[data-form-errors]");
+  if (formErrors) {
+    // After the load: the browser's own scroll to the form's #anchor comes first and would undo ours.
+    window.addEventListener("load", function () {
+      window.setTimeout(function () {
+        focusErrors(formErrors);
+      }, 0);
     });
   }
 
