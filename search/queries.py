@@ -558,13 +558,14 @@ def match_words(text: str) -> list[str]:
     return found or query_words(normalise(text))
 
 
-def build_match_candidates(text: str, fields: list[str], listing_type: str, size: int) -> dict[str, Any]:
-    """Supply of one listing type for a demand: the best `size` listings of that type.
+def build_match_candidates(text: str, fields: list[str], types: list[str], size: int) -> dict[str, Any]:
+    """Supply for a demand: the best `size` listings of each of `types`, in one request.
 
     The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
-    and bodies, plus CJK bigrams of its head over titles; sharing a technology field adds a little. One request
-    per type keeps instruments, experts and agencies from being crowded out by the far more numerous
-    achievements.
+    and bodies, plus CJK bigrams of its head over titles; sharing a technology field adds a little. The best of
+    each type come from a `top_hits` per type bucket, which keeps instruments, experts and agencies from being
+    crowded out by the far more numerous achievements; one request means one set of term statistics (with
+    DFS) and one round trip, where a request per type paid both four times.
     """
     words = " ".join(match_words(text)) or segment(normalise(text))
     should: list[dict[str, Any]] = [
@@ -577,8 +578,10 @@ def build_match_candidates(text: str, fields: list[str], listing_type: str, size
         },
         {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
-    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}, {"term": {"type": listing_type}}]
+    filters: list[dict[str, Any]] = [{"term": {"status": "published"}}, {"terms": {"type": types}}]
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
     if fields:
         query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 1}}]}}
-    return {"size": size, "query": query, "_source": MATCH_SOURCE}
+    best = {"top_hits": {"size": size, "_source": MATCH_SOURCE}}
+    by_type = {"terms": {"field": "type", "size": len(types)}, "aggs": {"best": best}}
+    return {"size": 0, "track_total_hits": False, "query": query, "aggs": {"by_type": by_type}}

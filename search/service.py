@@ -208,8 +208,10 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
 async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tuple[dict[str, Any], bool]:
     """The engine's answer to the parameters, and whether it was relaxed: a text query that finds nothing
     is asked once more with any one word enough (the page then says 已为您放宽条件)."""
-    # Every type's index, even with types chosen: the type facet counts the other types too (disjunctive).
-    target = search_target(None, prefix)
+    # Every supply index, even with supply types chosen: the type facet counts the other types too
+    # (disjunctive). A search for demands (type=demand) asks the indices named.
+    types = list(params.types)
+    target = search_target(None if set(types) <= set(LISTING_TYPES) else types, prefix)
     result = await client.search(target, build_search(params), search_type=SEARCH_TYPE)
     if result["hits"]["total"]["value"] == 0 and params.q.strip():
         loose = await client.search(target, build_search(params, relaxed=True), search_type=SEARCH_TYPE)
@@ -357,20 +359,16 @@ async def candidates(
 async def match_candidates(
     text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text (one request per type's index, in parallel): display,
-    words and engine score."""
-    target = search_target(None, prefix)
-    results = await asyncio.gather(
-        *(
-            client.search(
-                target, build_match_candidates(text, fields, listing_type, per_type), search_type=SEARCH_TYPE
-            )
-            for listing_type in types or LISTING_TYPES
-        )
-    )
+    """The best listings of each type for a demand's text (one request, the best of each type per bucket):
+    display, words and engine score."""
+    wanted = list(types or LISTING_TYPES)
+    body = build_match_candidates(text, fields, wanted, per_type)
+    result = await client.search(search_target(None, prefix), body, search_type=SEARCH_TYPE)
+    buckets = {bucket["key"]: bucket for bucket in result["aggregations"]["by_type"]["buckets"]}
     found = []
-    for result in results:
-        for hit in result["hits"]["hits"]:
+    for listing_type in wanted:
+        bucket = buckets.get(listing_type)
+        for hit in bucket["best"]["hits"]["hits"] if bucket else []:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()

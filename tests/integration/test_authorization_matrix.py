@@ -311,6 +311,22 @@ CASES: list[Case] = [
         ANY_SIGNED_IN_CREATED,
         body=lambda w: {"subject": "合作咨询", "message": "想了解中试合作方式", "contact_back": "站内回复"},
     ),
+    # Achievements and agencies take enquiries too: any signed-in member asks about a published one.
+    *(
+        Case(
+            f"{resource}.enquire",
+            "POST",
+            f"/api/v1/{resource}/{{listing_id}}/enquiries",
+            f"listing:{TYPE_OF[resource]}:published",
+            ANY_SIGNED_IN_CREATED,
+            body=lambda w: {
+                "subject": "合作咨询",
+                "message": "想了解转让或服务的方式",
+                "contact_back": "站内回复",
+            },
+        )
+        for resource in ("achievements", "agencies")
+    ),
     # The enquiry was sent by the other organisation's enterprise user: the sender may not answer it (403),
     # the sender's colleagues do not see it at all (404).
     Case(

@@ -1,12 +1,18 @@
 """The broker workbench from the attacker's side: who may move a match, what reaches the buyer and the lister,
 and whose notifications are whose."""
 
+import re
 from typing import Any
 
 import asyncpg
 import pytest
 
 from tests.factories import create_listing, create_org, create_user, publish_listing, unique
+from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a fixture used by name
+    PASSWORD,
+    make_user,
+    portal_factory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -411,3 +417,71 @@ async def test_a_broker_moves_only_along_the_pipeline_and_an_admin_corrects_any_
     reopened = await api.call("POST", path, token=world["broker_a"], json={"status": "negotiating"})
     assert reopened.status_code == 409
     assert reopened.json()["code"] == "invalid_transition"
+
+
+async def test_the_workbench_jumps_to_any_page_and_keeps_its_filter(
+    api: Any,
+    admin_token: str,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given a demand answered by more achievements than one workbench page holds (30), assigned to a broker
+    word = unique("导热膜")
+    provider_org = await create_org(api, admin_token)
+    _, provider = await create_user(api, admin_token, org_id=provider_org["id"], role="provider")
+    for number in range(36):
+        made = await create_listing(
+            api, provider, "achievement", title=f"{word}卷对卷制备技术第{number}号", keywords=[word, "导热膜"]
+        )
+        await publish_listing(api, provider, admin_token, "achievement", made["id"])
+    buyer_org = await create_org(api, admin_token, kind="enterprise", region="500107")
+    _, buyer = await create_user(api, admin_token, org_id=buyer_org["id"], role="enterprise")
+    broker_org = await create_org(api, admin_token, kind="agency")
+    broker_email = await make_user(api, admin_token, org_id=broker_org["id"], role="broker", name="经纪人")
+    broker_id = (await api.json("GET", "/api/v1/me", token=await api.token(broker_email, PASSWORD)))["id"]
+    demand = await api.json(
+        "POST",
+        "/api/v1/demands",
+        token=buyer,
+        expect=201,
+        json={
+            "title": f"寻找{word}卷对卷制备技术",
+            "description": f"需要{word}卷对卷制备技术。",
+            "kind": "tech_problem",
+            "fields": ["materials"],
+            "keywords": [word],
+            "region": "500107",
+        },
+    )
+    await api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=buyer)
+    await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin_token)
+    await api.json(
+        "POST", f"/api/v1/demands/{demand['id']}/broker", token=admin_token, json={"broker_id": broker_id}
+    )
+    await api.wait_indexed(admin_token)
+    broker = portal_factory()
+    await broker.login(broker_email)
+    queue = await api.json(
+        "GET", f"/api/v1/broker/queue?demand_id={demand['id']}", token=await api.token(broker_email, PASSWORD)
+    )
+    assert queue["total"] > 30, "the setup must fill more than one page"
+    last = -(-queue["total"] // 30)
+
+    # when the broker opens the workbench filtered to the demand
+    first = await broker.page(f"/broker?demand_id={demand['id']}")
+
+    # then the pager links every page number around the current one and the last, with the filter kept
+    scope = f"demand_id={demand['id']}&amp;sort=oldest"
+    assert '<span class="current" aria-current="page">1</span>' in first
+    assert f'<a href="/broker?page={last}&amp;{scope}" aria-label="第 {last} 页">{last}</a>' in first
+    # and the 跳转 box sends the filter along with the page typed
+    assert f'<input type="hidden" name="demand_id" value="{demand["id"]}">' in first
+    assert f'name="page" min="1" max="{last}" value="1"' in first
+
+    # when the box is used (a GET of the list with page=N), the last page shows other matches
+    jumped = await broker.page(f"/broker?demand_id={demand['id']}&sort=oldest&page={last}")
+    assert f'<span class="current" aria-current="page">{last}</span>' in jumped
+    on_first = set(re.findall(r'data-match-id="(\d+)"', first))
+    on_last = set(re.findall(r'data-match-id="(\d+)"', jumped))
+    assert on_first
+    assert on_last
+    assert not on_first & on_last

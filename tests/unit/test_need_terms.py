@@ -68,6 +68,9 @@ def test_match_words_leave_out_numbers_and_deal_words_but_keep_the_need():
     assert "两周" not in words
     assert "预算" not in words
     assert {"壳体", "工业", "ct"} <= set(words)
-    # and the query carries the type filter of one supply type
-    query = build_match_candidates("工业CT检测", ["manufacturing"], "instrument", 40)
-    assert {"term": {"type": "instrument"}} in query["query"]["bool"]["must"][0]["bool"]["filter"]
+    # and the query asks for the supply types wanted, each type's best in its own bucket
+    query = build_match_candidates("工业CT检测", ["manufacturing"], ["instrument", "agency"], 40)
+    assert {"terms": {"type": ["instrument", "agency"]}} in query["query"]["bool"]["must"][0]["bool"][
+        "filter"
+    ]
+    assert query["aggs"]["by_type"]["aggs"]["best"]["top_hits"]["size"] == 40
