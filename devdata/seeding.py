@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from devdata import histories
 from devdata.generator import generate_demands, generate_listings, generate_orgs
 from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
-from services.brokers import service as brokers_service
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
@@ -113,7 +113,7 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
             org_id=org_ids[org_key] if org_key else None,
         )
     # The demo broker holds an approved profile over every field: published demands are assigned to them.
-    await brokers_service.seed_approved_profile(
+    await histories.approved_broker_profile(
         user_id=user_ids["broker"],
         org_id=org_ids[demo_users["broker"][2] or ""],
         fields=sorted(TECH_FIELD_CODES),
@@ -148,7 +148,7 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
 
         counts["indexed_events"] = await drain()
         # Matches exist once the demands were matched against the index: give the broker a history.
-        counts["worked_matches"] = await demand_service.seed_outcome_histories(broker_id=user_ids["broker"])
+        counts["worked_matches"] = await histories.worked_match_histories(broker_id=user_ids["broker"])
         # The broker's day starts with reminders of matches left idle past the SLA, and a ranking model
         # learned from that history (adopted only if it beats the hand-set weights on the held-out outcomes).
         counts["reminders"] = await demand_service.remind_overdue()

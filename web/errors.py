@@ -68,6 +68,34 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
+def prefers_english(request: Request) -> bool:
+    """Whether the caller asked for English messages: a `lang` cookie, else the Accept-Language tag it ranks
+    highest. The platform's language is zh-CN; anything else, or nothing, keeps Chinese."""
+    cookie = request.cookies.get("lang")
+    if cookie:
+        return cookie.strip().lower().startswith("en")
+    best, best_q = "", 0.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip().removeprefix("q=")) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            continue
+        if tag and q > best_q:
+            best, best_q = tag.strip().lower(), q
+    return best.startswith("en")
+
+
+def localised_detail(exc: DomainError, *, english: bool) -> str:
+    """problem+json's `detail`: "中文 (English)" by default, the English sentence alone when English is asked
+    for (a field's location stays in front of it)."""
+    if not english or not exc.message_en:
+        return exc.detail
+    bilingual = f"{exc.message_zh} ({exc.message_en})"
+    prefix = exc.detail.removesuffix(bilingual) if exc.detail.endswith(bilingual) else ""
+    return prefix + exc.message_en
+
+
 def _clean_loc(loc: Any) -> list[Any]:
     return [part for part in loc if part not in ("function-after", "function-before")]
 
@@ -86,9 +114,15 @@ def install_error_handlers(app: FastAPI) -> None:
         elif isinstance(exc, Unavailable):
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         messages = {"zh-CN": exc.message_zh, "en": exc.message_en} if exc.message_en else None
+        english = prefers_english(request)
+        headers = {
+            **(headers or {}),
+            "Content-Language": "en" if english and exc.message_en else "zh-CN",
+            "Vary": "Accept-Language, Cookie",
+        }
         return problem(
             STATUS[exc.kind],
-            exc.detail,
+            localised_detail(exc, english=english),
             code=exc.code,
             errors=exc.errors or None,
             headers=headers,

@@ -140,21 +140,3 @@ async def list_broker_profiles(*, actor: Actor, status: str | None, page: int, s
         raise Invalid.field(["query", "status"], f"未知状态 {status}", "unknown status")
     total, rows = await repository.page_profiles(status=status, offset=(page - 1) * size, limit=size)
     return {"total": total, "page": page, "size": size, "items": [broker_read(p) for p in rows]}
-
-
-async def seed_approved_profile(*, user_id: int, org_id: int, fields: list[str], certificate_no: str) -> int:
-    """Demo data: an approved broker profile for a seeded broker (so demands are assigned to them by field)."""
-    async with transaction() as conn:
-        profile = await repository.upsert_application(
-            user_id,
-            {
-                "org_id": org_id,
-                "certificate_no": certificate_no,
-                "title": "技术经纪人",
-                "tech_fields": fields,
-                "status": BrokerStatus.APPROVED.value,
-                "decided_at": clock.now(),
-            },
-            conn,
-        )
-    return int(profile.id)

@@ -429,10 +429,11 @@ async def set_demand_broker(demand_id: int, broker_id: int, connection: BaseDBAs
     )
 
 
-async def seed_match_outcome(
+async def write_match_outcome(
     match_id: int, broker_id: int, status: str, reason: str | None, at: Any, connection: BaseDBAsyncClient
 ) -> None:
-    """Demo data only: a match worked to `status` at `at`, with its pipeline event."""
+    """A suggested match recorded as worked to `status` at `at`, with its pipeline event (a plain write: the
+    demo history in devdata/histories.py; the pipeline's own moves go through service.set_match_status)."""
     await (
         Match.filter(id=match_id)
         .using_db(connection)

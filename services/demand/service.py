@@ -1,6 +1,5 @@
 """Demands (技术需求) and the pipeline of their matches."""
 
-import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -836,38 +835,3 @@ async def adopted_ranking_model() -> tuple[int, str] | None:
     """The adopted ranking model (id, payload), if any."""
     model = await repository.adopted_ranking_model()
     return (int(model.id), model.payload) if model else None
-
-
-async def seed_outcome_histories(*, broker_id: int, seed: int = 7, days: int = 180) -> int:
-    """Demo data: the seeded demands' matches worked by a broker over the past months (for the workbench and
-    for train-matcher). Better-ranked matches get further, as they do; returns how many matches moved."""
-    rng = random.Random(seed)
-    now = clock.now()
-    moved = 0
-    async with transaction() as conn:
-        for demand_id in await repository.published_demand_ids(conn):
-            await repository.set_demand_broker(demand_id, broker_id, conn)
-            matches = await repository.list_matches(demand_id, None, 12)
-            for rank_no, match in enumerate(matches):
-                status, reason = _seeded_stage(rng, rank_no)
-                if status == "suggested":
-                    continue
-                at = now - timedelta(days=rng.randrange(3, days), hours=rng.randrange(24))
-                await repository.seed_match_outcome(match.id, broker_id, status, reason, at, conn)
-                moved += 1
-    return moved
-
-
-def _seeded_stage(rng: random.Random, rank_no: int) -> tuple[str, str | None]:
-    roll = rng.random() + rank_no * 0.06
-    if roll < 0.08:
-        return "won", None
-    if roll < 0.18:
-        return "negotiating", None
-    if roll < 0.3:
-        return rng.choice((("contacted", None), ("lost", rng.choice(("price", "too_early", "ip_unclear")))))
-    if roll < 0.45:
-        return "shortlisted", None
-    if roll < 0.75:
-        return "dismissed", rng.choice(("not_relevant", "not_relevant", "benefit_unclear", "price"))
-    return "suggested", None

@@ -97,9 +97,9 @@ async def test_without_text_everything_published_is_found_and_counted_by_field(i
     # then every published document comes back, the archived one never, and the field facet counts them
     assert {int(hit["_id"]) for hit in found["hits"]["hits"]} == PUBLISHED
     assert found["hits"]["total"]["value"] == len(PUBLISHED)
-    fields = {b["key"]: b["doc_count"] for b in found["aggregations"]["field"]["buckets"]}
+    fields = {b["key"]: b["doc_count"] for b in found["aggregations"]["field"]["values"]["buckets"]}
     assert fields == {"ic": 2, "ai": 1, "materials": 2}
-    types = {b["key"]: b["doc_count"] for b in found["aggregations"]["type"]["buckets"]}
+    types = {b["key"]: b["doc_count"] for b in found["aggregations"]["type"]["values"]["buckets"]}
     assert types == {"instrument": 6, "expert": 2, "agency": 2, "achievement": 4}
 
 
@@ -151,7 +151,7 @@ async def test_grouped_search_returns_one_hit_per_model_and_counts_the_models(in
     assert int(hits[0]["_id"]) in (6, 7)
     inner = hits[0]["inner_hits"]
     assert {int(h["_id"]) for h in next(iter(inner.values()))["hits"]["hits"]} == {6, 7}
-    assert found["aggregations"]["groups"]["value"] == 1
+    assert found["aggregations"]["groups"]["count"]["value"] == 1
 
     # and ungrouped, both come back
     assert set(await ids(index, build_search(SearchParams(q="场发射扫描电镜")))) == {6, 7}

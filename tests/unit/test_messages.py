@@ -79,3 +79,21 @@ def test_no_error_is_raised_with_english_glued_to_the_chinese() -> None:
     ]
 
     assert offenders == []
+
+
+def test_the_english_detail_is_the_english_sentence_with_a_fields_location_in_front() -> None:
+    from web.errors import localised_detail
+
+    field = Invalid.field(
+        ["body", "listing_id"], "不能向本机构委托服务", "an organisation cannot order from itself"
+    )
+    plain = Conflict("slot_taken", "该时段已被预约", "the slot overlaps another booking")
+    chinese_only = Conflict("legacy", "仅中文")
+
+    assert (
+        localised_detail(field, english=True) == "body.listing_id: an organisation cannot order from itself"
+    )
+    assert localised_detail(field, english=False) == field.detail
+    assert localised_detail(plain, english=True) == "the slot overlaps another booking"
+    assert localised_detail(plain, english=False) == "该时段已被预约 (the slot overlaps another booking)"
+    assert localised_detail(chinese_only, english=True) == "仅中文"

@@ -432,3 +432,20 @@ def test_scale_200k_generates(orgs: list[OrgSeed]) -> None:
     assert sum(counts.values()) == 200_000
     assert counts == {"achievement": 80_000, "expert": 60_000, "instrument": 40_000, "agency": 20_000}
     assert experts_in_first_100k >= 30_000
+
+
+def test_worked_history_stages_are_pipeline_stages_and_better_ranked_matches_get_further() -> None:
+    from devdata.histories import stage_of
+    from services.reference.vocabulary import CloseReason, MatchStatus
+
+    rng = random.Random(3)
+    top = [stage_of(rng, 0) for _ in range(2000)]
+    tail = [stage_of(rng, 10) for _ in range(2000)]
+
+    for status, reason in top + tail:
+        assert status in set(MatchStatus)
+        assert (reason is not None) == (status in ("lost", "dismissed"))
+        assert reason is None or reason in set(CloseReason)
+    advanced = ("won", "negotiating")
+    assert sum(s in advanced for s, _ in top) > 3 * sum(s in advanced for s, _ in tail)
+    assert sum(s == "won" for s, _ in top) > 0
