@@ -128,9 +128,8 @@ async def test_another_organisation_cannot_change_the_achievement(api, admin_tok
     path = f"/me/listings/achievement/{listing_id}/edit"
     # a draft of another organisation is not theirs to open, and a forged post changes nothing
     opened = await intruder.client.get(path)
-    assert opened.status_code in (303, 403, 404)
-    forged = await intruder.post(path, {**form("改名后的成果"), "action": "submit"}, expect=422)
-    assert "改名后的成果" in forged.text  # the form is shown again with the refusal
+    assert opened.status_code == 404
+    await intruder.post(path, {**form("改名后的成果"), "action": "submit"}, expect=404)
     row = await db.fetchrow("SELECT title, status FROM catalog_listing WHERE id = $1", listing_id)
     assert (row["title"], row["status"]) == (title, "draft")
     # and the intruder's 我的资源 does not list it

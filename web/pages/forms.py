@@ -96,21 +96,27 @@ def form_values(form: FormData, *, lists: tuple[str, ...] = ()) -> dict[str, Any
     return values
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """The first error of each field, in Chinese, keyed by field name ('__all__' for the whole form)."""
+def field_errors(exc: ValidationError, *, dotted: bool = False) -> dict[str, str]:
+    """The first error of each field, in Chinese, keyed by field name ('__all__' for the whole form).
+
+    With ``dotted``, nested places are named in full (``fees.1.price``), as the inputs of nested forms are.
+    """
     errors: dict[str, str] = {}
     for error in exc.errors(include_url=False):
-        loc = [part for part in error.get("loc", ()) if isinstance(part, str)]
-        errors.setdefault(loc[0] if loc else GENERAL, _zh(error))
+        loc = [part for part in error.get("loc", ()) if dotted or isinstance(part, str)]
+        name = ".".join(str(part) for part in loc) if dotted else (str(loc[0]) if loc else "")
+        errors.setdefault(name or GENERAL, _zh(error))
     return errors
 
 
-def bind(model: type[_M], values: dict[str, Any]) -> tuple[_M | None, dict[str, str]]:
+def bind(
+    model: type[_M], values: dict[str, Any], *, dotted: bool = False
+) -> tuple[_M | None, dict[str, str]]:
     """Validate the form against its model: the model, or None with the field errors."""
     try:
         return model.model_validate(values), {}
     except ValidationError as exc:
-        return None, field_errors(exc)
+        return None, field_errors(exc, dotted=dotted)
 
 
 def domain_errors(exc: DomainError, *, fields: dict[str, str] | None = None) -> dict[str, str]:

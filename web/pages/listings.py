@@ -1,117 +1,81 @@
-"""The provider's own listings (我的资源): technology achievements created and edited in the portal, with the
-quality hints recomputed as they type."""
+"""The provider's own listings (我的资源): achievements, instruments, experts and agencies created, edited,
+submitted and archived in the portal, with the quality hints recomputed as they type. One form machinery serves
+the four types; what differs per type lives in web/pages/listing_kinds.py."""
 
-import re
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import ValidationError
 
 from services.catalog import service as catalog_service
 from services.catalog.quality import assess_quality
-from services.core.errors import DomainError
-from services.reference.vocabulary import (
-    IP_KIND_LABELS,
-    MATURITY_LABELS,
-    PRICE_MODE_LABELS,
-    TRANSFER_MODE_LABELS,
-    ListingType,
-)
+from services.catalog.schemas import CREATE_SCHEMAS
+from services.core.bodies import validate_json_body
+from services.core.errors import DomainError, NotFound
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
-from web.pages.demand import FIELD_CHOICES, REGION_CHOICES
-from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
+from web.pages.forms import GENERAL, bind, field_errors, form_values, human_message
+from web.pages.listing_kinds import CHOICES, KINDS, Kind, error_name, flatten, nest, row_count
 from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-LISTS = ("fields", "transfer_modes")
-# Where a service error's location lands in the form.
-ERROR_FIELDS = {"ip": "ip_number", "price": "price_max", "trl": "trl", "maturity": "maturity"}
 
 
-class AchievementForm(BaseModel):
-    """The achievement form as posted; lenient, so the hints can be computed from half a form."""
-
-    title: str = Field(default="", max_length=200)
-    summary: str = Field(default="", max_length=2000)
-    description: str = Field(default="", max_length=20_000)
-    fields: list[str] = Field(default_factory=list)
-    keywords: str = Field(default="", max_length=600)
-    maturity: Annotated[str | None, BlankIsNone] = None
-    trl: Annotated[int | None, BlankIsNone] = None
-    ip_kind: Annotated[str | None, BlankIsNone] = None
-    ip_number: str = Field(default="", max_length=40)
-    transfer_modes: list[str] = Field(default_factory=list)
-    price_mode: str = "negotiable"
-    price_min: YuanFen = None
-    price_max: YuanFen = None
-    region: Annotated[str | None, BlankIsNone] = None
+def kind_of(name: str) -> Kind:
+    """The listing type named in the path; anything else is a page that does not exist."""
+    kind = KINDS.get(name)
+    if kind is None:
+        raise NotFound("listing_type_unknown", "没有这种资源类型", "unknown listing type")
+    return kind
 
 
-def achievement_body(form: AchievementForm) -> dict[str, Any]:
-    """The API body of an achievement from the portal form (pure); the catalog service validates it."""
-    body: dict[str, Any] = {
-        "title": form.title.strip(),
-        "summary": form.summary.strip(),
-        "description": form.description.strip(),
-        "fields": form.fields,
-        "keywords": [word for word in re.split(r"[,，、;；\s]+", form.keywords) if word][:30],
-        "maturity": form.maturity,
-        "trl": form.trl,
-        "ip": [{"kind": form.ip_kind, "number": form.ip_number.strip() or None}] if form.ip_kind else [],
-        "transfer_modes": form.transfer_modes,
-        "price": {"mode": form.price_mode}
-        if form.price_mode == "negotiable"
-        else {
-            "mode": form.price_mode,
-            "min_fen": form.price_min,
-            "max_fen": form.price_max if form.price_mode == "range" else form.price_min,
-        },
-        "region": form.region,
-    }
-    return body
+def _known(kind: Kind, errors: dict[str, str]) -> dict[str, str]:
+    """Errors on inputs the form shows stay there; any other one is said above the form."""
+    placed: dict[str, str] = {}
+    for name, message in errors.items():
+        head = name.split(".")[0]
+        placed.setdefault(name if head in kind.form.model_fields else GENERAL, message)
+    return placed
 
 
-def achievement_values(item: dict[str, Any]) -> dict[str, Any]:
-    """The form's values for an existing achievement (pure)."""
-    ip = (item.get("ip") or [{}])[0] if item.get("ip") else {}
-    price = item.get("price") or {"mode": "negotiable"}
+def _renamed(kind: Kind, errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by the API's names, keyed by the form's inputs instead."""
     return {
-        "title": item.get("title", ""),
-        "summary": item.get("summary", ""),
-        "description": item.get("description", ""),
-        "fields": item.get("fields") or [],
-        "keywords": "，".join(item.get("keywords") or []),
-        "maturity": item.get("maturity") or "",
-        "trl": str(item.get("trl") or ""),
-        "ip_kind": ip.get("kind") or "",
-        "ip_number": ip.get("number") or "",
-        "transfer_modes": item.get("transfer_modes") or [],
-        "price_mode": price.get("mode", "negotiable"),
-        "price_min": f"{price['min_fen'] / 100:.2f}" if price.get("min_fen") is not None else "",
-        "price_max": f"{price['max_fen'] / 100:.2f}" if price.get("max_fen") is not None else "",
-        "region": item.get("region") or "",
+        name if name == GENERAL else error_name(kind, name.split(".")): text for name, text in errors.items()
     }
 
 
-def _form_context(values: dict[str, Any], errors: dict[str, str], listing_id: int | None) -> dict[str, Any]:
-    form = bind(AchievementForm, values)[0] or AchievementForm()
-    score, missing = assess_quality("achievement", achievement_body(form))
+def quality_of(kind: Kind, values: dict[str, Any]) -> tuple[int, list[str]]:
+    """The score and the missing items of a (maybe half-filled, maybe invalid) form."""
+    form = bind(kind.form, nest(values))[0] or kind.form()
+    return assess_quality(kind.type.value, kind.body(form))
+
+
+def _form_context(
+    kind: Kind, values: dict[str, Any], errors: dict[str, str], listing_id: int | None
+) -> dict[str, Any]:
+    score, missing = quality_of(kind, values)
+    base = f"/me/listings/{kind.type.value}"
     return {
+        **CHOICES,
+        "kind": kind.type.value,
+        "noun": kind.noun,
         "values": values,
         "errors": errors,
         "listing_id": listing_id,
+        "action_url": f"{base}/{listing_id}/edit" if listing_id else f"{base}/new",
+        "quality_url": f"{base}/quality",
+        "rows": {name: row_count(values, name) for name in kind.rows},
         "score": score,
         "missing": missing,
-        "field_choices": FIELD_CHOICES,
-        "region_choices": REGION_CHOICES,
-        "maturity_choices": list(MATURITY_LABELS.items()),
-        "ip_kind_choices": list(IP_KIND_LABELS.items()),
-        "transfer_mode_choices": list(TRANSFER_MODE_LABELS.items()),
-        "price_mode_choices": list(PRICE_MODE_LABELS.items()),
     }
+
+
+def _posted_values(kind: Kind, form: Any) -> dict[str, Any]:
+    """The posted form as dotted values, blank rows dropped and the rest renumbered."""
+    return flatten(nest(form_values(form, lists=kind.lists)))
 
 
 @router.get("/me/listings", response_class=HTMLResponse)
@@ -122,81 +86,132 @@ async def my_listings(request: Request, user: CurrentUser, page: Page = 1) -> Re
     context = {
         "listings": result.items,
         "total": result.total,
+        "kinds": [(name, kind.noun) for name, kind in KINDS.items()],
         "paging": pager("/me/listings", page, result.total, PAGE_SIZE),
     }
     return await render(request, "my_listings.html", context, actor=user)
 
 
-@router.get("/me/listings/achievement/new", response_class=HTMLResponse)
-async def new_achievement(request: Request, user: CurrentUser) -> Response:
-    values = {"price_mode": "negotiable", "region": "500107", "fields": [], "transfer_modes": []}
-    return await render(request, "listing_form.html", _form_context(values, {}, None), actor=user)
+@router.get("/me/listings/{kind_name}/new", response_class=HTMLResponse)
+async def new_listing(request: Request, kind_name: str, user: CurrentUser) -> Response:
+    kind = kind_of(kind_name)
+    values = flatten({**{name: [] for name in kind.lists}, **kind.defaults})
+    return await render(request, "listing_form.html", _form_context(kind, values, {}, None), actor=user)
 
 
-async def _save(user: Any, listing_id: int | None, values: dict[str, Any], submit: bool) -> dict[str, str]:
-    """Create or update the achievement, then submit it for review when asked; the errors by form field."""
-    data, errors = bind(AchievementForm, values)
+async def _own_listing(user: Any, kind: Kind, listing_id: int) -> dict[str, Any]:
+    """The listing, when it belongs to the caller's organisation; anyone else's is a page that does not exist."""
+    item = await catalog_service.get_listing(actor=user, listing_type=kind.type, listing_id=listing_id)
+    if item.get("org_id") != user.org_id:
+        raise NotFound("listing_not_found", f"{kind.noun} {listing_id} 不存在", "not found")
+    return item
+
+
+def _update_body(kind: Kind, body: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """An edit's patch: nested objects keep what the form does not show; unchanged consent is not re-recorded."""
+    patch = dict(body)
+    for key in kind.merged:
+        patch[key] = {**(item.get(key) or {}), **patch.get(key, {})}
+    stored_consent = {k: bool((item.get("consent") or {}).get(k)) for k in ("publish", "contact")}
+    if "consent" in patch and patch["consent"] == stored_consent:
+        del patch["consent"]
+    return patch
+
+
+async def _save(
+    user: Any, kind: Kind, item: dict[str, Any] | None, values: dict[str, Any], submit: bool
+) -> dict[str, str]:
+    """Create or update the listing, then submit it for review when asked; the errors by form input."""
+    data, errors = bind(kind.form, nest(values), dotted=True)
     if data is None:
         return errors
-    body = achievement_body(data)
+    body = kind.body(data)
+    # The API's own schema, checked here first so that each refusal is said in Chinese on its input.
     try:
-        if listing_id is None:
-            made = await catalog_service.create_listing(
-                actor=user, listing_type=ListingType.ACHIEVEMENT, body=body
-            )
+        validate_json_body(CREATE_SCHEMAS[kind.type], body)
+    except ValidationError as exc:
+        return _known(kind, _renamed(kind, field_errors(exc, dotted=True)))
+    try:
+        if item is None:
+            made = await catalog_service.create_listing(actor=user, listing_type=kind.type, body=body)
             listing_id = int(made["id"])
         else:
+            listing_id = int(item["id"])
             await catalog_service.update_listing(
-                actor=user, listing_type=ListingType.ACHIEVEMENT, listing_id=listing_id, patch=body
+                actor=user,
+                listing_type=kind.type,
+                listing_id=listing_id,
+                patch=_update_body(kind, body, item),
             )
         if submit:
             await catalog_service.transition_listing(
-                actor=user, listing_type=ListingType.ACHIEVEMENT, listing_id=listing_id, action="submit"
+                actor=user, listing_type=kind.type, listing_id=listing_id, action="submit"
             )
     except DomainError as exc:
-        return domain_errors(exc, fields=ERROR_FIELDS)
+        found: dict[str, str] = {}
+        for error in exc.errors:
+            name = error_name(kind, list(error.get("loc", []))) or GENERAL
+            found.setdefault(name, str(error.get("message_zh") or "输入无效，请检查后重试"))
+        return _known(kind, found) or {GENERAL: human_message(exc)}
     return {}
 
 
-async def _posted(request: Request, user: Any, listing_id: int | None, form: Any) -> Response:
+async def _posted(request: Request, user: Any, kind: Kind, listing_id: int | None, form: Any) -> Response:
     """Save (and maybe submit) the posted form; back to 我的资源, or the form again with its errors."""
-    values = form_values(form, lists=LISTS)
-    submit = values.get("action") == "submit"
-    errors = await _save(user, listing_id, values, submit=submit)
+    values = _posted_values(kind, form)
+    submit = values.pop("action", None) == "submit"
+    item = await _own_listing(user, kind, listing_id) if listing_id is not None else None
+    errors = await _save(user, kind, item, values, submit=submit)
     if not errors:
         return redirect("/me/listings", notice="listing_submitted" if submit else "listing_saved")
-    return await render(
-        request, "listing_form.html", _form_context(values, errors, listing_id), actor=user, status_code=422
-    )
+    context = _form_context(kind, values, errors, listing_id)
+    return await render(request, "listing_form.html", context, actor=user, status_code=422)
 
 
-@router.post("/me/listings/achievement/new", response_class=HTMLResponse)
-async def create_achievement(request: Request, user: CurrentUser, form: CheckedForm) -> Response:
-    return await _posted(request, user, None, form)
+@router.post("/me/listings/{kind_name}/new", response_class=HTMLResponse)
+async def create_listing(request: Request, kind_name: str, user: CurrentUser, form: CheckedForm) -> Response:
+    return await _posted(request, user, kind_of(kind_name), None, form)
 
 
-@router.get("/me/listings/achievement/{listing_id}/edit", response_class=HTMLResponse)
-async def edit_achievement(request: Request, listing_id: int, user: CurrentUser) -> Response:
-    item = await catalog_service.get_listing(
-        actor=user, listing_type=ListingType.ACHIEVEMENT, listing_id=listing_id
-    )
-    if item.get("org_id") != user.org_id:
-        return redirect("/me/listings")
-    return await render(
-        request, "listing_form.html", _form_context(achievement_values(item), {}, listing_id), actor=user
-    )
+@router.get("/me/listings/{kind_name}/{listing_id}/edit", response_class=HTMLResponse)
+async def edit_listing(request: Request, kind_name: str, listing_id: int, user: CurrentUser) -> Response:
+    kind = kind_of(kind_name)
+    item = await _own_listing(user, kind, listing_id)
+    values = flatten(kind.values(item))
+    return await render(request, "listing_form.html", _form_context(kind, values, {}, listing_id), actor=user)
 
 
-@router.post("/me/listings/achievement/{listing_id}/edit", response_class=HTMLResponse)
-async def update_achievement(
-    request: Request, listing_id: int, user: CurrentUser, form: CheckedForm
+@router.post("/me/listings/{kind_name}/{listing_id}/edit", response_class=HTMLResponse)
+async def update_listing(
+    request: Request, kind_name: str, listing_id: int, user: CurrentUser, form: CheckedForm
 ) -> Response:
-    return await _posted(request, user, listing_id, form)
+    return await _posted(request, user, kind_of(kind_name), listing_id, form)
 
 
-@router.post("/me/listings/achievement/quality")
-async def achievement_quality(user: CurrentUser, form: CheckedForm) -> Response:
+@router.post("/me/listings/{kind_name}/quality")
+async def listing_quality(kind_name: str, user: CurrentUser, form: CheckedForm) -> Response:
     """The quality score and what is missing, for the form as typed so far (the hints beside the form)."""
-    data, _ = bind(AchievementForm, form_values(form, lists=LISTS))
-    score, missing = assess_quality("achievement", achievement_body(data or AchievementForm()))
+    kind = kind_of(kind_name)
+    score, missing = quality_of(kind, _posted_values(kind, form))
     return JSONResponse({"score": score, "missing": missing})
+
+
+@router.get("/me/listings/{kind_name}/{listing_id}/archive", response_class=HTMLResponse)
+async def confirm_archive(request: Request, kind_name: str, listing_id: int, user: CurrentUser) -> Response:
+    """下架 asks first: a page that says what taking the listing down means, with the one button that does it."""
+    kind = kind_of(kind_name)
+    item = await _own_listing(user, kind, listing_id)
+    context = {"item": item, "kind": kind.type.value, "noun": kind.noun, "listing_id": listing_id}
+    return await render(request, "listing_archive.html", context, actor=user)
+
+
+@router.post("/me/listings/{kind_name}/{listing_id}/archive", response_class=HTMLResponse)
+async def archive_listing(
+    request: Request, kind_name: str, listing_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    kind = kind_of(kind_name)
+    await _own_listing(user, kind, listing_id)
+    await catalog_service.transition_listing(
+        actor=user, listing_type=kind.type, listing_id=listing_id, action="archive"
+    )
+    return redirect("/me/listings", notice="listing_archived")

@@ -36,6 +36,7 @@ NOTICES = {
     "enquiry_replied": "回复已发送，提问方会收到通知。",
     "listing_saved": "已保存为草稿，可继续完善后提交审核。",
     "listing_submitted": "已提交审核，平台审核通过后公开发布。",
+    "listing_archived": "已下架，该资源不再对外展示。",
     "booking_cancelled_fee": "预约已取消。因临近开始时间取消，按仪器收费规则产生违约费，见下表。",
     "demand_submitted": "需求已提交审核，发布后系统将自动为您匹配资源。",
     "match_moved": "匹配进展已更新。",
