@@ -329,7 +329,7 @@ def agency_values(item: dict[str, Any]) -> dict[str, Any]:
 class Kind:
     """One listing type's form: its model, body and values, and where service errors land in it."""
 
-    type: ListingType
+    listing_type: ListingType
     noun: str
     form: type[CommonForm]
     body: Callable[[Any], dict[str, Any]]
@@ -346,7 +346,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "achievement": Kind(
-        type=ListingType.ACHIEVEMENT,
+        listing_type=ListingType.ACHIEVEMENT,
         noun="科技成果",
         form=AchievementForm,
         body=achievement_body,
@@ -356,7 +356,7 @@ KINDS: dict[str, Kind] = {
         lists=("fields", "transfer_modes"),
     ),
     "instrument": Kind(
-        type=ListingType.INSTRUMENT,
+        listing_type=ListingType.INSTRUMENT,
         noun="科研仪器",
         form=InstrumentForm,
         body=instrument_body,
@@ -376,7 +376,7 @@ KINDS: dict[str, Kind] = {
         merged=("booking",),
     ),
     "expert": Kind(
-        type=ListingType.EXPERT,
+        listing_type=ListingType.EXPERT,
         noun="专家",
         form=ExpertForm,
         body=expert_body,
@@ -386,7 +386,7 @@ KINDS: dict[str, Kind] = {
         lists=("fields", "services"),
     ),
     "agency": Kind(
-        type=ListingType.AGENCY,
+        listing_type=ListingType.AGENCY,
         noun="服务机构",
         form=AgencyForm,
         body=agency_body,

@@ -50,17 +50,17 @@ def _renamed(kind: Kind, errors: dict[str, str]) -> dict[str, str]:
 def quality_of(kind: Kind, values: dict[str, Any]) -> tuple[int, list[str]]:
     """The score and the missing items of a (maybe half-filled, maybe invalid) form."""
     form = bind(kind.form, nest(values))[0] or kind.form()
-    return assess_quality(kind.type.value, kind.body(form))
+    return assess_quality(kind.listing_type.value, kind.body(form))
 
 
 def _form_context(
     kind: Kind, values: dict[str, Any], errors: dict[str, str], listing_id: int | None
 ) -> dict[str, Any]:
     score, missing = quality_of(kind, values)
-    base = f"/me/listings/{kind.type.value}"
+    base = f"/me/listings/{kind.listing_type.value}"
     return {
         **CHOICES,
-        "kind": kind.type.value,
+        "kind": kind.listing_type.value,
         "noun": kind.noun,
         "values": values,
         "errors": errors,
@@ -101,7 +101,9 @@ async def new_listing(request: Request, kind_name: str, user: CurrentUser) -> Re
 
 async def _own_listing(user: Any, kind: Kind, listing_id: int) -> dict[str, Any]:
     """The listing, when it belongs to the caller's organisation; anyone else's is a page that does not exist."""
-    item = await catalog_service.get_listing(actor=user, listing_type=kind.type, listing_id=listing_id)
+    item = await catalog_service.get_listing(
+        actor=user, listing_type=kind.listing_type, listing_id=listing_id
+    )
     if item.get("org_id") != user.org_id:
         raise NotFound("listing_not_found", f"{kind.noun} {listing_id} 不存在", "not found")
     return item
@@ -128,24 +130,24 @@ async def _save(
     body = kind.body(data)
     # The API's own schema, checked here first so that each refusal is said in Chinese on its input.
     try:
-        validate_json_body(CREATE_SCHEMAS[kind.type], body)
+        validate_json_body(CREATE_SCHEMAS[kind.listing_type], body)
     except ValidationError as exc:
         return _known(kind, _renamed(kind, field_errors(exc, dotted=True)))
     try:
         if item is None:
-            made = await catalog_service.create_listing(actor=user, listing_type=kind.type, body=body)
+            made = await catalog_service.create_listing(actor=user, listing_type=kind.listing_type, body=body)
             listing_id = int(made["id"])
         else:
             listing_id = int(item["id"])
             await catalog_service.update_listing(
                 actor=user,
-                listing_type=kind.type,
+                listing_type=kind.listing_type,
                 listing_id=listing_id,
                 patch=_update_body(kind, body, item),
             )
         if submit:
             await catalog_service.transition_listing(
-                actor=user, listing_type=kind.type, listing_id=listing_id, action="submit"
+                actor=user, listing_type=kind.listing_type, listing_id=listing_id, action="submit"
             )
     except DomainError as exc:
         found: dict[str, str] = {}
@@ -201,7 +203,7 @@ async def confirm_archive(request: Request, kind_name: str, listing_id: int, use
     """下架 asks first: a page that says what taking the listing down means, with the one button that does it."""
     kind = kind_of(kind_name)
     item = await _own_listing(user, kind, listing_id)
-    context = {"item": item, "kind": kind.type.value, "noun": kind.noun, "listing_id": listing_id}
+    context = {"item": item, "kind": kind.listing_type.value, "noun": kind.noun, "listing_id": listing_id}
     return await render(request, "listing_archive.html", context, actor=user)
 
 
@@ -212,6 +214,6 @@ async def archive_listing(
     kind = kind_of(kind_name)
     await _own_listing(user, kind, listing_id)
     await catalog_service.transition_listing(
-        actor=user, listing_type=kind.type, listing_id=listing_id, action="archive"
+        actor=user, listing_type=kind.listing_type, listing_id=listing_id, action="archive"
     )
     return redirect("/me/listings", notice="listing_archived")
