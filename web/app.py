@@ -46,6 +46,7 @@ from web.pages import (
     dashboard,
     devmail,
     enquiry,
+    listing_import,
     listings,
     portal,
     register,
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(portal.router)
     app.include_router(account.router)
     app.include_router(booking.router)
+    app.include_router(listing_import.router)
     app.include_router(listings.router)
     app.include_router(supply.router)
     app.include_router(enquiry.router)

@@ -109,3 +109,39 @@ class LocalizedValueError(ValueError):
         self.message_zh = message_zh
         self.message_en = message_en
         super().__init__(f"{message_zh} ({message_en})" if message_en else message_zh)
+
+
+def validation_message_zh(error: Any) -> str:
+    """A pydantic error said in Chinese: the validator's own Chinese when it gave one, else by its kind."""
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return "此项为必填"
+    if kind == "string_too_short":
+        return (
+            "此项不能为空" if context.get("min_length") == 1 else f"至少 {context.get('min_length')} 个字符"
+        )
+    if kind == "string_too_long":
+        return f"不能超过 {context.get('max_length')} 个字符"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "请输入整数"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"不能小于 {context.get('ge', context.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"不能大于 {context.get('le', context.get('lt'))}"
+    if kind.startswith("date"):
+        return "请输入有效的日期"
+    if kind.startswith("time"):
+        return "请输入有效的时间"
+    if kind in ("enum", "literal_error"):
+        return "请从选项中选择"
+    if kind == "too_long":
+        return f"最多选择 {context.get('max_length')} 项"
+    if kind == "value_error":
+        cause = context.get("error")
+        if isinstance(cause, LocalizedValueError):
+            return cause.message_zh
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return "输入无效"

@@ -20,6 +20,7 @@ from services.catalog.service import (
 )
 from services.core import clock
 from services.core.db import transaction
+from services.core.errors import LocalizedValueError, validation_message_zh
 from services.core.outbox import enrich_payload
 from services.core.transitions import TransitionTable, next_state
 from services.reference.vocabulary import ListingStatus, ListingType
@@ -50,6 +51,15 @@ class BulkResult:
     ids: list[int] = field(default_factory=list)
 
 
+def _bilingual(error: Any) -> str:
+    """A schema error as the import reports it: "中文 (English)", like every other import error."""
+    english = str(error["msg"]).removeprefix("Value error, ")
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, LocalizedValueError) or english.startswith(validation_message_zh(error)):
+        return english
+    return f"{validation_message_zh(error)} ({english})"
+
+
 def validate_rows(
     listing_type: ListingType, rows: list[tuple[int, dict[str, Any]]]
 ) -> tuple[list[tuple[int, ListingCommon]], list[RowError]]:
@@ -63,11 +73,7 @@ def validate_rows(
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
-                errors.append(
-                    RowError(
-                        row=row_no, column="_".join(loc) or "*", msg=err["msg"].removeprefix("Value error, ")
-                    )
-                )
+                errors.append(RowError(row=row_no, column="_".join(loc) or "*", msg=_bilingual(err)))
     return valid, errors
 
 
