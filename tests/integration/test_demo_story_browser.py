@@ -88,6 +88,7 @@ def test_the_readme_names_the_accounts_and_steps_this_test_walks():
         "我的预约",
         "预约审批",
         "我的资源",
+        "发布科研仪器",
         "我的需求",
         "审核队列",
         "经纪人工作台",
@@ -174,6 +175,31 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await expect(hints).not_to_contain_text("量化的效益或性能指标")
         await check(owner, "演示：发布科技成果")
         await at_both_sizes(browser, provider, owner.url, "demo-provider-listing-form")
+
+        # provider@ also lists an instrument in 我的资源: fees per unit, booking rules, hints as they type
+        instrument_name = unique("演示原子力显微镜")
+        await owner.goto(base + "/me/listings")
+        await owner.get_by_role("link", name="发布科研仪器").click()
+        await owner.wait_for_url(re.compile(r"/me/listings/instrument/new"))
+        hints = owner.locator("[data-quality-missing]")
+        await expect(hints).to_contain_text("收费标准")
+        await owner.get_by_label("仪器名称").fill(instrument_name)
+        await owner.locator("#category").select_option("0101")
+        await owner.get_by_label("型号").fill("Dimension Icon")
+        await owner.get_by_label("生产厂商").fill("Bruker")
+        await owner.locator("[name='fees.0.unit']").select_option("hour")
+        await owner.locator("[name='fees.0.price']").fill("300")
+        await owner.locator("[name='fees.1.unit']").select_option("hour")
+        await owner.locator("[name='fees.1.group']").select_option("enterprise")
+        await owner.locator("[name='fees.1.price']").fill("450")
+        await expect(hints).not_to_contain_text("收费标准")
+        await expect(hints).not_to_contain_text("型号与厂商")
+        await check(owner, "演示：发布科研仪器")
+        await at_both_sizes(browser, provider, owner.url, "demo-provider-instrument-form")
+        await owner.get_by_role("button", name="保存草稿").click()
+        await owner.wait_for_url(re.compile(r"/me/listings\?notice=listing_saved"))
+        await expect(owner.locator("table.my-listings")).to_contain_text(instrument_name)
+        await check(owner, "演示：我的资源")
         await at_both_sizes(browser, provider, base + "/me/enquiries", "demo-provider-enquiries")
         await page.goto(base + "/me/bookings")
         await expect(page.locator("table.bookings")).to_contain_text("已批准")

@@ -77,6 +77,7 @@ async def test_an_xlsx_with_a_bad_row_is_refused_row_by_row_in_chinese(api, admi
     page = await finished(portal, job_path)
     assert 'data-status="failed"' in page
     assert "本次没有导入任何资源" in page
+    assert "已检查 2 / 2 行，其中出错 1 行" in page
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
     assert {(row, column) for row, column, _ in rows} >= {("3", "收费标准"), ("3", "单次最长(小时)")}
     messages = " ".join(message for _, _, message in rows)

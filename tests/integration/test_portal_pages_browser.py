@@ -16,6 +16,8 @@ from tests.integration.test_portal_browser import (
     registered_contracts_this_year,
 )
 
+IMPORT_CSV = "仪器名称,仪器分类代码,服务方式,收费标准\n导入的原子力显微镜,0101,self,hour:30000\n收费写错的离心机,0101,self,hour:三百\n"
+
 
 async def _signed_in(browser: Any, base: str, email: str, password: str, viewport: dict[str, int]) -> Any:
     """A browser context signed in through the login page."""
@@ -150,6 +152,22 @@ async def test_facets_add_values_a_phone_booking_error_is_in_view_and_the_remain
         # --- the provider: 我的资源 and 我的合同 -------------------------------------------------------------------
         owner = await _signed_in(browser, base, provider_email, PASSWORD, DESKTOP)
         await at_both_sizes(browser, owner, f"{base}/me/listings", "my-listings")
+        for kind in ("expert", "agency"):
+            await at_both_sizes(browser, owner, f"{base}/me/listings/{kind}/new", f"listing-form-{kind}")
+        await at_both_sizes(browser, owner, f"{base}/me/listings/import", "listing-import")
+        # an upload with a bad row: the job's page lists the row's errors, readable on a phone
+        importer = await owner.new_page()
+        await importer.goto(f"{base}/me/listings/import")
+        await importer.get_by_label("全部正确才导入").check()
+        await importer.get_by_label("文件").set_input_files(
+            {"name": "仪器.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode("utf-8")}
+        )
+        await importer.get_by_role("button", name="上传并导入").click()
+        await importer.wait_for_url(re.compile(r"/me/listings/import/[0-9a-f-]{36}"))
+        await expect(importer.locator("[data-status=failed]")).to_be_visible(timeout=60_000)
+        await expect(importer.locator("table.import-errors")).to_contain_text("不是整数")
+        await at_both_sizes(browser, owner, importer.url, "listing-import-job", ready="table.import-errors")
+        await importer.close()
         await at_both_sizes(browser, owner, f"{base}/me/contracts", "my-contracts", ready="table")
         await owner.close()
 
