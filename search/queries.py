@@ -18,6 +18,12 @@ from search.analysis import (
 MAX_WINDOW = 10_000
 FACETS = ("type", "fields", "region", "maturity")
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
+# Best first; equal scores go to the most recently published, then the newest id.
+RELEVANCE_SORT: list[Any] = [
+    "_score",
+    {"published_at": {"order": "desc", "missing": "_last"}},
+    {"id": "desc"},
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +449,7 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
         case "price_desc":
             sort = [{"price_max_fen": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
         case _:
-            sort = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
+            sort = list(RELEVANCE_SORT)
     body["sort"] = sort
     if selected:
         # Facet selections narrow the hits (and the total) after the aggregations: scores are untouched.
@@ -485,7 +491,7 @@ def build_suggest(prefix: str, size: int = 8) -> dict[str, Any]:
             }
         },
         "collapse": {"field": "title.kw"},
-        "sort": ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "desc"}],
+        "sort": RELEVANCE_SORT,
     }
 
 
@@ -582,6 +588,8 @@ def build_match_candidates(text: str, fields: list[str], types: list[str], size:
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
     if fields:
         query = {"bool": {"must": [query], "should": [{"terms": {"fields": fields, "boost": 1}}]}}
-    best = {"top_hits": {"size": size, "_source": MATCH_SOURCE}}
+    # Equal scores (near-identical listings) go to the most recently published, as in search, so a new listing is
+    # not crowded out by older copies of itself.
+    best = {"top_hits": {"size": size, "_source": MATCH_SOURCE, "sort": RELEVANCE_SORT, "track_scores": True}}
     by_type = {"terms": {"field": "type", "size": len(types)}, "aggs": {"best": best}}
     return {"size": 0, "track_total_hits": False, "query": query, "aggs": {"by_type": by_type}}
