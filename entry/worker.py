@@ -157,13 +157,26 @@ async def process_lanes(limit: int = BATCH, lanes: int = LANES) -> int:
     return sum(await asyncio.gather(*(process_batch(limit) for _ in range(lanes))))
 
 
-async def drain(limit: int = BATCH) -> int:
-    """Process until the outbox is empty (used by tests and the seed command)."""
+async def drain(limit: int = BATCH, *, settle_seconds: float = 300) -> int:
+    """Process until the outbox is empty (used by tests and the seed command); returns the rows handled here.
+
+    A running worker may hold rows this call skips (SKIP LOCKED): the outbox is empty only when those are
+    processed too, so wait for them (up to `settle_seconds`) before returning; callers read what they wrote.
+    """
     await search_service.ensure_indices()
     total = 0
-    while handled := await process_lanes(limit):
+    deadline = asyncio.get_running_loop().time() + settle_seconds
+    while True:
+        handled = await process_lanes(limit)
         total += handled
-    return total
+        if handled:
+            continue
+        if await outbox.count_pending() == 0:
+            return total
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("worker.drain_unsettled", pending=await outbox.count_pending())
+            return total
+        await asyncio.sleep(0.1)
 
 
 async def run_forever(stop: asyncio.Event | None = None) -> None:
