@@ -40,7 +40,7 @@ from services.reference.vocabulary import (
 from web import search_params
 from web.deps import MaybeUser
 from web.pages.shell import page_numbers, render
-from web.pages.week import Slot, first_slot, slot_hours, week_days, week_start
+from web.pages.week import Day, Slot, first_slot, slot_hours, week_days, week_start
 
 router = APIRouter(include_in_schema=False)
 
@@ -506,6 +506,20 @@ def booking_defaults(item: dict[str, Any], slot: Slot | None = None) -> dict[str
 
 CHOSEN_SLOT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 WEEKS_AHEAD = 12
+SEARCH_WEEKS = 4  # how far an unasked calendar looks for the first week with a free slot
+
+
+async def _free_week(instrument_id: int, monday: date, earliest: datetime, hours: float) -> list[Day]:
+    """The seven days from `monday` with the instrument's bookable slots."""
+    opens = datetime.combine(monday, datetime.min.time(), tzinfo=clock.CHINA_TZ)
+    try:
+        found = await bookings_service.get_availability(
+            instrument_id=instrument_id, start=opens, end=opens + timedelta(days=7)
+        )
+        free = [(interval["start"], interval["end"]) for interval in found["free"]]
+    except DomainError:
+        free = []
+    return week_days(monday=monday, free=free, earliest=earliest, hours=hours)
 
 
 async def booking_week(
@@ -515,18 +529,20 @@ async def booking_week(
     rules = item.get("booking") or {}
     earliest = clock.now() + timedelta(hours=int(rules.get("min_notice_hours", 24)))
     this_week = week_start(earliest.astimezone(clock.CHINA_TZ).date())
-    monday = (
-        min(max(week_start(week), this_week), this_week + timedelta(weeks=WEEKS_AHEAD)) if week else this_week
-    )
-    opens = datetime.combine(monday, datetime.min.time(), tzinfo=clock.CHINA_TZ)
-    try:
-        found = await bookings_service.get_availability(
-            instrument_id=int(item["id"]), start=opens, end=opens + timedelta(days=7)
-        )
-        free = [(interval["start"], interval["end"]) for interval in found["free"]]
-    except DomainError:
-        free = []
-    days = week_days(monday=monday, free=free, earliest=earliest, hours=slot_hours(rules.get("max_hours")))
+    hours = slot_hours(rules.get("max_hours"))
+    if week:
+        monday = min(max(week_start(week), this_week), this_week + timedelta(weeks=WEEKS_AHEAD))
+        days = await _free_week(int(item["id"]), monday, earliest, hours)
+    else:
+        # Unasked, the calendar opens on the first week with a bookable slot: late on a Saturday (or over a
+        # closed week) this week has none left, and an empty calendar reads as "fully booked".
+        monday = this_week
+        days = await _free_week(int(item["id"]), monday, earliest, hours)
+        for ahead in range(1, SEARCH_WEEKS if first_slot(days) is None else 1):
+            later = await _free_week(int(item["id"]), this_week + timedelta(weeks=ahead), earliest, hours)
+            if first_slot(later):
+                monday, days = this_week + timedelta(weeks=ahead), later
+                break
     slot = first_slot(days)
     if chosen and all(CHOSEN_SLOT.match(value) for value in chosen):
         slot = Slot(start=chosen[0], end=chosen[1], label="")
