@@ -11,12 +11,15 @@ from devdata.generator import generate_demands, generate_listings, generate_orgs
 from matching import service as matching_service
 from services.accounts import service as accounts_service
 from services.accounts.policies import Actor
+from services.catalog import service as catalog_service
+from services.catalog.schemas import PersonLink
+from services.core.errors import Conflict
 from services.core.logging import get_logger
 from services.deals import registration
 from services.demand import service as demand_service
 from services.imports.bulk import save_rows, validate_rows
 from services.reference.fields import TECH_FIELD_CODES
-from services.reference.vocabulary import ListingType, Role
+from services.reference.vocabulary import ListingStatus, ListingType, Role
 
 log = get_logger("seed")
 DEMO_PASSWORD = "TechMarket-2026"
@@ -132,6 +135,11 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
             pending = 0
     buffers[(org_ids[by_kind["university"][0]], ListingType.INSTRUMENT)].append((0, dict(STORY_INSTRUMENT)))
     await _flush(buffers, user_ids["admin"], counts)
+    counts["expert_linked"] = await _link_demo_expert(
+        org_id=org_ids[by_kind["university"][0]],
+        provider_id=user_ids["provider"],
+        email=demo_users["expert"][0],
+    )
     for demand in generate_demands(rng, count=demands, orgs=orgs):
         made = await demand_service.seed_demand(
             org_id=org_ids[demand.org_key],
@@ -159,6 +167,29 @@ async def load_demo(*, scale: int, demands: int, rng: random.Random, index: bool
         else:
             counts["ranking_model_adopted"] = int(bool(trained["adopted"]))
     return dict(counts)
+
+
+async def _link_demo_expert(*, org_id: int, provider_id: int, email: str) -> int:
+    """The demo expert account is the person of one of its university's expert profiles (they then manage their
+    own consent on 我的专家资料). Already linked: nothing to do."""
+    provider = Actor(user_id=provider_id, role="provider", org_id=org_id)
+    found = await catalog_service.list_listings(
+        actor=provider,
+        listing_type=ListingType.EXPERT,
+        status=ListingStatus.PUBLISHED,
+        mine=True,
+        page=1,
+        size=20,
+    )
+    if not found.items or any(item.get("person_linked") for item in found.items):
+        return 0
+    try:
+        await catalog_service.link_person(
+            actor=provider, listing_id=int(found.items[0]["id"]), link=PersonLink(email=email)
+        )
+    except Conflict:  # linked to a profile beyond the first page on an earlier run
+        return 0
+    return 1
 
 
 async def _seed_contracts(

@@ -54,6 +54,7 @@ from web.pages import (
     supply,
 )
 from web.pages import demand as demand_pages
+from web.pages import expert as expert_pages
 from web.webhooks import stripe as stripe_webhooks
 
 log = get_logger("web.app")
@@ -121,6 +122,7 @@ def create_app() -> FastAPI:
     app.include_router(register.router)
     app.include_router(contracts.router)
     app.include_router(sharing.router)
+    app.include_router(expert_pages.router)
     if get_settings().environment != "production":
         app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -45,6 +45,9 @@ class Listing(TimestampMixin, Model):
     # A material edit to a published listing waits here for review while the published text stays public:
     # {"columns": ..., "flags": [...], "submitted_by": ..., "submitted_at": ...}.
     pending_edit: dict[str, Any] | None = fields.JSONField(null=True)
+    # An expert profile's own person, once their organisation links their account: from then on only they
+    # give or withdraw consent and correct their contact (PIPL Arts. 25, 46); one profile per person.
+    person_id = fields.BigIntField(null=True, unique=True)
 
     class Meta:
         table = "catalog_listing"

@@ -6,7 +6,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 
-from services.accounts.models import Organisation
+from services.accounts.models import Organisation, User
 from services.catalog.models import ConsentRecord, ExpertContact, Listing, ListingRevision
 
 
@@ -347,3 +347,26 @@ async def published_booking_rules(ids: list[int]) -> dict[int, dict[str, Any]]:
 async def status_versions(ids: list[int]) -> dict[int, tuple[str, int]]:
     rows = await Listing.filter(id__in=ids).values_list("id", "status", "version")
     return {int(row[0]): (str(row[1]), int(row[2])) for row in rows}
+
+
+async def expert_of_person(user_id: int, connection: BaseDBAsyncClient | None = None) -> Listing | None:
+    """The (not archived) expert profile linked to a person's account."""
+    query = Listing.filter(person_id=user_id, type="expert").exclude(status="archived")
+    if connection is not None:
+        query = query.using_db(connection).select_for_update()
+    return await query.first()
+
+
+async def set_person(listing_id: int, user_id: int | None, connection: BaseDBAsyncClient) -> None:
+    await Listing.filter(id=listing_id).using_db(connection).update(person_id=user_id)
+
+
+async def consent_history(listing_id: int, limit: int = 50) -> list[ConsentRecord]:
+    """A profile's consents, newest first."""
+    return await ConsentRecord.filter(listing_id=listing_id).order_by("-recorded_at", "-id").limit(limit)
+
+
+async def member_with_role(org_id: int, email: str, role: str) -> int | None:
+    """The id of an active member of an organisation with this role and email (case-insensitive), or None."""
+    user = await User.filter(org_id=org_id, email=email.strip().lower(), role=role, is_active=True).first()
+    return user.id if user is not None else None

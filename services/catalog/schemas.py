@@ -278,3 +278,25 @@ class RevisionRead(BaseModel):
     actor_id: int | None
     changes: dict[str, Any]
     created_at: datetime
+
+
+class PersonLink(Strict):
+    """Link an expert profile to its person's account (an expert account of the same organisation), or unlink."""
+
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+class ConsentRecordRead(BaseModel):
+    publish: bool
+    contact: bool
+    text_version: str
+    recorded_at: datetime
+    by_self: bool  # given by the expert, not by their organisation on their behalf
+
+
+class ExpertProfileRead(BaseModel):
+    """The expert's own view of their profile: the listing (with their contact) and every consent given."""
+
+    listing: dict[str, Any]
+    consent_text_version: str
+    consents: list[ConsentRecordRead]

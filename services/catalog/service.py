@@ -11,7 +11,9 @@ from services.catalog.moderation import MATERIAL_KEYS, contact_flags
 from services.catalog.policies import (
     is_moderation,
     may_see_private,
+    require_consent_of_person,
     require_may_change,
+    require_may_link_person,
     require_may_transition,
 )
 from services.catalog.quality import assess_quality
@@ -19,10 +21,13 @@ from services.catalog.schemas import (
     CREATE_SCHEMAS,
     AchievementCreate,
     AgencyCreate,
+    ConsentRecordRead,
     ExpertCreate,
+    ExpertProfileRead,
     InstrumentCreate,
     ListingCommon,
     ListingPage,
+    PersonLink,
     RevisionRead,
 )
 from services.core import clock
@@ -31,7 +36,7 @@ from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import erase_payloads, record_event
-from services.reference.vocabulary import ListingStatus, ListingType
+from services.reference.vocabulary import ListingStatus, ListingType, Role
 
 CONSENT_TEXT_VERSION = "2026-03"
 _M = TypeVar("_M", bound=BaseModel)
@@ -169,6 +174,7 @@ async def read_listings(listings: list[Listing], actor: Actor | None) -> list[di
                     "submitted_at": edit["submitted_at"],
                 }
             if listing.type == ListingType.EXPERT:
+                data["person_linked"] = listing.person_id is not None
                 contact = contacts.get(listing.id)
                 data["contact"] = {"phone": contact.phone, "email": contact.email} if contact else None
         items.append(data)
@@ -329,6 +335,8 @@ async def update_listing(
         require_may_change(actor, listing)
         if listing.status == "archived":
             raise Conflict("listing_archived", "已归档的条目不能修改", "archived listings cannot change")
+        if listing_type == ListingType.EXPERT and "consent" in patch:
+            patch = _consent_patch(actor, listing, patch)
         contact = await repository.get_contact(listing.id) if listing_type == ListingType.EXPERT else None
         current = _to_body(listing, {"phone": contact.phone, "email": contact.email} if contact else None)
         if listing.pending_edit is not None:
@@ -371,6 +379,24 @@ async def update_listing(
         )
         await _emit(listing, conn)
     return await read_listing(listing, actor)
+
+
+def _consent_patch(actor: Actor, listing: Listing, patch: dict[str, Any]) -> dict[str, Any]:
+    """A patch's consent, checked: a changed consent of a profile with its person must come from that person; the
+    same consent sent back by the organisation's form is no new consent and is dropped."""
+    asked = patch["consent"]
+    if not isinstance(asked, dict):
+        return patch  # the schema names the problem
+    current = listing.attributes.get("consent") or {}
+    changed = any(
+        bool(asked.get(key, False)) != bool(current.get(key, False)) for key in ("publish", "contact")
+    )
+    if changed:
+        require_consent_of_person(actor, listing)
+        return patch
+    if listing.person_id is not None and listing.person_id != actor.user_id:
+        return {key: value for key, value in patch.items() if key != "consent"}
+    return patch
 
 
 def _changes_public_text(current: dict[str, Any], patch: dict[str, Any]) -> bool:
@@ -724,3 +750,92 @@ async def published_snapshots_by_id(*, ids: list[int]) -> dict[int, dict[str, An
 async def listing_titles(*, ids: list[int]) -> dict[int, str]:
     """Titles (experts: names) of listings by id, any status, in one query (lists of bookings, contracts)."""
     return await repository.titles_by_id(sorted(set(ids))) if ids else {}
+
+
+# --- Expert self-service: a profile linked to its person, who alone gives or withdraws consent ------------------
+
+
+async def link_person(*, actor: Actor, listing_id: int, link: PersonLink) -> dict[str, Any]:
+    """The organisation links an expert profile to its person's expert account (or unlinks it)."""
+    async with transaction() as conn:
+        listing = await repository.lock_listing(listing_id, ListingType.EXPERT.value, conn)
+        if listing is None:
+            raise NotFound("listing_not_found", f"expert {listing_id} 不存在", "not found")
+        require_may_link_person(actor, listing)
+        person_id = None
+        if link.email is not None:
+            person_id = await repository.member_with_role(listing.org_id, link.email, Role.EXPERT.value)
+            if person_id is None:
+                raise Invalid.field(
+                    ["body", "email"],
+                    "本机构没有使用该邮箱的专家账号",
+                    "no expert account of the organisation",
+                )
+            other = await repository.expert_of_person(person_id, conn)
+            if other is not None and other.id != listing.id:
+                raise Conflict("person_already_linked", "该专家账号已关联另一份专家资料", "already linked")
+        # Who the person is never reaches the index or the public view: no new version, no outbox event.
+        listing.person_id = person_id
+        await repository.save_listing(listing, conn)
+        await repository.add_revision(
+            listing_id=listing.id,
+            version=listing.version,
+            actor_id=actor.user_id,
+            action="person_linked" if person_id else "person_unlinked",
+            changes={"fields": ["person"]},
+            connection=conn,
+        )
+        await record_audit(
+            connection=conn,
+            actor_id=actor.user_id,
+            action="expert.person_linked" if person_id else "expert.person_unlinked",
+            object_type="listing",
+            object_id=listing.id,
+            detail={"person_id": person_id},
+        )
+    return await read_listing(listing, actor)
+
+
+async def _own_profile(actor: Actor) -> Listing:
+    listing = await repository.expert_of_person(actor.user_id)
+    if listing is None:
+        raise NotFound(
+            "no_expert_profile",
+            "您的账号尚未关联专家资料，请联系所在机构",
+            "no expert profile is linked to you",
+        )
+    return listing
+
+
+async def my_expert_profile(*, actor: Actor) -> ExpertProfileRead:
+    """The expert's own profile with their contact, and every consent recorded for it (PIPL Art. 45 access)."""
+    listing = await _own_profile(actor)
+    records = await repository.consent_history(listing.id)
+    return ExpertProfileRead(
+        listing=await read_listing(listing, actor),
+        consent_text_version=CONSENT_TEXT_VERSION,
+        consents=[
+            ConsentRecordRead(
+                publish=r.publish,
+                contact=r.contact,
+                text_version=r.text_version,
+                recorded_at=r.recorded_at,
+                by_self=r.recorded_by_id == actor.user_id,
+            )
+            for r in records
+        ],
+    )
+
+
+async def update_my_expert_profile(*, actor: Actor, patch: dict[str, Any]) -> ExpertProfileRead:
+    """The expert gives or withdraws consent, or corrects their contact (withdrawn publishing unpublishes)."""
+    unknown = sorted(set(patch) - {"consent", "contact"})
+    if unknown:
+        raise Invalid.field(
+            ["body", unknown[0]],
+            "本人只能更改同意与联系方式，其他资料请联系所在机构",
+            "consent and contact only",
+        )
+    listing = await _own_profile(actor)
+    await update_listing(actor=actor, listing_type=ListingType.EXPERT, listing_id=listing.id, patch=patch)
+    return await my_expert_profile(actor=actor)

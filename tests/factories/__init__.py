@@ -37,7 +37,10 @@ async def create_org(api: Any, admin: str, *, verified: bool = True, **overrides
     return org
 
 
-async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "provider") -> tuple[int, str]:
+async def create_account(
+    api: Any, admin: str, *, org_id: int | None, role: str = "provider"
+) -> tuple[int, str, str]:
+    """A user made by the admin: its id, email and a token."""
     email = f"{unique('u')}@suite.example.cn"
     password = "Suite-Pass-2026!"
     user = await api.json(
@@ -47,7 +50,12 @@ async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "
         expect=201,
         json={"email": email, "password": password, "name": "测试用户", "role": role, "org_id": org_id},
     )
-    return int(user["id"]), await api.token(email, password)
+    return int(user["id"]), email, await api.token(email, password)
+
+
+async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "provider") -> tuple[int, str]:
+    user_id, _, token = await create_account(api, admin, org_id=org_id, role=role)
+    return user_id, token
 
 
 def listing_body(listing_type: str, **overrides: Any) -> dict[str, Any]:

@@ -55,6 +55,16 @@ EXEMPT = {
     "forged tokens are refused in test_password_reset",
     ("POST", "/api/v1/payments/stripe/webhook"): "Stripe is the caller, proven by signature (test_bad_input)",
     ("POST", "/api/v1/test-requests"): "verified organisations; refusals in test_test_requests",
+    (
+        "PUT",
+        "/api/v1/experts/{listing_id}/person",
+    ): "the organisation's clerks link a profile to an expert account "
+    "of their own; experts, other organisations and wrong accounts are refused in test_expert_self_service",
+    (
+        "PATCH",
+        "/api/v1/me/expert-profile",
+    ): "the caller's own linked profile only (no target to choose); other "
+    "experts and the clerk's consent changes are refused in test_expert_self_service",
     **{
         ("POST", f"/api/v1/test-requests/{{request_id}}/{step}"): "one party's step; the other party and "
         "strangers are refused in test_test_requests"

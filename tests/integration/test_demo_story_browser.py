@@ -329,6 +329,21 @@ async def test_every_demo_account_does_its_part_of_the_story(demo_stack: Process
         await _login(expert_page, base, "expert", "/account")
         await expect(expert_page.locator("body")).to_contain_text("重庆大学")
         await at_both_sizes(browser, expert, base + "/account", "demo-expert-account")
+        # 我的专家资料: the profile 重庆大学 linked to them, the consent the university recorded on their behalf,
+        # and they withdraw being contacted themselves; the history says who gave which
+        await expert_page.get_by_role("link", name="我的专家资料").click()
+        await expert_page.wait_for_url(re.compile(r"/me/expert-profile$"))
+        history = expert_page.locator("table.consents tbody tr")
+        await expect(history.first).to_contain_text("所在机构代为登记")
+        await expect(expert_page.locator("[data-status]")).to_have_attribute("data-status", "published")
+        await check(expert_page, "演示：我的专家资料")
+        await expert_page.get_by_label("同意企业通过平台向我发送咨询", exact=False).uncheck()
+        await expert_page.get_by_role("button", name="保存我的选择").click()
+        await expect(expert_page.get_by_role("status")).to_contain_text("您的选择已记录")
+        await expect(history.first).to_contain_text("本人")
+        await expect(history.first.locator("td").nth(2)).to_have_text("不同意")
+        await expect(expert_page.locator("[data-status]")).to_have_attribute("data-status", "published")
+        await at_both_sizes(browser, expert, base + "/me/expert-profile", "demo-expert-profile")
 
         await browser.close()
     assert problems == []

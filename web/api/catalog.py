@@ -5,7 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, status
 
 from services.catalog import service
-from services.catalog.schemas import RESOURCE_TYPES, ListingPage, RejectRequest, RevisionRead
+from services.catalog.schemas import (
+    RESOURCE_TYPES,
+    ExpertProfileRead,
+    ListingPage,
+    PersonLink,
+    RejectRequest,
+    RevisionRead,
+)
 from services.core.errors import NotFound
 from services.reference.vocabulary import ListingStatus, ListingType
 from web.deps import CurrentUser, MaybeUser, Page, Size
@@ -20,6 +27,27 @@ def _type(resource: str) -> ListingType:
     if found is None:
         raise NotFound("unknown_resource", f"未知资源 {resource}", "unknown resource")
     return found
+
+
+# --- Expert self-service (before the generic routes, which would take "me" for a resource) -----------------
+
+
+@router.get("/me/expert-profile")
+async def my_expert_profile(user: CurrentUser) -> ExpertProfileRead:
+    """The caller's own expert profile, with their contact and every consent recorded."""
+    return await service.my_expert_profile(actor=user)
+
+
+@router.patch("/me/expert-profile")
+async def update_my_expert_profile(body: JsonBody, user: CurrentUser) -> ExpertProfileRead:
+    """The expert gives or withdraws consent (`consent`), or corrects their contact (`contact`)."""
+    return await service.update_my_expert_profile(actor=user, patch=body)
+
+
+@router.put("/experts/{listing_id}/person")
+async def link_person(listing_id: int, body: PersonLink, user: CurrentUser) -> dict[str, Any]:
+    """The organisation links an expert profile to its person's expert account (`email: null` unlinks)."""
+    return await service.link_person(actor=user, listing_id=listing_id, link=body)
 
 
 @router.post("/{resource}", status_code=status.HTTP_201_CREATED)

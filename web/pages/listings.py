@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from services.catalog import service as catalog_service
 from services.catalog.quality import assess_quality
-from services.catalog.schemas import CREATE_SCHEMAS
+from services.catalog.schemas import CREATE_SCHEMAS, PersonLink
 from services.core.bodies import validate_json_body
 from services.core.errors import DomainError, NotFound
 from web.deps import CurrentUser, Page
@@ -54,7 +54,11 @@ def quality_of(kind: Kind, values: dict[str, Any]) -> tuple[int, list[str]]:
 
 
 def _form_context(
-    kind: Kind, values: dict[str, Any], errors: dict[str, str], listing_id: int | None
+    kind: Kind,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    listing_id: int | None,
+    item: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     score, missing = quality_of(kind, values)
     base = f"/me/listings/{kind.listing_type.value}"
@@ -70,6 +74,9 @@ def _form_context(
         "rows": {name: row_count(values, name) for name in kind.rows},
         "score": score,
         "missing": missing,
+        # An expert profile linked to its person: consent is theirs, shown here but not editable.
+        "person_linked": bool(item and item.get("person_linked")),
+        "consent_now": (item or {}).get("consent") or {},
     }
 
 
@@ -115,7 +122,7 @@ def _update_body(kind: Kind, body: dict[str, Any], item: dict[str, Any]) -> dict
     for key in kind.merged:
         patch[key] = {**(item.get(key) or {}), **patch.get(key, {})}
     stored_consent = {k: bool((item.get("consent") or {}).get(k)) for k in ("publish", "contact")}
-    if "consent" in patch and patch["consent"] == stored_consent:
+    if "consent" in patch and (patch["consent"] == stored_consent or item.get("person_linked")):
         del patch["consent"]
     return patch
 
@@ -166,7 +173,7 @@ async def _posted(request: Request, user: Any, kind: Kind, listing_id: int | Non
     errors = await _save(user, kind, item, values, submit=submit)
     if not errors:
         return redirect("/me/listings", notice="listing_submitted" if submit else "listing_saved")
-    context = _form_context(kind, values, errors, listing_id)
+    context = _form_context(kind, values, errors, listing_id, item)
     return await render(request, "listing_form.html", context, actor=user, status_code=422)
 
 
@@ -180,7 +187,8 @@ async def edit_listing(request: Request, kind_name: str, listing_id: int, user: 
     kind = kind_of(kind_name)
     item = await _own_listing(user, kind, listing_id)
     values = flatten(kind.values(item))
-    return await render(request, "listing_form.html", _form_context(kind, values, {}, listing_id), actor=user)
+    context = _form_context(kind, values, {}, listing_id, item)
+    return await render(request, "listing_form.html", context, actor=user)
 
 
 @router.post("/me/listings/{kind_name}/{listing_id}/edit", response_class=HTMLResponse)
@@ -217,3 +225,20 @@ async def archive_listing(
         actor=user, listing_type=kind.listing_type, listing_id=listing_id, action="archive"
     )
     return redirect("/me/listings", notice="listing_archived")
+
+
+@router.post("/me/listings/expert/{listing_id}/person", response_class=HTMLResponse)
+async def link_person(request: Request, listing_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    """关联专家本人账号: from then on the expert gives or withdraws consent themselves (empty email unlinks)."""
+    kind = kind_of("expert")
+    item = await _own_listing(user, kind, listing_id)
+    email = str(form.get("person_email") or "").strip() or None
+    try:
+        await catalog_service.link_person(actor=user, listing_id=listing_id, link=PersonLink(email=email))
+    except (DomainError, ValidationError) as exc:
+        message = human_message(exc) if isinstance(exc, DomainError) else "请输入有效的邮箱地址"
+        context = _form_context(kind, flatten(kind.values(item)), {"person_email": message}, listing_id, item)
+        return await render(request, "listing_form.html", context, actor=user, status_code=422)
+    return redirect(
+        f"/me/listings/expert/{listing_id}/edit", notice="person_linked" if email else "person_unlinked"
+    )

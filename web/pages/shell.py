@@ -56,6 +56,10 @@ NOTICES = {
     "contract_confirmed": "已确认合同。双方都确认后，卖方即可提交认定登记。",
     "registration_submitted": "已提交认定登记，等待登记机构审核。",
     "payment_started": "付款已发起，支付机构确认到账后该笔款项显示为“已支付”。",
+    "person_linked": "已关联专家本人账号，此后个人同意由专家本人管理。",
+    "person_unlinked": "已解除关联。",
+    "consent_saved": "您的选择已记录（含时间与同意书版本）。",
+    "contact_saved": "联系方式已更新，仅平台与您所在机构可见。",
 }
 
 
@@ -85,6 +89,8 @@ def navigation(actor: Actor | None) -> list[NavLink]:
         links.append(NavLink("我的需求", "/me/demands"))
     if actor.org_id is not None:
         links.append(NavLink("我的预约", "/me/bookings"))
+    if actor.role == "expert":
+        links.append(NavLink("我的专家资料", "/me/expert-profile"))
     if actor.role == "provider":
         links.append(NavLink("我的资源", "/me/listings"))
         links.append(NavLink("预约审批", "/me/booking-approvals"))
