@@ -1,7 +1,7 @@
 """Instrument bookings in the portal: the booking form, 我的预约, and the owner's 预约审批."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from services.accounts import service as accounts_service
 from services.bookings import service as bookings_service
-from services.bookings.schemas import BookingRead
+from services.bookings.schemas import BookingFinish, BookingRead
 from services.catalog import service as catalog_service
 from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError, Forbidden, Invalid
@@ -154,42 +154,39 @@ async def reject(request: Request, booking_id: int, user: CurrentUser, form: Che
 # report counts what is recorded here.
 
 
-class FinishForm(BaseModel):
-    effective_hours: Decimal = Field(ge=0, le=24 * 90, decimal_places=2)
-
-
-async def _usage_refused(request: Request, user: Any, booking_id: int, message: str) -> Response:
+async def _refused(request: Request, user: Any, booking_id: int, message: str) -> Response:
     context = await _approvals_context(user, 1, {booking_id: message})
     return await render(request, "booking_approvals.html", context, actor=user, status_code=422)
 
 
+async def _record_use(
+    request: Request, user: Any, booking_id: int, step: Callable[[], Awaitable[Any]], notice: str
+) -> Response:
+    """One usage step; a refusal (too early, too many hours, a slot not begun) is said beside its booking."""
+    try:
+        await step()
+    except (Conflict, Invalid) as exc:
+        return await _refused(request, user, booking_id, human_message(exc))
+    return redirect("/me/booking-approvals", notice=notice)
+
+
 @router.post("/bookings/{booking_id}/start", response_class=HTMLResponse)
 async def start_use(request: Request, booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
-    try:
-        await bookings_service.start_booking(actor=user, booking_id=booking_id)
-    except Conflict as exc:
-        return await _usage_refused(request, user, booking_id, human_message(exc))
-    return redirect("/me/booking-approvals", notice="booking_started")
+    start = lambda: bookings_service.start_booking(actor=user, booking_id=booking_id)  # noqa: E731
+    return await _record_use(request, user, booking_id, start, "booking_started")
 
 
 @router.post("/bookings/{booking_id}/finish", response_class=HTMLResponse)
 async def finish_use(request: Request, booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
-    data, _ = bind(FinishForm, form_values(form))
+    data, _ = bind(BookingFinish, form_values(form))
     if data is None:
-        return await _usage_refused(request, user, booking_id, "请填写有效机时（小时，最多两位小数）。")
-    try:
-        await bookings_service.finish_booking(
-            actor=user, booking_id=booking_id, body={"effective_hours": str(data.effective_hours)}
-        )
-    except (Conflict, Invalid) as exc:
-        return await _usage_refused(request, user, booking_id, human_message(exc))
-    return redirect("/me/booking-approvals", notice="booking_finished")
+        return await _refused(request, user, booking_id, "请填写有效机时（小时，最多两位小数）。")
+    body = {"effective_hours": str(data.effective_hours)}
+    finish = lambda: bookings_service.finish_booking(actor=user, booking_id=booking_id, body=body)  # noqa: E731
+    return await _record_use(request, user, booking_id, finish, "booking_finished")
 
 
 @router.post("/bookings/{booking_id}/no-show", response_class=HTMLResponse)
 async def no_show(request: Request, booking_id: int, user: CurrentUser, form: CheckedForm) -> Response:
-    try:
-        await bookings_service.mark_no_show(actor=user, booking_id=booking_id)
-    except Conflict as exc:
-        return await _usage_refused(request, user, booking_id, human_message(exc))
-    return redirect("/me/booking-approvals", notice="booking_no_show")
+    mark = lambda: bookings_service.mark_no_show(actor=user, booking_id=booking_id)  # noqa: E731
+    return await _record_use(request, user, booking_id, mark, "booking_no_show")
