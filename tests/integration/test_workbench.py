@@ -2,6 +2,7 @@
 and whose notifications are whose."""
 
 import re
+import uuid
 from typing import Any
 
 import asyncpg
@@ -37,14 +38,21 @@ async def _world(api: Any, admin: str) -> dict[str, Any]:
     """A published challenge assigned to broker A, and a published achievement (provider P) that answers it."""
     provider_org = await create_org(api, admin)
     provider_id, provider = await create_user(api, admin, org_id=provider_org["id"], role="provider")
-    listing = await create_listing(api, provider, "achievement", title=unique("石墨烯导热膜制备技术"))
+    # The suite's index holds many near-identical 石墨烯导热膜 achievements from earlier worlds; a word only this
+    # world's demand and achievement share makes its achievement the demand's own best answer.
+    tag = f"tm{uuid.uuid4().hex[:10]}"
+    listing = await create_listing(
+        api, provider, "achievement", title=unique("石墨烯导热膜制备技术"), keywords=["石墨烯", "导热膜", tag]
+    )
     await publish_listing(api, provider, admin, "achievement", listing["id"])
     buyer_org = await create_org(api, admin, kind="enterprise", region="500107")
     buyer_id, buyer = await create_user(api, admin, org_id=buyer_org["id"], role="enterprise")
     broker_org = await create_org(api, admin, kind="agency")
     broker_a_id, broker_a = await create_user(api, admin, org_id=broker_org["id"], role="broker")
     broker_b_id, broker_b = await create_user(api, admin, org_id=broker_org["id"], role="broker")
-    demand = await api.json("POST", "/api/v1/demands", token=buyer, expect=201, json=CHALLENGE)
+    demand = await api.json(
+        "POST", "/api/v1/demands", token=buyer, expect=201, json={**CHALLENGE, "keywords": [tag]}
+    )
     await api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=buyer)
     await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin)
     await api.json(
