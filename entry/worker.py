@@ -158,10 +158,13 @@ async def process_lanes(limit: int = BATCH, lanes: int = LANES) -> int:
 
 
 async def drain(limit: int = BATCH, *, settle_seconds: float = 300) -> int:
-    """Process until the outbox is empty (used by tests and the seed command); returns the rows handled here.
+    """Process until the outbox is empty and every published demand's matches are computed (used by tests and
+    the seed command); returns the outbox rows handled here.
 
     A running worker may hold rows this call skips (SKIP LOCKED): the outbox is empty only when those are
     processed too, so wait for them (up to `settle_seconds`) before returning; callers read what they wrote.
+    A demand matched while its supply was still being indexed in another lane is left stale: re-match it here
+    rather than leave it to the worker's idle loop, so a drained stack has complete matches.
     """
     await search_service.ensure_indices()
     total = 0
@@ -172,6 +175,8 @@ async def drain(limit: int = BATCH, *, settle_seconds: float = 300) -> int:
         if handled:
             continue
         if await outbox.count_pending() == 0:
+            if asyncio.get_running_loop().time() <= deadline and await refresh_stale_matches():
+                continue
             return total
         if asyncio.get_running_loop().time() > deadline:
             log.warning("worker.drain_unsettled", pending=await outbox.count_pending())

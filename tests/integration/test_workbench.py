@@ -67,6 +67,7 @@ async def _world(api: Any, admin: str) -> dict[str, Any]:
     return {
         "demand": demand,
         "listing": listing,
+        "tag": tag,
         "match_id": mine[0]["match_id"],
         "buyer": buyer,
         "buyer_id": buyer_id,

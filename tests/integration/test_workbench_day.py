@@ -92,7 +92,11 @@ async def test_the_queue_filters_by_idle_days_and_sorts_the_longest_idle_first(
     world = await _world(api, admin_token)
     demand_id = world["demand"]["id"]
     second = await create_listing(
-        api, world["provider"], "achievement", title=unique("石墨烯导热膜卷对卷工艺")
+        api,
+        world["provider"],
+        "achievement",
+        title=unique("石墨烯导热膜卷对卷工艺"),
+        keywords=["石墨烯", "导热膜", world["tag"]],
     )
     await publish_listing(api, world["provider"], admin_token, "achievement", second["id"])
     await api.wait_indexed(admin_token)
