@@ -50,6 +50,11 @@ async def names_by_id(org_ids: list[int]) -> dict[int, str]:
     return {int(row[0]): str(row[1]) for row in rows}
 
 
+async def user_names_by_id(user_ids: list[int]) -> dict[int, str]:
+    rows = await User.filter(id__in=user_ids).values_list("id", "name")
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
 async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[int, list[Organisation]]:
     query = Organisation.all()
     if verified is not None:

@@ -573,6 +573,11 @@ async def org_names(*, org_ids: list[int]) -> dict[int, str]:
     return await repository.names_by_id(sorted(set(org_ids))) if org_ids else {}
 
 
+async def user_names(*, user_ids: list[int]) -> dict[int, str]:
+    """Names of people by id, in one query (review queues that show who filed)."""
+    return await repository.user_names_by_id(sorted(set(user_ids))) if user_ids else {}
+
+
 async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int) -> dict[str, object]:
     """Organisations for the admin's verification queue."""
     require_admin(actor)

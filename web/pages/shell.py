@@ -63,6 +63,9 @@ NOTICES = {
     "person_unlinked": "已解除关联。",
     "consent_saved": "您的选择已记录（含时间与同意书版本）。",
     "contact_saved": "联系方式已更新，仅平台与您所在机构可见。",
+    "broker_filed": "备案资料已提交，平台审核通过后您的账号即可使用经纪人工作台。",
+    "broker_approved": "已批准，该账号现已获得经纪人权限。",
+    "broker_rejected": "已驳回，并将理由告知申请人。",
 }
 
 
@@ -109,6 +112,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
             [
                 NavLink("审核队列", "/admin/review"),
                 NavLink("机构核验", "/admin/orgs"),
+                NavLink("经纪人审核", "/admin/brokers"),
                 NavLink("合同登记", "/admin/contracts"),
                 NavLink("成交额看板", "/admin/dashboard"),
                 NavLink("开放共享", "/admin/open-sharing"),
