@@ -46,6 +46,7 @@ from web.pages import (
     dashboard,
     devmail,
     enquiry,
+    instrument_admin,
     listing_import,
     listings,
     portal,
@@ -125,6 +126,7 @@ def create_app() -> FastAPI:
     app.include_router(sharing.router)
     app.include_router(expert_pages.router)
     app.include_router(broker_profile_pages.router)
+    app.include_router(instrument_admin.router)
     if get_settings().environment != "production":
         app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

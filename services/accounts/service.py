@@ -578,6 +578,12 @@ async def user_names(*, user_ids: list[int]) -> dict[int, str]:
     return await repository.user_names_by_id(sorted(set(user_ids))) if user_ids else {}
 
 
+async def active_user_id(*, email: str) -> int | None:
+    """The id of the active user registered with this e-mail (an owner naming whom they trained), else None."""
+    user = await repository.get_user_by_email(email.strip())
+    return int(user.id) if user is not None and user.is_active else None
+
+
 async def list_orgs(*, actor: Actor, verified: bool | None, page: int, size: int) -> dict[str, object]:
     """Organisations for the admin's verification queue."""
     require_admin(actor)

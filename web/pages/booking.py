@@ -12,11 +12,10 @@ from services.accounts import service as accounts_service
 from services.bookings import service as bookings_service
 from services.bookings.schemas import BookingFinish, BookingRead
 from services.catalog import service as catalog_service
-from services.core.clock import CHINA_TZ
 from services.core.errors import Conflict, DomainError, Forbidden, Invalid
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
-from web.pages.forms import GENERAL, BlankIsNone, bind, domain_errors, form_values, human_message
+from web.pages.forms import GENERAL, BlankIsNone, beijing, bind, domain_errors, form_values, human_message
 from web.pages.portal import listing_context
 from web.pages.shell import pager, redirect, render
 
@@ -40,18 +39,13 @@ class RejectForm(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-def _beijing(moment: datetime) -> datetime:
-    """Form times are Beijing wall-clock time unless they say otherwise."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
-
-
 @router.post("/listings/instrument/{listing_id}/book", response_class=HTMLResponse)
 async def book(request: Request, listing_id: int, user: CurrentUser, form: CheckedForm) -> Response:
     values = form_values(form)
     data, errors = bind(BookingForm, values)
     status_code = 422
     if data is not None:
-        start, end = _beijing(data.start), _beijing(data.end)
+        start, end = beijing(data.start), beijing(data.end)
         if end <= start:
             errors = {"end": "结束时间必须晚于开始时间"}
         else:

@@ -1,11 +1,13 @@
 """Portal forms: posted fields bound to Pydantic models, with every error said in Chinese next to its field."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.datastructures import FormData
 
+from services.core.clock import CHINA_TZ
 from services.core.errors import DomainError
 from services.core.errors import validation_message_zh as _zh
 from web.pages.csrf import FIELD as CSRF_FIELD
@@ -38,6 +40,11 @@ def _parse_yuan(value: Any) -> int | None:
     if amount > Decimal(10) ** 13:
         raise ValueError("金额过大")
     return int(amount * 100)
+
+
+def beijing(moment: datetime) -> datetime:
+    """Form times (datetime-local) are Beijing wall-clock time unless they say otherwise."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -66,6 +66,10 @@ NOTICES = {
     "broker_filed": "备案资料已提交，平台审核通过后您的账号即可使用经纪人工作台。",
     "broker_approved": "已批准，该账号现已获得经纪人权限。",
     "broker_rejected": "已驳回，并将理由告知申请人。",
+    "closure_added": "已添加停用时段，预约日历中该时段不再可选。",
+    "closure_removed": "已删除停用时段，该时段恢复可预约。",
+    "training_granted": "已登记培训，受训人在有效期内可预约自主上机。",
+    "training_revoked": "已撤销培训记录。",
 }
 
 
