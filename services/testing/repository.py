@@ -23,6 +23,15 @@ async def save_request(request: TestRequest, connection: BaseDBAsyncClient) -> N
     await request.save(using_db=connection)
 
 
+async def page_requests(
+    *, org_id: int, as_provider: bool, offset: int, limit: int
+) -> tuple[int, list[TestRequest]]:
+    query = TestRequest.filter(
+        **({"provider_org_id": org_id} if as_provider else {"requester_org_id": org_id})
+    )
+    return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
+
+
 async def insert_method(**values: Any) -> TestMethod:
     return await TestMethod.create(**values)
 

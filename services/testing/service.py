@@ -215,6 +215,23 @@ async def withdraw_test_method(*, actor: Actor, method_id: int) -> None:
     await repository.deactivate_method(method_id)
 
 
+SIDES = ("requested", "received")
+
+
+async def list_test_requests(*, actor: Actor, side: str, page: int, size: int) -> dict[str, Any]:
+    """The caller's organisation's test requests, newest first: those it sent (`requested`) or, as the lab,
+    received (`received`)."""
+    if side not in SIDES:
+        raise Invalid.field(["query", "side"], f"未知的列表 {side}", "side is requested or received")
+    total, rows = await repository.page_requests(
+        org_id=require_organisation(actor),
+        as_provider=side == "received",
+        offset=(page - 1) * size,
+        limit=size,
+    )
+    return {"total": total, "page": page, "size": size, "items": [_read(r) for r in rows]}
+
+
 async def get_test_request(*, actor: Actor, request_id: int) -> TestRequestRead:
     """One test request (its two parties and admins)."""
     request = await repository.get_request(request_id)

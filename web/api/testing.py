@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response, UploadFile, status
+from fastapi import APIRouter, Body, Query, Response, UploadFile, status
 
 from services.testing import service
 from services.testing.schemas import TestMethodRead, TestRequestRead
-from web.deps import CurrentUser
+from web.deps import CurrentUser, Page, Size
 from web.routes import add_actions
 
 router = APIRouter(prefix="/api/v1/test-requests", tags=["testing"])
@@ -16,6 +16,18 @@ JsonBody = Annotated[dict[str, Any], Body()]
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_test_request(body: JsonBody, user: CurrentUser) -> TestRequestRead:
     return await service.create_test_request(actor=user, body=body)
+
+
+@router.get("")
+async def list_test_requests(
+    user: CurrentUser,
+    side: Annotated[
+        str, Query(description="requested (sent by my organisation) or received (as the lab)")
+    ] = "requested",
+    page: Page = 1,
+    size: Size = 20,
+) -> dict[str, Any]:
+    return await service.list_test_requests(actor=user, side=side, page=page, size=size)
 
 
 @router.get("/{request_id}")

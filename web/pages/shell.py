@@ -70,6 +70,14 @@ NOTICES = {
     "closure_removed": "已删除停用时段，该时段恢复可预约。",
     "training_granted": "已登记培训，受训人在有效期内可预约自主上机。",
     "training_revoked": "已撤销培训记录。",
+    "test_requested": "检测委托已提交，检测机构报价后您会收到通知。",
+    "test_quoted": "报价已发送，等待委托方确认。",
+    "test_quote_accepted": "已接受报价，请按约定寄送样品。",
+    "test_quote_declined": "已谢绝该报价。",
+    "test_samples_received": "已确认收到样品，检测开始。",
+    "test_reported": "检测报告已上传，等待委托方验收。",
+    "test_queried": "疑问已发送给检测机构。",
+    "test_completed": "已验收检测结果，委托完成。",
 }
 
 
@@ -104,6 +112,8 @@ def navigation(actor: Actor | None) -> list[NavLink]:
     if actor.role == "provider":
         links.append(NavLink("我的资源", "/me/listings"))
         links.append(NavLink("预约审批", "/me/booking-approvals"))
+    if actor.org_id is not None and actor.role in ("enterprise", "provider"):
+        links.append(NavLink("送样检测", "/me/test-requests"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
         links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":
