@@ -92,8 +92,13 @@ async def test_a_test_request_runs_from_the_instrument_page_to_the_accepted_repo
 
     # when a third organisation opens it or takes a step, then it does not exist for them
     stranger = portal_factory()
-    await _member(api, admin_token, stranger, "他企员工")
+    stranger_member = await _member(api, admin_token, stranger, "他企员工")
     await stranger.page(detail, expect=404)
+    stranger_token = await api.token(stranger_member["email"], PASSWORD)
+    for side in ("requested", "received"):
+        listed = await api.json("GET", f"/api/v1/test-requests?side={side}", token=stranger_token)
+        assert request_id not in [r["id"] for r in listed["items"]]
+    await api.call("GET", "/api/v1/test-requests?side=everything", token=stranger_token, expect=422)
     await stranger.post(f"{detail}/accept", {}, token=await stranger.token("/me/test-requests"), expect=404)
     # and the buyer cannot take the lab's step: quoting its own request is refused
     await buyer.post(
