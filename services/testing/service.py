@@ -206,6 +206,15 @@ async def list_test_methods(*, listing_id: int) -> list[TestMethodRead]:
     return [_method_read(m) for m in await repository.active_methods(listing_id)]
 
 
+async def lab_catalogue(*, actor: Actor, listing_id: int) -> list[TestMethodRead]:
+    """The catalogue of methods as its lab keeps it (members of the listing's organisation and admins)."""
+    listing = await catalog_service.published_listing(listing_id=listing_id)
+    if listing is None or not _offers_testing(listing):
+        raise NotFound("listing_not_found", f"检测服务 {listing_id} 不存在", "no such published testing service")
+    policies.require_provider_member(actor, int(listing["org_id"]))
+    return [_method_read(m) for m in await repository.active_methods(listing_id)]
+
+
 async def withdraw_test_method(*, actor: Actor, method_id: int) -> None:
     """The lab withdraws a method; requests already made keep the terms they were made on."""
     method = await repository.get_method(method_id)

@@ -189,3 +189,50 @@ async def test_a_test_request_runs_from_the_instrument_page_to_the_accepted_repo
     assert "已完成" in page
     assert f'action="{detail}/accept-result"' not in page
     assert f'action="{detail}/report"' not in await lab.page(detail)
+
+
+async def test_the_lab_keeps_its_catalogue_of_methods_and_no_other_organisation_can(
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given a lab's published instrument offering 送样检测, its provider signed in
+    supply = await published_instrument(api, admin_token, name=unique("同步热分析仪"))
+    instrument_id = supply["instrument"]["id"]
+    url = f"/me/listings/{instrument_id}/test-methods"
+    lab = portal_factory()
+    await lab.login(supply["provider_email"])
+    assert f'href="{url}"' in await lab.page("/me/listings")
+
+    # when it adds a method whose price is not a number, then the price is named and nothing is saved
+    method = {"test_item": "热重-差示扫描量热联用分析", "standard": "GB/T 27761-2011", "turnaround_days": "4"}
+    bad = await lab.post(url, {**method, "price": "abc"}, token=await lab.token(url), expect=422)
+    assert 'id="err-price"' in bad.text
+    assert await db.fetchval("SELECT count(*) FROM testing_method WHERE listing_id = $1", instrument_id) == 0
+
+    # when it adds it at 650 元 per sample, then requesters choose it from the request form
+    await lab.post(
+        url, {**method, "price": "650", "unit": "sample", "accreditation": "none"}, token=await lab.token(url)
+    )
+    row = await db.fetchrow(
+        "SELECT id, price_fen, active FROM testing_method WHERE listing_id = $1", instrument_id
+    )
+    assert (row["price_fen"], row["active"]) == (65_000, True)
+    buyer = portal_factory()
+    await _member(api, admin_token, buyer, "企业质检部")
+    assert "热重-差示扫描量热联用分析" in await buyer.page(f"/test-requests/new?listing_id={instrument_id}")
+
+    # when another organisation opens the catalogue page, adds to it or withdraws from it, then 403 and no change
+    await buyer.page(url, expect=403)
+    buyer_token = await buyer.token("/me/test-requests")
+    await buyer.post(url, {**method, "price": "1"}, token=buyer_token, expect=403)
+    await buyer.post(f"{url}/{row['id']}/withdraw", {}, token=buyer_token, expect=403)
+    assert await db.fetchval("SELECT count(*) FROM testing_method WHERE listing_id = $1", instrument_id) == 1
+    assert await db.fetchval("SELECT active FROM testing_method WHERE id = $1", row["id"]) is True
+
+    # when the lab withdraws it, then the request form no longer offers it
+    await lab.post(f"{url}/{row['id']}/withdraw", {}, token=await lab.token(url))
+    assert "热重-差示扫描量热联用分析" not in await buyer.page(
+        f"/test-requests/new?listing_id={instrument_id}"
+    )

@@ -78,6 +78,8 @@ NOTICES = {
     "test_reported": "检测报告已上传，等待委托方验收。",
     "test_queried": "疑问已发送给检测机构。",
     "test_completed": "已验收检测结果，委托完成。",
+    "test_method_added": "已添加检测项目，委托方在委托送样检测时即可选择。",
+    "test_method_withdrawn": "已停用该检测项目；已提交的委托仍按原条件执行。",
 }
 
 

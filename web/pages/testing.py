@@ -15,7 +15,7 @@ from services.catalog import service as catalog_service
 from services.core.errors import DomainError
 from services.testing import service as testing_service
 from services.testing.lifecycle import BY_PROVIDER, TRANSITIONS, TestAction
-from services.testing.schemas import Accreditation, TestRequestRead, TestRequestStatus
+from services.testing.schemas import Accreditation, MethodUnit, TestRequestRead, TestRequestStatus
 from web.deps import CurrentUser, Page
 from web.errors import STATUS
 from web.pages.csrf import CheckedForm
@@ -300,3 +300,85 @@ async def take_step(
     except DomainError as exc:
         return await _refused(request, user, request_id, exc)
     return redirect(_detail_url(request_id), notice=notice)
+
+
+# --- the lab's catalogue of methods ----------------------------------------------------------------------
+
+
+class MethodForm(BaseModel):
+    test_item: str = Field(min_length=1, max_length=200)
+    standard: str = Field(default="", max_length=100)
+    accreditation: Accreditation = Accreditation.NONE
+    turnaround_days: int = Field(ge=1, le=365)
+    price: YuanFen
+    unit: MethodUnit = MethodUnit.SAMPLE
+
+
+def _methods_url(listing_id: int) -> str:
+    return f"/me/listings/{listing_id}/test-methods"
+
+
+async def _methods_page(
+    request: Request,
+    user: Actor,
+    listing_id: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    methods = await testing_service.lab_catalogue(actor=user, listing_id=listing_id)
+    context = {
+        "listing_id": listing_id,
+        "service": await _service(listing_id),
+        "methods": methods,
+        "values": values or {"accreditation": "none", "unit": "sample"},
+        "errors": errors or {},
+        "accreditations": list(ACCREDITATION_LABELS.items()),
+        "units": list(UNIT_LABELS.items()),
+        "UNIT_LABELS": UNIT_LABELS,
+        "ACCREDITATION_LABELS": ACCREDITATION_LABELS,
+    }
+    return await render(request, "test_methods.html", context, actor=user, status_code=status_code)
+
+
+@router.get("/me/listings/{listing_id}/test-methods", response_class=HTMLResponse)
+async def test_methods(request: Request, listing_id: int, user: CurrentUser) -> Response:
+    return await _methods_page(request, user, listing_id)
+
+
+@router.post("/me/listings/{listing_id}/test-methods", response_class=HTMLResponse)
+async def add_test_method(
+    request: Request, listing_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    values = form_values(form)
+    data, errors = bind(MethodForm, values)
+    if data is not None and not data.price:
+        data, errors = None, {"price": "请填写单价（元）"}
+    if data is None:
+        return await _methods_page(request, user, listing_id, values=values, errors=errors, status_code=422)
+    body = {
+        "listing_id": listing_id,
+        "test_item": data.test_item,
+        "standard": data.standard or None,
+        "accreditation": data.accreditation.value,
+        "turnaround_days": data.turnaround_days,
+        "price_fen": data.price,
+        "unit": data.unit.value,
+    }
+    try:
+        await testing_service.add_test_method(actor=user, body=body)
+    except DomainError as exc:
+        errors = domain_errors(exc, fields={"price_fen": "price"})
+        return await _methods_page(
+            request, user, listing_id, values=values, errors=errors, status_code=STATUS[exc.kind]
+        )
+    return redirect(_methods_url(listing_id), notice="test_method_added")
+
+
+@router.post("/me/listings/{listing_id}/test-methods/{method_id}/withdraw", response_class=HTMLResponse)
+async def withdraw_test_method(
+    listing_id: int, method_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    await testing_service.withdraw_test_method(actor=user, method_id=method_id)
+    return redirect(_methods_url(listing_id), notice="test_method_withdrawn")
