@@ -218,6 +218,12 @@ async def create_contract(*, actor: Actor, body: Any) -> ContractRead:
     return await get_contract(actor=actor, contract_id=contract.id)
 
 
+async def set_voucher_parts(*, contract_id: int, parts: dict[int, int], connection: Connection) -> None:
+    """The part of each milestone (by seq) a 创新券 pays, in the caller's transaction: paying the milestone then
+    charges the buyer the rest only, whichever endpoint it is paid through."""
+    await repository.set_milestone_voucher_parts(contract_id, parts, connection)
+
+
 async def record_contract_changed(contract_id: int, status: str, connection: Connection) -> None:
     """The outbox row every contract change writes in its own transaction."""
     await record_event(

@@ -123,6 +123,8 @@ class Milestone(Model):
     name = fields.CharField(max_length=200)
     due = fields.DateField(null=True)
     amount_fen = fields.BigIntField()
+    # The part a 创新券 pays (set from the service order the contract came from): never charged to the buyer.
+    voucher_fen = fields.BigIntField(default=0)
     status = fields.CharField(max_length=16, default="unpaid")
     paid_at = fields.DatetimeField(null=True)
 
@@ -131,6 +133,9 @@ class Milestone(Model):
         unique_together = (("contract_id", "seq"),)
         constraints = (
             CheckConstraint(check="amount_fen > 0", name="deals_milestone_amount_positive"),
+            CheckConstraint(
+                check="voucher_fen >= 0 AND voucher_fen <= amount_fen", name="deals_milestone_voucher_within"
+            ),
             CheckConstraint(
                 check="status IN ('unpaid','processing','paid','refunded')",
                 name="deals_milestone_status_valid",

@@ -58,6 +58,16 @@ async def lock_contract(contract_id: int, connection: BaseDBAsyncClient) -> Cont
     return await Contract.filter(id=contract_id).using_db(connection).select_for_update().first()
 
 
+async def set_milestone_voucher_parts(
+    contract_id: int, parts: dict[int, int], connection: BaseDBAsyncClient
+) -> None:
+    """Each milestone's 创新券 part by seq; milestones not named pay none."""
+    for milestone in await Milestone.filter(contract_id=contract_id).using_db(connection).select_for_update():
+        part = parts.get(milestone.seq, 0)
+        if milestone.voucher_fen != part:
+            await Milestone.filter(id=milestone.id).using_db(connection).update(voucher_fen=part)
+
+
 async def lock_milestone(
     contract_id: int, milestone_id: int, connection: BaseDBAsyncClient
 ) -> Milestone | None:

@@ -373,6 +373,10 @@ async def create_order_contract(*, actor: Actor, order_id: int) -> ContractRead:
             )
         # The deals service records the contract in this same transaction (a savepoint): both or neither.
         contract = await contracts_service.create_contract(actor=actor, body=_contract_body(order))
+        if order.voucher_cover:
+            await contracts_service.set_voucher_parts(
+                contract_id=contract.id, parts=voucher_cover(order), connection=conn
+            )
         order.contract_id = contract.id
         await repository.save_order(order, conn)
         await _record_change(order, "contract", conn)
@@ -411,7 +415,6 @@ async def pay_order_milestone(
         milestone_id=milestone.id,
         body=body,
         provider=provider,
-        voucher_fen=covered,
     )
 
 
@@ -468,6 +471,11 @@ async def set_voucher_cover(*, order_id: int, cover: dict[int, int], connection:
         raise _not_found(order_id)
     order.voucher_cover = {str(seq): fen for seq, fen in cover.items()} or None
     await repository.save_order(order, connection)
+    if order.contract_id is not None:
+        # The contract's milestones carry the same parts: paying through the contract charges no more.
+        await contracts_service.set_voucher_parts(
+            contract_id=order.contract_id, parts=cover, connection=connection
+        )
     await _record_change(order, "voucher", connection)
 
 

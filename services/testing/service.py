@@ -210,7 +210,9 @@ async def lab_catalogue(*, actor: Actor, listing_id: int) -> list[TestMethodRead
     """The catalogue of methods as its lab keeps it (members of the listing's organisation and admins)."""
     listing = await catalog_service.published_listing(listing_id=listing_id)
     if listing is None or not _offers_testing(listing):
-        raise NotFound("listing_not_found", f"检测服务 {listing_id} 不存在", "no such published testing service")
+        raise NotFound(
+            "listing_not_found", f"检测服务 {listing_id} 不存在", "no such published testing service"
+        )
     policies.require_provider_member(actor, int(listing["org_id"]))
     return [_method_read(m) for m in await repository.active_methods(listing_id)]
 

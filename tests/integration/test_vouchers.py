@@ -763,3 +763,49 @@ async def test_a_service_order_budget_with_100_concurrent_applications_never_goe
     )
     assert all(b["balance_fen"] >= 0 for b in balances)
     assert sum(10 * price - b["balance_fen"] for b in balances) == budget
+
+
+async def test_the_contract_of_an_order_charges_no_more_than_the_order_whichever_way_it_is_paid(
+    api, admin_token, db
+):
+    # given two accepted orders of 10,000 元 (milestones 3,000 and 7,000 元) with a 5,000 元 voucher each: the
+    # first order's contract is made before the voucher is applied, the second one's after
+    provider, listing_id = await _consultancy(api, admin_token)
+    ent = await create_org(api, admin_token, kind="enterprise")
+    _, buyer = await create_user(api, admin_token, org_id=ent["id"], role="enterprise")
+    early, late = (
+        await _order(api, provider, buyer, listing_id),
+        await _order(api, provider, buyer, listing_id),
+    )
+    early_contract = await api.json("POST", f"{ORDERS}/{early}/contract", token=buyer, expect=201)
+    for oid in (early, late):  # one voucher per organisation and programme: a programme each
+        programme = await api.json(
+            "POST",
+            "/api/v1/voucher-programmes",
+            token=admin_token,
+            json=_order_programme(face_value_fen=500_000),
+            expect=201,
+        )
+        voucher = await _voucher(api, admin_token, buyer, programme["id"])
+        await api.json(
+            "POST", f"{ORDERS}/{oid}/voucher", token=buyer, json={"voucher_id": voucher["id"]}, expect=201
+        )
+    late_contract = await api.json("POST", f"{ORDERS}/{late}/contract", token=buyer, expect=201)
+
+    # when the buyer pays through the contract's own endpoint instead of the order's, then the milestone the
+    # voucher pays in full is not charged, and the other is charged less the voucher's part, as on the order
+    pay = {"methods": ["card"]}
+    for contract in (early_contract, late_contract):
+        first, second = sorted(contract["milestones"], key=lambda m: m["seq"])
+        async with nothing_saved(db):
+            covered = await api.call(
+                "POST",
+                f"/api/v1/contracts/{contract['id']}/milestones/{first['id']}/pay",
+                token=buyer,
+                json=pay,
+            )
+            assert assert_problem(covered, 409)["code"] == "milestone_covered_by_voucher"
+        payment = await api.json(
+            "POST", f"/api/v1/contracts/{contract['id']}/milestones/{second['id']}/pay", token=buyer, json=pay
+        )
+        assert payment["amount_fen"] == 700_000 - 200_000

@@ -80,7 +80,6 @@ async def start_milestone_payment(
     milestone_id: int,
     body: Any,
     provider: PaymentProvider,
-    voucher_fen: int = 0,
 ) -> PaymentRead:
     """The buyer pays a milestone (less the part a 创新券 pays): one PaymentIntent per attempt, idempotent."""
     start = parse_body(PaymentStart, body or {})
@@ -101,11 +100,17 @@ async def start_milestone_payment(
             raise NotFound("milestone_not_found", f"里程碑 {milestone_id} 不存在", "milestone not found")
         if milestone.status == MilestoneStatus.PAID:
             raise Conflict("milestone_paid", "该里程碑已支付", "milestone already paid")
+        if milestone.voucher_fen >= milestone.amount_fen:
+            raise Conflict(
+                "milestone_covered_by_voucher",
+                f"里程碑 {milestone.seq} 由创新券全额支付，无需付款",
+                "the voucher pays this milestone in full",
+            )
         existing = await repository.open_payment(milestone.id, conn)
         if existing is not None and existing.provider_ref:
             return _payment_read(existing)
         destination = await repository.payout_account(contract.seller_org_id)
-        amount_fen = milestone.amount_fen - voucher_fen
+        amount_fen = milestone.amount_fen - milestone.voucher_fen
         shares = _split(amount_fen, contract)
         payment = existing or await repository.insert_payment(
             {
