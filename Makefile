@@ -59,7 +59,7 @@ run: venv services-up migrate ## everything, then serve the portal at http://127
 test: export TM_FAST_PG := 1
 test: export TM_APT_EXTRA := chromium fonts-noto-cjk
 test: venv services-up ## the whole suite against the real services
-	$(BIN)/python -m pytest -p no:cacheprovider -q
+	$(BIN)/python -m pytest -p no:cacheprovider -q --durations=40
 
 test-fast: venv services-up ## the suite without the slow (load, fault, cluster, browser) tests
 	$(BIN)/python -m pytest -p no:cacheprovider -q -m 'not slow'

@@ -29,7 +29,7 @@ from services.bookings.schemas import (
 from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.bodies import parse_body
-from services.core.db import Connection, UniqueViolation, transaction
+from services.core.db import Connection, Deadlock, UniqueViolation, transaction
 from services.core.errors import Conflict, Invalid, NotFound
 from services.core.outbox import record_event
 from services.core.transitions import run_transition
@@ -41,6 +41,7 @@ BOOKING_HORIZON = timedelta(days=365)
 AVAILABILITY_SPAN = timedelta(days=92)
 NO_SHOW_WINDOW = timedelta(days=90)
 TRAINING_HORIZON = timedelta(days=5 * 366)
+INSERT_ATTEMPTS = 3
 # The owner may record the start this long before the slot begins (setting up, an early arrival), not earlier.
 START_LEAD = timedelta(hours=1)
 # Lapsed requests expired per worker sweep (the rest follow in the next one).
@@ -151,29 +152,39 @@ async def create_booking(*, actor: Actor, body: Any) -> BookingRead:
     )
     group = price_group(booker_org_id=org_id, booker_kind=org.kind, owner_org_id=instrument["org_id"])
     price = price_booking(instrument.get("fees") or [], hours, data.samples, data.mode.value, group)
-    try:
-        async with transaction() as conn:
-            # A lapsed request must not hold the slot even if the worker has not swept it yet.
-            await _expire_overdue(now, conn, instrument_id=instrument["id"])
-            booking = await repository.insert_booking(
-                conn,
-                instrument_id=instrument["id"],
-                org_id=org_id,
-                user_id=actor.user_id,
-                starts_at=start,
-                ends_at=end,
-                mode=data.mode.value,
-                status=BookingStatus.PENDING.value,
-                price_fen=price,
-                price_group=group,
-                expires_at=min(now + timedelta(hours=int(rules.get("response_hours", 48))), start),
-                note=data.note,
-            )
-    except UniqueViolation as exc:
-        if "deals_booking_no_overlap" in str(exc):
-            raise Conflict("slot_taken", "该时段已被预约", "the slot overlaps another booking") from exc
-        raise
-    return _booking_read(booking)
+    values = {
+        "instrument_id": instrument["id"],
+        "org_id": org_id,
+        "user_id": actor.user_id,
+        "starts_at": start,
+        "ends_at": end,
+        "mode": data.mode.value,
+        "status": BookingStatus.PENDING.value,
+        "price_fen": price,
+        "price_group": group,
+        "expires_at": min(now + timedelta(hours=int(rules.get("response_hours", 48))), start),
+        "note": data.note,
+    }
+    for attempt in range(INSERT_ATTEMPTS):
+        try:
+            return _booking_read(await _insert_booking(now, values))
+        except Deadlock:
+            # Two overlapping requests at the same moment waited for each other's row; once retried, this one
+            # meets the committed booking as an ordinary overlap (or wins, if the other was rolled back).
+            if attempt == INSERT_ATTEMPTS - 1:
+                raise
+        except UniqueViolation as exc:
+            if "deals_booking_no_overlap" in str(exc):
+                raise Conflict("slot_taken", "该时段已被预约", "the slot overlaps another booking") from exc
+            raise
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+async def _insert_booking(now: datetime, values: dict[str, Any]) -> Booking:
+    async with transaction() as conn:
+        # A lapsed request must not hold the slot even if the worker has not swept it yet.
+        await _expire_overdue(now, conn, instrument_id=int(values["instrument_id"]))
+        return await repository.insert_booking(conn, **values)
 
 
 async def _announce(

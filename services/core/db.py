@@ -3,6 +3,7 @@
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeAlias
 
+from asyncpg.exceptions import DeadlockDetectedError
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DBConnectionError, IntegrityError
@@ -48,6 +49,9 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
 # error a unique constraint raises. Only repositories (and this module) import tortoise.
 Connection: TypeAlias = BaseDBAsyncClient
 UniqueViolation: TypeAlias = IntegrityError
+# Two transactions inserting rows an exclusion constraint says conflict may each wait for the other's row:
+# PostgreSQL then aborts one of them with a deadlock. Retried, it meets the committed row as a plain violation.
+Deadlock: TypeAlias = DeadlockDetectedError
 # What the ORM raises for an unreachable database and for a value a field refuses (services.core.faults).
 DatabaseUnreachable: TypeAlias = DBConnectionError
 RefusedValue: TypeAlias = OrmValidationError

@@ -433,6 +433,37 @@ async def test_concurrent_overlapping_bookings_exactly_one_wins(env, db, round_n
     assert live == 1
 
 
+async def test_twelve_simultaneous_requests_for_one_slot_give_one_booking_and_eleven_409s(env, db):
+    # given one free slot, and twelve overlapping requests for it sent at once (exclusion checks that wait for
+    # each other deadlock in PostgreSQL: the loser of a deadlock must still hear 409, never 500)
+    start, _ = env.next_slot()
+    begin = datetime.fromisoformat(start)
+    bodies = [
+        {
+            "instrument_id": env.instrument_id,
+            "mode": "commissioned",
+            "start": (begin + timedelta(minutes=5 * i)).isoformat(),
+            "end": (begin + timedelta(minutes=5 * i + 90)).isoformat(),
+        }
+        for i in range(12)
+    ]
+    before = await row_counts(db)
+
+    responses = await asyncio.gather(
+        *(
+            env.api.call(
+                "POST", "/api/v1/bookings", token=env.enterprise if i % 2 else env.provider, json=body
+            )
+            for i, body in enumerate(bodies)
+        )
+    )
+
+    # then exactly one is booked and every other request is told the slot is taken
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 11, [r.text[:200] for r in responses]
+    assert {assert_problem(r, 409)["code"] for r in responses if r.status_code == 409} == {"slot_taken"}
+    assert (await row_counts(db))["deals_booking"] == before["deals_booking"] + 1
+
+
 # --- search parameters ----------------------------------------------------------------------------------
 
 
