@@ -57,6 +57,7 @@ from web.pages import (
 from web.pages import brokers as broker_profile_pages
 from web.pages import demand as demand_pages
 from web.pages import expert as expert_pages
+from web.pages import orders as order_pages
 from web.pages import testing as testing_pages
 from web.webhooks import stripe as stripe_webhooks
 
@@ -129,6 +130,7 @@ def create_app() -> FastAPI:
     app.include_router(broker_profile_pages.router)
     app.include_router(instrument_admin.router)
     app.include_router(testing_pages.router)
+    app.include_router(order_pages.router)
     if get_settings().environment != "production":
         app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -151,6 +151,15 @@ async def get_service_order(*, actor: Actor, order_id: int) -> ServiceOrderRead:
     return _read(await _visible_order(actor, order_id))
 
 
+async def milestone_statuses(*, actor: Actor, order_id: int) -> dict[int, str]:
+    """The payment status of each milestone (by seq) of the order's contract; empty before there is one."""
+    order = await _visible_order(actor, order_id)
+    if order.contract_id is None:
+        return {}
+    contract = await contracts_service.get_contract(actor=actor, contract_id=order.contract_id)
+    return {m.seq: m.status for m in contract.milestones}
+
+
 async def _visible_order(actor: Actor, order_id: int) -> ServiceOrder:
     order = await repository.get_order(order_id)
     if order is None:
@@ -199,7 +208,7 @@ async def _step(
             user_ids=[order.requester_id, order.quoted_by_id],
             kind=NotificationKind.SERVICE_ORDER,
             title=f"{_NOTICES[action]}：{order.title}",
-            link=f"/api/v1/service-orders/{order.id}",
+            link=f"/me/service-orders/{order.id}",
             skip_user_id=actor.user_id,
         )
     return _read(order)

@@ -1,12 +1,12 @@
 """The service pages in a real browser, by clicking: an enterprise asks a lab for 送样检测 from the instrument's
-page, the lab quotes on the request's page; the lab's 检测项目目录 and 开放管理; a member's 技术经纪人备案 and the
-admin's 经纪人审核. Each page is checked (no sideways overflow, no squeezed table cells, no English to a zh-CN
+page, the lab quotes on the request's page; the enterprise's 服务订单; the lab's 检测项目目录 and 开放管理; a
+member's 技术经纪人备案 and the admin's 经纪人审核. Each page is checked (no sideways overflow, no squeezed table cells, no English to a zh-CN
 user, no script error) and screenshotted at desktop and phone size."""
 
 import re
 from typing import Any
 
-from tests.factories import create_org
+from tests.factories import create_listing, create_org, publish_listing
 from tests.integration.browser import CHROMIUM_ARGS, DESKTOP, at_both_sizes
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.integration.test_portal import PASSWORD as LAB_PASSWORD
@@ -47,6 +47,43 @@ async def test_test_requests_lab_pages_and_broker_filing_work_by_clicking_at_bot
     )
     agency = await create_org(api, admin_token, kind="agency")
     applicant_email = await make_user(api, admin_token, org_id=agency["id"], role="enterprise", name="刘经纪")
+    # and a consultancy's order from the enterprise, quoted in two milestones
+    agency_org = await create_org(api, admin_token, kind="agency")
+    consultant_email = await make_user(
+        api, admin_token, org_id=agency_org["id"], role="provider", name="咨询顾问"
+    )
+    consultant = await api.token(consultant_email, PASSWORD)
+    consultancy = await create_listing(
+        api, consultant, "agency", agency_types=["consulting"], qualifications=[]
+    )
+    await publish_listing(api, consultant, admin_token, "agency", consultancy["id"])
+    buyer_token = await api.token(buyer_email, PASSWORD)
+    order = await api.json(
+        "POST",
+        "/api/v1/service-orders",
+        token=buyer_token,
+        expect=201,
+        json={
+            "listing_id": consultancy["id"],
+            "title": "齿轮热处理变形控制咨询",
+            "description": "渗碳淬火后变形超差",
+        },
+    )
+    await api.json(
+        "POST",
+        f"/api/v1/service-orders/{order['id']}/quote",
+        token=consultant,
+        json={
+            "lines": [
+                {"name": "现场诊断", "amount_fen": 600_000},
+                {"name": "工艺方案", "amount_fen": 400_000},
+            ],
+            "milestones": [
+                {"name": "预付款", "amount_fen": 300_000},
+                {"name": "验收款", "amount_fen": 700_000},
+            ],
+        },
+    )
     base = stack.base
 
     async with async_playwright() as play:
@@ -68,6 +105,11 @@ async def test_test_requests_lab_pages_and_broker_filing_work_by_clicking_at_bot
         await expect(page.locator("[data-status=requested]")).to_be_visible()
         await at_both_sizes(browser, buyer, detail, "test-request-requested")
         await at_both_sizes(browser, buyer, f"{base}/me/test-requests", "test-requests", ready="table")
+        await at_both_sizes(browser, buyer, f"{base}/me/service-orders", "service-orders", ready="table")
+        await at_both_sizes(browser, buyer, f"{base}/me/service-orders/{order['id']}", "service-order-quoted")
+        await at_both_sizes(
+            browser, buyer, f"{base}/service-orders/new?listing_id={consultancy['id']}", "service-order-form"
+        )
         await buyer.close()
 
         # --- the lab quotes, and keeps its catalogue and its instrument's closures and trainings -------------

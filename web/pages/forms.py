@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from starlette.datastructures import FormData
 
 from services.core.clock import CHINA_TZ
@@ -45,6 +45,13 @@ def _parse_yuan(value: Any) -> int | None:
 def beijing(moment: datetime) -> datetime:
     """Form times (datetime-local) are Beijing wall-clock time unless they say otherwise."""
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+def form_int(value: Any) -> Any:
+    """A form's digits as an integer (API bodies are strict about JSON types); anything else as typed, for the
+    API to name as the field's error; blank as None."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isascii() and text.isdigit() else (text or None)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -103,3 +110,24 @@ def domain_errors(exc: DomainError, *, fields: dict[str, str] | None = None) -> 
     if not errors:
         errors[GENERAL] = human_message(exc)
     return errors
+
+
+class _MoneyRow(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    amount: YuanFen
+
+
+def money_rows(values: dict[str, Any], prefix: str, count: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The filled rows `{prefix}_name_{i}` / `{prefix}_amount_{i}` (元) of a form (a quote's lines, its
+    milestones) as `{"name", "amount_fen"}` in order, blank rows skipped; or the first bad row's error in Chinese,
+    named by its number."""
+    rows: list[dict[str, Any]] = []
+    for i in range(count):
+        name, amount = values.get(f"{prefix}_name_{i}", ""), values.get(f"{prefix}_amount_{i}", "")
+        if not name and not amount:
+            continue
+        row, errors = bind(_MoneyRow, {"name": name, "amount": amount})
+        if row is None or row.amount is None:
+            return [], f"第 {i + 1} 行：{errors.get('amount') or errors.get('name') or '请填写金额（元）'}"
+        rows.append({"name": row.name, "amount_fen": row.amount})
+    return rows, None

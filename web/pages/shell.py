@@ -80,6 +80,16 @@ NOTICES = {
     "test_completed": "已验收检测结果，委托完成。",
     "test_method_added": "已添加检测项目，委托方在委托送样检测时即可选择。",
     "test_method_withdrawn": "已停用该检测项目；已提交的委托仍按原条件执行。",
+    "order_requested": "服务需求已提交，服务方报价后您会收到通知。",
+    "order_quoted": "报价已发送，等待委托方确认。",
+    "order_accepted": "已接受报价，订单成立，价格已锁定。",
+    "order_declined": "已谢绝该报价。",
+    "order_withdrawn": "已撤回该服务需求。",
+    "order_delivered": "已提交交付成果，等待委托方验收。",
+    "order_completed": "已验收，订单完成。",
+    "order_disputed": "异议已提交，平台将居中裁决。",
+    "order_resolved": "已裁决，并通知双方。",
+    "order_contract": "已按订单生成技术服务合同，双方确认后即可提交认定登记。",
 }
 
 
@@ -116,6 +126,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
         links.append(NavLink("预约审批", "/me/booking-approvals"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider"):
         links.append(NavLink("送样检测", "/me/test-requests"))
+        links.append(NavLink("服务订单", "/me/service-orders"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
         links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":

@@ -19,7 +19,7 @@ from services.testing.schemas import Accreditation, MethodUnit, TestRequestRead,
 from web.deps import CurrentUser, Page
 from web.errors import STATUS
 from web.pages.csrf import CheckedForm
-from web.pages.forms import GENERAL, YuanFen, bind, domain_errors, form_values
+from web.pages.forms import GENERAL, YuanFen, bind, domain_errors, form_int, form_values, money_rows
 from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,11 +44,6 @@ ACCREDITATION_LABELS = {
 }
 UNIT_LABELS = {"sample": "样", "item": "项", "hour": "小时"}
 SIDE_LABELS = {"requested": "我送检的", "received": "我承接的"}
-
-
-class QuoteLineForm(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    amount: YuanFen
 
 
 def _detail_url(request_id: int) -> str:
@@ -129,25 +124,18 @@ async def new_test_request(request: Request, listing_id: int, user: CurrentUser)
     return await _form_page(request, user, listing_id, values=values, errors={})
 
 
-def _number(value: Any) -> Any:
-    """A form's digits as an integer (the API is strict about JSON types); anything else as typed, for the API
-    to name as the field's error."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isascii() and text.isdigit() else (text or None)
-
-
 def _request_body(listing_id: int, values: dict[str, Any]) -> dict[str, Any]:
     """The API body of the request form: filled sample rows, chosen methods or filled free-text items."""
     samples = [
         {
             "name": values.get(f"sample_name_{i}", ""),
-            "quantity": _number(values.get(f"sample_quantity_{i}") or "1"),
+            "quantity": form_int(values.get(f"sample_quantity_{i}") or "1"),
             "description": values.get(f"sample_description_{i}", ""),
         }
         for i in range(ROWS)
         if values.get(f"sample_name_{i}")
     ]
-    items: list[dict[str, Any]] = [{"method_id": _number(m)} for m in values.get("method_ids", [])]
+    items: list[dict[str, Any]] = [{"method_id": form_int(m)} for m in values.get("method_ids", [])]
     items += [
         {"method": values.get(f"item_method_{i}"), "standard": values.get(f"item_standard_{i}") or None}
         for i in range(ROWS)
@@ -158,7 +146,7 @@ def _request_body(listing_id: int, values: dict[str, Any]) -> dict[str, Any]:
         "samples": samples,
         "items": items,
         "accreditation": values.get("accreditation") or Accreditation.NONE.value,
-        "turnaround_days": _number(values.get("turnaround_days")),
+        "turnaround_days": form_int(values.get("turnaround_days")),
         "note": values.get("note", ""),
     }
 
@@ -241,20 +229,12 @@ async def _refused(request: Request, user: Actor, request_id: int, exc: DomainEr
 @router.post("/me/test-requests/{request_id}/quote", response_class=HTMLResponse)
 async def quote(request: Request, request_id: int, user: CurrentUser, form: CheckedForm) -> Response:
     values = form_values(form)
-    lines: list[dict[str, Any]] = []
-    for i in range(QUOTE_ROWS):
-        name, amount = values.get(f"line_name_{i}", ""), values.get(f"line_amount_{i}", "")
-        if not name and not amount:
-            continue
-        line, errors = bind(QuoteLineForm, {"name": name, "amount": amount})
-        if line is None or line.amount is None:
-            message = errors.get("amount") or errors.get("name") or "请填写金额（元）"
-            errors = {"quote": f"第 {i + 1} 行：{message}"}
-            return await _detail_page(request, user, request_id, errors=errors, status_code=422)
-        lines.append({"name": line.name, "amount_fen": line.amount})
+    lines, error = money_rows(values, "line", QUOTE_ROWS)
+    if error:
+        return await _detail_page(request, user, request_id, errors={"quote": error}, status_code=422)
     body: dict[str, Any] = {"lines": lines}
     if values.get("turnaround_days"):
-        body["turnaround_days"] = _number(values["turnaround_days"])
+        body["turnaround_days"] = form_int(values["turnaround_days"])
     try:
         await testing_service.quote_test_request(actor=user, request_id=request_id, body=body)
     except DomainError as exc:
