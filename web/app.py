@@ -59,6 +59,7 @@ from web.pages import demand as demand_pages
 from web.pages import expert as expert_pages
 from web.pages import orders as order_pages
 from web.pages import testing as testing_pages
+from web.pages import vouchers as voucher_pages
 from web.webhooks import stripe as stripe_webhooks
 
 log = get_logger("web.app")
@@ -131,6 +132,7 @@ def create_app() -> FastAPI:
     app.include_router(instrument_admin.router)
     app.include_router(testing_pages.router)
     app.include_router(order_pages.router)
+    app.include_router(voucher_pages.router)
     if get_settings().environment != "production":
         app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

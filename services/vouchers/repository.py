@@ -39,6 +39,11 @@ async def vouchers_of_org(org_id: int) -> list[Voucher]:
     return await Voucher.filter(org_id=org_id).order_by("-id").limit(200)
 
 
+async def page_vouchers(*, status: str | None, offset: int, limit: int) -> tuple[int, list[Voucher]]:
+    query = Voucher.filter(status=status) if status else Voucher.all()
+    return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
+
+
 async def commit_budget(programme_id: int, amount_fen: int, connection: BaseDBAsyncClient) -> bool:
     """Reserve budget only while it lasts: one conditional UPDATE, so concurrent reservations cannot overspend."""
     updated, _ = await connection.execute_query(

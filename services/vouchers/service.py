@@ -166,6 +166,15 @@ async def reject_voucher(*, actor: Actor, voucher_id: int) -> VoucherRead:
     return await _decide(actor=actor, voucher_id=voucher_id, action=VoucherAction.REJECT)
 
 
+async def list_vouchers(*, actor: Actor, status: str | None, page: int, size: int) -> dict[str, Any]:
+    """Voucher applications and vouchers for the admin's review, newest first, optionally by status."""
+    require_admin(actor)
+    if status is not None and status not in {s.value for s in VoucherStatus}:
+        raise Invalid.field(["query", "status"], f"未知状态 {status}", "unknown status")
+    total, rows = await repository.page_vouchers(status=status, offset=(page - 1) * size, limit=size)
+    return {"total": total, "page": page, "size": size, "items": [_voucher_read(v) for v in rows]}
+
+
 async def my_vouchers(*, actor: Actor) -> list[VoucherRead]:
     """The caller's organisation's vouchers."""
     if actor.org_id is None:

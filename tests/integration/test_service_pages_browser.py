@@ -1,5 +1,5 @@
 """The service pages in a real browser, by clicking: an enterprise asks a lab for 送样检测 from the instrument's
-page, the lab quotes on the request's page; the enterprise's 服务订单; the lab's 检测项目目录 and 开放管理; a
+page, the lab quotes on the request's page; the enterprise's 服务订单 and 创新券 (and the admin's 创新券管理); the lab's 检测项目目录 and 开放管理; a
 member's 技术经纪人备案 and the admin's 经纪人审核. Each page is checked (no sideways overflow, no squeezed table cells, no English to a zh-CN
 user, no script error) and screenshotted at desktop and phone size."""
 
@@ -106,6 +106,7 @@ async def test_test_requests_lab_pages_and_broker_filing_work_by_clicking_at_bot
         await at_both_sizes(browser, buyer, detail, "test-request-requested")
         await at_both_sizes(browser, buyer, f"{base}/me/test-requests", "test-requests", ready="table")
         await at_both_sizes(browser, buyer, f"{base}/me/service-orders", "service-orders", ready="table")
+        await at_both_sizes(browser, buyer, f"{base}/me/vouchers", "vouchers")
         await at_both_sizes(browser, buyer, f"{base}/me/service-orders/{order['id']}", "service-order-quoted")
         await at_both_sizes(
             browser, buyer, f"{base}/service-orders/new?listing_id={consultancy['id']}", "service-order-form"
@@ -146,6 +147,7 @@ async def test_test_requests_lab_pages_and_broker_filing_work_by_clicking_at_bot
 
         admin = await _signed_in(browser, base, ADMIN_EMAIL, ADMIN_PASSWORD, DESKTOP)
         await at_both_sizes(browser, admin, f"{base}/admin/brokers", "admin-brokers", ready="table")
+        await at_both_sizes(browser, admin, f"{base}/admin/vouchers", "admin-vouchers")
         await admin.close()
 
         await browser.close()

@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Query, status
 
 from services.vouchers import service
 from services.vouchers.schemas import ProgrammeRead, RedemptionRead, VoucherRead
-from web.deps import CurrentUser
+from web.deps import AdminUser, CurrentUser, Page, Size
 
 router = APIRouter(prefix="/api/v1", tags=["vouchers"])
 JsonBody = Annotated[dict[str, Any], Body()]
@@ -30,6 +30,16 @@ async def apply_for_voucher(programme_id: int, user: CurrentUser) -> VoucherRead
 @router.get("/vouchers")
 async def my_vouchers(user: CurrentUser) -> list[VoucherRead]:
     return await service.my_vouchers(actor=user)
+
+
+@router.get("/admin/vouchers")
+async def list_vouchers(
+    user: AdminUser,
+    page: Page = 1,
+    size: Size = 20,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+) -> dict[str, Any]:
+    return await service.list_vouchers(actor=user, status=status_, page=page, size=size)
 
 
 @router.post("/vouchers/{voucher_id}/approve")

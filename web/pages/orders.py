@@ -17,6 +17,8 @@ from services.core.errors import DomainError
 from services.orders import service as orders_service
 from services.orders.lifecycle import BY, TRANSITIONS, OrderAction, Side
 from services.orders.schemas import Resolution, ServiceOrderRead, ServiceOrderStatus
+from services.vouchers import service as vouchers_service
+from services.vouchers.schemas import VoucherStatus
 from web.deps import CurrentUser, Page
 from web.errors import STATUS
 from web.pages.csrf import CheckedForm
@@ -145,6 +147,18 @@ async def _page(
     if order.contract_id is not None:
         milestones = await orders_service.milestone_statuses(actor=user, order_id=order_id)
     role = _role(user, order)
+    agreed = order.price_fen is not None and order.status in (
+        ServiceOrderStatus.ORDERED,
+        ServiceOrderStatus.DELIVERED,
+        ServiceOrderStatus.COMPLETED,
+    )
+    vouchers = []
+    if role == "buyer" and agreed and not order.voucher_cover:
+        vouchers = [
+            v
+            for v in await vouchers_service.my_vouchers(actor=user)
+            if v.status is VoucherStatus.ACTIVE and v.balance_fen > 0
+        ]
     context = {
         "o": order,
         "role": role,
@@ -156,9 +170,8 @@ async def _page(
         "resolution_label": RESOLUTION_LABELS.get(order.resolution) if order.resolution else None,
         "milestone_status": {seq: MILESTONE_LABELS.get(s, s) for seq, s in milestones.items()},
         "paid": {seq for seq, s in milestones.items() if s in ("processing", "paid")},
-        "agreed": order.price_fen is not None
-        and order.status
-        in (ServiceOrderStatus.ORDERED, ServiceOrderStatus.DELIVERED, ServiceOrderStatus.COMPLETED),
+        "agreed": agreed,
+        "vouchers": vouchers,
         "line_rows": range(LINE_ROWS),
         "milestone_rows": range(MILESTONE_ROWS),
         "errors": errors or {},
@@ -247,6 +260,15 @@ def _body_steps(values: dict[str, Any]) -> dict[str, tuple[Any, dict[str, Any] |
             "order_resolved",
         ),
         "contract": (orders_service.create_order_contract, None, "order_contract"),
+        "voucher": (
+            vouchers_service.use_voucher_on_service_order,
+            {
+                "voucher_id": form_int(values.get("voucher_id")),
+                "milestone_seq": form_int(values.get("milestone_seq")),
+            },
+            "voucher_used",
+        ),
+        "voucher-redeem": (vouchers_service.redeem_service_order_voucher, None, "voucher_redeemed"),
     }
 
 

@@ -90,6 +90,12 @@ NOTICES = {
     "order_disputed": "异议已提交，平台将居中裁决。",
     "order_resolved": "已裁决，并通知双方。",
     "order_contract": "已按订单生成技术服务合同，双方确认后即可提交认定登记。",
+    "voucher_applied": "已提交创新券申请，平台审核通过后即可使用。",
+    "programme_created": "已发布创新券项目。",
+    "voucher_approved": "已批准该创新券申请，券面额度已可使用。",
+    "voucher_rejected": "已驳回该创新券申请。",
+    "voucher_used": "已使用创新券，相应金额由创新券支付，其余部分照常付款。",
+    "voucher_redeemed": "已核销创新券，创新券支付部分计入结算。",
 }
 
 
@@ -127,6 +133,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
     if actor.org_id is not None and actor.role in ("enterprise", "provider"):
         links.append(NavLink("送样检测", "/me/test-requests"))
         links.append(NavLink("服务订单", "/me/service-orders"))
+        links.append(NavLink("创新券", "/me/vouchers"))
     if actor.org_id is not None and actor.role in ("enterprise", "provider", "broker"):
         links.append(NavLink("我的合同", "/me/contracts"))
     if actor.role == "broker":
@@ -140,6 +147,7 @@ def navigation(actor: Actor | None) -> list[NavLink]:
                 NavLink("审核队列", "/admin/review"),
                 NavLink("机构核验", "/admin/orgs"),
                 NavLink("经纪人审核", "/admin/brokers"),
+                NavLink("创新券管理", "/admin/vouchers"),
                 NavLink("合同登记", "/admin/contracts"),
                 NavLink("成交额看板", "/admin/dashboard"),
                 NavLink("开放共享", "/admin/open-sharing"),
