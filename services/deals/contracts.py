@@ -94,6 +94,7 @@ def contract_read(contract: Contract) -> ContractRead:
                 name=m.name,
                 due=m.due,
                 amount_fen=m.amount_fen,
+                voucher_fen=m.voucher_fen,
                 status=m.status,
                 paid_at=m.paid_at,
             )

@@ -258,6 +258,8 @@ class MilestoneRead(BaseModel):
     name: str
     due: date | None
     amount_fen: int
+    # The part a 创新券 pays (a contract made from a service order): the buyer is charged amount_fen - voucher_fen.
+    voucher_fen: int = 0
     status: str
     paid_at: datetime | None
 

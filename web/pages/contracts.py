@@ -11,6 +11,7 @@ from services.core.errors import Conflict
 from services.deals import contracts as contracts_service
 from services.deals import registration as registration_service
 from services.deals.payments import service as payments_service
+from services.deals.schemas import PaymentStatus
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.shell import pager, redirect, render
@@ -22,6 +23,14 @@ MILESTONE_STATUS_LABELS = {
     "processing": "支付处理中",
     "paid": "已支付",
     "refunded": "已退款",
+}
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.CREATED: "已创建",
+    PaymentStatus.REQUIRES_PAYMENT_METHOD: "待付款",
+    PaymentStatus.PROCESSING: "处理中",
+    PaymentStatus.SUCCEEDED: "已到账",
+    PaymentStatus.FAILED: "失败",
+    PaymentStatus.CANCELED: "已取消",
 }
 # What the 登记 block says for each contract status: a contract reads 已登记 only when it is registered.
 REGISTRATION_STEPS = {
@@ -57,9 +66,12 @@ async def my_contracts(request: Request, user: CurrentUser, page: Page = 1) -> R
     return await render(request, "contracts.html", context, actor=user)
 
 
-async def _detail(request: Request, user: Any, contract_id: int, error: str | None = None) -> Response:
+async def _detail(
+    request: Request, user: Any, contract_id: int, error: str | None = None, *, status_code: int = 409
+) -> Response:
     contract = await contracts_service.get_contract(actor=user, contract_id=contract_id)
     names = await accounts_service.org_names(org_ids=[contract.buyer_org_id, contract.seller_org_id])
+    trace = await contracts_service.trace_contract(actor=user, contract_id=contract_id)
     side = _side(user, contract)
     confirmed = {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at}
     context = {
@@ -74,9 +86,15 @@ async def _detail(request: Request, user: Any, contract_id: int, error: str | No
         and contract.status in ("signed", "registration_rejected")
         and all(confirmed.values()),
         "can_pay": side == "buyer" and contract.status not in ("cancelled", "terminated"),
+        "can_cancel": (side is not None or user.is_admin)
+        and (contract.status, "cancel") in contracts_service.CONTRACT_TRANSITIONS,
+        "can_terminate": user.is_admin
+        and (contract.status, "terminate") in contracts_service.CONTRACT_TRANSITIONS,
+        "trace": trace,
+        "payment_labels": PAYMENT_STATUS_LABELS,
     }
     return await render(
-        request, "contract_detail.html", context, actor=user, status_code=409 if error else 200
+        request, "contract_detail.html", context, actor=user, status_code=status_code if error else 200
     )
 
 
@@ -122,3 +140,22 @@ async def pay(
         provider=request.app.state.payments,
     )
     return await _act(request, user, contract_id, action, "payment_started")
+
+
+@router.post("/contracts/{contract_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, contract_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    action = contracts_service.cancel_contract(actor=user, contract_id=contract_id)
+    return await _act(request, user, contract_id, action, "contract_cancelled")
+
+
+@router.post("/contracts/{contract_id}/terminate", response_class=HTMLResponse)
+async def terminate(request: Request, contract_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    reason = str(form.get("reason") or "").strip()
+    if len(reason) < 2:
+        return await _detail(
+            request, user, contract_id, "请填写登记注销的理由（至少 2 个字）", status_code=422
+        )
+    action = contracts_service.terminate_contract(
+        actor=user, contract_id=contract_id, body={"reason": reason}
+    )
+    return await _act(request, user, contract_id, action, "contract_terminated")

@@ -96,6 +96,8 @@ NOTICES = {
     "voucher_rejected": "已驳回该创新券申请。",
     "voucher_used": "已使用创新券，相应金额由创新券支付，其余部分照常付款。",
     "voucher_redeemed": "已核销创新券，创新券支付部分计入结算。",
+    "contract_cancelled": "合同已撤销，不再登记。",
+    "contract_terminated": "已登记注销，该合同不再计入技术合同成交额。",
 }
 
 

@@ -1,0 +1,113 @@
+"""A contract's page beyond confirming and paying: a party withdraws a contract never registered (撤销合同), an admin
+records the registry's cancel registration of a registered one (登记注销, with a reason), and the parties read where
+the contract came from and its payments (合同溯源). Another organisation can do none of it."""
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.factories import create_contract, create_org
+from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a fixture used by name
+    PASSWORD,
+    make_user,
+    portal_factory,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def _status(db: asyncpg.Connection, contract_id: int) -> str:
+    return str(await db.fetchval("SELECT status FROM deals_contract WHERE id = $1", contract_id))
+
+
+async def test_a_party_withdraws_an_admin_deregisters_and_the_parties_trace_a_contract(
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given two verified organisations with a member each, two signed contracts between them, and a stranger
+    seller_org = await create_org(api, admin_token, kind="university", region="500106")
+    buyer_org = await create_org(api, admin_token, kind="enterprise", region="500107")
+    other_org = await create_org(api, admin_token, kind="enterprise")
+    seller_email = await make_user(api, admin_token, org_id=seller_org["id"], role="provider", name="转化办")
+    buyer_email = await make_user(api, admin_token, org_id=buyer_org["id"], role="enterprise", name="采购部")
+    seller_token = await api.token(seller_email, PASSWORD)
+    parties = {"buyer_org_id": buyer_org["id"], "seller_org_id": seller_org["id"]}
+    withdrawn = (await create_contract(api, seller_token, **parties))["id"]
+    registered = (await create_contract(api, seller_token, **parties))["id"]
+    seller, buyer, stranger, admin = portal_factory(), portal_factory(), portal_factory(), portal_factory()
+    await seller.login(seller_email)
+    await buyer.login(buyer_email)
+    await stranger.login(
+        await make_user(api, admin_token, org_id=other_org["id"], role="enterprise", name="旁观")
+    )
+    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    # then the parties read its origin (recorded directly) and that nothing was paid yet
+    page = await buyer.page(f"/contracts/{withdrawn}")
+    assert "合同溯源" in page
+    assert "直接登记" in page
+    assert "尚无付款记录" in page
+    assert f'action="/contracts/{withdrawn}/cancel"' in page
+
+    # when another organisation posts the withdrawal, then it is refused and the contract stands
+    refused = await stranger.client.post(
+        f"/contracts/{withdrawn}/cancel", data={"csrf_token": await stranger.token("/me/contracts")}
+    )
+    assert refused.status_code in (403, 404)
+    assert await _status(db, withdrawn) == "signed"
+
+    # when the buyer withdraws it, then it is cancelled and offers no further step
+    await buyer.post(f"/contracts/{withdrawn}/cancel", {}, token=await buyer.token(f"/contracts/{withdrawn}"))
+    assert await _status(db, withdrawn) == "cancelled"
+    assert f'action="/contracts/{withdrawn}/cancel"' not in await seller.page(f"/contracts/{withdrawn}")
+
+    # given the other contract registered by the registry
+    for party in (buyer, seller):
+        await party.post(
+            f"/contracts/{registered}/confirm", {}, token=await party.token(f"/contracts/{registered}")
+        )
+    await seller.post(
+        f"/contracts/{registered}/registration", {}, token=await seller.token(f"/contracts/{registered}")
+    )
+    await api.json(
+        "POST",
+        f"/api/v1/contracts/{registered}/registration/approve",
+        token=admin_token,
+        json={"registration_no": "50010620260001"},
+    )
+    assert await _status(db, registered) == "registered"
+    # a registered contract cannot be withdrawn by a party, and only an admin deregisters it
+    assert f'action="/contracts/{registered}/cancel"' not in await buyer.page(f"/contracts/{registered}")
+    assert f'action="/contracts/{registered}/terminate"' not in await seller.page(f"/contracts/{registered}")
+    await seller.post(
+        f"/contracts/{registered}/terminate",
+        {"reason": "自行注销"},
+        token=await seller.token(f"/contracts/{registered}"),
+        expect=403,
+    )
+    assert await _status(db, registered) == "registered"
+
+    # when the admin deregisters without a reason, then it is refused; with the registry's reason, it leaves
+    # the indicator (terminated) and the act is audited
+    await admin.post(
+        f"/contracts/{registered}/terminate",
+        {"reason": ""},
+        token=await admin.token(f"/contracts/{registered}"),
+        expect=422,
+    )
+    assert await _status(db, registered) == "registered"
+    await admin.post(
+        f"/contracts/{registered}/terminate",
+        {"reason": "登记机构撤销登记：合同主体信息有误"},
+        token=await admin.token(f"/contracts/{registered}"),
+    )
+    assert await _status(db, registered) == "terminated"
+    audited = await db.fetchval(
+        "SELECT count(*) FROM core_audit_log WHERE action = 'contract.terminate' AND object_id = $1",
+        str(registered),
+    )
+    assert audited == 1
