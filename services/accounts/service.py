@@ -521,6 +521,22 @@ async def get_me(*, actor: Actor) -> MeRead:
     return MeRead(**user_read(user).model_dump(), org=org)
 
 
+_INVITE_SUBJECT = "科技服务超市：同事邀请您加入机构"
+_INVITE_BODY = """您好：
+
+您的同事邀请您以机构成员身份加入西部（重庆）科学城科技服务超市：{org}。请在 7 天内打开下面的链接完成注册：
+
+{link}
+
+该链接只能使用一次，且仅限本邮箱注册。如果您不认识邀请人，请忽略本邮件。
+"""
+
+
+def invite_link(token: str) -> str:
+    """The registration link that carries an invitation."""
+    return f"{get_settings().public_url.rstrip('/')}/register?invite={token}"
+
+
 async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> InviteRead:
     """A member invites someone into their organisation."""
     require_member(actor, org_id)
@@ -539,6 +555,15 @@ async def create_invite(*, actor: Actor, org_id: int, data: InviteCreate) -> Inv
             invited_by_id=actor.user_id,
             expires_at=expires_at,
         )
+        if data.email:
+            # The invitation goes to the named person; the link works for that e-mail only.
+            org = await repository.get_org(org_id)
+            await repository.queue_mail(
+                to=data.email.lower(),
+                subject=_INVITE_SUBJECT,
+                body=_INVITE_BODY.format(org=org.name if org else "", link=invite_link(token)),
+                connection=conn,
+            )
         await record_audit(
             connection=conn,
             actor_id=actor.user_id,
