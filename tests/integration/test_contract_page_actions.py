@@ -2,6 +2,7 @@
 records the registry's cancel registration of a registered one (登记注销, with a reason), and the parties read where
 the contract came from and its payments (合同溯源). Another organisation can do none of it."""
 
+import os
 from typing import Any
 
 import asyncpg
@@ -14,6 +15,7 @@ from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a 
     make_user,
     portal_factory,
 )
+from tests.integration.test_service_orders import _webhook as webhook
 
 pytestmark = pytest.mark.integration
 
@@ -111,3 +113,51 @@ async def test_a_party_withdraws_an_admin_deregisters_and_the_parties_trace_a_co
         str(registered),
     )
     assert audited == 1
+
+
+async def test_each_party_reads_its_own_side_of_a_paid_contract_on_its_statement(
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given a contract whose first milestone the buyer paid (the provider's webhook confirmed it)
+    seller_org = await create_org(api, admin_token, kind="university", region="500106")
+    buyer_org = await create_org(api, admin_token, kind="enterprise", region="500107")
+    other_org = await create_org(api, admin_token, kind="enterprise")
+    seller_email = await make_user(api, admin_token, org_id=seller_org["id"], role="provider", name="转化办")
+    buyer_email = await make_user(api, admin_token, org_id=buyer_org["id"], role="enterprise", name="采购部")
+    contract = await create_contract(
+        api,
+        await api.token(seller_email, PASSWORD),
+        buyer_org_id=buyer_org["id"],
+        seller_org_id=seller_org["id"],
+    )
+    milestone = contract["milestones"][0]
+    payment = await api.json(
+        "POST",
+        f"/api/v1/contracts/{contract['id']}/milestones/{milestone['id']}/pay",
+        token=await api.token(buyer_email, PASSWORD),
+        json={"methods": ["card"]},
+    )
+    assert (await webhook(api, payment, f"evt_{os.urandom(8).hex()}"))["outcome"] == "succeeded"
+    seller, buyer, stranger = portal_factory(), portal_factory(), portal_factory()
+    await seller.login(seller_email)
+    await buyer.login(buyer_email)
+    await stranger.login(
+        await make_user(api, admin_token, org_id=other_org["id"], role="enterprise", name="旁观")
+    )
+    link = f'href="/contracts/{contract["id"]}"'
+
+    # then the seller's statement shows the sale: what it is owed, and the platform fee taken from it
+    sold = await seller.page("/me/statement")
+    assert link in sold
+    assert "应付卖方（货款）" in sold
+    assert "合同款到账" in sold
+    # the buyer's shows what it paid, never the seller's share
+    bought = await buyer.page("/me/statement")
+    assert link in bought
+    assert "支付通道收付" in bought
+    assert "应付卖方（货款）" not in bought
+    # and another organisation's statement holds nothing of it
+    assert link not in await stranger.page("/me/statement")

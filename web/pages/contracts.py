@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.accounts import service as accounts_service
-from services.core.errors import Conflict
+from services.core.errors import Conflict, Forbidden
 from services.deals import contracts as contracts_service
+from services.deals import ledger
 from services.deals import registration as registration_service
 from services.deals.payments import service as payments_service
 from services.deals.schemas import PaymentStatus
@@ -18,6 +19,7 @@ from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+STATEMENT_SIZE = 50
 MILESTONE_STATUS_LABELS = {
     "unpaid": "待支付",
     "processing": "支付处理中",
@@ -32,6 +34,25 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.FAILED: "失败",
     PaymentStatus.CANCELED: "已取消",
 }
+# The ledger's accounts as an organisation's statement names them (by the account's kind, before the colon).
+ACCOUNT_LABELS = {
+    "provider_clearing": "支付通道收付",
+    "seller_payable": "应付卖方（货款）",
+    "platform_fee": "平台服务费",
+    "broker_payable": "技术经纪人佣金",
+    "buyer_refund_due": "应退买方",
+    "fee_receivable": "应收违约费",
+    "voucher_receivable": "创新券应收",
+}
+# What a ledger entry is, by its group (the ledger's own memos are for the operators, in English).
+ENTRY_KINDS = (
+    ("booking-fee-voucher-", "预约违约费（创新券支付）"),
+    ("booking-fee-", "预约违约费"),
+    ("payment-", "合同款到账"),
+    ("payout-", "结算给卖方"),
+    ("refund-", "退款"),
+    ("reversal-", "冲正"),
+)
 # What the 登记 block says for each contract status: a contract reads 已登记 only when it is registered.
 REGISTRATION_STEPS = {
     "signed": "尚未提交认定登记：双方确认合同后，由卖方提交。",
@@ -159,3 +180,30 @@ async def terminate(request: Request, contract_id: int, user: CurrentUser, form:
         actor=user, contract_id=contract_id, body={"reason": reason}
     )
     return await _act(request, user, contract_id, action, "contract_terminated")
+
+
+def _account_label(account: str) -> str:
+    return ACCOUNT_LABELS.get(account.split(":", 1)[0], account)
+
+
+def _entry_kind(group: str) -> str:
+    return next((label for prefix, label in ENTRY_KINDS if group.startswith(prefix)), "其他")
+
+
+@router.get("/me/statement", response_class=HTMLResponse)
+async def statement(request: Request, user: CurrentUser, page: Page = 1) -> Response:
+    """结算对账: the organisation's side of the ledger (what it was paid, fees and commissions taken from its
+    sales, refunds), newest first, with the balance of each account."""
+    if user.org_id is None:
+        raise Forbidden("no_organisation", "加入机构后才能查看结算对账", "join an organisation first")
+    result = await ledger.org_statement(actor=user, org_id=user.org_id, page=page, size=STATEMENT_SIZE)
+    context = {
+        "rows": [
+            {**row, "label": _account_label(row["account"]), "kind": _entry_kind(row["entry_group"])}
+            for row in result["items"]
+        ],
+        "balances": [{**b, "label": _account_label(b["account"])} for b in result["balances"]],
+        "total": result["total"],
+        "paging": pager("/me/statement", page, result["total"], STATEMENT_SIZE),
+    }
+    return await render(request, "statement.html", context, actor=user)
