@@ -161,3 +161,61 @@ async def test_each_party_reads_its_own_side_of_a_paid_contract_on_its_statement
     assert "应付卖方（货款）" not in bought
     # and another organisation's statement holds nothing of it
     assert link not in await stranger.page("/me/statement")
+
+
+async def test_the_licensee_files_royalty_sales_on_the_contract_page_and_the_licensor_cannot(
+    api: Any,
+    admin_token: str,
+    db: asyncpg.Connection,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given a licence contract with a 5% quarterly royalty (at least 500 元 a quarter), signed mid-2025
+    seller_org = await create_org(api, admin_token, kind="university", region="500106")
+    buyer_org = await create_org(api, admin_token, kind="enterprise", region="500107")
+    seller_email = await make_user(api, admin_token, org_id=seller_org["id"], role="provider", name="许可方")
+    buyer_email = await make_user(
+        api, admin_token, org_id=buyer_org["id"], role="enterprise", name="被许可方"
+    )
+    term = {"rate_bp": 500, "period": "quarter", "minimum_fen": 50_000}
+    contract = await create_contract(
+        api,
+        await api.token(seller_email, PASSWORD),
+        buyer_org_id=buyer_org["id"],
+        seller_org_id=seller_org["id"],
+        signed_at="2025-06-01",
+        royalty=term,
+    )
+    url = f"/contracts/{contract['id']}"
+    seller, buyer = portal_factory(), portal_factory()
+    await seller.login(seller_email)
+    await buyer.login(buyer_email)
+    assert "5.00%" in await buyer.page(url)
+    assert f'action="{url}/royalty-statements"' not in await seller.page(url)
+
+    # when the licensor posts a statement itself, then it is refused and none exists
+    period = {"period_start": "2025-07-01", "period_end": "2025-09-30", "sales": "123,457.00"}
+    await seller.post(f"{url}/royalty-statements", period, token=await seller.token(url), expect=403)
+    # and a period that is not a whole quarter is refused beside the form
+    await buyer.post(
+        f"{url}/royalty-statements",
+        {**period, "period_end": "2025-09-15"},
+        token=await buyer.token(url),
+        expect=422,
+    )
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM deals_royalty_statement WHERE contract_id = $1", contract["id"]
+        )
+        == 0
+    )
+
+    # when the licensee files the quarter's sales of 123,457 元, then 6,172.85 元 is due as a new milestone
+    await buyer.post(f"{url}/royalty-statements", period, token=await buyer.token(url))
+    row = await db.fetchrow(
+        "SELECT sales_fen, due_fen, milestone_id FROM deals_royalty_statement WHERE contract_id = $1",
+        contract["id"],
+    )
+    assert (row["sales_fen"], row["due_fen"]) == (12_345_700, 617_285)
+    page = await seller.page(url)
+    assert "6,172.85" in page
+    assert f'data-milestone-id="{row["milestone_id"]}"' in page

@@ -1,20 +1,24 @@
 """The parties' contract pages: 我的合同, one contract with its confirmations, milestones and 认定登记 status."""
 
 from collections.abc import Awaitable
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from services.accounts import service as accounts_service
-from services.core.errors import Conflict, Forbidden
+from services.core.errors import Conflict, DomainError, Forbidden
 from services.deals import contracts as contracts_service
-from services.deals import ledger
+from services.deals import ledger, royalties
 from services.deals import registration as registration_service
 from services.deals.payments import service as payments_service
 from services.deals.schemas import PaymentStatus
 from web.deps import CurrentUser, Page
+from web.errors import STATUS
 from web.pages.csrf import CheckedForm
+from web.pages.forms import YuanFen, bind, domain_errors, form_values
 from web.pages.shell import pager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -88,11 +92,20 @@ async def my_contracts(request: Request, user: CurrentUser, page: Page = 1) -> R
 
 
 async def _detail(
-    request: Request, user: Any, contract_id: int, error: str | None = None, *, status_code: int = 409
+    request: Request,
+    user: Any,
+    contract_id: int,
+    error: str | None = None,
+    *,
+    status_code: int = 409,
+    royalty_errors: dict[str, str] | None = None,
 ) -> Response:
     contract = await contracts_service.get_contract(actor=user, contract_id=contract_id)
     names = await accounts_service.org_names(org_ids=[contract.buyer_org_id, contract.seller_org_id])
     trace = await contracts_service.trace_contract(actor=user, contract_id=contract_id)
+    statements = (
+        await royalties.list_statements(actor=user, contract_id=contract_id) if contract.royalty else []
+    )
     side = _side(user, contract)
     confirmed = {"buyer": contract.buyer_confirmed_at, "seller": contract.seller_confirmed_at}
     context = {
@@ -112,10 +125,17 @@ async def _detail(
         "can_terminate": user.is_admin
         and (contract.status, "terminate") in contracts_service.CONTRACT_TRANSITIONS,
         "trace": trace,
+        "statements": statements,
+        "royalty_errors": royalty_errors or {},
+        "can_file": side == "buyer" and contract.royalty is not None,
         "payment_labels": PAYMENT_STATUS_LABELS,
     }
     return await render(
-        request, "contract_detail.html", context, actor=user, status_code=status_code if error else 200
+        request,
+        "contract_detail.html",
+        context,
+        actor=user,
+        status_code=status_code if error or royalty_errors else 200,
     )
 
 
@@ -207,3 +227,32 @@ async def statement(request: Request, user: CurrentUser, page: Page = 1) -> Resp
         "paging": pager("/me/statement", page, result["total"], STATEMENT_SIZE),
     }
     return await render(request, "statement.html", context, actor=user)
+
+
+class RoyaltyForm(BaseModel):
+    period_start: date
+    period_end: date
+    sales: YuanFen
+
+
+@router.post("/contracts/{contract_id}/royalty-statements", response_class=HTMLResponse)
+async def file_royalty_statement(
+    request: Request, contract_id: int, user: CurrentUser, form: CheckedForm
+) -> Response:
+    """The licensee files its sales for one period (提成): the royalty due becomes a payable milestone."""
+    data, errors = bind(RoyaltyForm, form_values(form))
+    if data is not None and data.sales is None:
+        errors = {"sales": "请填写本期销售额（元）"}
+    if data is None or data.sales is None:
+        return await _detail(request, user, contract_id, status_code=422, royalty_errors=errors)
+    body = {
+        "period_start": data.period_start.isoformat(),
+        "period_end": data.period_end.isoformat(),
+        "sales_fen": data.sales,
+    }
+    try:
+        await royalties.file_statement(actor=user, contract_id=contract_id, body=body)
+    except DomainError as exc:
+        errors = domain_errors(exc, fields={"sales_fen": "sales"})
+        return await _detail(request, user, contract_id, status_code=STATUS[exc.kind], royalty_errors=errors)
+    return redirect(f"/contracts/{contract_id}", notice="royalty_filed")

@@ -98,6 +98,7 @@ NOTICES = {
     "voucher_redeemed": "已核销创新券，创新券支付部分计入结算。",
     "contract_cancelled": "合同已撤销，不再登记。",
     "contract_terminated": "已登记注销，该合同不再计入技术合同成交额。",
+    "royalty_filed": "本期销售额已申报，应付提成已列入付款节点。",
 }
 
 
