@@ -12,7 +12,7 @@ from services.core import clock
 from services.core.audit import record_audit
 from services.core.bodies import parse_body
 from services.core.db import Connection, transaction
-from services.core.errors import Conflict, Invalid, NotFound
+from services.core.errors import Conflict, DomainError, Invalid, NotFound
 from services.core.outbox import record_event
 from services.core.transitions import TransitionTable, allows, next_state, run_transition
 from services.demand import policies, repository
@@ -340,6 +340,18 @@ async def review_queue(*, actor: Actor, page: int, size: int) -> DemandPage:
     require_admin(actor)
     total, rows = await repository.page_review_queue(offset=(page - 1) * size, limit=size)
     return DemandPage(total=total, page=page, size=size, items=[demand_read(d, actor) for d in rows])
+
+
+async def may_edit_demand(*, actor: Actor, demand_id: int) -> bool:
+    """Whether this caller may edit the demand (its organisation, its assigned broker, admins)."""
+    demand = await repository.get_demand(demand_id)
+    if demand is None or demand.status == "archived":
+        return False
+    try:
+        policies.require_demand_editor(actor, demand)
+    except DomainError:
+        return False
+    return True
 
 
 async def list_revisions(*, actor: Actor, demand_id: int) -> list[RevisionRead]:

@@ -36,6 +36,7 @@ from services.reference.vocabulary import (
     MatchStatus,
 )
 from web.deps import CurrentUser, MaybeUser, Page
+from web.errors import STATUS
 from web.pages.csrf import CheckedForm
 from web.pages.forms import BlankIsNone, YuanFen, bind, domain_errors, form_values
 from web.pages.portal import AVAILABILITY_LABELS, price_text
@@ -122,6 +123,130 @@ def _demand_form_context(values: dict[str, Any], errors: dict[str, str]) -> dict
     }
 
 
+def _demand_body(data: DemandForm) -> dict[str, Any]:
+    """The API body of the demand form."""
+    return {
+        "title": data.title,
+        "description": data.description,
+        "kind": data.kind.value,
+        "fields": data.fields,
+        "keywords": data.keyword_list(),
+        "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
+        "deadline": data.deadline.isoformat() if data.deadline else None,
+        "region": data.region,
+        "problem": data.problem,
+        "requirements": data.requirements,
+        "tried": data.tried,
+        "award_fen": data.award,
+        "ip_terms": data.ip_terms.value if data.ip_terms else None,
+        "confidentiality": data.confidentiality.value,
+        "hide_org": data.hide_org,
+    }
+
+
+# The demand's fields as its edit history names them.
+FIELD_NAMES = {
+    "title": "标题",
+    "description": "描述",
+    "problem": "要解决的问题",
+    "requirements": "方案要求",
+    "tried": "已尝试的方案",
+    "keywords": "关键词",
+    "kind": "类型",
+    "fields": "技术领域",
+    "budget": "预算",
+    "deadline": "期望完成日期",
+    "region": "地区",
+    "award_fen": "揭榜奖金",
+    "ip_terms": "知识产权归属",
+    "confidentiality": "保密要求",
+    "hide_org": "隐藏企业名称",
+}
+
+
+def _yuan_text(fen: int | None) -> str:
+    """Fen as the form's 元 text (no thousands separators): 30000000 -> '300000.00'."""
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+def _demand_values(demand: Any) -> dict[str, Any]:
+    """The form's values of a demand as it stands (its edit under review, if there is one)."""
+    pending = demand.pending_edit.changes if demand.pending_edit else {}
+    current = {**demand.model_dump(mode="json"), **{key: change[1] for key, change in pending.items()}}
+    budget = current.get("budget") or {}
+    return {
+        **{
+            key: current.get(key) or ""
+            for key in ("title", "description", "problem", "requirements", "tried")
+        },
+        "kind": current.get("kind"),
+        "fields": current.get("fields") or [],
+        "keywords": "，".join(current.get("keywords") or []),
+        "budget_min": _yuan_text(budget.get("min_fen")),
+        "budget_max": _yuan_text(budget.get("max_fen")),
+        "deadline": current.get("deadline") or "",
+        "region": current.get("region") or "",
+        "award": _yuan_text(current.get("award_fen")),
+        "ip_terms": current.get("ip_terms") or "",
+        "confidentiality": current.get("confidentiality") or "public",
+        "hide_org": current.get("hide_org"),
+    }
+
+
+async def _edit_page(
+    request: Request,
+    user: Actor,
+    demand_id: int,
+    values: dict[str, Any] | None,
+    errors: dict[str, str],
+    code: int,
+) -> Response:
+    # The edit history is its editors' alone: reading it first refuses anyone else.
+    revisions = await demand_service.list_revisions(actor=user, demand_id=demand_id)
+    demand = await demand_service.get_demand(actor=user, demand_id=demand_id)
+    context = {
+        "demand": demand,
+        "revisions": [
+            {
+                "at": r.created_at,
+                "fields": "、".join(
+                    FIELD_NAMES.get(key, key) for key in r.changes if key != "held_for_review"
+                ),
+                "held": bool(r.changes.get("held_for_review")),
+            }
+            for r in reversed(revisions)
+        ],
+        **_demand_form_context(values if values is not None else _demand_values(demand), errors),
+    }
+    return await render(request, "demand_edit.html", context, actor=user, status_code=code)
+
+
+@router.get("/demands/{demand_id}/edit", response_class=HTMLResponse)
+async def edit_demand(request: Request, demand_id: int, user: CurrentUser) -> Response:
+    return await _edit_page(request, user, demand_id, None, {}, 200)
+
+
+@router.post("/demands/{demand_id}/edit", response_class=HTMLResponse)
+async def save_demand(request: Request, demand_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    """A published demand's edit to its public text waits for review while the published text stays visible."""
+    values = form_values(form, lists=("fields",))
+    data, errors = bind(DemandForm, values)
+    if data is not None:
+        try:
+            await demand_service.update_demand(actor=user, demand_id=demand_id, patch=_demand_body(data))
+        except DomainError as exc:
+            errors = domain_errors(exc, fields={"budget": "budget_max", "award_fen": "award"})
+            return await _edit_page(request, user, demand_id, values, errors, STATUS[exc.kind])
+        return redirect(f"/demands/{demand_id}", notice="demand_saved")
+    return await _edit_page(request, user, demand_id, values, errors, 422)
+
+
+@router.post("/demands/{demand_id}/archive", response_class=HTMLResponse)
+async def archive_demand(demand_id: int, user: CurrentUser, form: CheckedForm) -> Response:
+    await demand_service.transition_demand(actor=user, demand_id=demand_id, action="archive")
+    return redirect("/me/demands", notice="demand_archived")
+
+
 async def _my_demands(actor: Actor, page: int) -> dict[str, Any]:
     result = await demand_service.list_demands(actor=actor, mine=True, status=None, page=page, size=PAGE_SIZE)
     return {
@@ -145,25 +270,8 @@ async def post_demand(request: Request, user: CurrentUser, form: CheckedForm) ->
     values = form_values(form, lists=("fields",))
     data, errors = bind(DemandForm, values)
     if data is not None:
-        body = {
-            "title": data.title,
-            "description": data.description,
-            "kind": data.kind.value,
-            "fields": data.fields,
-            "keywords": data.keyword_list(),
-            "budget": {"min_fen": data.budget_min, "max_fen": data.budget_max},
-            "deadline": data.deadline.isoformat() if data.deadline else None,
-            "region": data.region,
-            "problem": data.problem,
-            "requirements": data.requirements,
-            "tried": data.tried,
-            "award_fen": data.award,
-            "ip_terms": data.ip_terms.value if data.ip_terms else None,
-            "confidentiality": data.confidentiality.value,
-            "hide_org": data.hide_org,
-        }
         try:
-            demand = await demand_service.create_demand(actor=user, body=body, submit=True)
+            demand = await demand_service.create_demand(actor=user, body=_demand_body(data), submit=True)
         except DomainError as exc:
             errors = domain_errors(exc, fields={"budget": "budget_max", "award_fen": "award"})
         else:
@@ -258,6 +366,7 @@ async def demand_page(
         "close_reasons": list(CLOSE_REASON_LABELS.items()),
         "ip_terms_labels": IP_TERMS_LABELS,
         "back": f"/demands/{demand_id}",
+        "can_edit": await demand_service.may_edit_demand(actor=user, demand_id=demand_id),
     }
     return await render(request, "demand_detail.html", context, actor=user)
 

@@ -99,6 +99,8 @@ NOTICES = {
     "contract_cancelled": "合同已撤销，不再登记。",
     "contract_terminated": "已登记注销，该合同不再计入技术合同成交额。",
     "royalty_filed": "本期销售额已申报，应付提成已列入付款节点。",
+    "demand_saved": "需求已保存。已发布需求的文字修改经平台审核后生效，审核期间仍显示原内容。",
+    "demand_archived": "需求已撤回，不再公开，也不再匹配。",
 }
 
 
