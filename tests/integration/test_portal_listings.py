@@ -134,3 +134,28 @@ async def test_another_organisation_cannot_change_the_achievement(api, admin_tok
     assert (row["title"], row["status"]) == (title, "draft")
     # and the intruder's 我的资源 does not list it
     assert title not in await intruder.page("/me/listings")
+
+
+async def test_the_edit_page_shows_the_listing_history_with_who_did_what(
+    api,
+    admin_token,
+    db,
+    portal_factory,  # noqa: F811
+):
+    # given a provider's achievement saved, then submitted, then published by an admin
+    owner: Portal = portal_factory()
+    await provider(api, admin_token, owner)
+    title = unique("有修改记录的成果")
+    await owner.post("/me/listings/achievement/new", {**form(title), "action": "save"})
+    listing_id = await db.fetchval("SELECT id FROM catalog_listing WHERE title = $1", title)
+    path = f"/me/listings/achievement/{listing_id}/edit"
+    await owner.post(path, {**form(title), "action": "submit"})
+    await api.json("POST", f"/api/v1/achievements/{listing_id}/publish", token=admin_token)
+
+    # then its edit page lists each step, newest first, with the person who took it
+    page = await owner.page(path)
+    history = page[page.index('id="history-title"') :]
+    steps = [step for step in ("审核通过并发布", "提交审核", "创建") if step in history]
+    assert steps == ["审核通过并发布", "提交审核", "创建"]
+    assert history.index("审核通过并发布") < history.index("提交审核") < history.index("创建")
+    assert "成果转化办刘老师" in history

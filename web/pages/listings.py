@@ -8,11 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
+from services.accounts import service as accounts_service
+from services.accounts.policies import Actor
 from services.catalog import service as catalog_service
 from services.catalog.quality import assess_quality
 from services.catalog.schemas import CREATE_SCHEMAS, PersonLink
 from services.core.bodies import validate_json_body
 from services.core.errors import DomainError, NotFound
+from services.reference.vocabulary import ListingType
 from web.deps import CurrentUser, Page
 from web.pages.csrf import CheckedForm
 from web.pages.forms import GENERAL, bind, field_errors, form_values, human_message
@@ -188,7 +191,42 @@ async def edit_listing(request: Request, kind_name: str, listing_id: int, user: 
     item = await _own_listing(user, kind, listing_id)
     values = flatten(kind.values(item))
     context = _form_context(kind, values, {}, listing_id, item)
+    context["history"] = await _history(user, kind.listing_type, listing_id)
     return await render(request, "listing_form.html", context, actor=user)
+
+
+# What each step of a listing's history was, as its owner reads it.
+HISTORY_ACTIONS = {
+    "create": "创建",
+    "update": "修改",
+    "edit_submitted": "修改（待审核）",
+    "submit": "提交审核",
+    "publish": "审核通过并发布",
+    "reject": "审核驳回",
+    "archive": "下架",
+    "unpublish": "撤回为草稿",
+    "approve_edit": "修改审核通过",
+    "reject_edit": "修改被驳回",
+    "person_linked": "关联专家本人账号",
+    "person_unlinked": "解除专家本人账号关联",
+}
+
+
+async def _history(user: Actor, listing_type: ListingType, listing_id: int) -> list[dict[str, Any]]:
+    """The listing's edit history, newest first: when, who, what happened and which fields changed."""
+    revisions = await catalog_service.list_revisions(
+        actor=user, listing_type=listing_type, listing_id=listing_id
+    )
+    people = await accounts_service.user_names(user_ids=[r.actor_id for r in revisions if r.actor_id])
+    return [
+        {
+            "at": r.created_at,
+            "who": people.get(r.actor_id or 0, "平台"),
+            "action": HISTORY_ACTIONS.get(r.action, r.action),
+            "changed": len([key for key in r.changes if key not in ("reason", "status")]),
+        }
+        for r in revisions  # the service gives them newest first
+    ]
 
 
 @router.post("/me/listings/{kind_name}/{listing_id}/edit", response_class=HTMLResponse)
