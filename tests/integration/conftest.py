@@ -59,6 +59,42 @@ async def _reset_database(database_url: str | None = None) -> None:
         await conn.close()
 
 
+_TEMPLATE_READY: list[str] = []
+
+
+def _template_url() -> str:
+    return f"{os.environ['DATABASE_URL']}_template"
+
+
+def _migrated_database(database_url: str) -> None:
+    """A fresh database with every migration applied, in a fraction of a second: the migrations run once per
+    session into a template database (about 14 s of CPU each time), which PostgreSQL then copies."""
+    if not _TEMPLATE_READY:
+        asyncio.run(_reset_database(_template_url()))
+        _run_cli("migrate", env={**os.environ, "DATABASE_URL": _template_url()})
+        _TEMPLATE_READY.append(_template_url())
+    asyncio.run(_clone_template(database_url))
+
+
+async def _clone_template(database_url: str) -> None:
+    url = database_url.replace("postgres://", "postgresql://")
+    template = _template_url().rsplit("/", 1)[1]
+    conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        for attempt in range(50):
+            try:
+                await conn.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}" TEMPLATE "{template}"')
+                break
+            except asyncpg.ObjectInUseError:
+                # The migrating process's connection may still be closing: the template must be idle.
+                if attempt == 49:
+                    raise
+                await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
 async def _drop_database(database_url: str | None = None) -> None:
     url = (database_url or os.environ["DATABASE_URL"]).replace("postgres://", "postgresql://")
     conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
@@ -128,8 +164,7 @@ class Processes:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Processes]:
     """Fresh schema, migrations, an admin, then the real server and worker for the whole session."""
-    asyncio.run(_reset_database())
-    _run_cli("migrate")
+    _migrated_database(os.environ["DATABASE_URL"])
     _run_cli("create-user", "--role", "admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD)
     processes = Processes()
     processes.start_server()
@@ -138,6 +173,7 @@ def stack() -> Iterator[Processes]:
     processes.stop()
     if not os.environ.get("TM_KEEP_DATABASE"):
         asyncio.run(_drop_database())
+        asyncio.run(_drop_database(_template_url()))
     prefix = os.environ["SEARCH_INDEX_PREFIX"]
     if not os.environ.get("TM_KEEP_INDICES"):
         httpx.delete(f"{os.environ.get('SEARCH_URL', 'http://127.0.0.1:9200')}/{prefix}-*", timeout=30)
@@ -154,8 +190,7 @@ def private_env(label: str, **overrides: str) -> dict[str, str]:
 
 def private_stack(env: dict[str, str], name: str, *, worker: bool = False) -> Processes:
     """Fresh schema, migrations and the suite's admin in env's database, then a server (and a worker)."""
-    asyncio.run(_reset_database(env["DATABASE_URL"]))
-    _run_cli("migrate", env=env)
+    _migrated_database(env["DATABASE_URL"])
     _run_cli("create-user", "--role", "admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
     processes = Processes(env, name)
     processes.start_server()
