@@ -41,7 +41,7 @@ class OrgCreate(BaseModel):
         code = normalise_uscc(value)
         problem = uscc_problem(code)
         if problem:
-            raise ValueError(problem)
+            raise LocalizedValueError.of(problem)
         return code
 
     @field_validator("region")

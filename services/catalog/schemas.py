@@ -115,7 +115,7 @@ class IpRight(Strict):
                 raise LocalizedValueError("专利需要申请号", "patent number required")
             problem = patent_problem(self.number)
             if problem:
-                raise ValueError(problem)
+                raise LocalizedValueError.of(problem)
             self.number = normalise_patent_number(self.number)
             implied = patent_kind_from_number(self.number)
             if implied is not None and implied != self.kind.value:
@@ -141,7 +141,7 @@ class AchievementCreate(ListingCommon):
         maturity = info.data.get("maturity")
         problem = maturity_trl_problem(maturity.value, value) if maturity is not None else None
         if problem:
-            raise ValueError(problem)
+            raise LocalizedValueError.of(problem)
         return value
 
 

@@ -102,6 +102,19 @@ class Unavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class Problem(str):
+    """What a check found wrong with a value, in Chinese and in English as separate fields. As a string it
+    reads "中文 / English" (the CLI and logs); errors raised from it take the two apart, never by splitting."""
+
+    zh: str
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> "Problem":
+        self = super().__new__(cls, f"{zh} / {en}")
+        self.zh, self.en = zh, en
+        return self
+
+
 class LocalizedValueError(ValueError):
     """A validator's message in both languages; pydantic keeps the exception in the error's `ctx`."""
 
@@ -109,6 +122,10 @@ class LocalizedValueError(ValueError):
         self.message_zh = message_zh
         self.message_en = message_en
         super().__init__(f"{message_zh} ({message_en})" if message_en else message_zh)
+
+    @classmethod
+    def of(cls, problem: Problem) -> "LocalizedValueError":
+        return cls(problem.zh, problem.en)
 
 
 def validation_message_zh(error: Any) -> str:

@@ -36,9 +36,17 @@ _LISTING = ("资源", "listing")
 
 @dataclass(slots=True)
 class RowError:
+    """One problem of an import, located by row and column, said in Chinese and in English."""
+
     row: int
     column: str
-    msg: str
+    zh: str
+    en: str = ""
+
+    @property
+    def msg(self) -> str:
+        """The API's one-line form (`msg` of the job's errors): "中文 (English)"."""
+        return f"{self.zh} ({self.en})" if self.en else self.zh
 
 
 @dataclass(slots=True)
@@ -51,13 +59,12 @@ class BulkResult:
     ids: list[int] = field(default_factory=list)
 
 
-def _bilingual(error: Any) -> str:
-    """A schema error as the import reports it: "中文 (English)", like every other import error."""
-    english = str(error["msg"]).removeprefix("Value error, ")
+def _bilingual(error: Any) -> tuple[str, str]:
+    """A schema error in Chinese and in English, like every other import error."""
     cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, LocalizedValueError) or english.startswith(validation_message_zh(error)):
-        return english
-    return f"{validation_message_zh(error)} ({english})"
+    if isinstance(cause, LocalizedValueError):
+        return cause.message_zh, cause.message_en or ""
+    return validation_message_zh(error), str(error["msg"]).removeprefix("Value error, ")
 
 
 def validate_rows(
@@ -73,7 +80,7 @@ def validate_rows(
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
-                errors.append(RowError(row=row_no, column="_".join(loc) or "*", msg=_bilingual(err)))
+                errors.append(RowError(row_no, "_".join(loc) or "*", *_bilingual(err)))
     return valid, errors
 
 

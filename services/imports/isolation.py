@@ -37,7 +37,7 @@ def _child(pipe: Connection, listing_type: str, content: bytes, filename: str, m
 
 def _too_big() -> RowError:
     return RowError(
-        0, "*", "文件解析所需内存超过上限，请拆分文件 (parsing the file needs too much memory; split it)"
+        0, "*", "文件解析所需内存超过上限，请拆分文件", "parsing the file needs too much memory; split it"
     )
 
 
@@ -65,7 +65,8 @@ async def parse_file_isolated(
                     RowError(
                         0,
                         "*",
-                        f"文件解析超过 {int(seconds)} 秒上限 (parsing took longer than {int(seconds)} s)",
+                        f"文件解析超过 {int(seconds)} 秒上限",
+                        f"parsing took longer than {int(seconds)} s",
                     )
                 ]
             )

@@ -78,8 +78,8 @@ class ParsedSheet:
         return self.headers.get(name, name)
 
 
-def _file_error(msg: str, *, row: int = 0, column: str = "*") -> ImportFileError:
-    return ImportFileError([RowError(row=row, column=column, msg=msg)])
+def _file_error(zh: str, en: str, *, row: int = 0, column: str = "*") -> ImportFileError:
+    return ImportFileError([RowError(row, column, zh, en)])
 
 
 def detect_format(content: bytes, filename: str = "", content_type: str = "") -> ImportFormat:
@@ -89,20 +89,22 @@ def detect_format(content: bytes, filename: str = "", content_type: str = "") ->
         return ImportFormat.XLSX
     if content.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
         raise _file_error(
-            "不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV (legacy .xls is not supported; save as .xlsx or csv)"
+            "不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV",
+            "legacy .xls is not supported; save as .xlsx or csv",
         )
     if name.endswith((".xlsx", ".xlsm")) or "spreadsheetml" in content_type:
-        raise _file_error("文件不是有效的 xlsx (the file is not a valid xlsx workbook)")
+        raise _file_error("文件不是有效的 xlsx", "the file is not a valid xlsx workbook")
     return ImportFormat.CSV
 
 
 def check_upload(content: bytes, filename: str = "", content_type: str = "") -> ImportFormat:
     """The checks worth doing before queueing: not empty, not too large, a format we read."""
     if not content.strip():
-        raise _file_error("文件为空 (the file is empty)")
+        raise _file_error("文件为空", "the file is empty")
     if len(content) > MAX_BYTES:
         raise _file_error(
-            f"文件超过 {MAX_BYTES // (1024 * 1024)} MB 上限 (the file exceeds {MAX_BYTES // (1024 * 1024)} MB)"
+            f"文件超过 {MAX_BYTES // (1024 * 1024)} MB 上限",
+            f"the file exceeds {MAX_BYTES // (1024 * 1024)} MB",
         )
     return detect_format(content, filename, content_type)
 
@@ -137,8 +139,8 @@ def _decode(content: bytes) -> str:
 def _undecodable(content: bytes, exc: UnicodeDecodeError) -> ImportFileError:
     row = content[: exc.start].count(b"\n") + 1
     return _file_error(
-        f"第 {row} 行含有无法识别的字符：请将文件保存为 UTF-8 或 GBK 编码 "
-        f"(undecodable bytes at row {row}; save the file as UTF-8 or GBK)",
+        f"第 {row} 行含有无法识别的字符：请将文件保存为 UTF-8 或 GBK 编码",
+        f"undecodable bytes at row {row}; save the file as UTF-8 or GBK",
         row=row,
     )
 
@@ -153,7 +155,9 @@ def _csv_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         for number, record in enumerate(reader, start=1):
             yield number, list(record)
     except csv.Error as exc:
-        raise _file_error(f"第 {number + 1} 行不是有效的 CSV：{exc} (malformed csv)", row=number + 1) from exc
+        raise _file_error(
+            f"第 {number + 1} 行不是有效的 CSV：{exc}", "malformed csv", row=number + 1
+        ) from exc
 
 
 # A workbook is a zip of XML: what it declares is checked before a single cell is read. A 2 KB file can
@@ -177,15 +181,15 @@ def inspect_xlsx(content: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise _file_error("无法读取 xlsx 文件 (the xlsx workbook cannot be read)") from exc
+        raise _file_error("无法读取 xlsx 文件", "the xlsx workbook cannot be read") from exc
     with archive:
         unpacked = sum(entry.file_size for entry in entries)
         if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(len(content), 64 * 1024):
-            raise _file_error("xlsx 文件解压后过大 (the workbook unpacks to too much data)")
+            raise _file_error("xlsx 文件解压后过大", "the workbook unpacks to too much data")
         for entry in entries:
             name = entry.filename.lower()
             if name.endswith("sharedstrings.xml") and entry.file_size > MAX_SHARED_STRINGS_BYTES:
-                raise _file_error("xlsx 文件的共享字符串表过大 (the shared-strings table is too large)")
+                raise _file_error("xlsx 文件的共享字符串表过大", "the shared-strings table is too large")
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 with archive.open(entry) as sheet:
                     head = sheet.read(16 * 1024)
@@ -201,12 +205,14 @@ def _check_dimension(head: bytes) -> None:
     last_row = row_raw.decode("ascii") if row_raw else ""
     if last_row and int(last_row) > MAX_ROWS + 2:
         raise _file_error(
-            f"工作表声明了 {int(last_row)} 行，超过 {MAX_ROWS} 行上限 (the sheet declares {int(last_row)} rows)",
+            f"工作表声明了 {int(last_row)} 行，超过 {MAX_ROWS} 行上限",
+            f"the sheet declares {int(last_row)} rows",
             row=int(last_row),
         )
     if last_letters and _column_number(last_letters) > MAX_COLUMNS:
         raise _file_error(
-            f"工作表超过 {MAX_COLUMNS} 列上限 (the sheet declares more than {MAX_COLUMNS} columns)",
+            f"工作表超过 {MAX_COLUMNS} 列上限",
+            f"the sheet declares more than {MAX_COLUMNS} columns",
             column=last_letters,
         )
 
@@ -218,17 +224,18 @@ def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:
-        raise _file_error("无法读取 xlsx 文件 (the xlsx workbook cannot be read)") from exc
+        raise _file_error("无法读取 xlsx 文件", "the xlsx workbook cannot be read") from exc
     try:
         if not workbook.worksheets:
-            raise _file_error("工作簿中没有工作表 (the workbook has no sheet)")
+            raise _file_error("工作簿中没有工作表", "the workbook has no sheet")
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         for number, values in enumerate(rows, start=1):
             # A lying or missing dimension: empty rows are yielded one by one, so stop counting early.
             if number > MAX_ROWS + 2:
                 raise _file_error(
-                    f"数据超过 {MAX_ROWS} 行上限，请拆分文件 (more than {MAX_ROWS} rows; split the file)",
+                    f"数据超过 {MAX_ROWS} 行上限，请拆分文件",
+                    f"more than {MAX_ROWS} rows; split the file",
                     row=number,
                 )
             yield number, list(values)
@@ -245,7 +252,7 @@ def parse_records(listing_type: ListingType, records: Iterable[tuple[int, Sequen
             header_row = list(values)
             break
     if header_row is None:
-        raise _file_error("文件为空：没有列名行和数据行 (the file is empty: no header and no rows)")
+        raise _file_error("文件为空：没有列名行和数据行", "the file is empty: no header and no rows")
     columns, headers = _map_headers(listing_type, header_row)
     sheet = ParsedSheet(listing_type=listing_type, headers=headers)
     seen_refs: dict[str, int] = {}
@@ -259,7 +266,8 @@ def parse_records(listing_type: ListingType, records: Iterable[tuple[int, Sequen
                 continue
         if len(sheet.rows) >= MAX_ROWS:
             raise _file_error(
-                f"数据超过 {MAX_ROWS} 行上限，请拆分文件 (more than {MAX_ROWS} rows; split the file)",
+                f"数据超过 {MAX_ROWS} 行上限，请拆分文件",
+                f"more than {MAX_ROWS} rows; split the file",
                 row=number,
             )
         body, errors = _row_body(columns, values, number, sheet)
@@ -270,7 +278,8 @@ def parse_records(listing_type: ListingType, records: Iterable[tuple[int, Sequen
                     RowError(
                         number,
                         sheet.header_of("external_ref"),
-                        f"external_ref {ref} 与第 {seen_refs[ref]} 行重复 (duplicate of row {seen_refs[ref]})",
+                        f"external_ref {ref} 与第 {seen_refs[ref]} 行重复",
+                        f"duplicate of row {seen_refs[ref]}",
                     )
                 )
             else:
@@ -279,7 +288,7 @@ def parse_records(listing_type: ListingType, records: Iterable[tuple[int, Sequen
             sheet.cell_errors[number] = errors
         sheet.rows.append((number, body))
     if not sheet.rows:
-        raise _file_error("文件中没有数据行 (the file has a header but no rows)", row=2)
+        raise _file_error("文件中没有数据行", "the file has a header but no rows", row=2)
     return sheet
 
 
@@ -289,7 +298,7 @@ def _blank(value: Any) -> bool:
 
 def _map_headers(listing_type: ListingType, values: list[Any]) -> tuple[list[Column | None], dict[str, str]]:
     if len(values) > MAX_COLUMNS:
-        raise _file_error(f"列数超过 {MAX_COLUMNS} (more than {MAX_COLUMNS} columns)", row=1)
+        raise _file_error(f"列数超过 {MAX_COLUMNS}", f"more than {MAX_COLUMNS} columns", row=1)
     index = HEADERS[listing_type]
     columns: list[Column | None] = []
     headers: dict[str, str] = {}
@@ -310,8 +319,8 @@ def _map_headers(listing_type: ListingType, values: list[Any]) -> tuple[list[Col
                 RowError(
                     1,
                     text,
-                    f"列 {text} 与列 {headers[column.name]} 重复，均为 {column.name} "
-                    f"(column {get_column_letter(position + 1)} repeats {column.name})",
+                    f"列 {text} 与列 {headers[column.name]} 重复，均为 {column.name}",
+                    f"column {get_column_letter(position + 1)} repeats {column.name}",
                 )
             )
         headers[column.name] = text
@@ -322,7 +331,8 @@ def _map_headers(listing_type: ListingType, values: list[Any]) -> tuple[list[Col
             RowError(
                 1,
                 ", ".join(unknown),
-                f"未知的列 {', '.join(unknown)} (unknown columns); 可用的列 (allowed columns): {allowed}",
+                f"未知的列 {', '.join(unknown)}；可用的列：{allowed}",
+                f"unknown columns {', '.join(unknown)}; allowed columns: {allowed}",
             )
         )
     schema = CREATE_SCHEMAS[listing_type]
@@ -331,7 +341,7 @@ def _map_headers(listing_type: ListingType, values: list[Any]) -> tuple[list[Col
     ]
     if missing:
         labels = ", ".join(f"{name}({column_label(listing_type, name)})" for name in missing)
-        errors.append(RowError(1, ", ".join(missing), f"缺少必填列 {labels} (required columns missing)"))
+        errors.append(RowError(1, ", ".join(missing), f"缺少必填列 {labels}", "required columns missing"))
     if errors:
         raise ImportFileError(errors)
     return columns, headers
@@ -368,7 +378,8 @@ def _row_body(
                 RowError(
                     number,
                     get_column_letter(position + 1),
-                    f"单元格 {cell} 所在列没有列名 (column has no header)",
+                    f"单元格 {cell} 所在列没有列名",
+                    "column has no header",
                 )
             )
             continue
@@ -376,7 +387,12 @@ def _row_body(
         try:
             converted = _convert(column, value, cell)
         except ValueError as exc:
-            errors.append(RowError(number, header, str(exc)))
+            zh, en = (
+                (exc.message_zh, exc.message_en or "")
+                if isinstance(exc, LocalizedValueError)
+                else (str(exc), "")
+            )
+            errors.append(RowError(number, header, zh, en))
             continue
         if converted is None:
             continue
@@ -470,7 +486,7 @@ def _boolean(value: Any, cell: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"单元格 {cell} 的 {value} 须为 是/否 (must be 是/否, true/false or 1/0)")
+    raise LocalizedValueError(f"单元格 {cell} 的 {value} 须为 是/否", "must be 是/否, true/false or 1/0")
 
 
 def _split(text: str) -> list[str]:
@@ -583,12 +599,13 @@ def _name_column(sheet: ParsedSheet, error: RowError) -> RowError:
         return error
     if best in GROUPS:
         headers = [sheet.header_of(c.name) for c in columns if c.path[0] == best and c.name in sheet.headers]
-        return RowError(error.row, ", ".join(headers) or best, error.msg)
+        return RowError(error.row, ", ".join(headers) or best, error.zh, error.en)
     rest = loc[len(best) + 1 :]
-    msg = error.msg
+    zh, en = error.zh, error.en
     if rest:
         position, _, detail = rest.partition("_")
         if position.isdigit():
-            item = f"第 {int(position) + 1} 项 (item {int(position) + 1})"
-            msg = f"{item} {detail}: {msg}" if detail else f"{item}: {msg}"
-    return RowError(error.row, sheet.header_of(best), msg)
+            item = int(position) + 1
+            zh = f"第 {item} 项 {detail}：{zh}" if detail else f"第 {item} 项：{zh}"
+            en = f"item {item} {detail}: {en}" if detail else f"item {item}: {en}"
+    return RowError(error.row, sheet.header_of(best), zh, en)

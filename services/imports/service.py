@@ -39,7 +39,9 @@ class ImportMode(StrEnum):
 class ImportRowError(BaseModel):
     row: int
     column: str
-    msg: str
+    msg: str = Field(description="the problem in both languages: 中文 (English)")
+    msg_zh: str = Field(default="", description="the problem in Chinese")
+    msg_en: str = Field(default="", description="the problem in English (empty when there is none)")
 
 
 class ImportResult(BaseModel):
@@ -111,7 +113,10 @@ class ImportOutcome:
         }
 
     def reported_errors(self) -> list[dict[str, Any]]:
-        return [{"row": e.row, "column": e.column, "msg": e.msg} for e in self.errors[:MAX_REPORTED_ERRORS]]
+        return [
+            {"row": e.row, "column": e.column, "msg": e.msg, "msg_zh": e.zh, "msg_en": e.en}
+            for e in self.errors[:MAX_REPORTED_ERRORS]
+        ]
 
 
 async def _no_progress(total: int, done: int, failed: int) -> None:
@@ -261,7 +266,8 @@ async def create_import_job(
     try:
         parsing.check_upload(content, filename, content_type)
     except ImportFileError as exc:
-        raise Invalid.field(["file"], exc.errors[0].msg, code="import_file_invalid") from exc
+        first = exc.errors[0]
+        raise Invalid.field(["file"], first.zh, first.en or None, code="import_file_invalid") from exc
     async with transaction() as conn:
         job = await jobs.create_job(
             connection=conn,
@@ -288,7 +294,7 @@ async def run_next_import_job() -> int:
     except Exception:
         log.exception("import.crashed", job_id=str(job_id))
         await fail_job(
-            job_id=job_id, reason="导入出错，请稍后重试或联系管理员 (internal error; try again later)"
+            job_id=job_id, reason=("导入出错，请稍后重试或联系管理员", "internal error; try again later")
         )
     return 1
 
@@ -310,7 +316,7 @@ async def run_import_job(*, job_id: uuid.UUID) -> ImportOutcome | None:
             done=job.done,
             failed=job.failed,
             errors=[
-                RowError(0, "*", "导入多次中断，已放弃 (the import was interrupted too often; upload again)")
+                RowError(0, "*", "导入多次中断，已放弃", "the import was interrupted too often; upload again")
             ],
         )
         await _record(job_id, outcome, None)
@@ -375,9 +381,10 @@ async def _record(job_id: uuid.UUID, outcome: ImportOutcome, connection: Connect
     )
 
 
-async def fail_job(*, job_id: uuid.UUID, reason: str) -> None:
-    """Record an unexpected failure so the client stops waiting (the worker logs the cause)."""
-    await _record(job_id, ImportOutcome("failed", 0, 0, 0, [RowError(0, "*", reason)]), None)
+async def fail_job(*, job_id: uuid.UUID, reason: tuple[str, str]) -> None:
+    """Record an unexpected failure, in Chinese and English, so the client stops waiting (the worker logs the
+    cause)."""
+    await _record(job_id, ImportOutcome("failed", 0, 0, 0, [RowError(0, "*", *reason)]), None)
 
 
 async def get_job(*, actor: Actor, job_id: uuid.UUID) -> ImportJobRead:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from services.core.errors import Problem
 from services.reference.regions import PROVINCES
 
 # --- 统一社会信用代码 (GB 32100-2015) positions 1–2 ---------------------------------------------------
@@ -67,42 +68,44 @@ def uscc_check_character(first_seventeen: str) -> str:
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
-def uscc_problem(code: str) -> str | None:
+def uscc_problem(code: str) -> Problem | None:
     """What is wrong with a USCC (length, character, department/category, region, check), or None."""
     normalised = normalise_uscc(code)
     if not normalised:
-        return "统一社会信用代码不能为空 / USCC is empty"
+        return Problem("统一社会信用代码不能为空", "USCC is empty")
     if len(normalised) != USCC_LENGTH:
-        return (
-            f"统一社会信用代码应为18位，当前为{len(normalised)}位 / "
-            f"USCC must be 18 characters long, got {len(normalised)}"
+        return Problem(
+            f"统一社会信用代码应为18位，当前为{len(normalised)}位",
+            f"USCC must be 18 characters long, got {len(normalised)}",
         )
     for position, character in enumerate(normalised, start=1):
         if character in USCC_CHARSET:
             continue
         if character in _USCC_FORBIDDEN_LETTERS:
-            return (
-                f"统一社会信用代码第{position}位“{character}”不可用（不使用 I、O、Z、S、V） / "
-                f"USCC character {position} '{character}' is not allowed (I, O, Z, S and V are never used)"
+            return Problem(
+                f"统一社会信用代码第{position}位“{character}”不可用（不使用 I、O、Z、S、V）",
+                f"USCC character {position} '{character}' is not allowed (I, O, Z, S and V are never used)",
             )
-        return (
-            f"统一社会信用代码第{position}位“{character}”无效，只能是数字或大写字母 / "
-            f"USCC character {position} '{character}' is not a digit or capital letter"
+        return Problem(
+            f"统一社会信用代码第{position}位“{character}”无效，只能是数字或大写字母",
+            f"USCC character {position} '{character}' is not a digit or capital letter",
         )
     if normalised[:2] not in USCC_CATEGORIES:
-        return (
-            f"统一社会信用代码第1–2位“{normalised[:2]}”不是已知的登记管理部门和机构类别 / "
-            f"USCC positions 1-2 '{normalised[:2]}' are not a known registering department and category"
+        return Problem(
+            f"统一社会信用代码第1–2位“{normalised[:2]}”不是已知的登记管理部门和机构类别",
+            f"USCC positions 1-2 '{normalised[:2]}' are not a known registering department and category",
         )
     region = normalised[2:8]
     if not region.isdigit() or region[:2] not in _USCC_REGION_PREFIXES:
-        return (
-            f"统一社会信用代码第3–8位“{region}”不是有效的行政区划代码 / "
-            f"USCC positions 3-8 '{region}' are not a valid region code"
+        return Problem(
+            f"统一社会信用代码第3–8位“{region}”不是有效的行政区划代码",
+            f"USCC positions 3-8 '{region}' are not a valid region code",
         )
     # The expected character is deliberately not revealed: a mismatch usually means a typo elsewhere.
     if normalised[-1] != uscc_check_character(normalised[:-1]):
-        return "统一社会信用代码校验位不符，请核对 / USCC check character does not match; re-check the code"
+        return Problem(
+            "统一社会信用代码校验位不符，请核对", "USCC check character does not match; re-check the code"
+        )
     return None
 
 
@@ -178,53 +181,57 @@ def _split_patent_number(normalised: str) -> tuple[str, str | None]:
     return normalised, None
 
 
-def patent_problem(number: str, *, current_year: int | None = None) -> str | None:
+def patent_problem(number: str, *, current_year: int | None = None) -> Problem | None:
     """What is wrong with a patent application number (format, year, type, check), or None.
 
     Pass `current_year` to also refuse application years in the future.
     """
     normalised = normalise_patent_number(number)
     if not normalised:
-        return "专利申请号不能为空 / patent application number is empty"
+        return Problem("专利申请号不能为空", "patent application number is empty")
     if len(normalised) == 10 and normalised[:9].isdigit() and normalised[9] in "ABUS":
-        return (
-            "这是专利公开（公告）号，请填写申请号，如 202110123456.7 / "
-            "this is a publication number; give the application number, e.g. 202110123456.7"
+        return Problem(
+            "这是专利公开（公告）号，请填写申请号，如 202110123456.7",
+            "this is a publication number; give the application number, e.g. 202110123456.7",
         )
     digits, check = _split_patent_number(normalised)
     if len(digits) not in (8, 12):
-        return (
-            "专利申请号应为12位数字加校验位（2003年前为8位），如 202110123456.7 / "
+        return Problem(
+            "专利申请号应为12位数字加校验位（2003年前为8位），如 202110123456.7",
             "patent application number must be 12 digits plus a check character (8 before 2003), "
-            "e.g. 202110123456.7"
+            "e.g. 202110123456.7",
         )
     if not digits.isdigit() or (check is not None and check not in "0123456789X"):
-        return (
-            "专利申请号只能包含数字，校验位可为X / "
-            "patent application number may only contain digits, and X as the check character"
+        return Problem(
+            "专利申请号只能包含数字，校验位可为X",
+            "patent application number may only contain digits, and X as the check character",
         )
     if len(digits) == 12:
         year, type_digit = int(digits[:4]), digits[4]
         if year < _FIRST_TWELVE_DIGIT_YEAR or (current_year is not None and year > current_year):
-            return f"专利申请号年份{year}无效 / patent application year {year} is not possible"
+            return Problem(f"专利申请号年份{year}无效", f"patent application year {year} is not possible")
     else:
         if digits[:2] not in _EIGHT_DIGIT_YEARS:
-            return (
-                f"8位专利申请号的年份“{digits[:2]}”无效（应为1985–2003年） / "
-                f"8-digit application number year '{digits[:2]}' is not 1985-2003"
+            return Problem(
+                f"8位专利申请号的年份“{digits[:2]}”无效（应为1985–2003年）",
+                f"8-digit application number year '{digits[:2]}' is not 1985-2003",
             )
         type_digit = digits[2]
     if type_digit not in PATENT_TYPE_KINDS:
-        return (
-            f"专利类型代码“{type_digit}”无效（应为1、2、3、8或9） / "
-            f"patent type digit '{type_digit}' is not 1, 2, 3, 8 or 9"
+        return Problem(
+            f"专利类型代码“{type_digit}”无效（应为1、2、3、8或9）",
+            f"patent type digit '{type_digit}' is not 1, 2, 3, 8 or 9",
         )
     if check is None:
         if len(digits) == 8 and digits[:2] in _EIGHT_DIGIT_YEARS_WITHOUT_CHECK:
             return None
-        return "专利申请号缺少校验位（小数点后的一位） / patent application number lacks its check character"
+        return Problem(
+            "专利申请号缺少校验位（小数点后的一位）", "patent application number lacks its check character"
+        )
     if check != patent_check_character(digits):
-        return "专利申请号校验位不符，请核对 / patent application number check character does not match"
+        return Problem(
+            "专利申请号校验位不符，请核对", "patent application number check character does not match"
+        )
     return None
 
 
@@ -246,7 +253,7 @@ def format_patent_number(number: str) -> str:
     return f"{digits}.{check}"
 
 
-def ip_number_problem(kind: str, number: str, *, current_year: int | None = None) -> str | None:
+def ip_number_problem(kind: str, number: str, *, current_year: int | None = None) -> Problem | None:
     """What is wrong with an achievement's `ip` entry: a bad patent number or a kind the number contradicts.
 
     Software copyrights and technical secrets have no checkable number, so only patents are checked.
@@ -254,18 +261,17 @@ def ip_number_problem(kind: str, number: str, *, current_year: int | None = None
     if kind in ("software", "secret"):
         return None
     if kind not in _PATENT_KIND_LABELS:
-        return (
-            f"未知的知识产权类型“{kind}” / unknown IP kind '{kind}' "
-            "(invention, utility, design, software, secret)"
+        return Problem(
+            f"未知的知识产权类型“{kind}”",
+            f"unknown IP kind '{kind}' (invention, utility, design, software, secret)",
         )
     problem = patent_problem(number, current_year=current_year)
     if problem is not None:
         return problem
     number_kind = patent_kind_from_number(number)
     if number_kind is not None and number_kind != kind:
-        return (
-            f"申请号表示{_PATENT_KIND_LABELS[number_kind]}专利，"
-            f"与所选类型“{_PATENT_KIND_LABELS[kind]}”不符 / "
-            f"the application number is of kind '{number_kind}', not '{kind}'"
+        return Problem(
+            f"申请号表示{_PATENT_KIND_LABELS[number_kind]}专利，与所选类型“{_PATENT_KIND_LABELS[kind]}”不符",
+            f"the application number is of kind '{number_kind}', not '{kind}'",
         )
     return None

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Final
 
+from services.core.errors import Problem
 from services.reference.vocabulary import MATURITY_LABELS, Maturity
 
 # --- Achievements: maturity ------------------------------------------------------------------------------
@@ -29,17 +30,19 @@ TRL_LEVELS: Final[Mapping[int, str]] = {
 }
 
 
-def maturity_trl_problem(maturity: str, trl: int) -> str | None:
+def maturity_trl_problem(maturity: str, trl: int) -> Problem | None:
     """Whether the market maturity label and the TRL (1–9) contradict each other, or None if they agree."""
     band = MATURITY_TRL_BANDS.get(maturity)
     if band is None:
-        return f"未知的成熟度“{maturity}” / unknown maturity '{maturity}' ({', '.join(MATURITY_TRL_BANDS)})"
+        return Problem(
+            f"未知的成熟度“{maturity}”", f"unknown maturity '{maturity}' ({', '.join(MATURITY_TRL_BANDS)})"
+        )
     if not 1 <= trl <= 9:
-        return f"技术就绪水平应为1–9，当前为{trl} / TRL must be 1-9, got {trl}"
+        return Problem(f"技术就绪水平应为1–9，当前为{trl}", f"TRL must be 1-9, got {trl}")
     lowest, highest = band
     if not lowest <= trl <= highest:
-        return (
-            f"成熟度“{MATURITY_LABELS[Maturity(maturity)]}”通常对应技术就绪水平{lowest}–{highest}，当前为{trl} / "
-            f"maturity '{maturity}' spans TRL {lowest}-{highest}, got {trl}"
+        return Problem(
+            f"成熟度“{MATURITY_LABELS[Maturity(maturity)]}”通常对应技术就绪水平{lowest}–{highest}，当前为{trl}",
+            f"maturity '{maturity}' spans TRL {lowest}-{highest}, got {trl}",
         )
     return None

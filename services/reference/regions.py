@@ -3,6 +3,8 @@
 from collections.abc import Mapping
 from typing import Final
 
+from services.core.errors import Problem
+
 # --- Administrative regions (GB/T 2260) ------------------------------------------------------------------
 
 # fmt: off
@@ -203,14 +205,16 @@ def is_valid_region_code(code: str) -> bool:
     return code in REGIONS
 
 
-def region_problem(code: str) -> str | None:
+def region_problem(code: str) -> Problem | None:
     """What is wrong with a region code, or None."""
     if len(code) != 6 or not code.isdigit():
-        return f"行政区划代码应为6位数字，当前为“{code}” / region code must be 6 digits, got '{code}'"
+        return Problem(
+            f"行政区划代码应为6位数字，当前为“{code}”", f"region code must be 6 digits, got '{code}'"
+        )
     if code not in REGIONS:
-        return (
-            f"行政区划代码“{code}”不在平台区划表中（重庆、四川到区县，其他省份到地级市） / "
+        return Problem(
+            f"行政区划代码“{code}”不在平台区划表中（重庆、四川到区县，其他省份到地级市）",
             f"region code '{code}' is not in the platform's table "
-            "(districts of Chongqing and Sichuan, cities elsewhere)"
+            "(districts of Chongqing and Sichuan, cities elsewhere)",
         )
     return None

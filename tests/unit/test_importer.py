@@ -384,8 +384,24 @@ def test_schema_errors_name_row_and_file_column():
         (5, "trl"),
     ]
     assert "robots" in errors[0][2]
-    assert errors[1][2].startswith("第 1 项 (item 1): 专利申请号校验位不符")
+    assert errors[1][2] == (
+        "第 1 项：专利申请号校验位不符，请核对 (item 1: patent application number check character does not match)"
+    )
     assert "min_fen" in errors[3][2]
+
+
+def test_each_error_keeps_its_chinese_and_english_apart():
+    rows = [
+        HEADER,
+        ["A-2", "成果二", "pilot", "6", "ai", "invention:202110123456.8", "negotiable", "", "", ""],
+    ]
+    sheet = parsing.parse_file(ACH, csv_bytes(rows), filename="f.csv")
+
+    _, errors = parsing.validate_chunk(sheet, sheet.rows)
+
+    [patent] = [e for e in errors if e.column == "ip"]
+    assert patent.zh == "第 1 项：专利申请号校验位不符，请核对"
+    assert patent.en == "item 1: patent application number check character does not match"
 
 
 def test_errors_use_the_headers_written_in_the_file():

@@ -11,7 +11,19 @@ from services.core.errors import Conflict, Invalid, LocalizedValueError
 from web.pages.forms import domain_errors, field_errors, human_message
 
 ROOT = Path(__file__).resolve().parents[2]
-_ERRORS = {"Invalid", "NotFound", "Conflict", "Forbidden", "Unauthenticated", "RateLimited", "Unavailable"}
+_ERRORS = {
+    "Invalid",
+    "NotFound",
+    "Conflict",
+    "Forbidden",
+    "Unauthenticated",
+    "RateLimited",
+    "Unavailable",
+    "LocalizedValueError",
+    "ValueError",
+    "RowError",
+    "_file_error",
+}
 _GLOSSED = re.compile(r"[\u4e00-\u9fff].*\([\x20-\x7e]+\)\s*$")
 
 
@@ -55,7 +67,18 @@ def test_a_validator_message_reaches_the_portal_in_chinese_and_the_api_glossed()
     assert caught.value.errors()[0]["msg"] == "Value error, 价格须大于零 (price must be positive)"
 
 
+def _text_of(node: ast.expr) -> str:
+    """A string argument's literal text; an f-string's literal parts, one placeholder as `x`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text_of(part) if isinstance(part, ast.Constant) else "x" for part in node.values)
+    return ""
+
+
 def _glossed_single_strings(path: Path) -> list[str]:
+    """Where an error (a domain error, an import row or file error, a validator's) is raised with one string
+    that glues the English to the Chinese, instead of passing the two apart."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call):
@@ -64,8 +87,7 @@ def _glossed_single_strings(path: Path) -> list[str]:
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if name not in _ERRORS and not (name == "field" and isinstance(func, ast.Attribute)):
             continue
-        text = node.args[1] if len(node.args) == 2 else None
-        if isinstance(text, ast.Constant) and isinstance(text.value, str) and _GLOSSED.search(text.value):
+        if any(_GLOSSED.search(_text_of(arg)) for arg in node.args):
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 

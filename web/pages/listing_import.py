@@ -1,7 +1,6 @@
 """批量导入 in 我的资源: a provider uploads an xlsx or csv of listings of one type, then follows the import job's
 progress and reads its per-row errors in Chinese; the templates are the API's own downloads."""
 
-import re
 import uuid
 from typing import Annotated, Any
 
@@ -27,14 +26,6 @@ MODE_LABELS = {
     ImportMode.PARTIAL.value: "导入正确的行，跳过出错的行",
 }
 STATUS_LABELS = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "未导入"}
-# Import errors read "中文 (English)"; a zh-CN reader is shown the Chinese part alone.
-_ENGLISH_ASIDE = re.compile(r"\s*[(（][\x20-\x7e]*[)）]")
-
-
-def chinese(message: str) -> str:
-    """'第 3 行不是整数 (not a whole number)' -> '第 3 行不是整数' (pure); a message of English alone stays."""
-    shorter = _ENGLISH_ASIDE.sub("", message).split(" / ")[0].strip()
-    return shorter or message
 
 
 def _context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
@@ -80,7 +71,7 @@ async def _start(user: Any, form: Any, values: dict[str, str]) -> tuple[uuid.UUI
     except DomainError as exc:
         located = [e for e in exc.errors if "file" in e.get("loc", [])]
         if located:
-            return None, {"file": chinese(str(located[0].get("message_zh") or located[0].get("msg", "")))}
+            return None, {"file": str(located[0].get("message_zh") or located[0].get("msg", ""))}
         return None, {GENERAL: human_message(exc)}
     return created.job_id, {}
 
@@ -109,6 +100,6 @@ async def import_job(request: Request, job_id: str, user: CurrentUser) -> Respon
         "status_label": STATUS_LABELS.get(job.status, job.status),
         "mode_label": MODE_LABELS.get(job.mode, job.mode),
         "running": job.status in ("queued", "running"),
-        "errors": [{"row": e.row, "column": chinese(e.column), "msg": chinese(e.msg)} for e in job.errors],
+        "errors": [{"row": e.row, "column": e.column, "msg": e.msg_zh or e.msg} for e in job.errors],
     }
     return await render(request, "listing_import_job.html", context, actor=user)
