@@ -21,6 +21,7 @@ from web.api import (
     deals,
     demand,
     enquiries,
+    favorites,
     health,
     imports,
     indicators,
@@ -49,6 +50,7 @@ from web.pages import (
     instrument_admin,
     listing_import,
     listings,
+    match_record,
     portal,
     register,
     sharing,
@@ -57,6 +59,7 @@ from web.pages import (
 from web.pages import brokers as broker_profile_pages
 from web.pages import demand as demand_pages
 from web.pages import expert as expert_pages
+from web.pages import favorites as favorite_pages
 from web.pages import orders as order_pages
 from web.pages import testing as testing_pages
 from web.pages import vouchers as voucher_pages
@@ -111,6 +114,7 @@ def create_app() -> FastAPI:
     app.include_router(brokers_api.router)
     app.include_router(ledger_api.router)
     app.include_router(enquiries.router)
+    app.include_router(favorites.router)
     app.include_router(imports.router)
     app.include_router(catalog.router)
     app.include_router(portal.router)
@@ -132,7 +136,9 @@ def create_app() -> FastAPI:
     app.include_router(instrument_admin.router)
     app.include_router(testing_pages.router)
     app.include_router(order_pages.router)
+    app.include_router(match_record.router)
     app.include_router(voucher_pages.router)
+    app.include_router(favorite_pages.router)
     if get_settings().environment != "production":
         app.include_router(devmail.router)  # the development mail viewer
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -55,6 +55,16 @@ async def user_names_by_id(user_ids: list[int]) -> dict[int, str]:
     return {int(row[0]): str(row[1]) for row in rows}
 
 
+async def active_names_with_role(role: str, limit: int) -> list[tuple[int, str]]:
+    rows = (
+        await User.filter(role=role, is_active=True)
+        .order_by("name", "id")
+        .limit(limit)
+        .values_list("id", "name")
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]
+
+
 async def page_orgs(*, verified: bool | None, offset: int, limit: int) -> tuple[int, list[Organisation]]:
     query = Organisation.all()
     if verified is not None:

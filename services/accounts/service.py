@@ -186,7 +186,7 @@ async def register(*, data: RegisterRequest) -> UserRead:
 def _check_password(password: str, email: str, name: str) -> None:
     problem = password_problem(password, user_inputs=(email, name))
     if problem:
-        raise Invalid.field(["password"], problem, code="weak_password")
+        raise Invalid.field(["password"], problem.zh, problem.en, code="weak_password")
 
 
 async def admin_create_user(*, actor: Actor | None, data: AdminUserCreate) -> UserRead:
@@ -362,7 +362,7 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
         raise Unauthenticated("bad_credentials", "当前密码错误", "current password is wrong")
     problem = password_problem(new_password, user_inputs=(user.email, user.name))
     if problem:
-        raise Invalid.field(["new_password"], problem, code="weak_password")
+        raise Invalid.field(["new_password"], problem.zh, problem.en, code="weak_password")
     new_hash = await hash_password_async(new_password)
     async with transaction() as conn:
         await repository.set_password_hash(user.id, new_hash, conn)
@@ -458,7 +458,7 @@ async def confirm_password_reset(*, token: str, new_password: str) -> None:
             raise invalid
         problem = password_problem(new_password, user_inputs=(user.email, user.name))
         if problem:
-            raise Invalid.field(["new_password"], problem, code="weak_password")
+            raise Invalid.field(["new_password"], problem.zh, problem.en, code="weak_password")
         new_hash = await hash_password_async(new_password)
         await repository.set_password_hash(user.id, new_hash, conn)
         await repository.use_password_reset(reset.id, now, conn)
@@ -601,6 +601,12 @@ async def org_names(*, org_ids: list[int]) -> dict[int, str]:
 async def user_names(*, user_ids: list[int]) -> dict[int, str]:
     """Names of people by id, in one query (review queues that show who filed)."""
     return await repository.user_names_by_id(sorted(set(user_ids))) if user_ids else {}
+
+
+async def people_with_role(*, actor: Actor, role: Role, limit: int = 500) -> list[tuple[int, str]]:
+    """The active accounts holding a role, by name (an admin choosing whom to assign a demand to)."""
+    require_admin(actor)
+    return await repository.active_names_with_role(role.value, limit)
 
 
 async def active_user_id(*, email: str) -> int | None:

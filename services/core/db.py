@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "services.vouchers.models",
     "services.testing.models",
     "services.orders.models",
+    "services.favorites.models",
 ]
 
 

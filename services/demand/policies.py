@@ -52,20 +52,24 @@ def require_match_access(actor: Actor, demand: Demand) -> Demand:
     return demand
 
 
-def require_match_mover(actor: Actor, demand: Demand, match: Match) -> None:
+def may_move_match(actor: Actor, demand: Demand, match: Match) -> bool:
     """A match is moved by its broker or an admin; an unclaimed one by any broker or the demand's organisation."""
     if actor.is_admin:
-        return
+        return True
     owner = match.broker_id
-    if actor.role == "broker" and (owner is None or owner == actor.user_id):
-        return
-    if actor.role != "broker" and actor.org_id == demand.org_id and owner is None:
-        return
-    raise Forbidden(
-        "match_forbidden",
-        "该匹配由其他技术经纪人负责，仅其本人或管理员可操作",
-        "only the match's broker or an admin may move it",
-    )
+    if actor.role == "broker":
+        return owner is None or owner == actor.user_id
+    return actor.org_id == demand.org_id and owner is None
+
+
+def require_match_mover(actor: Actor, demand: Demand, match: Match) -> None:
+    """Refuse anyone but who may move the match (see may_move_match)."""
+    if not may_move_match(actor, demand, match):
+        raise Forbidden(
+            "match_forbidden",
+            "该匹配由其他技术经纪人负责，仅其本人或管理员可操作",
+            "only the match's broker or an admin may move it",
+        )
 
 
 def may_see_hidden_org(actor: Actor | None, demand: Demand) -> bool:

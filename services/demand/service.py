@@ -773,6 +773,29 @@ async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
     }
 
 
+async def match_record(*, actor: Actor, match_id: int) -> dict[str, Any]:
+    """A match's follow-up record (跟进记录) as its reader may see it: the pipeline history and the notes for
+    the demand's organisation (shared notes only); the contacts between the parties and the internal notes
+    too for brokers and admins."""
+    async with transaction() as conn:
+        match, demand = await _locked_match(actor, match_id, conn)
+    internal = policies.may_read_internal(actor)
+    events = await repository.events_of(match_id)
+    notes = await repository.notes_of([match_id], policies.note_visibilities(actor))
+    return {
+        "match": match_read(match),
+        "demand": demand_read(demand, actor),
+        "history": [
+            {"actor_id": e.actor_id, "from": e.from_status, "to": e.to_status, "at": e.created_at}
+            for e in events
+        ],
+        "contacts": await contacts_of_match(match, demand) if internal else [],
+        "notes": [_note_read(n) for n in notes],
+        "may_write_internal": internal,
+        "may_write": policies.may_move_match(actor, demand, match),
+    }
+
+
 async def seed_demand(
     *, org_id: int, actor_id: int | None, body: dict[str, Any], publish: bool
 ) -> int | None:

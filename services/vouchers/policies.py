@@ -38,3 +38,8 @@ def require_either_party(actor: Actor, booker_org_id: int, provider_org_id: int)
     """The booker or the provider (or an admin) may give back the voucher part of a booking that fell through."""
     if not actor.is_admin and actor.org_id not in (booker_org_id, provider_org_id):
         raise Forbidden("not_a_party", "仅预约双方可退回创新券", "only the parties of the booking")
+
+
+def may_see_part(actor: Actor, payer_org_id: int, provider_org_id: int) -> bool:
+    """A bill's voucher part is shown to the organisation paying with it and to the provider paid (and admins)."""
+    return actor.is_admin or actor.org_id in (payer_org_id, provider_org_id)

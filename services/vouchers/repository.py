@@ -15,6 +15,10 @@ async def get_programme(programme_id: int) -> VoucherProgramme | None:
     return await VoucherProgramme.get_or_none(id=programme_id)
 
 
+async def programmes_by_id(programme_ids: list[int]) -> dict[int, VoucherProgramme]:
+    return {p.id: p for p in await VoucherProgramme.filter(id__in=programme_ids)} if programme_ids else {}
+
+
 async def list_programmes() -> list[VoucherProgramme]:
     return await VoucherProgramme.all().order_by("-id").limit(200)
 
@@ -79,6 +83,13 @@ async def redemption_of_booking(
     if connection is not None:
         query = query.using_db(connection).select_for_update()
     return await query.first()
+
+
+async def redemptions_of_bills(column: str, bill_ids: list[int]) -> list[Redemption]:
+    """The redemptions of these bookings (`booking_id`) or test requests (`test_request_id`), with their vouchers."""
+    if not bill_ids:
+        return []
+    return await Redemption.filter(**{f"{column}__in": bill_ids}).prefetch_related("voucher")
 
 
 async def save_redemption(redemption: Redemption, connection: BaseDBAsyncClient) -> None:

@@ -113,3 +113,12 @@ class RedemptionRead(BaseModel):
     voucher_fen: int
     payable_fen: int
     status: RedemptionStatus
+
+
+class VoucherPart(BaseModel):
+    """The voucher part of one bill as the bill's two parties see it (the bill's own price is on the bill)."""
+
+    voucher_id: int
+    face_value_fen: int
+    voucher_fen: int
+    status: RedemptionStatus

@@ -32,6 +32,7 @@ from services.vouchers.schemas import (
     RedemptionRead,
     RedemptionStatus,
     ServiceCategory,
+    VoucherPart,
     VoucherRead,
     VoucherStatus,
     VoucherUse,
@@ -93,6 +94,10 @@ def _redemption_read(r: Redemption, price_fen: int) -> RedemptionRead:
     )
 
 
+def _open_today(programme: VoucherProgramme) -> bool:
+    return programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to
+
+
 async def _programme(programme_id: int) -> VoucherProgramme:
     programme = await repository.get_programme(programme_id)
     if programme is None:
@@ -127,7 +132,7 @@ async def apply_for_voucher(*, actor: Actor, programme_id: int) -> VoucherRead:
     policies.require_eligible_org(
         kind=org.kind, verified=org.verified, eligible_kinds=programme.eligible_org_kinds
     )
-    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
+    if not _open_today(programme):
         raise Conflict("programme_closed", "该创新券项目不在有效期内", "the programme is not open")
     try:
         voucher = await repository.insert_voucher(
@@ -182,12 +187,15 @@ async def my_vouchers(*, actor: Actor) -> list[VoucherRead]:
     return [_voucher_read(v) for v in await repository.vouchers_of_org(actor.org_id)]
 
 
-def _check_eligible_service(programme: VoucherProgramme, instrument_category: str) -> None:
-    covered = ServiceCategory.INSTRUMENT_BOOKING.value in programme.service_categories and (
+def _covers_instrument(programme: VoucherProgramme, instrument_category: str) -> bool:
+    return ServiceCategory.INSTRUMENT_BOOKING.value in programme.service_categories and (
         not programme.instrument_categories
         or any(instrument_category.startswith(prefix) for prefix in programme.instrument_categories)
     )
-    if not covered:
+
+
+def _check_eligible_service(programme: VoucherProgramme, instrument_category: str) -> None:
+    if not _covers_instrument(programme, instrument_category):
         raise _ineligible()
 
 
@@ -206,7 +214,7 @@ async def _usable_voucher(actor: Actor, voucher_id: int) -> tuple[Voucher, Vouch
     if voucher.status != VoucherStatus.ACTIVE:
         raise Invalid.field(["body", "voucher_id"], "创新券尚未批准或已被驳回", "the voucher is not active")
     programme = await _programme(voucher.programme_id)
-    if not programme.valid_from <= clock.now().astimezone(CHINA_TZ).date() <= programme.valid_to:
+    if not _open_today(programme):
         raise Invalid.field(
             ["body", "voucher_id"], "创新券已过期或尚未生效", "the voucher is not valid today"
         )
@@ -317,13 +325,19 @@ async def _redeem(redemption: Redemption, conn: Connection) -> None:
     await repository.record_redeemed(voucher.programme_id, redemption.amount_fen, conn)
 
 
+def booking_redeemable(status: str, cancel_fee_fen: int) -> bool:
+    """Whether a booking's voucher part may be redeemed now: the service is completed, or a cancellation fee
+    is kept (the voucher pays that part of it)."""
+    return status == BookingStatus.COMPLETED or (status == BookingStatus.CANCELLED and cancel_fee_fen > 0)
+
+
 async def redeem_booking_voucher(*, actor: Actor, booking_id: int) -> RedemptionRead:
     """The provider redeems the voucher part once the booked service is completed, or, of a booking cancelled
     after the cut-off, the part of the cancellation fee the voucher kept."""
     billing = await bookings_service.booking_for_billing(booking_id=booking_id)
     policies.require_provider(actor, billing["owner_org_id"])
     fee_kept = billing["status"] == BookingStatus.CANCELLED and billing["cancel_fee_fen"] > 0
-    if billing["status"] != BookingStatus.COMPLETED and not fee_kept:
+    if not booking_redeemable(billing["status"], billing["cancel_fee_fen"]):
         raise Conflict(
             "service_not_completed", "服务完成后才能核销创新券", "redeem after the service is completed"
         )
@@ -400,6 +414,16 @@ async def release_booking_voucher(*, actor: Actor, booking_id: int) -> Redemptio
     return _redemption_read(redemption, int(billing["price_fen"]))
 
 
+def booking_releasable(status: str, cancel_fee_fen: int, part: VoucherPart) -> bool:
+    """Whether a booking's voucher part may be given back now: the booking fell through and the part is still
+    reserved beyond what pays a cancellation fee (see _settle_booking)."""
+    return (
+        status in RELEASABLE_BOOKING_STATUSES
+        and part.status is RedemptionStatus.RESERVED
+        and part.voucher_fen > cancel_fee_fen
+    )
+
+
 async def use_voucher_on_service_order(*, actor: Actor, order_id: int, body: Any) -> RedemptionRead:
     """Split a service order's bill: the voucher pays one milestone, or the unpaid ones in order, up to its
     balance; the buyer pays the rest of each milestone through the payment port."""
@@ -469,3 +493,88 @@ async def settle_closed_bill(
         await orders_service.set_voucher_cover(order_id=aggregate_id, cover={}, connection=connection)
         return await _give_back(redemption, 0, connection)
     return 0
+
+
+# --- what the portal shows beside a bill ---------------------------------------------------------------------
+
+
+def _part_read(redemption: Redemption) -> VoucherPart:
+    return VoucherPart(
+        voucher_id=redemption.voucher_id,
+        face_value_fen=redemption.voucher.face_value_fen,
+        voucher_fen=redemption.amount_fen,
+        status=RedemptionStatus(redemption.status),
+    )
+
+
+async def _visible_parts(actor: Actor, column: str, bill_ids: list[int]) -> dict[int, VoucherPart]:
+    rows = await repository.redemptions_of_bills(column, bill_ids)
+    return {
+        int(getattr(r, column)): _part_read(r)
+        for r in rows
+        if policies.may_see_part(actor, r.voucher.org_id, r.provider_org_id)
+    }
+
+
+async def booking_voucher_parts(*, actor: Actor, booking_ids: list[int]) -> dict[int, VoucherPart]:
+    """The voucher parts of these bookings, by booking, that the caller's organisation pays with or is paid."""
+    return await _visible_parts(actor, "booking_id", booking_ids)
+
+
+async def voucher_part_of_test_request(*, actor: Actor, request_id: int) -> VoucherPart | None:
+    """The voucher part of a test request, if the caller's organisation pays with it or is paid."""
+    return (await _visible_parts(actor, "test_request_id", [request_id])).get(request_id)
+
+
+async def _usable_vouchers(actor: Actor, service: ServiceCategory) -> list[tuple[Voucher, VoucherProgramme]]:
+    """The caller's organisation's active vouchers with a balance, of programmes open today covering the service."""
+    if actor.org_id is None:
+        return []
+    vouchers = [
+        v
+        for v in await repository.vouchers_of_org(actor.org_id)
+        if v.status == VoucherStatus.ACTIVE and v.balance_fen > 0
+    ]
+    programmes = await repository.programmes_by_id(sorted({v.programme_id for v in vouchers}))
+    return [
+        (v, p)
+        for v in vouchers
+        if (p := programmes.get(v.programme_id)) is not None
+        and _open_today(p)
+        and service.value in p.service_categories
+    ]
+
+
+async def voucher_choices_for_bookings(
+    *, actor: Actor, booking_ids: list[int]
+) -> dict[int, list[VoucherRead]]:
+    """For each of these bookings that the caller's organisation may still pay with a voucher, the vouchers it may
+    apply (bookings without any are left out)."""
+    usable = await _usable_vouchers(actor, ServiceCategory.INSTRUMENT_BOOKING)
+    if not usable or not booking_ids:
+        return {}
+    taken = {r.booking_id for r in await repository.redemptions_of_bills("booking_id", booking_ids)}
+    choices: dict[int, list[VoucherRead]] = {}
+    for booking_id in booking_ids:
+        if booking_id in taken:
+            continue
+        billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+        if billing["org_id"] != actor.org_id or billing["status"] not in PAYABLE_BOOKING_STATUSES:
+            continue
+        fitting = [
+            _voucher_read(v) for v, p in usable if _covers_instrument(p, billing["instrument_category"])
+        ]
+        if fitting:
+            choices[booking_id] = fitting
+    return choices
+
+
+async def voucher_choices_for_test_request(*, actor: Actor, request_id: int) -> list[VoucherRead]:
+    """The vouchers the caller's organisation may apply to its test request now (none once one is applied)."""
+    billing = await testing_service.test_request_for_billing(actor=actor, request_id=request_id)
+    payable = billing["price_fen"] is not None and billing["status"] in PAYABLE_TEST_REQUEST_STATUSES
+    if billing["org_id"] != actor.org_id or not payable:
+        return []
+    if await repository.redemption_of_test_request(request_id) is not None:
+        return []
+    return [_voucher_read(v) for v, _ in await _usable_vouchers(actor, ServiceCategory.TEST_REQUEST)]

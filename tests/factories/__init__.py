@@ -58,6 +58,29 @@ async def create_user(api: Any, admin: str, *, org_id: int | None, role: str = "
     return user_id, token
 
 
+async def self_register(api: Any, password: str, *, name: str = "自注册用户") -> str:
+    """An enterprise account registered by anyone through the public form: its e-mail (attacker-side tests)."""
+    email = f"{unique('reg')}@suite.example.cn"
+    await api.json(
+        "POST",
+        "/api/v1/auth/register",
+        expect=201,
+        json={
+            "email": email,
+            "password": password,
+            "name": name,
+            "role": "enterprise",
+            "org": {
+                "name": unique("自注册科技有限公司"),
+                "uscc": valid_uscc(prefix="91"),
+                "kind": "enterprise",
+                "region": "500107",
+            },
+        },
+    )
+    return email
+
+
 def listing_body(listing_type: str, **overrides: Any) -> dict[str, Any]:
     common = {
         "summary": "测试摘要",
@@ -138,6 +161,26 @@ async def publish_listing(
     resource = RESOURCES[listing_type]
     await api.json("POST", f"/api/v1/{resource}/{listing_id}/submit", token=owner)
     return dict(await api.json("POST", f"/api/v1/{resource}/{listing_id}/publish", token=admin))
+
+
+async def publish_demand(api: Any, token: str, admin: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A demand posted by the member whose token is given, submitted and published by the admin."""
+    demand = dict(await api.json("POST", "/api/v1/demands", token=token, expect=201, json=body))
+    await api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=token)
+    await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin)
+    return demand
+
+
+def thermal_film_demand(word: str) -> dict[str, Any]:
+    """A demand for a film's roll-to-roll preparation and its thermal-conductivity testing."""
+    return {
+        "title": f"寻找{word}制备技术与导热系数测试",
+        "description": f"需要{word}卷对卷制备技术，并需要导热系数测试服务。",
+        "kind": "tech_problem",
+        "fields": ["materials"],
+        "keywords": [word, "导热系数测试"],
+        "region": "500107",
+    }
 
 
 def contract_body(*, buyer_org_id: int, seller_org_id: int, **overrides: Any) -> dict[str, Any]:

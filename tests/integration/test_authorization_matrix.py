@@ -104,6 +104,10 @@ EXEMPT = {
     ("POST", "/api/v1/contracts/{contract_id}/royalty-statements/{statement_id}/pay"): "the milestone "
     "payment (contracts.pay row) behind a statement; another organisation is refused in test_royalties",
     ("POST", "/api/v1/notifications/read-all"): "touches only the caller's own rows (test_workbench)",
+    ("PUT", "/api/v1/favorites/{listing_id}"): "the caller's own favourite only; an unpublished listing and "
+    "another organisation's match card are refused in test_favorites",
+    ("DELETE", "/api/v1/favorites/{listing_id}"): "the caller's own favourite only; another user's stays "
+    "(test_favorites)",
     ("POST", "/api/v1/voucher-programmes"): "admin only; refusals in test_vouchers",
     ("POST", "/api/v1/voucher-programmes/{programme_id}/applications"): "one per organisation; refusals "
     "(unverified, ineligible kind) in test_vouchers",

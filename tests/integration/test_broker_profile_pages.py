@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.factories import create_org, unique, valid_uscc
+from tests.factories import create_org, self_register, unique
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a fixture used by name
     PASSWORD,
@@ -75,24 +75,7 @@ async def test_a_member_files_an_admin_rejects_then_approves_and_only_then_the_w
     await applicant.post(
         f"/admin/brokers/{filed['id']}/approve", {}, token=await applicant.token("/account"), expect=403
     )
-    stranger_email = f"{unique('reg')}@suite.example.cn"
-    await api.json(
-        "POST",
-        "/api/v1/auth/register",
-        expect=201,
-        json={
-            "email": stranger_email,
-            "password": PASSWORD,
-            "name": "自注册用户",
-            "role": "enterprise",
-            "org": {
-                "name": unique("自注册科技有限公司"),
-                "uscc": valid_uscc(prefix="91"),
-                "kind": "enterprise",
-                "region": "500107",
-            },
-        },
-    )
+    stranger_email = await self_register(api, PASSWORD, name="自注册用户")
     stranger = portal_factory()
     await stranger.login(stranger_email)
     await stranger.post(

@@ -3,7 +3,7 @@ another organisation neither sees nor answers them."""
 
 import pytest
 
-from tests.factories import create_listing, publish_listing, unique
+from tests.factories import create_listing, publish_demand, publish_listing, thermal_film_demand, unique
 from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a fixture used by name
     PASSWORD,
     Portal,
@@ -182,22 +182,7 @@ async def test_match_cards_of_achievements_and_agencies_offer_contact_and_the_pr
     buyer: Portal = portal_factory()
     who = await signed_in_enterprise(api, admin_token, buyer)
     buyer_token = await api.token(who["email"], PASSWORD)
-    demand = await api.json(
-        "POST",
-        "/api/v1/demands",
-        token=buyer_token,
-        expect=201,
-        json={
-            "title": f"寻找{word}制备技术与导热系数测试",
-            "description": f"需要{word}卷对卷制备技术，并需要导热系数测试服务。",
-            "kind": "tech_problem",
-            "fields": ["materials"],
-            "keywords": [word, "导热系数测试"],
-            "region": "500107",
-        },
-    )
-    await api.json("POST", f"/api/v1/demands/{demand['id']}/submit", token=buyer_token)
-    await api.json("POST", f"/api/v1/demands/{demand['id']}/publish", token=admin_token)
+    demand = await publish_demand(api, buyer_token, admin_token, thermal_film_demand(word))
     await api.wait_indexed(admin_token)
 
     # when the enterprise opens its demand, both match cards carry a 联系 action to the listing's enquiry form

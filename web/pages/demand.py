@@ -19,6 +19,7 @@ from services.deals import contracts as contracts_service
 from services.demand import service as demand_service
 from services.demand.policies import may_work_matches
 from services.demand.schemas import MatchRead
+from services.favorites import service as favorites_service
 from services.notifications import service as notifications_service
 from services.reference.contracts import usual_contract_type
 from services.reference.fields import KEY_TECH_FIELD_CODES, TECH_FIELD_CODES, field_label
@@ -367,6 +368,7 @@ async def demand_page(
         "ip_terms_labels": IP_TERMS_LABELS,
         "back": f"/demands/{demand_id}",
         "can_edit": await demand_service.may_edit_demand(actor=user, demand_id=demand_id),
+        "saved": await favorites_service.saved_listing_ids(actor=user, listing_ids=[m.id for m in shown]),
     }
     return await render(request, "demand_detail.html", context, actor=user)
 

@@ -23,6 +23,7 @@ from services.catalog import service as catalog_service
 from services.core import clock
 from services.core.errors import DomainError, NotFound
 from services.core.money import format_wan, format_yuan
+from services.favorites import service as favorites_service
 from services.indicators import service as indicators_service
 from services.reference.categories import instrument_category
 from services.reference.fields import KEY_TECH_FIELD_CODES, field_label
@@ -583,6 +584,7 @@ async def listing_context(
         "org_verified": org.verified,
         # The listing's own organisation gets a link to the demands it was matched to.
         "own": actor is not None and actor.org_id is not None and actor.org_id == item["org_id"],
+        "saved": bool(await favorites_service.saved_listing_ids(actor=actor, listing_ids=[item["id"]])),
         "fields": [field_label(code) for code in item.get("fields") or []],
         "region": region_name(item.get("region") or "") or "",
         "price": price_text(item),

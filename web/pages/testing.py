@@ -1,6 +1,8 @@
 """送样检测 in the portal: a member sends samples to an instrument's lab or a testing agency (from its catalogue of
 methods, or by describing the tests), the lab quotes line by line, the requester accepts or declines, the lab
-records the samples' arrival and uploads the PDF report, and the requester accepts the result or queries it."""
+records the samples' arrival and uploads the PDF report, and the requester accepts the result or queries it. Once
+the quote is accepted the requester may pay part of it with a 创新券, which the lab redeems once the result is
+accepted."""
 
 from typing import Any
 
@@ -16,6 +18,8 @@ from services.core.errors import DomainError
 from services.testing import service as testing_service
 from services.testing.lifecycle import BY_PROVIDER, TRANSITIONS, TestAction
 from services.testing.schemas import Accreditation, MethodUnit, TestRequestRead, TestRequestStatus
+from services.vouchers import service as vouchers_service
+from services.vouchers.schemas import RedemptionStatus
 from web.deps import CurrentUser, Page
 from web.errors import STATUS
 from web.pages.csrf import CheckedForm
@@ -196,6 +200,7 @@ async def _detail_page(
 ) -> Response:
     found = await testing_service.get_test_request(actor=user, request_id=request_id)
     orgs = await accounts_service.org_names(org_ids=[found.provider_org_id, found.requester_org_id])
+    part = await vouchers_service.voucher_part_of_test_request(actor=user, request_id=request_id)
     context = {
         "r": found,
         "service": await _service(found.listing_id),
@@ -204,6 +209,14 @@ async def _detail_page(
         "status_label": STATUS_LABELS[found.status],
         "accreditation_label": ACCREDITATION_LABELS[found.accreditation],
         "may": {action.value: _may(action, found, user) for action in TestAction},
+        "voucher": part,
+        "vouchers": await vouchers_service.voucher_choices_for_test_request(
+            actor=user, request_id=request_id
+        ),
+        "may_redeem_voucher": user.org_id == found.provider_org_id
+        and part is not None
+        and part.status is RedemptionStatus.RESERVED
+        and found.status is TestRequestStatus.COMPLETED,
         "quote_rows": range(QUOTE_ROWS),
         "errors": errors or {},
         "UNIT_LABELS": UNIT_LABELS,
@@ -247,6 +260,7 @@ STEPS = {
     "decline": (testing_service.decline_quote, "test_quote_declined"),
     "samples-received": (testing_service.receive_samples, "test_samples_received"),
     "accept-result": (testing_service.accept_result, "test_completed"),
+    "voucher-redeem": (vouchers_service.redeem_test_request_voucher, "voucher_redeemed"),
 }
 
 
@@ -254,8 +268,8 @@ STEPS = {
 async def take_step(
     request: Request, request_id: int, step: str, user: CurrentUser, form: CheckedForm
 ) -> Response:
-    """One of the steps without a body (accept or decline the quote, samples received, accept the result), the
-    report upload (multipart) or a query (with its note)."""
+    """One of the steps without a body (accept or decline the quote, samples received, accept the result, redeem
+    the voucher), the report upload (multipart), a query (with its note) or a voucher applied (with its id)."""
     try:
         if step == "report":
             upload = form.get("file")
@@ -270,6 +284,10 @@ async def take_step(
             body = {"note": form_values(form).get("note", "")}
             await testing_service.query_result(actor=user, request_id=request_id, body=body)
             notice = "test_queried"
+        elif step == "voucher":
+            body = {"voucher_id": form_int(form_values(form).get("voucher_id"))}
+            await vouchers_service.use_voucher_on_test_request(actor=user, request_id=request_id, body=body)
+            notice = "voucher_used"
         elif step in STEPS:
             action, notice = STEPS[step]
             await action(actor=user, request_id=request_id)
