@@ -383,7 +383,7 @@ async def update_listing(
 
 def _consent_patch(actor: Actor, listing: Listing, patch: dict[str, Any]) -> dict[str, Any]:
     """A patch's consent, checked: a changed consent of a profile with its person must come from that person; the
-    same consent sent back by the organisation's form is no new consent and is dropped."""
+    same consent sent back (by anyone's form) is no new consent and is dropped, so nothing is re-recorded."""
     asked = patch["consent"]
     if not isinstance(asked, dict):
         return patch  # the schema names the problem
@@ -394,9 +394,7 @@ def _consent_patch(actor: Actor, listing: Listing, patch: dict[str, Any]) -> dic
     if changed:
         require_consent_of_person(actor, listing)
         return patch
-    if listing.person_id is not None and listing.person_id != actor.user_id:
-        return {key: value for key, value in patch.items() if key != "consent"}
-    return patch
+    return {key: value for key, value in patch.items() if key != "consent"}
 
 
 def _changes_public_text(current: dict[str, Any], patch: dict[str, Any]) -> bool:

@@ -98,6 +98,15 @@ async def test_once_linked_consent_is_the_experts_alone_and_withdrawal_takes_the
 ) -> None:
     w = await _world(api, admin_token)
     profile_id = w["profile"]["id"]
+    # before the link, the clerk sending the consent back unchanged through the API records nothing either
+    unlinked = await _consents(db, profile_id)
+    await api.json(
+        "PATCH",
+        f"/api/v1/experts/{profile_id}",
+        token=w["clerk"],
+        json={"consent": {"publish": True, "contact": True}, "rate_fen_per_hour": 110_000},
+    )
+    assert await _consents(db, profile_id) == unlinked
     await api.json(
         "PUT", f"/api/v1/experts/{profile_id}/person", token=w["clerk"], json={"email": w["expert_email"]}
     )

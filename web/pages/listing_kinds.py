@@ -13,20 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from services.reference import vocabulary as vocab
 from services.reference.categories import INSTRUMENT_CATEGORIES
-from services.reference.vocabulary import (
-    AGENCY_TYPE_LABELS,
-    EXPERT_SERVICE_LABELS,
-    FEE_UNIT_LABELS,
-    INSTRUMENT_AVAILABILITY_LABELS,
-    IP_KIND_LABELS,
-    MATURITY_LABELS,
-    PRICE_GROUP_LABELS,
-    PRICE_MODE_LABELS,
-    SERVICE_MODE_LABELS,
-    TRANSFER_MODE_LABELS,
-    ListingType,
-)
+from services.reference.vocabulary import ListingType
 from web.pages.demand import FIELD_CHOICES, REGION_CHOICES
 from web.pages.forms import BlankIsNone, YuanFen
 
@@ -458,18 +447,18 @@ def error_name(kind: Kind, loc: list[Any]) -> str:
 CHOICES: dict[str, Any] = {
     "field_choices": FIELD_CHOICES,
     "region_choices": REGION_CHOICES,
-    "maturity_choices": list(MATURITY_LABELS.items()),
-    "ip_kind_choices": list(IP_KIND_LABELS.items()),
-    "transfer_mode_choices": list(TRANSFER_MODE_LABELS.items()),
-    "price_mode_choices": list(PRICE_MODE_LABELS.items()),
+    "maturity_choices": list(vocab.MATURITY_LABELS.items()),
+    "ip_kind_choices": list(vocab.IP_KIND_LABELS.items()),
+    "transfer_mode_choices": list(vocab.TRANSFER_MODE_LABELS.items()),
+    "price_mode_choices": list(vocab.PRICE_MODE_LABELS.items()),
     "category_choices": [
         (category.label, [(sub.code, sub.label) for sub in category.subcategories])
         for category in INSTRUMENT_CATEGORIES
     ],
-    "service_mode_choices": list(SERVICE_MODE_LABELS.items()),
-    "fee_unit_choices": list(FEE_UNIT_LABELS.items()),
-    "price_group_choices": list(PRICE_GROUP_LABELS.items()),
-    "availability_choices": list(INSTRUMENT_AVAILABILITY_LABELS.items()),
-    "expert_service_choices": list(EXPERT_SERVICE_LABELS.items()),
-    "agency_type_choices": list(AGENCY_TYPE_LABELS.items()),
+    "service_mode_choices": list(vocab.SERVICE_MODE_LABELS.items()),
+    "fee_unit_choices": list(vocab.FEE_UNIT_LABELS.items()),
+    "price_group_choices": list(vocab.PRICE_GROUP_LABELS.items()),
+    "availability_choices": list(vocab.INSTRUMENT_AVAILABILITY_LABELS.items()),
+    "expert_service_choices": list(vocab.EXPERT_SERVICE_LABELS.items()),
+    "agency_type_choices": list(vocab.AGENCY_TYPE_LABELS.items()),
 }

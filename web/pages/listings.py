@@ -120,13 +120,13 @@ async def _own_listing(user: Any, kind: Kind, listing_id: int) -> dict[str, Any]
 
 
 def _update_body(kind: Kind, body: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    """An edit's patch: nested objects keep what the form does not show; unchanged consent is not re-recorded."""
+    """An edit's patch: nested objects keep what the form does not show, and a profile linked to its person
+    sends no consent (the form does not show it: the person gives it themselves)."""
     patch = dict(body)
     for key in kind.merged:
         patch[key] = {**(item.get(key) or {}), **patch.get(key, {})}
-    stored_consent = {k: bool((item.get("consent") or {}).get(k)) for k in ("publish", "contact")}
-    if "consent" in patch and (patch["consent"] == stored_consent or item.get("person_linked")):
-        del patch["consent"]
+    if item.get("person_linked"):
+        patch.pop("consent", None)
     return patch
 
 
