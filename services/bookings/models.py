@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from services.bookings.schemas import ClosureKind
 from services.core.models import TimestampMixin
 from services.reference.vocabulary import BookingStatus, ServiceMode, sql_in
 
@@ -83,9 +84,7 @@ class Closure(TimestampMixin, Model):
         indexes = (("instrument_id", "starts_at"),)
         constraints = (
             CheckConstraint(check="ends_at > starts_at", name="bookings_closure_time_order"),
-            CheckConstraint(
-                check="kind IN ('holiday','maintenance','closed')", name="bookings_closure_kind_valid"
-            ),
+            CheckConstraint(check=f"kind IN {sql_in(ClosureKind)}", name="bookings_closure_kind_valid"),
         )
 
 

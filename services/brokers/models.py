@@ -6,7 +6,9 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from services.brokers.schemas import BrokerStatus
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import sql_in
 
 
 class BrokerProfile(TimestampMixin, Model):
@@ -26,7 +28,7 @@ class BrokerProfile(TimestampMixin, Model):
         table = "brokers_profile"
         constraints = (
             CheckConstraint(
-                check="status IN ('pending','approved','rejected','revoked')",
+                check=f"status IN {sql_in(BrokerStatus)}",
                 name="brokers_profile_status_valid",
             ),
         )

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.deals.schemas import MilestoneStatus, PaymentStatus, RefundStatus
 from services.reference.vocabulary import ContractStatus, ContractType, sql_in
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class Milestone(Model):
                 check="voucher_fen >= 0 AND voucher_fen <= amount_fen", name="deals_milestone_voucher_within"
             ),
             CheckConstraint(
-                check="status IN ('unpaid','processing','paid','refunded')",
+                check=f"status IN {sql_in(MilestoneStatus)}",
                 name="deals_milestone_status_valid",
             ),
         )
@@ -205,7 +206,7 @@ class Payment(TimestampMixin, Model):
                 check="refunded_fen >= 0 AND refunded_fen <= amount_fen", name="deals_payment_refund_bounded"
             ),
             CheckConstraint(
-                check="status IN ('created','requires_payment_method','processing','succeeded','failed','canceled')",
+                check=f"status IN {sql_in(PaymentStatus)}",
                 name="deals_payment_status_valid",
             ),
         )
@@ -223,7 +224,7 @@ class Refund(Model):
     amount_fen = fields.BigIntField()
     # A destination charge's refund also reverses the seller's transfer and the application fee, pro rata.
     reverse_payout = fields.BooleanField(default=False)
-    status = fields.CharField(max_length=16, default="requested")
+    status = fields.CharField(max_length=16, default=RefundStatus.REQUESTED.value)
     failure_reason: str | None = fields.TextField(null=True)
     requested_by_id = fields.BigIntField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -232,9 +233,7 @@ class Refund(Model):
         table = "deals_refund"
         constraints = (
             CheckConstraint(check="amount_fen > 0", name="deals_refund_amount_positive"),
-            CheckConstraint(
-                check="status IN ('requested','submitted','failed')", name="deals_refund_status_valid"
-            ),
+            CheckConstraint(check=f"status IN {sql_in(RefundStatus)}", name="deals_refund_status_valid"),
         )
 
 

@@ -37,6 +37,14 @@ class MilestoneStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class RefundStatus(StrEnum):
+    """A refund asked of the payment provider: requested, then submitted (its id kept) or failed."""
+
+    REQUESTED = "requested"
+    SUBMITTED = "submitted"
+    FAILED = "failed"
+
+
 class PaymentStatus(StrEnum):
     CREATED = "created"
     REQUIRES_PAYMENT_METHOD = "requires_payment_method"

@@ -7,6 +7,7 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.demand.schemas import NoteVisibility
 from services.reference.vocabulary import DemandKind, ListingStatus, MatchStatus, sql_in
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class MatchNote(Model):
         indexes = (("match_id", "id"),)
         constraints = (
             CheckConstraint(
-                check="visibility IN ('internal','shared')", name="demand_match_note_visibility_valid"
+                check=f"visibility IN {sql_in(NoteVisibility)}", name="demand_match_note_visibility_valid"
             ),
         )
 

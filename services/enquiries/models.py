@@ -6,6 +6,7 @@ from tortoise.models import Model
 
 from services.catalog.models import Listing
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import EnquiryStatus, sql_in
 
 
 class Enquiry(TimestampMixin, Model):
@@ -32,5 +33,5 @@ class Enquiry(TimestampMixin, Model):
         table = "catalog_enquiry"
         indexes = (("expert_org_id", "id"), ("sender_id", "id"))
         constraints = (
-            CheckConstraint(check="status IN ('open','replied')", name="catalog_enquiry_status_valid"),
+            CheckConstraint(check=f"status IN {sql_in(EnquiryStatus)}", name="catalog_enquiry_status_valid"),
         )

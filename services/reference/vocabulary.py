@@ -327,6 +327,6 @@ class PriceGroup(Vocabulary):
 PRICE_GROUP_LABELS: Final = labels_of(PriceGroup)
 
 
-def sql_in(vocabulary: type[Vocabulary]) -> str:
+def sql_in(vocabulary: type[StrEnum]) -> str:
     """The values as an SQL IN list, in declaration order: `('a','b')` (CHECK constraints of the models)."""
     return "(" + ",".join(f"'{member.value}'" for member in vocabulary) + ")"

@@ -7,6 +7,8 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 from tortoise.models import Model
 
 from services.core.models import TimestampMixin
+from services.reference.vocabulary import sql_in
+from services.vouchers.schemas import RedemptionStatus, VoucherStatus
 
 if TYPE_CHECKING:
     from services.accounts.models import Organisation
@@ -64,9 +66,7 @@ class Voucher(TimestampMixin, Model):
     class Meta:
         table = "vouchers_voucher"
         constraints = (
-            CheckConstraint(
-                check="status IN ('pending','active','rejected')", name="vouchers_voucher_status_valid"
-            ),
+            CheckConstraint(check=f"status IN {sql_in(VoucherStatus)}", name="vouchers_voucher_status_valid"),
             CheckConstraint(
                 check="balance_fen >= 0 AND balance_fen <= face_value_fen",
                 name="vouchers_voucher_balance_range",
@@ -98,6 +98,6 @@ class Redemption(TimestampMixin, Model):
         constraints = (
             CheckConstraint(check="amount_fen > 0", name="vouchers_redemption_amount_positive"),
             CheckConstraint(
-                check="status IN ('reserved','redeemed','released')", name="vouchers_redemption_status_valid"
+                check=f"status IN {sql_in(RedemptionStatus)}", name="vouchers_redemption_status_valid"
             ),
         )

@@ -29,6 +29,7 @@ from services.deals.schemas import (
     PaymentStart,
     PaymentStatus,
     RefundStart,
+    RefundStatus,
 )
 from services.deals.shares import refund_shares
 
@@ -466,13 +467,17 @@ async def refund_payment(
             reverse_payout=refund.reverse_payout,
         )
     except TransientPaymentError as exc:
-        await repository.update_refund(refund.id, status="failed", failure_reason=str(exc)[:500])
+        await repository.update_refund(
+            refund.id, status=RefundStatus.FAILED.value, failure_reason=str(exc)[:500]
+        )
         raise Unavailable(
             "payment_provider_unavailable", "支付服务暂不可用，请稍后重试", "payment provider unavailable"
         ) from exc
     except TerminalPaymentError as exc:
-        await repository.update_refund(refund.id, status="failed", failure_reason=str(exc)[:500])
+        await repository.update_refund(
+            refund.id, status=RefundStatus.FAILED.value, failure_reason=str(exc)[:500]
+        )
         raise Invalid("refund_refused", f"退款请求被拒绝: {exc}", "refund refused") from exc
-    await repository.update_refund(refund.id, status="submitted", provider_ref=provider_ref)
+    await repository.update_refund(refund.id, status=RefundStatus.SUBMITTED.value, provider_ref=provider_ref)
     # The money moves when the provider's charge.refunded event arrives; until then nothing is booked.
     return _payment_read(payment)
