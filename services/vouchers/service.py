@@ -578,3 +578,9 @@ async def voucher_choices_for_test_request(*, actor: Actor, request_id: int) -> 
     if await repository.redemption_of_test_request(request_id) is not None:
         return []
     return [_voucher_read(v) for v, _ in await _usable_vouchers(actor, ServiceCategory.TEST_REQUEST)]
+
+
+async def voucher_choices_for_service_order(*, actor: Actor) -> list[VoucherRead]:
+    """The vouchers the caller's organisation may apply to a service order: active, with a balance, of a
+    programme open today that covers service orders."""
+    return [_voucher_read(v) for v, _ in await _usable_vouchers(actor, ServiceCategory.SERVICE_ORDER)]

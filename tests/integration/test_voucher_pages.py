@@ -18,7 +18,7 @@ from tests.integration.test_portal import (  # noqa: F401 - portal_factory is a 
     make_user,
     portal_factory,
 )
-from tests.integration.test_vouchers import _consultancy, _order
+from tests.integration.test_vouchers import _consultancy, _order, _order_programme, _programme, _voucher
 
 pytestmark = pytest.mark.integration
 
@@ -142,3 +142,33 @@ async def test_a_programme_is_opened_applied_for_approved_and_used_on_a_service_
     assert "创新券全额支付" in page
     assert f'action="{detail}/milestones/1/pay"' not in page
     assert f'action="{detail}/milestones/2/pay"' in page
+
+
+async def test_a_service_order_offers_only_vouchers_whose_programme_covers_service_orders(
+    api: Any,
+    admin_token: str,
+    portal_factory: Any,  # noqa: F811
+) -> None:
+    # given an enterprise holding an active instrument-booking voucher and an active service-order voucher
+    ent = await create_org(api, admin_token, kind="enterprise", region="500107")
+    buyer_email = await make_user(api, admin_token, org_id=ent["id"], role="enterprise", name="企业采购")
+    buyer_token = await api.token(buyer_email, PASSWORD)
+    booking_programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_programme(), expect=201
+    )
+    order_programme = await api.json(
+        "POST", "/api/v1/voucher-programmes", token=admin_token, json=_order_programme(), expect=201
+    )
+    for_bookings = await _voucher(api, admin_token, buyer_token, booking_programme["id"])
+    for_orders = await _voucher(api, admin_token, buyer_token, order_programme["id"])
+
+    # when the enterprise opens its accepted service order
+    provider, listing_id = await _consultancy(api, admin_token)
+    order_id = await _order(api, provider, buyer_token, listing_id)
+    buyer = portal_factory()
+    await buyer.login(buyer_email)
+    page = await buyer.page(f"/me/service-orders/{order_id}")
+
+    # then only the service-order voucher is offered
+    assert f'value="{for_orders["id"]}"' in page
+    assert f'value="{for_bookings["id"]}"' not in page

@@ -18,7 +18,6 @@ from services.orders import service as orders_service
 from services.orders.lifecycle import BY, TRANSITIONS, OrderAction, Side
 from services.orders.schemas import Resolution, ServiceOrderRead, ServiceOrderStatus
 from services.vouchers import service as vouchers_service
-from services.vouchers.schemas import VoucherStatus
 from web.deps import CurrentUser, Page
 from web.errors import STATUS
 from web.pages.csrf import CheckedForm
@@ -154,11 +153,7 @@ async def _page(
     )
     vouchers = []
     if role == "buyer" and agreed and not order.voucher_cover:
-        vouchers = [
-            v
-            for v in await vouchers_service.my_vouchers(actor=user)
-            if v.status is VoucherStatus.ACTIVE and v.balance_fen > 0
-        ]
+        vouchers = await vouchers_service.voucher_choices_for_service_order(actor=user)
     context = {
         "o": order,
         "role": role,
