@@ -383,7 +383,7 @@ async def update_listing(
 
 def _consent_patch(actor: Actor, listing: Listing, patch: dict[str, Any]) -> dict[str, Any]:
     """A patch's consent, checked: a changed consent of a profile with its person must come from that person; the
-    same consent sent back (by anyone's form) is no new consent and is dropped, so nothing is re-recorded."""
+    same consent sent back by anyone but that person is no new consent and is dropped, so nothing is re-recorded."""
     asked = patch["consent"]
     if not isinstance(asked, dict):
         return patch  # the schema names the problem
@@ -391,7 +391,8 @@ def _consent_patch(actor: Actor, listing: Listing, patch: dict[str, Any]) -> dic
     changed = any(
         bool(asked.get(key, False)) != bool(current.get(key, False)) for key in ("publish", "contact")
     )
-    if changed:
+    if changed or (listing.person_id is not None and listing.person_id == actor.user_id):
+        # The person confirming the consent their organisation recorded makes it their own: recorded as theirs.
         require_consent_of_person(actor, listing)
         return patch
     return {key: value for key, value in patch.items() if key != "consent"}
