@@ -13,6 +13,10 @@ async def get_booking(booking_id: int) -> Booking | None:
     return await Booking.get_or_none(id=booking_id)
 
 
+async def bookings_by_id(booking_ids: list[int]) -> list[Booking]:
+    return await Booking.filter(id__in=booking_ids) if booking_ids else []
+
+
 async def lock_booking(booking_id: int, connection: BaseDBAsyncClient) -> Booking | None:
     return await Booking.filter(id=booking_id).using_db(connection).select_for_update().first()
 

@@ -575,6 +575,19 @@ async def booking_for_billing(*, booking_id: int) -> dict[str, Any]:
     if booking is None:
         raise _not_found(booking_id)
     instrument = await catalog_service.instrument_for_booking(instrument_id=booking.instrument_id)
+    return _billing(booking, instrument)
+
+
+async def bookings_for_billing(*, booking_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """booking_for_billing of several bookings, by id, in two queries (a list page's voucher choices)."""
+    bookings = await repository.bookings_by_id(sorted(set(booking_ids)))
+    instruments = await catalog_service.instruments_for_booking(
+        instrument_ids=[b.instrument_id for b in bookings]
+    )
+    return {b.id: _billing(b, instruments.get(b.instrument_id, {})) for b in bookings}
+
+
+def _billing(booking: Booking, instrument: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": booking.id,
         "org_id": booking.org_id,

@@ -318,6 +318,10 @@ async def insert_consents(
     )
 
 
+async def listings_by_id(ids: list[int], listing_type: str) -> list[Listing]:
+    return await Listing.filter(id__in=ids, type=listing_type)
+
+
 async def published_by_id(ids: list[int]) -> list[Listing]:
     return await Listing.filter(id__in=ids, status="published")
 

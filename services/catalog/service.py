@@ -710,6 +710,12 @@ async def instrument_for_booking(*, instrument_id: int) -> dict[str, Any]:
     return snapshot(listing)
 
 
+async def instruments_for_booking(*, instrument_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """instrument_for_booking of several instruments, by id, in one query (unknown ids are left out)."""
+    rows = await repository.listings_by_id(sorted(set(instrument_ids)), ListingType.INSTRUMENT.value)
+    return {listing.id: snapshot(listing) for listing in rows}
+
+
 async def booking_rules(*, instrument_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Booking rules (opening hours, notice) of published instruments, by id (the matcher's availability)."""
     return await repository.published_booking_rules(instrument_ids)

@@ -749,27 +749,16 @@ async def match_contacts(*, match_id: int) -> list[dict[str, Any]]:
 
 async def attribution(*, actor: Actor, match_id: int) -> dict[str, Any]:
     """The evidence of a broker's work on a match: the demand, its pipeline history, the contacts between the
-    parties, and the notes."""
-    async with transaction() as conn:
-        match, demand = await _locked_match(actor, match_id, conn)
+    parties, and the notes (its follow-up record as a broker or admin reads it)."""
+    record = await match_record(actor=actor, match_id=match_id)
     policies.require_attribution_reader(actor)
-    events = await repository.events_of(match_id)
-    notes = await repository.notes_of([match_id], ("internal", "shared"))
     return {
-        "match": match_read(match).model_dump(mode="json"),
-        "demand": demand_read(demand, actor).model_dump(mode="json"),
-        "broker_id": match.broker_id,
-        "history": [
-            {
-                "actor_id": e.actor_id,
-                "from": e.from_status,
-                "to": e.to_status,
-                "at": e.created_at.isoformat(),
-            }
-            for e in events
-        ],
-        "contacts": await contacts_of_match(match, demand),
-        "notes": [_note_read(n).model_dump(mode="json") for n in notes],
+        "match": record["match"].model_dump(mode="json"),
+        "demand": record["demand"].model_dump(mode="json"),
+        "broker_id": record["match"].broker_id,
+        "history": [{**h, "at": h["at"].isoformat()} for h in record["history"]],
+        "contacts": record["contacts"],
+        "notes": [n.model_dump(mode="json") for n in record["notes"]],
     }
 
 

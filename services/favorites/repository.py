@@ -5,19 +5,12 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from services.catalog.models import Listing
-from services.demand.models import Match
 from services.favorites.models import Favorite
 
 
 async def get_listing(listing_id: int) -> Listing | None:
     """The listing to save, any status (the service decides)."""
     return await Listing.get_or_none(id=listing_id)
-
-
-async def match_of(match_id: int) -> tuple[int, int] | None:
-    """The listing a match proposes and the organisation whose demand it belongs to, or None."""
-    row = await Match.filter(id=match_id).values_list("listing_id", "demand__org_id")
-    return (int(row[0][0]), int(row[0][1])) if row else None
 
 
 async def insert_if_absent(user_id: int, listing_id: int, connection: BaseDBAsyncClient) -> None:

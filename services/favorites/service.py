@@ -10,6 +10,7 @@ from services.accounts.policies import Actor
 from services.catalog.models import Listing
 from services.core.db import Connection, transaction
 from services.core.errors import NotFound
+from services.demand import service as demand_service
 from services.favorites import repository
 from services.favorites.models import Favorite
 from services.favorites.policies import require_own_match
@@ -70,7 +71,9 @@ async def save_favorite(*, actor: Actor, listing_id: int, data: FavoriteSave) ->
     if listing is None:
         raise _listing_not_found(listing_id)
     if data.match_id is not None:
-        require_own_match(actor, data.match_id, await repository.match_of(data.match_id), listing_id)
+        facts = await demand_service.match_facts(match_id=data.match_id)
+        found = (facts["listing_id"], facts["buyer_org_id"]) if facts else None
+        require_own_match(actor, data.match_id, found, listing_id)
     async with transaction() as conn:
         if listing.status == ListingStatus.PUBLISHED.value:
             await repository.insert_if_absent(actor.user_id, listing_id, conn)

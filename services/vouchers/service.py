@@ -554,11 +554,11 @@ async def voucher_choices_for_bookings(
     if not usable or not booking_ids:
         return {}
     taken = {r.booking_id for r in await repository.redemptions_of_bills("booking_id", booking_ids)}
+    billings = await bookings_service.bookings_for_billing(
+        booking_ids=[i for i in booking_ids if i not in taken]
+    )
     choices: dict[int, list[VoucherRead]] = {}
-    for booking_id in booking_ids:
-        if booking_id in taken:
-            continue
-        billing = await bookings_service.booking_for_billing(booking_id=booking_id)
+    for booking_id, billing in billings.items():
         if billing["org_id"] != actor.org_id or billing["status"] not in PAYABLE_BOOKING_STATUSES:
             continue
         fitting = [
