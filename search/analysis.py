@@ -61,7 +61,9 @@ __all__ = [
     "all_domain_words",
     "correct_latin",
     "domain_words",
+    "general_idf",
     "initialise",
+    "is_han_word",
     "is_known_word",
     "is_latin_vocabulary",
     "latin_text",
@@ -131,6 +133,66 @@ _TRADITIONAL_SCRIPT_TERMS: Final = {
     "数位": "数字",
     "讯号": "信号",
     "智慧财产权": "知识产权",
+    # Science, engineering and medicine terms written differently across the strait (Taiwan → mainland).
+    "远距离": "远距离",
+    "远距": "远程",
+    "复健": "康复",
+    "标靶": "靶向",
+    "技术移转": "技术转移",
+    "技转": "技术转移",
+    "移转": "转移",
+    "智慧工厂": "智能工厂",
+    "智慧制造": "智能制造",
+    "智慧型": "智能",
+    "资安": "信息安全",
+    "资通讯": "信息通信",
+    "资通": "信息通信",
+    "资讯": "信息",
+    "韧体": "固件",
+    "类比": "模拟",
+    "电浆": "等离子体",
+    "气相层析": "气相色谱",
+    "液相层析": "液相色谱",
+    "层析": "色谱",
+    "解析度": "分辨率",
+    "萤幕": "屏幕",
+    "硬碟": "硬盘",
+    "列印": "打印",
+    "云端": "云",
+    "自驾车": "自动驾驶汽车",
+    "自驾": "自动驾驶",
+    "电动车": "电动汽车",
+    "封测": "封装测试",
+    "微影": "光刻",
+    "光阻": "光刻胶",
+    "蚀刻": "刻蚀",
+    "生医": "生物医学",
+    "医疗器材": "医疗器械",
+    "医材": "医疗器械",
+    "定序": "测序",
+    "智财": "知识产权",
+    "创投": "风险投资",
+    "育成中心": "孵化器",
+    "品管": "质量管理",
+    "良率": "良品率",
+    "制程": "工艺",
+    "工具机": "机床",
+    "机械手臂": "机械臂",
+    "马达": "电机",
+    "感测": "传感",
+    "侦测": "检测",
+    "空拍机": "无人机",
+    "通讯": "通信",
+    "频宽": "带宽",
+    "宽频": "宽带",
+    "介面": "接口",
+    "使用者": "用户",
+    "网际网路": "互联网",
+    "影像辨识": "图像识别",
+    "辨识": "识别",
+    "电脑视觉": "计算机视觉",
+    "电脑": "计算机",
+    "专案": "项目",
 }
 
 # Readings pypinyin gets wrong or might get wrong in our texts; matched longest first.
@@ -409,6 +471,11 @@ def _is_han(word: str) -> bool:
     return _HAN_RUN.fullmatch(word) is not None
 
 
+def is_han_word(word: str) -> bool:
+    """Whether a word is Chinese characters only."""
+    return _is_han(word)
+
+
 def _search_tokens(word: str, analyser: _Analyser) -> Iterator[str]:
     # jieba.cut_for_search's sub-words (2 and 3 characters, in jieba's order), except that
     # domain and Latin words stay whole, and longer domain words inside a general word are
@@ -552,6 +619,33 @@ def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
 _PINYIN_LEXICON: Final = _Lazy(_build_pinyin_lexicon)
 
 
+def _load_general_idf() -> dict[str, float]:
+    """jieba's inverse document frequencies of Chinese words over a general corpus (its keyword extractor's)."""
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            table[word] = float(value)
+    return table
+
+
+_GENERAL_IDF: Final = _Lazy(_load_general_idf)
+# jieba's median IDF: a word its corpus never saw (a domain term: 驻波比, 插入损耗) counts as rare.
+_UNSEEN_IDF: Final = 11.95
+
+
+def general_idf(word: str) -> float:
+    """How specific a word is in Chinese at large: 自己 3.5, 测试 7.2, 射频 10.0, 插入损耗 13.2.
+
+    A demand is written in everyday language; the catalogue's own statistics call 觉得 or 借用 rare, because
+    listings never say them. This corpus-independent figure tells a need word from the words around it.
+    """
+    if not _is_han(word):
+        return _UNSEEN_IDF
+    return _GENERAL_IDF.get().get(word, _UNSEEN_IDF)
+
+
 def pinyin_to_words(letters: str) -> list[str] | None:
     """Pinyin typed without an input method as the fewest known words (zhuanlidaili → 专利 代理), or None.
 
@@ -651,15 +745,45 @@ def _corrected(found: list[str]) -> list[str]:
     return words
 
 
+def _without_filler_prefix(word: str) -> str:
+    """An unknown word that starts with filler (我想测: jieba glued 我想 to the verb) without it."""
+    while len(word) > 1 and _is_han(word) and not is_known_word(word):
+        prefix = next(
+            (word[:size] for size in range(min(len(word) - 1, 4), 0, -1) if word[:size] in _QUERY_FILLERS),
+            None,
+        )
+        if prefix is None:
+            break
+        word = word[len(prefix) :]
+    return word
+
+
+def _joined_single_characters(found: list[str], text: str) -> list[str]:
+    """Single Chinese characters typed together (药筛, a short form jieba cannot read) as one word: the short
+    form is matched as such (search.queries), not as two characters anywhere in a listing."""
+    joined: list[str] = []
+    run = False  # whether joined[-1] is a run of single characters
+    for word in found:
+        single = len(word) == 1 and _is_han(word)
+        if single and run and len(joined[-1]) < 4 and joined[-1] + word in text:
+            joined[-1] += word
+        else:
+            joined.append(word)
+            run = single
+    return joined
+
+
 def query_words(text: str) -> list[str]:
     """The words of a query that carry its meaning: precise-mode words without filler, in order, unique.
 
     Misspelt Latin words are corrected (``correct_latin``), and Latin phrases of the synonym list
-    (``scanning electron microscope``) stay one word so the synonym filter still sees them whole.
+    (``scanning electron microscope``) stay one word so the synonym filter still sees them whole. Filler
+    glued to an unknown word is cut off (我想测 → 测), and single characters typed together are one word.
     """
-    every = words(text)
+    every = [_without_filler_prefix(word) for word in words(text)]
     # A query of nothing but filler (服务) still means something: search for it as typed.
-    found = _corrected([word for word in every if word not in _QUERY_FILLERS] or every)
+    kept = [word for word in every if word not in _QUERY_FILLERS] or every
+    found = _corrected(_joined_single_characters(kept, text))
     grouped: list[str] = []
     position = 0
     while position < len(found):

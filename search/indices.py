@@ -82,6 +82,9 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             },
             "tm_suggest": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase", "tm_edge"]},
             "tm_suggest_search": {"type": "custom", "tokenizer": "keyword", "filter": ["lowercase"]},
+            # One token per character (Latin words whole): a short form typed as the first characters of
+            # a term's words (网安 for 网络安全) matches as an ordered phrase with gaps (search.queries).
+            "tm_chars": {"type": "custom", "tokenizer": "standard", "filter": ["cjk_width", "lowercase"]},
             # The Latin words of a listing (search.analysis.latin_text), in English: microscopes = microscope.
             "tm_english": {
                 "type": "custom",
@@ -95,6 +98,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
     }
     seg = {"type": "text", "analyzer": "tm_seg", "search_analyzer": "tm_seg_search"}
     cjk = {"type": "text", "analyzer": "tm_cjk"}
+    chars = {"type": "text", "analyzer": "tm_chars"}
     # A title with many keywords must not score lower for it: these fields say "contains", not "is about".
     pinyin = {"type": "text", "analyzer": "tm_pinyin", "norms": False}
     suggest = {
@@ -110,7 +114,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "type": {"type": "keyword"},
             "status": {"type": "keyword"},
             "org_id": {"type": "long"},
-            "title": {**cjk, "fields": {"kw": {"type": "keyword", "ignore_above": 256}}},
+            "title": {**cjk, "fields": {"kw": {"type": "keyword", "ignore_above": 256}, "chars": chars}},
             "title_seg": seg,
             "title_pinyin": pinyin,
             "title_initials": pinyin,
@@ -118,7 +122,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "body_seg": seg,
             "latin": {"type": "text", "analyzer": "tm_english"},
             "keywords": {"type": "keyword", "normalizer": "tm_lower"},
-            "keywords_seg": seg,
+            "keywords_seg": {**seg, "fields": {"chars": chars}},
             "fields": {"type": "keyword"},
             "region": {"type": "keyword"},
             "city": {"type": "keyword"},

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.analysis import (
+    general_idf,
+    is_han_word,
     is_known_word,
     is_latin_vocabulary,
     normalise,
@@ -148,6 +150,11 @@ TYPE_WORDS: dict[str, str] = {
     "expert": "expert",
     "experts": "expert",
     "professor": "expert",
+    "researcher": "expert",
+    "researchers": "expert",
+    "scientist": "expert",
+    "consultancy": "agency",
+    "consultant": "agency",
     "agency": "agency",
     "agencies": "agency",
     "company": "agency",
@@ -167,6 +174,8 @@ LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
 PINYIN_WORDS_BOOST = 0.5
+# A short form (网安, 药筛) found as the first characters of a title's or keyword's words, in order.
+SHORT_FORM_FIELDS = (("title.chars", 1.5), ("keywords_seg.chars", 1.2))
 # Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
 # curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
 # dictionary word (器件 in 功率器件) that segmentation keeps whole.
@@ -213,9 +222,18 @@ def _latin_query(word: str, relaxed: bool) -> dict[str, Any] | None:
 def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
     """One query word matched in any field: segmented with synonyms, as CJK bigrams, or (Latin) fuzzily."""
     tokens = segment(word) if " " not in word else word
+    short_form = _is_short_form(word)
+    # A short form's characters are not words of their own: 药筛 is not 药 or 筛 anywhere.
+    together: dict[str, Any] = {"operator": "and"} if short_form else {}
     alternatives: list[dict[str, Any]] = [
-        {"match": {name: {"query": tokens, "boost": boost}}} for name, boost in _WORD_FIELDS
+        {"match": {name: {"query": tokens, **together, "boost": boost}}} for name, boost in _WORD_FIELDS
     ]
+    if short_form:
+        # 网安 → 网络安全, 姿控 → 姿态控制: each character starts a word, at most one character between.
+        alternatives.extend(
+            {"match_phrase": {name: {"query": word, "slop": len(word) - 1, "boost": boost}}}
+            for name, boost in SHORT_FORM_FIELDS
+        )
     # A word the dictionary does not know is matched by its bigrams: all of them, or (relaxed) most.
     bigram_rule: dict[str, Any] = {"minimum_should_match": "60%"} if relaxed else {"operator": "and"}
     alternatives.extend(
@@ -277,10 +295,16 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
             # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
             # All of them must match; relaxed (nothing was found), any one.
             words_meant = [_word_query(word, relaxed=relaxed) for word in meant]
+            # The words read together (kexue jisuan → 科学计算), not only each somewhere in a long text.
+            together = [
+                {"match_phrase": {name: {"query": segment("".join(meant)), "slop": 1, "boost": boost}}}
+                for name, boost in _WORD_FIELDS
+                if len(meant) > 1
+            ]
             if relaxed:
                 reading = {"should": words_meant, "minimum_should_match": 1, "boost": PINYIN_WORDS_BOOST}
             else:
-                reading = {"must": words_meant, "boost": PINYIN_WORDS_BOOST}
+                reading = {"must": words_meant, "should": together, "boost": PINYIN_WORDS_BOOST}
             queries.append({"bool": reading})
         if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
             queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
@@ -293,6 +317,11 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
         boost = SLIP_PINYIN_BOOST if any(_is_fragment(word) for word in words) else 0.6
         return [{"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": boost}}}]
     return []
+
+
+def _is_short_form(word: str) -> bool:
+    """Two to four Chinese characters the dictionary does not know: perhaps a short form (网安, 姿控)."""
+    return 2 <= len(word) <= 4 and _is_fragment(word) and is_han_word(word)
 
 
 def _is_fragment(word: str) -> bool:
@@ -553,6 +582,18 @@ DEAL_WORDS = frozenset(
 )
 
 
+# A demand word is specific when it is not everyday Chinese (search.analysis.general_idf ≥ this): the need
+# (射频 10.0, 粗糙度 10.8, 测试 7.2) rather than the words around it (自己 3.5, 觉得 4.8, 分析 4.8).
+SPECIFIC_IDF = 5.5
+MATCH_BIGRAM_BOOST = 2.0
+MATCH_BIGRAM_FIELDS = ["body"]
+
+
+def _is_specific(word: str) -> bool:
+    # Latin words (model names, units: d50, 40ghz) count as specific: general_idf calls them unseen.
+    return len(word) >= 2 and general_idf(word) >= SPECIFIC_IDF
+
+
 def match_words(text: str) -> list[str]:
     """A demand's words for retrieval: its meaningful words without filler and without bare numbers (a size of
     300 mm must not find a 300元/小时 fee)."""
@@ -573,17 +614,31 @@ def build_match_candidates(text: str, fields: list[str], types: list[str], size:
     crowded out by the far more numerous achievements; one request means one set of term statistics (with
     DFS) and one round trip, where a request per type paid both four times.
     """
-    words = " ".join(match_words(text)) or segment(normalise(text))
+    words = match_words(text) or segment(normalise(text)).split()
     should: list[dict[str, Any]] = [
         {
             "multi_match": {
-                "query": words,
+                "query": " ".join(words),
                 "fields": ["title_seg^3", "keywords_seg^2", "body_seg"],
                 "type": "most_fields",
             }
         },
         {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
+    specific = [word for word in words if _is_specific(word)]
+    if specific:
+        # The need's specific words inside the supply's longer terms, by their CJK bigrams: 挥发性 in
+        # 挥发性有机物 and 粗糙度 in 表面粗糙度, which segment whole and so never match the word itself.
+        should.append(
+            {
+                "multi_match": {
+                    "query": " ".join(specific),
+                    "fields": MATCH_BIGRAM_FIELDS,
+                    "type": "most_fields",
+                    "boost": MATCH_BIGRAM_BOOST,
+                }
+            }
+        )
     filters: list[dict[str, Any]] = [{"term": {"status": "published"}}, {"terms": {"type": types}}]
     query: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
     if fields:

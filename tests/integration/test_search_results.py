@@ -198,3 +198,31 @@ async def test_cards_and_listing_pages_show_verified_once_an_admin_verifies_the_
     html = await page(stack, f"/search?q={word}")
     assert '<span class="badge badge-verified" title="发布机构已通过平台认证">已认证</span>' in html
     assert "已认证" in await page(stack, listing_path)
+
+
+async def test_a_short_form_and_taiwan_wording_find_the_listing_written_out(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given an attitude-control instrument and a tele-rehabilitation one, written out in mainland terms
+    model = "Zk" + "".join(random.choice(string.ascii_lowercase) for _ in range(5))
+    attitude = await published_instrument(api, admin_token, model=model, name="小卫星姿态控制仿真转台")
+    rehab = await published_instrument(api, admin_token, model=model + "r", name="远程康复训练评估系统")
+    await api.wait_indexed(admin_token)
+
+    # when the first is searched by its short form (each character starts a word of the title)
+    found = await api.json("GET", "/api/v1/search", params={"q": "姿控", "type": "instrument", "size": 100})
+
+    # then it is found without relaxing the query
+    assert attitude["id"] in [item["id"] for item in found["items"]]
+    assert found["relaxed"] is False
+
+    # when the second is searched in Taiwan wording (遠距 = 远程, 復健 = 康复)
+    found = await api.json(
+        "GET", "/api/v1/search", params={"q": "遠距復健", "type": "instrument", "size": 100}
+    )
+
+    # then it is found, and the short form of the first does not find it
+    assert rehab["id"] in [item["id"] for item in found["items"]]
+    assert found["relaxed"] is False
+    found = await api.json("GET", "/api/v1/search", params={"q": "姿控", "type": "instrument", "size": 100})
+    assert rehab["id"] not in [item["id"] for item in found["items"]]

@@ -33,14 +33,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--test", action="store_true", help="also run the held-out test set (one look)")
     parser.add_argument("--weakest", type=int, default=15)
+    parser.add_argument("--only", nargs="*", help="run only these sets")
     args = parser.parse_args()
     corpus = harness.corpus()
     sets = {
         "dev": harness.load_queries(),
-        "dev2": harness.load_queries(harness.DEV2_PATH, known_classes=False),
+        **{name: harness.load_queries(path, known_classes=False) for name, path in harness.DEV_SETS.items()},
     }
     if args.test:
         sets["test"] = harness.load_queries(harness.TEST_PATH, known_classes=False)
+    if args.only:
+        sets = {name: queries for name, queries in sets.items() if name in args.only}
     base = f"tmreleval{os.getpid()}"
     ours_prefix, standard_prefix = f"{base}-ours", f"{base}-standard"
     try:

@@ -42,6 +42,10 @@ DEV2_PATH = DATA_DIR / "judgements_dev2.yaml"
 # The second held-out set, evaluated once as such, then read per query to complete the English term list: a
 # third dev set (its README says so).
 DEV3_PATH = DATA_DIR / "judgements_dev3.yaml"
+# The third held-out set (the test set of the third wave), evaluated once as such, then read per query: a
+# fourth dev set (its README says so).
+DEV4_PATH = DATA_DIR / "judgements_dev4.yaml"
+DEV_SETS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH}
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
 CLASS_ORDER = (

@@ -394,3 +394,32 @@ def test_pinyin_reads_as_the_fewest_known_words_domain_words_first(typed: str, m
 @pytest.mark.parametrize("typed", ["mosfet", "sigma", "xian", "qzqzqz"])
 def test_what_is_not_pinyin_of_known_words_reads_as_nothing(typed: str) -> None:
     assert pinyin_to_words(typed) is None
+
+
+def test_filler_glued_to_a_verb_is_cut_and_single_characters_typed_together_are_one_word() -> None:
+    from search.analysis import query_words
+
+    assert query_words(normalise("我想测一下复合材料的拉伸强度")) == ["测", "复合材料", "拉伸", "强度"]
+    assert query_words(normalise("药筛")) == ["药筛"]
+    # characters typed apart stay apart
+    assert query_words(normalise("电 镜")) == ["电", "镜"]
+    assert query_words(normalise("找一位懂功率模块封装的专家"))[:2] == ["功率模块", "封装"]
+
+
+def test_taiwan_wording_reads_as_mainland_terms_only_where_written_in_traditional_script() -> None:
+    assert normalise("遠距復健") == "远程康复"
+    assert normalise("標靶藥物") == "靶向药物"
+    assert normalise("技術移轉") == "技术转移"
+    # 遠距離 is 远距离 on both sides of the strait
+    assert normalise("遠距離傳輸") == "远距离传输"
+    # mainland text keeps its words: 移转 and 智慧 are left alone when not written in traditional script
+    assert normalise("智慧城市数据移转") == "智慧城市数据移转"
+
+
+def test_general_idf_tells_need_words_from_everyday_words() -> None:
+    from search.analysis import general_idf
+
+    assert general_idf("自己") < general_idf("测试") < general_idf("射频")
+    # a term jieba's general corpus never saw counts as specific
+    assert general_idf("插入损耗") >= general_idf("射频")
+    assert general_idf("驻波比") > 10

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from search.analysis import segment
 from search.queries import (
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
@@ -343,3 +344,27 @@ def test_only_long_words_the_vocabulary_does_not_know_are_matched_fuzzily() -> N
 
 def test_a_relaxed_body_is_built_only_when_asked() -> None:
     assert build_search(SearchParams(q="扫描电镜")) != build_search(SearchParams(q="扫描电镜"), relaxed=True)
+
+
+def test_a_short_form_is_matched_as_ordered_first_characters_and_a_known_word_is_not() -> None:
+    # 网安 is no dictionary word: its characters must start words of a title or keyword, in order
+    phrases = find_all(text_query("网安"), "match_phrase")
+    short = [p for p in phrases if "title.chars" in p or "keywords_seg.chars" in p]
+    assert short
+    assert all(next(iter(p.values()))["slop"] == 1 for p in short)
+    assert [next(iter(p.values()))["query"] for p in short] == ["网安", "网安"]
+
+    # a dictionary word is matched as itself only
+    assert not [p for p in find_all(text_query("电镜"), "match_phrase") if "title.chars" in p]
+
+
+def test_pinyin_read_as_several_words_rewards_them_together() -> None:
+    # kexue jisuan reads 科学 计算: both must match, and the two side by side score more
+    reading = [
+        b for b in find_all(text_query("kexue jisuan"), "bool") if b.get("boost") == PINYIN_WORDS_BOOST
+    ]
+    assert reading
+    assert len(reading[0]["must"]) == 2
+    together = find_all(reading[0]["should"], "match_phrase")
+    assert together
+    assert {next(iter(p.values()))["query"] for p in together} == {segment("科学计算")}

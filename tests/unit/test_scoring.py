@@ -261,3 +261,20 @@ def test_a_providers_record_names_close_reasons_with_the_labels_the_broker_picke
     assert f"{CloseReason.TOO_EARLY.label} 2" in detail
     assert f"{CloseReason.NOT_RELEVANT.label} 1" in detail
     assert "3 次匹配未成交" in detail
+
+
+def test_match_candidates_look_for_specific_words_inside_longer_terms_and_not_everyday_words() -> None:
+    from search.queries import build_match_candidates
+
+    body = build_match_candidates(
+        "火锅底料香味物质分析，我们自己觉得不如竞品，想看看挥发性成分", [], ["instrument"], 40
+    )
+    bigram = [
+        clause["multi_match"]
+        for clause in body["query"]["bool"]["should"]
+        if "multi_match" in clause and clause["multi_match"]["fields"] == ["body"]
+    ]
+    assert len(bigram) == 1
+    words = bigram[0]["query"].split()
+    assert {"挥发性", "香味", "火锅"} <= set(words)
+    assert not {"自己", "觉得", "分析"} & set(words)
