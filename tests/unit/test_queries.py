@@ -12,6 +12,7 @@ from search.queries import (
     MISSING_WORD_FACTOR,
     PINYIN_WORDS_BOOST,
     SAME_MODEL,
+    TRANSLATION_FACTOR,
     SearchParams,
     build_search,
     build_suggest,
@@ -368,3 +369,45 @@ def test_pinyin_read_as_several_words_rewards_them_together() -> None:
     together = find_all(reading[0]["should"], "match_phrase")
     assert together
     assert {next(iter(p.values()))["query"] for p in together} == {segment("科学计算")}
+
+
+def test_related_listings_are_like_the_best_hits_under_the_same_filters_without_them() -> None:
+    from search.queries import build_related, facet_filters
+
+    params = SearchParams(q="加速量热仪", types=("instrument",), group=True)
+    body = build_related(params, [("tm-instrument-v1", "7")], ["7"], ["keysight|n5227b"], 12)
+
+    similar = find_all(body, "more_like_this")[0]
+    assert similar["like"] == [{"_index": "tm-instrument-v1", "_id": "7"}]
+    assert set(similar["fields"]) == {"keywords_seg", "title_seg"}
+    assert body["size"] == 12
+    must_not = body["query"]["bool"]["must_not"]
+    assert {"ids": {"values": ["7"]}} in must_not
+    assert {"terms": {"group": ["keysight|n5227b"]}} in must_not
+    # the same filters as the search (published, the chosen type), and one card per model
+    assert body["query"]["bool"]["filter"] == [
+        {"term": {"status": "published"}},
+        *facet_filters(params).values(),
+    ]
+    assert "collapse" in body
+
+
+def test_an_english_word_no_synonym_list_names_is_also_matched_by_its_chinese_meanings() -> None:
+    # imaging is no synonym term: its dictionary meaning 成像 is an alternative for that word
+    matches = find_all(text_query("live cell imaging"), "match")
+    assert any("成像" in str(next(iter(m.values())).get("query", "")) for m in matches)
+
+    # a synonym term (sem) says what it means here: no dictionary meaning is added
+    def translated(query: dict[str, Any]) -> list[Any]:
+        return [
+            m
+            for m in find_all(query, "match")
+            if isinstance(m.get("title_seg"), dict)
+            and m["title_seg"].get("boost") == 3.0 * TRANSLATION_FACTOR
+        ]
+
+    assert translated(text_query("imaging"))
+    assert not translated(text_query("sem"))
+
+    # next to a model number the words are names, not English (Sigma 300 is no 西格玛)
+    assert "西格玛" not in json.dumps(text_query("Sigma 300"), ensure_ascii=False)

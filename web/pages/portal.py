@@ -418,6 +418,8 @@ async def search_page(
         "total": result["total"],
         "took_ms": result["took_ms"],
         "hits": group_cards([_hit(item, visitor) for item in result["items"]]),
+        # Fewer results than a page: listings like the best of them, shown apart.
+        "related": group_cards([_hit(item, visitor) for item in result.get("related", [])]),
         "relaxed": result.get("relaxed", False),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
