@@ -298,6 +298,25 @@ def _pinyin_readings(text: str, compact: str, whole_reads: bool) -> list[str] | 
     return list(dict.fromkeys(pieces)) or None
 
 
+def _pinyin_reading(text: str) -> list[str] | None:
+    """The words pinyin typed without an input method reads as, or None."""
+    compact = text.replace(" ", "")
+    if not compact.isascii():
+        return None
+    syllables = split_pinyin(compact) if compact.isalpha() else None
+    whole_reads = syllables is not None and not is_latin_vocabulary(compact)
+    return _pinyin_readings(text, compact, whole_reads) if whole_reads or " " in text else None
+
+
+def _pinyin_meaning(text: str) -> list[str] | None:
+    """The reading without the words naming a kind of supply (zhuanjia → 专家 picks experts, as it does
+    typed in Chinese), or None."""
+    meant = _pinyin_reading(text)
+    if meant is None:
+        return None
+    return [word for word in meant if word not in TYPE_WORDS] or meant
+
+
 def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> list[dict[str, Any]]:
     """Pinyin typed without an input method, initials, and the syllables of a Chinese query (for slips)."""
     compact = text.replace(" ", "")
@@ -313,7 +332,7 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
         whole_reads = syllables is not None and not is_latin_vocabulary(compact)
-        meant = _pinyin_readings(text, compact, whole_reads) if whole_reads or " " in text else None
+        meant = _pinyin_meaning(text)
         if meant is not None:
             # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
             # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
@@ -394,7 +413,8 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     """
     text = normalise(q)
     words = query_words(text)
-    types = list(dict.fromkeys(TYPE_WORDS[word] for word in words if word in TYPE_WORDS))
+    read = _pinyin_reading(text) or []
+    types = list(dict.fromkeys(TYPE_WORDS[word] for word in [*words, *read] if word in TYPE_WORDS))
     # 专家 alone is still searched for; next to a topic it only picks the kind.
     words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
     words = english_phrases(words)

@@ -411,3 +411,12 @@ def test_an_english_word_no_synonym_list_names_is_also_matched_by_its_chinese_me
 
     # next to a model number the words are names, not English (Sigma 300 is no 西格玛)
     assert "西格玛" not in json.dumps(text_query("Sigma 300"), ensure_ascii=False)
+
+
+def test_pinyin_naming_a_kind_of_supply_picks_that_kind_instead_of_being_a_word_to_match() -> None:
+    # qiche dianzi zhuanjia reads 汽车电子 专家: 专家 picks experts, as it does typed in Chinese
+    query = text_query("qiche dianzi zhuanjia")
+    assert {"terms": {"type": ["expert"]}} in find_all(query, "filter")
+    reading = [b for b in find_all(query, "bool") if b.get("boost") == PINYIN_WORDS_BOOST]
+    assert reading
+    assert "专家" not in json.dumps(reading[0]["must"], ensure_ascii=False)
