@@ -331,7 +331,6 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
-        whole_reads = syllables is not None and not is_latin_vocabulary(compact)
         meant = _pinyin_meaning(text)
         if meant is not None:
             # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
