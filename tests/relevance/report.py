@@ -208,8 +208,9 @@ is the same request with the engine's default `query_then_fetch`, for comparison
 - **Documents** (`search/documents.py`): the title, keywords and body are indexed four ways — jieba words
   with the domain dictionary (`*_seg`, synonyms applied at query time), CJK bigrams of the raw text (`title`,
   `body`), the Latin words in English (`latin`: standard tokenizer, ASCII folding, possessive and English
-  stemming) and, for title and keywords only, one token per pinyin syllable and per initial. Instruments also
-  carry their `availability` and a `group` (maker + model) for telling identical models apart.
+  stemming) and, for title and keywords only, one token per pinyin syllable and per initial and one per
+  character (`title.chars`, `keywords_seg.chars`, for short forms). Instruments also carry their
+  `availability` and a `group` (maker + model) for telling identical models apart.
 - **Queries** (`search/queries.py`, `search/analysis.py`): the query is normalised (full-width, traditional →
   simplified, Taiwan terms), non-content words are dropped (`query_fillers.txt`), words naming a kind of
   supply become a ×2 factor for that kind, misspelt Latin words and English plurals are corrected against
@@ -218,11 +219,14 @@ is the same request with the engine's default `query_then_fetch`, for comparison
   field (fuzzy for unknown Latin words of five letters or more), or a fuzzy model name. **All-terms first**:
   every query word a document does not match multiplies its score by {MISSING_WORD_FACTOR}, so complete
   matches rank above partial ones. A word the dictionary does not know (基成, 视绝: a homophone slip) makes
-  the query's reading the strong evidence. Instruments under maintenance keep {MAINTENANCE_FACTOR} of their
+  the query's reading the strong evidence; if it is two to four characters it may be a short form (网安), and
+  its characters are also matched as the first characters of a title's or keyword's words, in order. An
+  English word no list names is also matched by the Chinese words CC-CEDICT glosses it as (×0.6). Instruments under maintenance keep {MAINTENANCE_FACTOR} of their
   score. Fixed bonuses reward the verbatim query in the title, the words in title order and exact keywords.
 - **Zero results** (`search.service.query_engine`): a text query that finds nothing is asked once more
   relaxed — any one word, bigrams by majority, more Latin edits — and the response says `relaxed: true`; the
-  page shows 已为您放宽条件.
+  page shows 已为您放宽条件. A text query that fills less than its first page is followed by listings like its
+  best three results (`related`, shown as 相关推荐; `search.service.related_hits`).
 - **Vocabulary** (`search/dictionary/`): hand-kept `synonyms.txt` and `domain_words.txt`; `terms_en_zh.txt`
   (English ↔ Chinese instrument and method names); `mined_synonyms.txt` and `mined_words.txt`, mined from the
   listings (`search/vocab.py`: parenthesised acronyms, a keyword written next to its short form, frequent

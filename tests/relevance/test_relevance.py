@@ -159,20 +159,20 @@ async def test_test_set_beats_the_standard_analyser(held_out: Runs) -> None:
     assert held_out.ours.recall() > held_out.standard.recall()
 
 
-@pytest.mark.xfail(reason=f"test set nDCG@10 0.833 (look 1); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set nDCG@10 0.759 (look 1, fourth wave); {_MISSED}", strict=False)
 async def test_test_set_reaches_ndcg_at_10_of_0_90(held_out: Runs) -> None:
     assert held_out.ours.mean() >= harness.THRESHOLD
 
 
 @pytest.mark.xfail(
-    reason=f"abbreviation 0.645, traditional 0.731, noncontent 0.770, pinyin 0.778, english 0.781; {_MISSED}",
+    reason=f"abbreviation 0.515, english 0.585, traditional 0.680, pinyin 0.684, noncontent 0.746; {_MISSED}",
     strict=False,
 )
 async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
     assert _low_classes(held_out.ours) == {}
 
 
-@pytest.mark.xfail(reason=f"4 of 124 test queries find nothing (look 1); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"5 of 126 test queries find nothing (look 1, fourth wave); {_MISSED}", strict=False)
 async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
@@ -183,7 +183,7 @@ async def test_recall_at_50_reaches_0_95_on_the_dev_sets(dev: Runs, dev2: Runs) 
     assert dev2.ours.recall() >= harness.RECALL_FLOOR
 
 
-@pytest.mark.xfail(reason=f"test set recall@50 0.684 (look 1); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set recall@50 0.674 (look 1, fourth wave); {_MISSED}", strict=False)
 async def test_recall_at_50_reaches_0_95_on_the_test_set(held_out: Runs) -> None:
     assert held_out.ours.recall() >= harness.RECALL_FLOOR
 
