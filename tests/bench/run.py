@@ -571,7 +571,8 @@ async def measure_indexing(rows: int, child_timeout: float) -> tuple[list[Figure
             await forget_events(mark)
         await delete_indices(raw_prefix)
         await delete_indices(drain_prefix)
-    if drained["handled"] != len(snapshots) or indexed != len(snapshots):
+    # Publishing supply also queues its follow-ups (the open demands it may fit), which the drain handles too.
+    if drained["handled"] < len(snapshots) or indexed != len(snapshots):
         raise RuntimeError(f"drain handled {drained['handled']}, indexed {indexed} of {len(snapshots)}")
     count = len(snapshots)
     drain_rate, raw_rate = count / drained["seconds"], count / raw_s
