@@ -24,7 +24,7 @@ import yaml
 
 from search import client
 from search.indexer import bulk_operations
-from search.indices import LISTING_TYPES, alias_name, search_target
+from search.indices import LISTING_TYPES, SEARCHABLE_TYPES, alias_name, search_target
 from search.queries import SearchParams, build_search
 from search.service import SEARCH_TYPE, ensure_indices, query_engine, related_hits
 from tests.relevance.corpus import DATA_DIR, CorpusDocument, build_corpus
@@ -268,8 +268,8 @@ async def index_standard(prefix: str, corpus: Sequence[CorpusDocument]) -> None:
 
 
 async def delete_indices(prefix: str) -> None:
-    """Remove everything indexed under ``prefix``."""
-    for listing_type in LISTING_TYPES:
+    """Remove everything indexed under ``prefix`` (the demand index ensure_indices makes too)."""
+    for listing_type in SEARCHABLE_TYPES:
         for name in await client.alias_targets(alias_name(listing_type, prefix)):
             await client.delete_index(name)
         await client.delete_index(alias_name(listing_type, prefix))
