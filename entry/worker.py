@@ -194,6 +194,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
     indices_ready = False
     next_reminders = loop.time()
     log.info("worker.started")
+    warming = asyncio.create_task(search_service.warm_analysis())
     # Imports run in a lane of their own: a large or hostile file never holds up indexing.
     import_lane = asyncio.create_task(_import_lane(stop))
     # Mail in a lane of its own too: a slow or unreachable SMTP server never holds up indexing.
@@ -227,6 +228,7 @@ async def run_forever(stop: asyncio.Event | None = None) -> None:
             await _sleep(stop, IDLE_SLEEP)
     await import_lane
     await mail_lane
+    await warming
     await search_service.settle()
     log.info("worker.stopped")
 

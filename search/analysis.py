@@ -138,7 +138,7 @@ _TRADITIONAL_SCRIPT_TERMS: Final = {
     "讯号": "信号",
     "智慧财产权": "知识产权",
     # Science, engineering and medicine terms written differently across the strait (Taiwan → mainland).
-    "远距离": "远距离",
+    "远距离": "远距离",  # distance on both sides of the strait: kept before 远距 matches inside it
     "远距": "远程",
     "复健": "康复",
     "标靶": "靶向",

@@ -308,17 +308,19 @@ def _pinyin_reading(text: str) -> list[str] | None:
     return _pinyin_readings(text, compact, whole_reads) if whole_reads or " " in text else None
 
 
-def _pinyin_meaning(text: str) -> list[str] | None:
+def _pinyin_meaning(reading: list[str] | None) -> list[str] | None:
     """The reading without the words naming a kind of supply (zhuanjia → 专家 picks experts, as it does
     typed in Chinese), or None."""
-    meant = _pinyin_reading(text)
-    if meant is None:
+    if reading is None:
         return None
-    return [word for word in meant if word not in TYPE_WORDS] or meant
+    return [word for word in reading if word not in TYPE_WORDS] or reading
 
 
-def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> list[dict[str, Any]]:
-    """Pinyin typed without an input method, initials, and the syllables of a Chinese query (for slips)."""
+def _pinyin_queries(
+    text: str, words: list[str], reading: list[str] | None, *, relaxed: bool = False
+) -> list[dict[str, Any]]:
+    """Pinyin typed without an input method (``reading``: what it reads as, see _pinyin_reading), initials,
+    and the syllables of a Chinese query (for slips)."""
     compact = text.replace(" ", "")
     if compact.isascii():
         queries: list[dict[str, Any]] = []
@@ -331,7 +333,7 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
             # Still typing (saomiaodianj): the last syllable is a prefix.
             phrase = {"query": " ".join(partial), "max_expansions": 20, "boost": 1.5}
             queries.append({"match_phrase_prefix": {"title_pinyin": phrase}})
-        meant = _pinyin_meaning(text)
+        meant = _pinyin_meaning(reading)
         if meant is not None:
             # The words the pinyin reads as (zhuanlidaili → 专利 代理), each by any synonym: titles that say
             # 发明专利申请代理 are found too, not only titles whose own reading contains the typed syllables.
@@ -344,10 +346,10 @@ def _pinyin_queries(text: str, words: list[str], *, relaxed: bool = False) -> li
                 if len(meant) > 1
             ]
             if relaxed:
-                reading = {"should": words_meant, "minimum_should_match": 1, "boost": PINYIN_WORDS_BOOST}
+                read_as = {"should": words_meant, "minimum_should_match": 1, "boost": PINYIN_WORDS_BOOST}
             else:
-                reading = {"must": words_meant, "should": together, "boost": PINYIN_WORDS_BOOST}
-            queries.append({"bool": reading})
+                read_as = {"must": words_meant, "should": together, "boost": PINYIN_WORDS_BOOST}
+            queries.append({"bool": read_as})
         if compact.isalpha() and 2 <= len(compact) <= 8 and not _VOWELS.intersection(compact):
             queries.append({"match_phrase": {"title_initials": {"query": " ".join(compact), "boost": 2.0}}})
         return queries
@@ -412,8 +414,8 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     """
     text = normalise(q)
     words = query_words(text)
-    read = _pinyin_reading(text) or []
-    types = list(dict.fromkeys(TYPE_WORDS[word] for word in [*words, *read] if word in TYPE_WORDS))
+    reading = _pinyin_reading(text)
+    types = list(dict.fromkeys(TYPE_WORDS[word] for word in [*words, *(reading or [])] if word in TYPE_WORDS))
     # 专家 alone is still searched for; next to a topic it only picks the kind.
     words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
     words = english_phrases(words)
@@ -421,7 +423,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     translate = not any(char.isdigit() for word in words for char in word)
     word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
     ways_in: list[dict[str, Any]] = []
-    whole = _pinyin_queries(text, words, relaxed=relaxed)
+    whole = _pinyin_queries(text, words, reading, relaxed=relaxed)
     if words:
         matched_words: dict[str, Any] = {
             "should": word_queries,

@@ -10,6 +10,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from search import client
+from search.analysis import initialise
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import (
@@ -226,6 +227,12 @@ async def query_engine(params: SearchParams, *, prefix: str | None = None) -> tu
         if loose["hits"]["total"]["value"] > 0:
             return loose, True
     return result, False
+
+
+async def warm_analysis() -> None:
+    """Load the segmenter, pinyin lexicon and English glosses off the event loop at start-up, so the first
+    search does not pay for them (seconds) while every other request waits."""
+    await asyncio.to_thread(initialise)
 
 
 async def related_hits(

@@ -1,5 +1,6 @@
 """The FastAPI application factory."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -73,6 +74,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     configure_logging(settings.log_level)
     search_service.register_outbox_documents()
+    # Not awaited: the server answers while the dictionaries load; a search arriving first waits for them.
+    warming = asyncio.create_task(search_service.warm_analysis())
     await open_database()
     app.state.payments = gateway_from_settings()
     try:
@@ -80,6 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except engine.EngineUnavailable:
         log.warning("search.indices_not_ensured", reason="engine unavailable at start-up")
     yield
+    await warming
     await engine.close_engine()
     await close_redis()
     await close_database()

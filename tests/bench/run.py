@@ -544,9 +544,8 @@ async def drain_child() -> None:
 
 
 async def measure_indexing(rows: int, child_timeout: float) -> tuple[list[Figure], dict[str, Any]]:
-    from search.documents import build_document
-
     from entry.worker import drain
+    from search.documents import build_document
 
     base = os.environ["SEARCH_INDEX_PREFIX"]
     raw_prefix, drain_prefix = f"{base}raw", f"{base}drain"

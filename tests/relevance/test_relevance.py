@@ -61,6 +61,13 @@ async def _both(name: str, queries: list[harness.JudgedQuery], corpus: tuple[Cor
     return runs
 
 
+async def _judged(name: str, path: Path, corpus: tuple[CorpusDocument, ...]) -> Runs:
+    """An independent judge's set (at least 100 queries) through both systems."""
+    queries = harness.load_queries(path, known_classes=False)
+    assert len(queries) >= 100
+    return await _both(name, queries, corpus)
+
+
 @pytest.fixture(scope="module")
 async def dev(corpus: tuple[CorpusDocument, ...]) -> Runs:
     queries = harness.load_queries()
@@ -70,39 +77,29 @@ async def dev(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 @pytest.fixture(scope="module")
 async def dev2(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    queries = harness.load_queries(harness.DEV2_PATH, known_classes=False)
-    assert len(queries) >= 100
-    return await _both("dev2", queries, corpus)
+    return await _judged("dev2", harness.DEV2_PATH, corpus)
 
 
 @pytest.fixture(scope="module")
 async def dev3(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    queries = harness.load_queries(harness.DEV3_PATH, known_classes=False)
-    assert len(queries) >= 100
-    return await _both("dev3", queries, corpus)
+    return await _judged("dev3", harness.DEV3_PATH, corpus)
 
 
 @pytest.fixture(scope="module")
 async def dev4(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    queries = harness.load_queries(harness.DEV4_PATH, known_classes=False)
-    assert len(queries) >= 100
-    return await _both("dev4", queries, corpus)
+    return await _judged("dev4", harness.DEV4_PATH, corpus)
 
 
 @pytest.fixture(scope="module")
 async def dev5(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    queries = harness.load_queries(harness.DEV5_PATH, known_classes=False)
-    assert len(queries) >= 100
-    return await _both("dev5", queries, corpus)
+    return await _judged("dev5", harness.DEV5_PATH, corpus)
 
 
 @pytest.fixture(scope="module")
 async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
     if not harness.TEST_PATH.exists():
         pytest.skip("the held-out test set has not been placed yet")
-    queries = harness.load_queries(harness.TEST_PATH, known_classes=False)
-    assert len(queries) >= 100
-    return await _both("test", queries, corpus)
+    return await _judged("test", harness.TEST_PATH, corpus)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +169,9 @@ async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
     assert _low_classes(held_out.ours) == {}
 
 
-@pytest.mark.xfail(reason=f"5 of 126 test queries find nothing (look 1, fourth wave); {_MISSED}", strict=False)
+@pytest.mark.xfail(
+    reason=f"5 of 126 test queries find nothing (look 1, fourth wave); {_MISSED}", strict=False
+)
 async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
