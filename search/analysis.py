@@ -96,6 +96,9 @@ MINED_WORDS_PATH: Final = DICTIONARY_DIR / "mined_words.txt"
 MINED_WORD_FREQ: Final = 50_000
 # English ↔ Chinese names of instruments and methods, applied as synonyms.
 TERMS_EN_ZH_PATH: Final = DICTIONARY_DIR / "terms_en_zh.txt"
+# Taiwan wording → the mainland term (tab-separated, Taiwan side in simplified characters), applied like
+# _TRADITIONAL_SCRIPT_TERMS: only to input typed in traditional script.
+TAIWAN_TERMS_PATH: Final = DICTIONARY_DIR / "taiwan_terms.tsv"
 
 _HAN: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN: Final = re.compile(f"[{_HAN}]+")
@@ -430,7 +433,20 @@ def _replace_all(table: dict[str, str]) -> Callable[[str], str]:
 
 
 _replace_taiwan_only_terms: Final = _replace_all(_TAIWAN_ONLY_TERMS)
-_replace_traditional_script_terms: Final = _replace_all(_TRADITIONAL_SCRIPT_TERMS)
+
+
+def _load_taiwan_terms(path: Path = TAIWAN_TERMS_PATH) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        taiwan, _, mainland = line.partition("\t")
+        if line.startswith("#") or not mainland.strip():
+            continue
+        table[taiwan.strip()] = mainland.strip()
+    return table
+
+
+# The hand-kept entries above win over the file's.
+_replace_traditional_script_terms: Final = _replace_all(_load_taiwan_terms() | _TRADITIONAL_SCRIPT_TERMS)
 
 
 def initialise() -> None:
@@ -624,7 +640,13 @@ def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
         if 2 <= len(syllables) <= _PINYIN_WORD_MAX_SYLLABLES and rank > lexicon.get(syllables, (-1, ""))[0]:
             lexicon[syllables] = (rank, word)
 
-    for word, freq in analyser.tokenizer.FREQ.items():
+    freq_of = analyser.tokenizer.FREQ
+    # Dictionary words below the common ones: 聚乳酸 (julesuan), 陀螺仪 (tuoluoyi), 爱丁堡 (aidingbao) are no
+    # segmenter's everyday words, and without them such pinyin reads as nothing.
+    for word, _glosses in _cedict_entries():
+        if len(word) <= _PINYIN_WORD_MAX_SYLLABLES:
+            offer(word, min(freq_of.get(word, 0), _PINYIN_WORD_MIN_FREQ - 1))
+    for word, freq in freq_of.items():
         if freq >= _PINYIN_WORD_MIN_FREQ and 2 <= len(word) <= 4 and _HAN_RUN.fullmatch(word):
             offer(word, freq)
     synonym_terms = (term.strip() for rule in SYNONYM_RULES for term in re.split("=>|,", rule))
@@ -877,16 +899,21 @@ def _cedict_path() -> Path:
     return Path(spec.origin).resolve().parent / "data" / "cedict_ts.u8"
 
 
-def _load_english_glosses() -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
+def _cedict_entries() -> Iterator[tuple[str, str]]:
+    """CC-CEDICT's Chinese words of two characters or more (simplified script) with their '/'-joined glosses."""
     for line in _cedict_path().read_text(encoding="utf-8").splitlines():
         head, _, glosses = line.partition(" /")
         forms = head.split(" ", 2)
         if line.startswith("#") or len(forms) < 2:
             continue
         simplified = forms[1]
-        if len(simplified) < 2 or not _is_han(simplified):
-            continue
+        if len(simplified) >= 2 and _is_han(simplified):
+            yield simplified, glosses
+
+
+def _load_english_glosses() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for simplified, glosses in _cedict_entries():
         for gloss in glosses.strip().strip("/").split("/"):
             gloss = re.sub(r"\(.*?\)|\[.*?\]", "", gloss.lower()).strip(" ,.;")
             gloss = re.sub(r"^(to|a|an|the) ", "", gloss)

@@ -406,7 +406,12 @@ async def match_candidates(
     found = []
     for listing_type in wanted:
         bucket = buckets.get(listing_type)
-        for hit in bucket["best"]["hits"]["hits"] if bucket else []:
+        hits = bucket["best"]["hits"]["hits"] if bucket else []
+        # Best first; equal scores to the most recently published, then the newest id (RELEVANCE_SORT).
+        hits = sorted(hits, key=lambda hit: int(hit["_id"]), reverse=True)
+        hits = sorted(hits, key=lambda hit: hit["_source"].get("published_at") or "", reverse=True)
+        hits = sorted(hits, key=lambda hit: float(hit["_score"] or 0), reverse=True)
+        for hit in hits[:per_type]:
             source = hit["_source"]
             words = set((source.get("title_seg") or "").split()) | set(
                 (source.get("keywords_seg") or "").split()

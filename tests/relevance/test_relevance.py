@@ -96,6 +96,11 @@ async def dev5(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 
 @pytest.fixture(scope="module")
+async def dev6(corpus: tuple[CorpusDocument, ...]) -> Runs:
+    return await _judged("dev6", harness.DEV6_PATH, corpus)
+
+
+@pytest.fixture(scope="module")
 async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
     if not harness.TEST_PATH.exists():
         pytest.skip("the held-out test set has not been placed yet")
@@ -104,8 +109,15 @@ async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 @pytest.mark.parametrize(
     "path",
-    [harness.DEV2_PATH, harness.DEV3_PATH, harness.DEV4_PATH, harness.DEV5_PATH, harness.TEST_PATH],
-    ids=["dev2", "dev3", "dev4", "dev5", "test"],
+    [
+        harness.DEV2_PATH,
+        harness.DEV3_PATH,
+        harness.DEV4_PATH,
+        harness.DEV5_PATH,
+        harness.DEV6_PATH,
+        harness.TEST_PATH,
+    ],
+    ids=["dev2", "dev3", "dev4", "dev5", "dev6", "test"],
 )
 def test_every_independent_judgement_names_documents_of_the_corpus(path: Path) -> None:
     if not path.exists():
@@ -142,9 +154,11 @@ async def test_both_dev_sets_beat_the_standard_analyser(dev: Runs, dev2: Runs) -
         assert runs.ours.recall() > runs.standard.recall()
 
 
-async def test_later_dev_sets_beat_the_standard_analyser(dev3: Runs, dev4: Runs, dev5: Runs) -> None:
+async def test_later_dev_sets_beat_the_standard_analyser(
+    dev3: Runs, dev4: Runs, dev5: Runs, dev6: Runs
+) -> None:
     # the sets tuned on least (each after its one held-out look) are still above plain analysis everywhere
-    for runs in (dev3, dev4, dev5):
+    for runs in (dev3, dev4, dev5, dev6):
         assert runs.ours.mean() > runs.standard.mean()
         assert runs.ours.mrr() > runs.standard.mrr()
         assert runs.ours.recall() > runs.standard.recall()
@@ -156,22 +170,20 @@ async def test_test_set_beats_the_standard_analyser(held_out: Runs) -> None:
     assert held_out.ours.recall() > held_out.standard.recall()
 
 
-@pytest.mark.xfail(reason=f"test set nDCG@10 0.759 (look 1, fourth wave); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set nDCG@10 0.811 (look 1, fifth wave); {_MISSED}", strict=False)
 async def test_test_set_reaches_ndcg_at_10_of_0_90(held_out: Runs) -> None:
     assert held_out.ours.mean() >= harness.THRESHOLD
 
 
 @pytest.mark.xfail(
-    reason=f"abbreviation 0.515, english 0.585, traditional 0.680, pinyin 0.684, noncontent 0.746; {_MISSED}",
+    reason=f"abbreviation 0.530, pinyin 0.704, english 0.708 (fifth wave); {_MISSED}",
     strict=False,
 )
 async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
     assert _low_classes(held_out.ours) == {}
 
 
-@pytest.mark.xfail(
-    reason=f"5 of 126 test queries find nothing (look 1, fourth wave); {_MISSED}", strict=False
-)
+@pytest.mark.xfail(reason=f"3 of 126 test queries find nothing (look 1, fifth wave); {_MISSED}", strict=False)
 async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
@@ -182,7 +194,7 @@ async def test_recall_at_50_reaches_0_95_on_the_dev_sets(dev: Runs, dev2: Runs) 
     assert dev2.ours.recall() >= harness.RECALL_FLOOR
 
 
-@pytest.mark.xfail(reason=f"test set recall@50 0.674 (look 1, fourth wave); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set recall@50 0.770 (look 1, fifth wave); {_MISSED}", strict=False)
 async def test_recall_at_50_reaches_0_95_on_the_test_set(held_out: Runs) -> None:
     assert held_out.ours.recall() >= harness.RECALL_FLOOR
 
