@@ -635,17 +635,19 @@ def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
     analyser = _ANALYSER.get()
     lexicon: dict[tuple[str, ...], tuple[int, str]] = {}
 
-    def offer(word: str, rank: int) -> None:
-        syllables = _han_syllables(word)
+    def offer(word: str, rank: int, syllables: tuple[str, ...] | None = None) -> None:
+        syllables = syllables or _han_syllables(word)
         if 2 <= len(syllables) <= _PINYIN_WORD_MAX_SYLLABLES and rank > lexicon.get(syllables, (-1, ""))[0]:
             lexicon[syllables] = (rank, word)
 
     freq_of = analyser.tokenizer.FREQ
-    # Dictionary words below the common ones: 聚乳酸 (julesuan), 陀螺仪 (tuoluoyi), 爱丁堡 (aidingbao) are no
-    # segmenter's everyday words, and without them such pinyin reads as nothing.
-    for word, _glosses in _cedict_entries():
-        if len(word) <= _PINYIN_WORD_MAX_SYLLABLES:
-            offer(word, min(freq_of.get(word, 0), _PINYIN_WORD_MIN_FREQ - 1))
+    # Dictionary words below the common ones: 陀螺仪 (tuoluoyi), 爱丁堡 (aidingbao) are no segmenter's everyday
+    # words, and without them such pinyin reads as nothing. Read by the dictionary's own pinyin: pypinyin over
+    # its hundred thousand words took seconds and pushed the document titles' readings out of their cache.
+    for word, reading, _glosses in _cedict_entries():
+        syllables = _cedict_syllables(reading)
+        if len(syllables) == len(word) and all(syllable in _PINYIN_SYLLABLES for syllable in syllables):
+            offer(word, min(freq_of.get(word, 0), _PINYIN_WORD_MIN_FREQ - 1), syllables)
     for word, freq in freq_of.items():
         if freq >= _PINYIN_WORD_MIN_FREQ and 2 <= len(word) <= 4 and _HAN_RUN.fullmatch(word):
             offer(word, freq)
@@ -899,21 +901,29 @@ def _cedict_path() -> Path:
     return Path(spec.origin).resolve().parent / "data" / "cedict_ts.u8"
 
 
-def _cedict_entries() -> Iterator[tuple[str, str]]:
-    """CC-CEDICT's Chinese words of two characters or more (simplified script) with their '/'-joined glosses."""
+def _cedict_entries() -> Iterator[tuple[str, str, str]]:
+    """CC-CEDICT's Chinese words of two characters or more (simplified script), each with its reading as the
+    dictionary writes it ([tuo2 luo2 yi2]) and its '/'-joined glosses."""
     for line in _cedict_path().read_text(encoding="utf-8").splitlines():
         head, _, glosses = line.partition(" /")
         forms = head.split(" ", 2)
-        if line.startswith("#") or len(forms) < 2:
+        if line.startswith("#") or len(forms) < 3:
             continue
         simplified = forms[1]
         if len(simplified) >= 2 and _is_han(simplified):
-            yield simplified, glosses
+            yield simplified, forms[2], glosses
+
+
+def _cedict_syllables(reading: str) -> tuple[str, ...]:
+    """A CC-CEDICT reading as toneless syllables the way pypinyin writes them ([lu:4 se4] → lv se)."""
+    return tuple(
+        re.sub(r"[1-5]$", "", part.lower().replace("u:", "v")) for part in reading.strip("[]").split()
+    )
 
 
 def _load_english_glosses() -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
-    for simplified, glosses in _cedict_entries():
+    for simplified, _reading, glosses in _cedict_entries():
         for gloss in glosses.strip().strip("/").split("/"):
             gloss = re.sub(r"\(.*?\)|\[.*?\]", "", gloss.lower()).strip(" ,.;")
             gloss = re.sub(r"^(to|a|an|the) ", "", gloss)

@@ -221,10 +221,9 @@ is the same request with the engine's default `query_then_fetch`, for comparison
   matches rank above partial ones. A word the dictionary does not know (基成, 视绝: a homophone slip) makes
   the query's reading the strong evidence; if it is two to four characters it may be a short form (网安), and
   its characters are also matched as the first characters of a title's or keyword's words, in order. An
-  English word no list names is also matched by the Chinese words CC-CEDICT glosses it as (×0.6). Instruments under maintenance keep {
-        MAINTENANCE_FACTOR
-    } of their
-  score. Fixed bonuses reward the verbatim query in the title, the words in title order and exact keywords.
+  English word no list names is also matched by the Chinese words CC-CEDICT glosses it as (×0.6).
+  Instruments under maintenance keep {MAINTENANCE_FACTOR} of their score. Fixed bonuses reward the
+  verbatim query in the title, the words in title order and exact keywords.
 - **Zero results** (`search.service.query_engine`): a text query that finds nothing is asked once more
   relaxed — any one word, bigrams by majority, more Latin edits — and the response says `relaxed: true`; the
   page shows 已为您放宽条件. A text query that fills less than its first page is followed by listings like its
