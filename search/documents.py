@@ -71,8 +71,11 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         title_text = title
     body = _body_text(snapshot)
     keywords = [str(k) for k in snapshot.get("keywords") or []]
-    # Titles and keywords are what a user names when typing pinyin or slipping a homophone; bodies are not.
+    # Titles and keywords are what a user names when typing pinyin or slipping a homophone; bodies are not. An
+    # instrument's maker is named too: brands are typed in pinyin (yingsitelang: 英斯特朗(Instron)).
     named = [title, *keywords]
+    if snapshot.get("type") == "instrument" and snapshot.get("manufacturer"):
+        named.append(str(snapshot["manufacturer"]))
     region = snapshot.get("region")
     display = {key: snapshot[key] for key in DISPLAY_KEYS if key in snapshot and key != "contact"}
     if snapshot.get("type") == "expert":

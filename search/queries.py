@@ -327,6 +327,12 @@ def _pinyin_queries(
         syllables = split_pinyin(compact) if compact.isalpha() else None
         if syllables is not None and len(syllables) >= 2:
             queries.append({"match_phrase": {"title_pinyin": {"query": " ".join(syllables), "boost": 2.0}}})
+        pieces = [split_pinyin(piece) for piece in text.split()] if compact.isalpha() else []
+        if len(pieces) > 1 and all(pieces):
+            # Words typed apart (maerwen lidu yi): each a run of syllables in a title, keyword or maker, though
+            # the whole is in none of them (马尔文 is the maker, 粒度仪 the title).
+            phrases = [{"match_phrase": {"title_pinyin": " ".join(piece or [])}} for piece in pieces]
+            queries.append({"bool": {"must": phrases, "boost": 1.5}})
         still_typing = compact.isalpha() and len(compact) >= 6 and syllables is None
         partial = split_pinyin_prefix(compact) if still_typing else None
         if partial is not None and len(partial) >= 3:

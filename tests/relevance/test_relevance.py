@@ -101,6 +101,16 @@ async def dev6(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 
 @pytest.fixture(scope="module")
+async def dev7(corpus: tuple[CorpusDocument, ...]) -> Runs:
+    return await _judged("dev7", harness.DEV7_PATH, corpus)
+
+
+@pytest.fixture(scope="module")
+async def dev8(corpus: tuple[CorpusDocument, ...]) -> Runs:
+    return await _judged("dev8", harness.DEV8_PATH, corpus)
+
+
+@pytest.fixture(scope="module")
 async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
     if not harness.TEST_PATH.exists():
         pytest.skip("the held-out test set has not been placed yet")
@@ -115,9 +125,11 @@ async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
         harness.DEV4_PATH,
         harness.DEV5_PATH,
         harness.DEV6_PATH,
+        harness.DEV7_PATH,
+        harness.DEV8_PATH,
         harness.TEST_PATH,
     ],
-    ids=["dev2", "dev3", "dev4", "dev5", "dev6", "test"],
+    ids=["dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test"],
 )
 def test_every_independent_judgement_names_documents_of_the_corpus(path: Path) -> None:
     if not path.exists():
@@ -155,10 +167,10 @@ async def test_both_dev_sets_beat_the_standard_analyser(dev: Runs, dev2: Runs) -
 
 
 async def test_later_dev_sets_beat_the_standard_analyser(
-    dev3: Runs, dev4: Runs, dev5: Runs, dev6: Runs
+    dev3: Runs, dev4: Runs, dev5: Runs, dev6: Runs, dev7: Runs, dev8: Runs
 ) -> None:
-    # the sets tuned on least (each after its one held-out look) are still above plain analysis everywhere
-    for runs in (dev3, dev4, dev5, dev6):
+    # the sets tuned on least (each after its held-out looks) are still above plain analysis everywhere
+    for runs in (dev3, dev4, dev5, dev6, dev7, dev8):
         assert runs.ours.mean() > runs.standard.mean()
         assert runs.ours.mrr() > runs.standard.mrr()
         assert runs.ours.recall() > runs.standard.recall()
@@ -170,20 +182,19 @@ async def test_test_set_beats_the_standard_analyser(held_out: Runs) -> None:
     assert held_out.ours.recall() > held_out.standard.recall()
 
 
-@pytest.mark.xfail(reason=f"test set nDCG@10 0.811 (look 1, fifth wave); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set nDCG@10 0.896 (one look, sixth wave); {_MISSED}", strict=False)
 async def test_test_set_reaches_ndcg_at_10_of_0_90(held_out: Runs) -> None:
     assert held_out.ours.mean() >= harness.THRESHOLD
 
 
 @pytest.mark.xfail(
-    reason=f"abbreviation 0.530, pinyin 0.704, english 0.708 (fifth wave); {_MISSED}",
+    reason=f"abbreviation 0.719, noncontent 0.676, english 0.765 (one look, sixth wave); {_MISSED}",
     strict=False,
 )
 async def test_no_test_set_class_below_0_80(held_out: Runs) -> None:
     assert _low_classes(held_out.ours) == {}
 
 
-@pytest.mark.xfail(reason=f"3 of 126 test queries find nothing (look 1, fifth wave); {_MISSED}", strict=False)
 async def test_no_test_query_finds_nothing(held_out: Runs) -> None:
     assert [r.query.q for r in held_out.ours.zero_results()] == []
 
@@ -194,7 +205,7 @@ async def test_recall_at_50_reaches_0_95_on_the_dev_sets(dev: Runs, dev2: Runs) 
     assert dev2.ours.recall() >= harness.RECALL_FLOOR
 
 
-@pytest.mark.xfail(reason=f"test set recall@50 0.770 (look 1, fifth wave); {_MISSED}", strict=False)
+@pytest.mark.xfail(reason=f"test set recall@50 0.866 (one look, sixth wave); {_MISSED}", strict=False)
 async def test_recall_at_50_reaches_0_95_on_the_test_set(held_out: Runs) -> None:
     assert held_out.ours.recall() >= harness.RECALL_FLOOR
 

@@ -90,6 +90,9 @@ def test_segment_removes_punctuation() -> None:
         ("掃描電鏡", "扫描电镜"),
         ("碳化矽", "碳化硅"),
         ("軟體開發", "软件开发"),
+        # Taiwan-only words typed in characters both scripts share still read as the mainland term
+        ("光阻 解析度 奈米", "光刻胶 分辨率 纳米"),
+        ("航太 碳纖維", "航天 碳纤维"),
     ],
 )
 def test_traditional_is_converted_to_simplified(traditional: str, simplified: str) -> None:
@@ -264,6 +267,11 @@ def test_synonym_rules_are_well_formed() -> None:
         "重庆医科大学",
         "西南大学",
         "中科院重庆绿色智能技术研究院",
+        # institutions by their short forms
+        "成电",
+        "重师",
+        "重交",
+        "西电重庆院",
         "重庆",
         "九龙坡",
         "沙坪坝",

@@ -39,6 +39,18 @@ def test_pinyin_fields_hold_title_and_keywords_one_syllable_per_token() -> None:
     assert document["title_initials"] == ["c f s s m d z x w j zeiss sigma 300", "sem", "s m d j"]
 
 
+def test_an_instruments_maker_is_searchable_by_pinyin_but_no_other_listings_field_is() -> None:
+    # given an instrument made by 英斯特朗 and an achievement whose snapshot happens to carry a manufacturer
+    made = build_document(instrument(keywords=[], manufacturer="英斯特朗(Instron)"))
+    other = build_document({**instrument(keywords=[], manufacturer="英斯特朗"), "type": "achievement"})
+
+    # then the maker's syllables are a value of the instrument's pinyin field (yingsitelang finds it) ...
+    assert "ying si te lang instron" in made["title_pinyin"]
+    assert "y s t l instron" in made["title_initials"]
+    # ... and only an instrument names its maker
+    assert not [value for value in other["title_pinyin"] if "ying si te lang" in value]
+
+
 def test_keywords_are_normalised_for_exact_matching() -> None:
     document = build_document(instrument(keywords=["SEM", "掃描電鏡", "ＦＥＳＥＭ"]))
 

@@ -371,6 +371,26 @@ def test_pinyin_read_as_several_words_rewards_them_together() -> None:
     assert {next(iter(p.values()))["query"] for p in together} == {segment("科学计算")}
 
 
+def test_pinyin_typed_as_separate_words_requires_each_word_as_syllables_in_a_name() -> None:
+    # given brand and product typed apart (马尔文 is the maker, 粒度仪 the title: the whole is in neither)
+    pieces = [
+        b for b in find_all(text_query("maerwen lidu yi"), "bool") if b.get("boost") == 1.5 and "must" in b
+    ]
+
+    # then each word must be a run of syllables in the title, a keyword or the maker
+    assert pieces
+    assert pieces[0]["must"] == [
+        {"match_phrase": {"title_pinyin": "ma er wen"}},
+        {"match_phrase": {"title_pinyin": "li du"}},
+        {"match_phrase": {"title_pinyin": "yi"}},
+    ]
+
+
+@pytest.mark.parametrize("q", ["maerwen", "maerwen 6470", "sem xrd"])
+def test_one_pinyin_word_or_a_word_that_is_not_pinyin_gets_no_per_word_clause(q: str) -> None:
+    assert not [b for b in find_all(text_query(q), "bool") if b.get("boost") == 1.5 and "must" in b]
+
+
 def test_related_listings_are_like_the_best_hits_under_the_same_filters_without_them() -> None:
     from search.queries import build_related, facet_filters
 
