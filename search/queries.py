@@ -1,5 +1,6 @@
 """Build engine queries from search parameters (pure; unit-tested without an engine)."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +174,19 @@ KEYWORD_BONUS = 3.0
 MISSING_WORD_FACTOR = 0.35
 # An instrument under maintenance (维护中) keeps this share: below an available one that matches as well.
 MAINTENANCE_FACTOR = 0.6
+# A listing whose lowest price is above a ceiling typed in the query (500元以内) keeps this share: still shown,
+# below those the user can afford.
+OVER_BUDGET_FACTOR = 0.35
+_AMOUNT = r"(\d+(?:\.\d+)?)\s*(万元|万|千元|元|块)"
+_PER_UNIT = r"(?:每小时|每个样品|每个样|每样|每次|每天)?\s*"
+# 不超过500元, 预算50万 … and 500元以内, 每小时300元以下 …: a ceiling on what the user will pay.
+_BUDGET_PATTERNS = (
+    re.compile(r"(?:不超过|不高于|不多于|低于|少于|最多|至多|不到|预算)\s*" + _PER_UNIT + _AMOUNT),
+    re.compile(
+        _PER_UNIT + _AMOUNT + r"\s*(?:/小时|/h|/样|/次|每小时)?\s*(?:以内|以下|之内|内(?![存容部置核]))"
+    ),
+)
+_YUAN_PER_UNIT = {"万元": 10_000, "万": 10_000, "千元": 1_000, "元": 1, "块": 1}
 LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
@@ -411,6 +425,24 @@ def _coverage(
     }
 
 
+def budget_ceiling(text: str) -> tuple[str, int | None]:
+    """A price ceiling typed in a normalised query (咨询费每小时500元以内, 预算50万) in fen, and the query without it.
+
+    The amount is taken per whatever unit the listing prices by (an hour, a sample): the ceiling is compared with
+    the listing's lowest price. A query that is nothing but a ceiling keeps its text and gets none.
+    """
+    for pattern in _BUDGET_PATTERNS:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        rest = " ".join((text[: found.start()] + " " + text[found.end() :]).split())
+        if not rest:
+            return text, None
+        fen = round(float(found.group(1)) * _YUAN_PER_UNIT[found.group(2)] * 100)
+        return rest, fen
+    return text, None
+
+
 def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     """The scoring part: each meaningful word in any field (with synonyms, bigrams, spelling), pinyin as a
     second way in, and boosts for the exact phrase, exact keywords and the kind of supply named.
@@ -418,7 +450,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     Documents matching only some of the words are found too, ranked below those matching all of them;
     ``relaxed`` (asked when the query found nothing) needs any one word and tolerates more slips.
     """
-    text = normalise(q)
+    text, ceiling = budget_ceiling(normalise(q))
     words = query_words(text)
     reading = _pinyin_reading(text)
     types = list(dict.fromkeys(TYPE_WORDS[word] for word in [*words, *(reading or [])] if word in TYPE_WORDS))
@@ -460,12 +492,19 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     }
     query = _coverage(word_queries, whole, query)
     # Instruments under maintenance cannot be booked now: still found, below the available ones.
+    factors: list[dict[str, Any]] = [
+        {"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}
+    ]
+    if ceiling is not None:
+        # Priced above the ceiling typed: below the affordable; a listing without a price (面议) is not judged.
+        factors.append(
+            {"filter": {"range": {"price_min_fen": {"gt": ceiling}}}, "weight": OVER_BUDGET_FACTOR}
+        )
     query = {
         "function_score": {
             "query": query,
-            "functions": [
-                {"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}
-            ],
+            "functions": factors,
+            "score_mode": "multiply",
             "boost_mode": "multiply",
         }
     }

@@ -10,7 +10,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from search import client
-from search.analysis import initialise
+from search.analysis import initialise, normalise
 from search.documents import build_document, is_indexable, with_document
 from search.indexer import apply_events
 from search.indices import (
@@ -27,6 +27,7 @@ from search.queries import (
     RELATED_FROM,
     SAME_MODEL,
     SearchParams,
+    budget_ceiling,
     build_candidates,
     build_match_candidates,
     build_related,
@@ -206,6 +207,8 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     result, relaxed = await query_engine(params)
     response = _present(result, params)
     response["relaxed"] = relaxed
+    # A ceiling typed in the query (每小时500元以内) ranks dearer listings lower; the page says so.
+    response["price_ceiling_fen"] = budget_ceiling(normalise(params.q))[1] if params.q.strip() else None
     response["related"] = _items(await related_hits(params, result), params)
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:

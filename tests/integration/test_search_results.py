@@ -274,3 +274,37 @@ async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_
         < html.index("相关推荐")
         < html.index(f"/listings/instrument/{neighbour['id']}")
     )
+
+
+async def test_a_price_ceiling_in_the_query_puts_affordable_experts_first_and_keeps_the_rest(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given two experts on the same rare topic, the dearer one saying it twice (so it leads on the text alone)
+    topic = unique("锂硫电池界面")
+    org = await create_org(api, admin_token, kind="university", region="500106")
+    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
+    ids = {}
+    for label, rate, bio in (
+        ("affordable", 30_000, f"长期从事{topic}研究，发表论文多篇。"),
+        ("dear", 120_000, f"长期从事{topic}研究，{topic}方向带头人。"),
+    ):
+        made = await create_listing(
+            api, provider, "expert", name="王立新", bio=bio, keywords=[topic], rate_fen_per_hour=rate
+        )
+        await publish_listing(api, provider, admin_token, "expert", made["id"])
+        ids[label] = made["id"]
+    await api.wait_indexed(admin_token)
+
+    async def order(q: str) -> list[int]:
+        found = await api.json("GET", "/api/v1/search", params={"q": q, "type": "expert", "size": 50})
+        return [item["id"] for item in found["items"] if item["id"] in ids.values()]
+
+    # when the topic is searched without a ceiling, then the dearer one leads
+    assert await order(f"{topic} 专家") == [ids["dear"], ids["affordable"]]
+    # when the user types what they will pay per hour, then the affordable one leads and the other stays found
+    assert await order(f"{topic} 专家 每小时500元以内") == [ids["affordable"], ids["dear"]]
+    # and the answer and the page say which ceiling was read
+    found = await api.json("GET", "/api/v1/search", params={"q": f"{topic} 每小时500元以内"})
+    assert found["price_ceiling_fen"] == 50_000
+    assert "价格上限 ¥500.00" in await page(stack, f"/search?q={topic} 每小时500元以内")
+    assert (await api.json("GET", "/api/v1/search", params={"q": topic}))["price_ceiling_fen"] is None

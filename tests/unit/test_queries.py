@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from search.analysis import segment
+from search.analysis import normalise, segment
 from search.queries import (
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
@@ -389,6 +389,48 @@ def test_pinyin_typed_as_separate_words_requires_each_word_as_syllables_in_a_nam
 @pytest.mark.parametrize("q", ["maerwen", "maerwen 6470", "sem xrd"])
 def test_one_pinyin_word_or_a_word_that_is_not_pinyin_gets_no_per_word_clause(q: str) -> None:
     assert not [b for b in find_all(text_query(q), "bool") if b.get("boost") == 1.5 and "must" in b]
+
+
+@pytest.mark.parametrize(
+    ("typed", "rest", "ceiling_fen"),
+    [
+        ("想找咨询费每小时500元以内的人工智能专家", "想找咨询费 的人工智能专家", 50_000),
+        ("扫描电镜 不超过300元", "扫描电镜", 30_000),
+        ("预算50万 固态电池", "固态电池", 50_000_000),
+        ("液相色谱 1.5万元以下", "液相色谱", 1_500_000),
+        ("拉曼 每小时300块内", "拉曼", 30_000),
+    ],
+)
+def test_a_price_ceiling_typed_in_the_query_is_read_in_fen_and_left_out_of_the_words(
+    typed: str, rest: str, ceiling_fen: int
+) -> None:
+    from search.queries import budget_ceiling
+
+    assert budget_ceiling(normalise(typed)) == (rest, ceiling_fen)
+
+
+@pytest.mark.parametrize(
+    "typed", ["eds 元素面扫", "有限元仿真", "500元以内", "16g 500元内存条", "3d打印 4000元"]
+)
+def test_what_is_not_a_ceiling_on_a_topic_is_left_alone(typed: str) -> None:
+    from search.queries import budget_ceiling
+
+    assert budget_ceiling(typed) == (typed, None)
+
+
+def test_listings_priced_above_a_typed_ceiling_rank_lower_and_unpriced_ones_are_not_judged() -> None:
+    from search.queries import OVER_BUDGET_FACTOR
+
+    factors = find_all(text_query("人工智能专家 每小时500元以内"), "functions")
+    over = [f for group in factors for f in group if f.get("weight") == OVER_BUDGET_FACTOR]
+    assert over == [{"filter": {"range": {"price_min_fen": {"gt": 50_000}}}, "weight": OVER_BUDGET_FACTOR}]
+    # and the amount is no word to match
+    typed = [q for q in find_all(text_query("人工智能专家 每小时500元以内"), "query") if isinstance(q, str)]
+    assert typed
+    assert not [q for q in typed if "500" in q or "以内" in q]
+    # without a ceiling, nothing is judged by price
+    plain = [f for group in find_all(text_query("人工智能专家"), "functions") for f in group]
+    assert not [f for f in plain if "range" in f.get("filter", {})]
 
 
 def test_related_listings_are_like_the_best_hits_under_the_same_filters_without_them() -> None:

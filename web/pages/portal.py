@@ -421,6 +421,7 @@ async def search_page(
         # Fewer results than a page: listings like the best of them, shown apart.
         "related": group_cards([_hit(item, visitor) for item in result.get("related", [])]),
         "relaxed": result.get("relaxed", False),
+        "price_ceiling_fen": result.get("price_ceiling_fen"),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
             ("技术领域", _facet(filters, "fields", facets["field"], field_label)),
