@@ -177,7 +177,7 @@ MAINTENANCE_FACTOR = 0.6
 # A listing whose lowest price is above a ceiling typed in the query (500元以内) keeps this share: still shown,
 # below those the user can afford.
 OVER_BUDGET_FACTOR = 0.35
-_AMOUNT = r"(\d+(?:\.\d+)?)\s*(万元|万|千元|元|块)"
+_AMOUNT = r"(\d+(?:\.\d+)?)\s*(亿元|亿|万元|万|千元|元|块)"
 _PER_UNIT = r"(?:每小时|每个样品|每个样|每样|每次|每天)?\s*"
 # 不超过500元, 预算50万 … and 500元以内, 每小时300元以下 …: a ceiling on what the user will pay.
 _BUDGET_PATTERNS = (
@@ -186,7 +186,9 @@ _BUDGET_PATTERNS = (
         _PER_UNIT + _AMOUNT + r"\s*(?:/小时|/h|/样|/次|每小时)?\s*(?:以内|以下|之内|内(?![存容部置核]))"
     ),
 )
-_YUAN_PER_UNIT = {"万元": 10_000, "万": 10_000, "千元": 1_000, "元": 1, "块": 1}
+_YUAN_PER_UNIT = {"亿元": 10**8, "亿": 10**8, "万元": 10_000, "万": 10_000, "千元": 1_000, "元": 1, "块": 1}
+# A typed amount beyond this (10 billion yuan) ceilings nothing, and past the engine's long it would fail the query.
+_MAX_CEILING_FEN = 10**12
 LATIN_BOOST = 0.8
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
@@ -345,7 +347,7 @@ def _pinyin_queries(
         if len(pieces) > 1 and all(pieces):
             # Words typed apart (maerwen lidu yi): each a run of syllables in a title, keyword or maker, though
             # the whole is in none of them (马尔文 is the maker, 粒度仪 the title).
-            phrases = [{"match_phrase": {"title_pinyin": " ".join(piece or [])}} for piece in pieces]
+            phrases = [{"match_phrase": {"title_pinyin": " ".join(piece)}} for piece in pieces if piece]
             queries.append({"bool": {"must": phrases, "boost": 1.5}})
         still_typing = compact.isalpha() and len(compact) >= 6 and syllables is None
         partial = split_pinyin_prefix(compact) if still_typing else None
@@ -439,7 +441,7 @@ def budget_ceiling(text: str) -> tuple[str, int | None]:
         if not rest:
             return text, None
         fen = round(float(found.group(1)) * _YUAN_PER_UNIT[found.group(2)] * 100)
-        return rest, fen
+        return rest, fen if fen <= _MAX_CEILING_FEN else None
     return text, None
 
 

@@ -308,3 +308,7 @@ async def test_a_price_ceiling_in_the_query_puts_affordable_experts_first_and_ke
     assert found["price_ceiling_fen"] == 50_000
     assert "价格上限 ¥500.00" in await page(stack, f"/search?q={topic} 每小时500元以内")
     assert (await api.json("GET", "/api/v1/search", params={"q": topic}))["price_ceiling_fen"] is None
+    # and an amount no engine number can hold is no ceiling, not a failed search
+    absurd = await api.json("GET", "/api/v1/search", params={"q": f"{topic} 不超过{'9' * 40}万元"})
+    assert absurd["price_ceiling_fen"] is None
+    assert {ids["affordable"], ids["dear"]} <= {item["id"] for item in absurd["items"]}

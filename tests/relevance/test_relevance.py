@@ -81,33 +81,11 @@ async def dev2(corpus: tuple[CorpusDocument, ...]) -> Runs:
 
 
 @pytest.fixture(scope="module")
-async def dev3(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev3", harness.DEV3_PATH, corpus)
-
-
-@pytest.fixture(scope="module")
-async def dev4(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev4", harness.DEV4_PATH, corpus)
-
-
-@pytest.fixture(scope="module")
-async def dev5(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev5", harness.DEV5_PATH, corpus)
-
-
-@pytest.fixture(scope="module")
-async def dev6(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev6", harness.DEV6_PATH, corpus)
-
-
-@pytest.fixture(scope="module")
-async def dev7(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev7", harness.DEV7_PATH, corpus)
-
-
-@pytest.fixture(scope="module")
-async def dev8(corpus: tuple[CorpusDocument, ...]) -> Runs:
-    return await _judged("dev8", harness.DEV8_PATH, corpus)
+async def later_dev_sets(corpus: tuple[CorpusDocument, ...]) -> dict[str, Runs]:
+    """dev3 onwards: each a held-out set once, read per query after its looks (harness.DEV_SETS says which)."""
+    return {
+        name: await _judged(name, path, corpus) for name, path in harness.DEV_SETS.items() if name != "dev2"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -120,16 +98,10 @@ async def held_out(corpus: tuple[CorpusDocument, ...]) -> Runs:
 @pytest.mark.parametrize(
     "path",
     [
-        harness.DEV2_PATH,
-        harness.DEV3_PATH,
-        harness.DEV4_PATH,
-        harness.DEV5_PATH,
-        harness.DEV6_PATH,
-        harness.DEV7_PATH,
-        harness.DEV8_PATH,
+        *harness.DEV_SETS.values(),
         harness.TEST_PATH,
     ],
-    ids=["dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test"],
+    ids=[*harness.DEV_SETS, "test"],
 )
 def test_every_independent_judgement_names_documents_of_the_corpus(path: Path) -> None:
     if not path.exists():
@@ -166,11 +138,10 @@ async def test_both_dev_sets_beat_the_standard_analyser(dev: Runs, dev2: Runs) -
         assert runs.ours.recall() > runs.standard.recall()
 
 
-async def test_later_dev_sets_beat_the_standard_analyser(
-    dev3: Runs, dev4: Runs, dev5: Runs, dev6: Runs, dev7: Runs, dev8: Runs
-) -> None:
+async def test_later_dev_sets_beat_the_standard_analyser(later_dev_sets: dict[str, Runs]) -> None:
     # the sets tuned on least (each after its held-out looks) are still above plain analysis everywhere
-    for runs in (dev3, dev4, dev5, dev6, dev7, dev8):
+    assert len(later_dev_sets) >= 6
+    for runs in later_dev_sets.values():
         assert runs.ours.mean() > runs.standard.mean()
         assert runs.ours.mrr() > runs.standard.mrr()
         assert runs.ours.recall() > runs.standard.recall()

@@ -418,6 +418,15 @@ def test_what_is_not_a_ceiling_on_a_topic_is_left_alone(typed: str) -> None:
     assert budget_ceiling(typed) == (typed, None)
 
 
+def test_an_absurd_ceiling_is_no_ceiling_and_never_reaches_the_engine_as_a_number_it_cannot_hold() -> None:
+    from search.queries import budget_ceiling
+
+    assert budget_ceiling("扫描电镜 不超过" + "9" * 40 + "万元") == ("扫描电镜", None)
+    assert budget_ceiling("扫描电镜 不超过101亿元") == ("扫描电镜", None)
+    assert budget_ceiling("成果转让 预算1亿") == ("成果转让", 10_000_000_000)
+    assert budget_ceiling("扫描电镜 不超过1000000万元") == ("扫描电镜", 1_000_000_000_000)
+
+
 def test_listings_priced_above_a_typed_ceiling_rank_lower_and_unpriced_ones_are_not_judged() -> None:
     from search.queries import OVER_BUDGET_FACTOR
 
