@@ -57,6 +57,9 @@ DEV7_PATH = DATA_DIR / "judgements_dev7.yaml"
 # The seventh held-out set (written for the sixth wave), evaluated once as such mid-wave (nDCG@10 0.891), then read per
 # query: an eighth dev set.
 DEV8_PATH = DATA_DIR / "judgements_dev8.yaml"
+# The eighth held-out set (the test set of the sixth wave), evaluated once as such (nDCG@10 0.896), then read per
+# query in the seventh wave: a ninth dev set.
+DEV9_PATH = DATA_DIR / "judgements_dev9.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -65,6 +68,7 @@ DEV_SETS = {
     "dev6": DEV6_PATH,
     "dev7": DEV7_PATH,
     "dev8": DEV8_PATH,
+    "dev9": DEV9_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
