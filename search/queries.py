@@ -20,6 +20,7 @@ from search.analysis import (
     split_pinyin,
     split_pinyin_prefix,
 )
+from search.facts import field_of, find_facts, kind_of
 
 MAX_WINDOW = 10_000
 FACETS = ("type", "fields", "region", "maturity")
@@ -179,17 +180,26 @@ MAINTENANCE_FACTOR = 0.6
 OVER_BUDGET_FACTOR = 0.35
 _AMOUNT = r"(\d+(?:\.\d+)?)\s*(亿元|亿|万元|万|千元|元|块)"
 _PER_UNIT = r"(?:每小时|每个样品|每个样|每样|每次|每天)?\s*"
+# The price named before a ceiling (咨询费每小时500元以内) goes with it: 咨询 / 费 are not what is wanted.
+_FEE = r"(?:咨询费|服务费|检测费|测试费|机时费|收费标准|收费|费用|价格|报价|单价)?\s*"
 # 不超过500元, 预算50万 … and 500元以内, 每小时300元以下 …: a ceiling on what the user will pay.
 _BUDGET_PATTERNS = (
-    re.compile(r"(?:不超过|不高于|不多于|低于|少于|最多|至多|不到|预算)\s*" + _PER_UNIT + _AMOUNT),
+    re.compile(_FEE + r"(?:不超过|不高于|不多于|低于|少于|最多|至多|不到|预算)\s*" + _PER_UNIT + _AMOUNT),
     re.compile(
-        _PER_UNIT + _AMOUNT + r"\s*(?:/小时|/h|/样|/次|每小时)?\s*(?:以内|以下|之内|内(?![存容部置核]))"
+        _FEE
+        + _PER_UNIT
+        + _AMOUNT
+        + r"\s*(?:/小时|/h|/样|/次|每小时)?\s*(?:以内|以下|之内|内(?![存容部置核]))"
     ),
 )
 _YUAN_PER_UNIT = {"亿元": 10**8, "亿": 10**8, "万元": 10_000, "万": 10_000, "千元": 1_000, "元": 1, "块": 1}
 # A typed amount beyond this (10 billion yuan) ceilings nothing, and past the engine's long it would fail the query.
 _MAX_CEILING_FEN = 10**12
 LATIN_BOOST = 0.8
+# What a word naming a technology field scores on a listing filed under it that does not say the word, and the
+# bonus of every listing filed under the field named (人工智能专家: filed under ai, not only 擅长人工智能方法).
+FIELD_SCORE = 2.0
+FIELD_BONUS = 6.0
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
 PINYIN_WORDS_BOOST = 0.5
@@ -263,6 +273,12 @@ def _word_query(word: str, *, relaxed: bool = False, translate: bool = True) -> 
     latin = _latin_query(word, relaxed)
     if latin is not None:
         alternatives.append(latin)
+    field_code = field_of(word)
+    if field_code is not None:
+        # 人工智能 also finds a listing filed under the field whose text never says it: a fixed, modest score.
+        alternatives.append(
+            {"constant_score": {"filter": {"term": {"fields": field_code}}, "boost": FIELD_SCORE}}
+        )
     meant = _english_meaning(word) if translate else ""
     if meant:
         # An English word the hand-kept lists do not name, by the Chinese words it is the gloss of.
@@ -405,24 +421,43 @@ def _required(count: int, relaxed: bool) -> str:
 
 
 def _coverage(
-    word_queries: list[dict[str, Any]], whole: list[dict[str, Any]], query: dict[str, Any]
+    word_queries: list[dict[str, Any]],
+    whole: list[dict[str, Any]],
+    query: dict[str, Any],
+    facts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Multiply the score by MISSING_WORD_FACTOR for every query word the document does not match.
+    """Multiply the score by MISSING_WORD_FACTOR for every query word (or fact) the document does not match.
 
-    A document matching the whole query another way (its pinyin: a homophone slip cuts into other words)
-    misses nothing.
+    A document matching the words another way (their pinyin: a homophone slip cuts into other words) misses
+    none of them; a fact (search.facts) is not in the pinyin and is missed all the same.
     """
-    if len(word_queries) < 2:
+    facts = facts or []
+    if len(word_queries) + len(facts) < 2:
         return query
+    functions = [{"filter": {"bool": {"must_not": [fact]}}, "weight": MISSING_WORD_FACTOR} for fact in facts]
+    functions += [
+        {"filter": {"bool": {"must_not": [word, *whole]}}, "weight": MISSING_WORD_FACTOR}
+        for word in word_queries
+    ]
     return {
         "function_score": {
             "query": query,
-            "functions": [
-                {"filter": {"bool": {"must_not": [word, *whole]}}, "weight": MISSING_WORD_FACTOR}
-                for word in word_queries
-            ],
+            "functions": functions,
             "score_mode": "multiply",
             "boost_mode": "multiply",
+        }
+    }
+
+
+def _fact_query(wording: str) -> dict[str, Any]:
+    """A fact the listing must state whole (search.facts): its wording as a phrase in a title, keyword or text."""
+    tokens = segment(wording)
+    return {
+        "dis_max": {
+            "queries": [
+                {"match_phrase": {name: {"query": tokens, "boost": boost}}} for name, boost in _WORD_FIELDS
+            ],
+            "tie_breaker": 0.3,
         }
     }
 
@@ -453,35 +488,48 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     ``relaxed`` (asked when the query found nothing) needs any one word and tolerates more slips.
     """
     text, ceiling = budget_ceiling(normalise(q))
-    words = query_words(text)
-    reading = _pinyin_reading(text)
-    types = list(dict.fromkeys(TYPE_WORDS[word] for word in [*words, *(reading or [])] if word in TYPE_WORDS))
-    # 专家 alone is still searched for; next to a topic it only picks the kind.
-    words = ([word for word in words if word not in TYPE_WORDS] or words)[:MAX_QUERY_WORDS]
+    rest, facts = find_facts(text)
+    words = query_words(rest) if rest else []
+    reading = _pinyin_reading(rest) if rest else None
+    named = query_words(text) if facts else words
+    types = [TYPE_WORDS[word] for word in [*named, *(reading or [])] if word in TYPE_WORDS]
+    types = list(dict.fromkeys([*types, *filter(None, map(kind_of, facts))]))
+    # 专家 alone is still searched for; next to a topic (or a fact: 首席科学家) it only picks the kind.
+    words = ([word for word in words if word not in TYPE_WORDS] or ([] if facts else words))[:MAX_QUERY_WORDS]
     words = english_phrases(words)
     # English words are read by their dictionary meanings, except next to a model number (Sigma 300).
     translate = not any(char.isdigit() for word in words for char in word)
+    # A fact (重庆市技术发明奖, 主任技师) counts as one word of the query: found whole, or missed.
+    fact_queries = [_fact_query(fact) for fact in facts]
     word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
     ways_in: list[dict[str, Any]] = []
-    whole = _pinyin_queries(text, words, reading, relaxed=relaxed)
-    if words:
+    whole = _pinyin_queries(rest, words, reading, relaxed=relaxed) if rest else []
+    if fact_queries or word_queries:
         matched_words: dict[str, Any] = {
-            "should": word_queries,
-            "minimum_should_match": _required(len(words), relaxed),
+            "should": [*fact_queries, *word_queries],
+            "minimum_should_match": _required(len(fact_queries) + len(word_queries), relaxed),
         }
         if whole and any(_is_fragment(word) for word in words):
             # A slip (基成电路): the words it was cut into are weak evidence next to its reading.
             matched_words["boost"] = SLIP_WORDS_BOOST
         ways_in.append({"bool": matched_words})
     ways_in.extend(whole)
+    if fact_queries and word_queries:
+        # Every fact stated (主任技师) is enough to be found; each word missed still costs (_coverage).
+        ways_in.append({"bool": {"must": fact_queries}})
     if not ways_in:
         return {"match_none": {}}
     # Fixed bonuses: a phrase query scores the sum of its terms' IDFs, which would let any long
     # verbatim title outweigh everything else; "the title says exactly this" is a yes/no fact.
     boosts: list[dict[str, Any]] = [
         {"constant_score": {"filter": {"match_phrase": {"title": text}}, "boost": PHRASE_BONUS}},
-        {"terms": {"keywords": list(dict.fromkeys([text, *words])), "boost": KEYWORD_BONUS}},
+        {"terms": {"keywords": list(dict.fromkeys([text, *words, *facts])), "boost": KEYWORD_BONUS}},
     ]
+    named_fields = list(dict.fromkeys(code for code in map(field_of, words) if code is not None))
+    if named_fields:
+        boosts.append(
+            {"constant_score": {"filter": {"terms": {"fields": named_fields}}, "boost": FIELD_BONUS}}
+        )
     if words:
         # The meaningful words in title order, by any synonym, whatever filler was typed between them.
         title_words = {"match_phrase": {"title_seg": {"query": segment(" ".join(words)), "slop": 1}}}
@@ -492,7 +540,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
             "should": boosts,
         }
     }
-    query = _coverage(word_queries, whole, query)
+    query = _coverage(word_queries, whole, query, fact_queries)
     # Instruments under maintenance cannot be booked now: still found, below the available ones.
     factors: list[dict[str, Any]] = [
         {"filter": {"term": {"availability": "maintenance"}}, "weight": MAINTENANCE_FACTOR}

@@ -276,24 +276,31 @@ async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_
     )
 
 
+async def published_experts(api: Any, admin: str, topic: str, **experts: dict[str, Any]) -> dict[str, int]:
+    """Experts of one new organisation on ``topic``, published and indexed: their ids by the names given."""
+    org = await create_org(api, admin, kind="university", region="500106")
+    _, provider = await create_user(api, admin, org_id=org["id"], role="provider")
+    ids = {}
+    for label, fields in experts.items():
+        made = await create_listing(api, provider, "expert", name="王立新", keywords=[topic], **fields)
+        await publish_listing(api, provider, admin, "expert", made["id"])
+        ids[label] = made["id"]
+    await api.wait_indexed(admin)
+    return ids
+
+
 async def test_a_price_ceiling_in_the_query_puts_affordable_experts_first_and_keeps_the_rest(
     api: Any, admin_token: str, stack: Any
 ) -> None:
     # given two experts on the same rare topic, the dearer one saying it twice (so it leads on the text alone)
     topic = unique("锂硫电池界面")
-    org = await create_org(api, admin_token, kind="university", region="500106")
-    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
-    ids = {}
-    for label, rate, bio in (
-        ("affordable", 30_000, f"长期从事{topic}研究，发表论文多篇。"),
-        ("dear", 120_000, f"长期从事{topic}研究，{topic}方向带头人。"),
-    ):
-        made = await create_listing(
-            api, provider, "expert", name="王立新", bio=bio, keywords=[topic], rate_fen_per_hour=rate
-        )
-        await publish_listing(api, provider, admin_token, "expert", made["id"])
-        ids[label] = made["id"]
-    await api.wait_indexed(admin_token)
+    ids = await published_experts(
+        api,
+        admin_token,
+        topic,
+        affordable={"bio": f"长期从事{topic}研究，发表论文多篇。", "rate_fen_per_hour": 30_000},
+        dear={"bio": f"长期从事{topic}研究，{topic}方向带头人。", "rate_fen_per_hour": 120_000},
+    )
 
     async def order(q: str) -> list[int]:
         found = await api.json("GET", "/api/v1/search", params={"q": q, "type": "expert", "size": 50})
@@ -312,3 +319,35 @@ async def test_a_price_ceiling_in_the_query_puts_affordable_experts_first_and_ke
     absurd = await api.json("GET", "/api/v1/search", params={"q": f"{topic} 不超过{'9' * 40}万元"})
     assert absurd["price_ceiling_fen"] is None
     assert {ids["affordable"], ids["dear"]} <= {item["id"] for item in absurd["items"]}
+
+
+async def test_an_award_typed_in_the_query_is_one_fact_the_listing_must_state_whole(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given two experts on the same rare topic: one won the Chongqing Technology Invention Award; the other says
+    # every word of the award apart (重庆市 … 技术 … 发明奖) and the topic twice, so on the words alone it leads
+    topic = unique("钠离子电池正极")
+    ids = await published_experts(
+        api,
+        admin_token,
+        topic,
+        awarded={"bio": f"长期从事{topic}研究，曾获重庆市技术发明奖二等奖。"},
+        other={
+            "bio": f"主持重庆市技术创新与应用发展专项，获得发明奖提名，长期从事{topic}技术研究，{topic}方向带头人。"
+        },
+    )
+
+    async def order(q: str) -> list[int]:
+        found = await api.json("GET", "/api/v1/search", params={"q": q, "size": 50})
+        return [item["id"] for item in found["items"] if item["id"] in ids.values()]
+
+    # when the topic alone is searched, then the one saying it twice leads
+    assert await order(f"{topic} 专家") == [ids["other"], ids["awarded"]]
+    # when the award is asked for, then the expert who won it leads and the other is still found
+    asked = f"有没有获得过重庆市技术发明奖的{topic}专家"
+    assert await order(asked) == [ids["awarded"], ids["other"]]
+    # and the answer and the page say which fact was read, in the listings' wording
+    found = await api.json("GET", "/api/v1/search", params={"q": asked})
+    assert found["query_facts"] == ["重庆市技术发明奖"]
+    assert "已识别条件" in await page(stack, f"/search?q={asked}")
+    assert (await api.json("GET", "/api/v1/search", params={"q": topic}))["query_facts"] == []
