@@ -60,6 +60,9 @@ DEV8_PATH = DATA_DIR / "judgements_dev8.yaml"
 # The eighth held-out set (the test set of the sixth wave), evaluated once as such (nDCG@10 0.896), then read per
 # query in the seventh wave: a ninth dev set.
 DEV9_PATH = DATA_DIR / "judgements_dev9.yaml"
+# The ninth held-out set (written for the seventh wave), evaluated once as such after the wave's first change (nDCG@10
+# 0.807), then read per query: a tenth dev set.
+DEV10_PATH = DATA_DIR / "judgements_dev10.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -69,6 +72,7 @@ DEV_SETS = {
     "dev7": DEV7_PATH,
     "dev8": DEV8_PATH,
     "dev9": DEV9_PATH,
+    "dev10": DEV10_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
