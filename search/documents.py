@@ -3,6 +3,7 @@
 from typing import Any
 
 from search.analysis import latin_text, normalise, pinyin_syllables, segment, suggest_inputs
+from search.facts import counts_of
 
 # Fields shown in a search hit; everything a result card needs, so no per-hit database round trip.
 DISPLAY_KEYS = (
@@ -100,6 +101,8 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "city": f"{region[:4]}00" if region else None,
         "maturity": snapshot.get("maturity"),
         "trl": snapshot.get("trl"),
+        # The numbers the text states (授权发明专利31项, 专业服务人员15名): a query may ask a minimum of them.
+        "counts": counts_of(body),
         "category": snapshot.get("category"),
         "availability": snapshot.get("availability"),
         "group": group_of(snapshot),

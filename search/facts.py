@@ -9,6 +9,7 @@ left for the word analysis; search.queries matches each fact as a phrase.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -155,3 +156,102 @@ def _lead_end(text: str, end: int, edges: set[int], leads: tuple[str, ...]) -> i
         if lead.isascii() and after.lstrip().startswith(lead) and stop in edges:
             return stop
     return end
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number a listing states about itself (授权发明专利31项) that a searcher may ask a minimum of."""
+
+    name: str
+    label: str
+    # In the listing's text: the number is the first group.
+    stated: re.Pattern[str]
+    # In a query: the words naming it, and the units typed after the number.
+    nouns: str
+    units: str
+    # The kind of listing that states it.
+    kind: str
+
+
+COUNTS: Final = (
+    Count(
+        "patents",
+        "授权发明专利",
+        re.compile(r"授权发明专利(\d+)项"),
+        r"授权发明专利|发明专利|授权专利|专利",
+        "项|件|个",
+        "expert",
+    ),
+    Count(
+        "papers", "发表论文", re.compile(r"发表论文(\d+)篇"), r"发表论文|发表文章|论文|文章", "篇", "expert"
+    ),
+    Count(
+        "projects",
+        "主持科研项目",
+        re.compile(r"科研项目(\d+)项"),
+        r"主持科研项目|科研项目|主持项目|项目|课题",
+        "项|个",
+        "expert",
+    ),
+    Count(
+        "staff",
+        "专业服务人员",
+        re.compile(r"专业服务人员(\d+)名"),
+        r"专业服务人员|服务人员|专业人员|员工|人员",
+        "名|人|位",
+        "agency",
+    ),
+    Count(
+        "served",
+        "累计服务企业",
+        re.compile(r"累计服务企业(\d+)家次"),
+        r"近三年累计服务企业|累计服务企业|累计服务|服务企业|服务客户|服务过",
+        "家次|家|次",
+        "agency",
+    ),
+)
+_AT_LEAST_BEFORE: Final = r"(?:数量|数)?\s*(?:达到|达|超过|不少于|不低于|至少|大于|多于|高于|在)?\s*"
+_AT_LEAST_AFTER: Final = r"\s*(?:以上|及以上|或以上|多|\+)"
+# Technology readiness typed as a floor (TRL7以上, 成熟度6级以上): the achievements' own `trl` field.
+_TRL: Final = re.compile(r"(?:trl|技术成熟度|成熟度)\s*-?\s*([1-9])\s*级?\s*(?:以上|及以上|或以上|\+)?")
+
+
+def counts_of(text: str) -> dict[str, int]:
+    """The numbers a listing's text states (授权发明专利31项 → patents 31), for the engine document."""
+    found: dict[str, int] = {}
+    for count in COUNTS:
+        stated = count.stated.search(text)
+        if stated is not None:
+            found[count.name] = int(stated.group(1))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Minimum:
+    """A minimum typed in a query: the engine field, the least value, what the page shows, the kind stating it."""
+
+    field: str
+    least: int
+    label: str
+    kind: str
+
+
+def find_minimums(text: str) -> tuple[str, list[Minimum]]:
+    """Minimums typed in a normalised query (授权发明专利30项以上, 专业服务人员100名以上, trl7以上): the query
+    without them, and each minimum."""
+    found: list[Minimum] = []
+    for count in COUNTS:
+        pattern = re.compile(
+            f"(?:{count.nouns}){_AT_LEAST_BEFORE}(\\d+)\\s*(?:{count.units})(?:{_AT_LEAST_AFTER})"
+        )
+        typed = pattern.search(text)
+        if typed is not None:
+            least = int(typed.group(1))
+            found.append(Minimum(f"counts.{count.name}", least, f"{count.label}≥{least}", count.kind))
+            text = text[: typed.start()] + " " + text[typed.end() :]
+    trl = _TRL.search(text)
+    if trl is not None:
+        least = int(trl.group(1))
+        found.append(Minimum("trl", least, f"TRL≥{least}", "achievement"))
+        text = text[: trl.start()] + " " + text[trl.end() :]
+    return " ".join(text.split()), found

@@ -128,6 +128,11 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "city": {"type": "keyword"},
             "maturity": {"type": "keyword"},
             "trl": {"type": "integer"},
+            "counts": {
+                "properties": {
+                    name: {"type": "integer"} for name in ("patents", "papers", "projects", "staff", "served")
+                }
+            },
             "category": {"type": "keyword"},
             "availability": {"type": "keyword"},
             # Listings that are the same thing (one instrument model at many institutions) share a group.

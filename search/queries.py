@@ -20,7 +20,7 @@ from search.analysis import (
     split_pinyin,
     split_pinyin_prefix,
 )
-from search.facts import field_of, find_facts, kind_of
+from search.facts import field_of, find_facts, find_minimums, kind_of
 
 MAX_WINDOW = 10_000
 FACETS = ("type", "fields", "region", "maturity")
@@ -199,6 +199,8 @@ LATIN_BOOST = 0.8
 # What a word naming a technology field scores on a listing filed under it that does not say the word, and the
 # bonus of every listing filed under the field named (人工智能专家: filed under ai, not only 擅长人工智能方法).
 FIELD_SCORE = 2.0
+# What a listing meeting a minimum typed in the query (授权发明专利30项以上) scores for it.
+MINIMUM_SCORE = 2.0
 FIELD_BONUS = 6.0
 SLIP_PINYIN_BOOST = 2.0
 SLIP_WORDS_BOOST = 0.3
@@ -488,19 +490,32 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     ``relaxed`` (asked when the query found nothing) needs any one word and tolerates more slips.
     """
     text, ceiling = budget_ceiling(normalise(q))
-    rest, facts = find_facts(text)
+    rest, minimums = find_minimums(text)
+    rest, facts = find_facts(rest)
     words = query_words(rest) if rest else []
     reading = _pinyin_reading(rest) if rest else None
-    named = query_words(text) if facts else words
+    named = query_words(text) if facts or minimums else words
     types = [TYPE_WORDS[word] for word in [*named, *(reading or [])] if word in TYPE_WORDS]
-    types = list(dict.fromkeys([*types, *filter(None, map(kind_of, facts))]))
+    types = list(dict.fromkeys([*types, *filter(None, map(kind_of, facts)), *(m.kind for m in minimums)]))
     # 专家 alone is still searched for; next to a topic (or a fact: 首席科学家) it only picks the kind.
-    words = ([word for word in words if word not in TYPE_WORDS] or ([] if facts else words))[:MAX_QUERY_WORDS]
+    words = ([word for word in words if word not in TYPE_WORDS] or ([] if facts or minimums else words))[
+        :MAX_QUERY_WORDS
+    ]
     words = english_phrases(words)
     # English words are read by their dictionary meanings, except next to a model number (Sigma 300).
     translate = not any(char.isdigit() for word in words for char in word)
     # A fact (重庆市技术发明奖, 主任技师) counts as one word of the query: found whole, or missed.
     fact_queries = [_fact_query(fact) for fact in facts]
+    # A minimum typed (授权发明专利30项以上, trl7以上) is a fact too: the listing's number meets it, or it is missed.
+    fact_queries += [
+        {
+            "constant_score": {
+                "filter": {"range": {minimum.field: {"gte": minimum.least}}},
+                "boost": MINIMUM_SCORE,
+            }
+        }
+        for minimum in minimums
+    ]
     word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
     ways_in: list[dict[str, Any]] = []
     whole = _pinyin_queries(rest, words, reading, relaxed=relaxed) if rest else []

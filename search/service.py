@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from search import client
 from search.analysis import initialise, normalise
 from search.documents import build_document, is_indexable, with_document
-from search.facts import find_facts
+from search.facts import find_facts, find_minimums
 from search.indexer import apply_events
 from search.indices import (
     LISTING_TYPES,
@@ -212,7 +212,8 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     text, ceiling = budget_ceiling(normalise(params.q)) if params.q.strip() else ("", None)
     response["price_ceiling_fen"] = ceiling
     # Facts typed in the query (主任技师, 重庆市技术发明奖) are matched whole, in the listing's wording; the page says so.
-    response["query_facts"] = find_facts(text)[1] if text else []
+    rest, minimums = find_minimums(text)
+    response["query_facts"] = [*find_facts(rest)[1], *(minimum.label for minimum in minimums)] if text else []
     response["related"] = _items(await related_hits(params, result), params)
     response["engine_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if use_cache:

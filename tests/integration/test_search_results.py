@@ -321,33 +321,52 @@ async def test_a_price_ceiling_in_the_query_puts_affordable_experts_first_and_ke
     assert {ids["affordable"], ids["dear"]} <= {item["id"] for item in absurd["items"]}
 
 
-async def test_an_award_typed_in_the_query_is_one_fact_the_listing_must_state_whole(
-    api: Any, admin_token: str, stack: Any
+@pytest.mark.parametrize(
+    ("seed", "asked", "meets", "other", "read"),
+    [
+        # an award: the other says every word of it apart (重庆市 … 技术 … 发明奖)
+        (
+            "钠离子电池正极",
+            "有没有获得过重庆市技术发明奖的{topic}专家",
+            "长期从事{topic}研究，曾获重庆市技术发明奖二等奖。",
+            "主持重庆市技术创新与应用发展专项，获得发明奖提名，长期从事{topic}技术研究，{topic}方向带头人。",
+            "重庆市技术发明奖",
+        ),
+        # a minimum: the other holds 5 patents and has "30项以上" more pending
+        (
+            "固态锂金属负极",
+            "想找授权发明专利30项以上的{topic}专家",
+            "长期从事{topic}研究，发表论文20篇，授权发明专利31项。",
+            "长期从事{topic}研究，{topic}方向带头人，授权发明专利5项，另有发明专利申请30项以上在审。",
+            "授权发明专利≥30",
+        ),
+    ],
+)
+async def test_a_fact_typed_in_the_query_ranks_the_listing_that_states_it_first(
+    api: Any, admin_token: str, stack: Any, seed: str, asked: str, meets: str, other: str, read: str
 ) -> None:
-    # given two experts on the same rare topic: one won the Chongqing Technology Invention Award; the other says
-    # every word of the award apart (重庆市 … 技术 … 发明奖) and the topic twice, so on the words alone it leads
-    topic = unique("钠离子电池正极")
+    # given two experts on the same rare topic: one states the fact; the other does not, but says the topic twice
+    # and the fact's words apart, so on the words alone it leads
+    topic = unique(seed)
     ids = await published_experts(
         api,
         admin_token,
         topic,
-        awarded={"bio": f"长期从事{topic}研究，曾获重庆市技术发明奖二等奖。"},
-        other={
-            "bio": f"主持重庆市技术创新与应用发展专项，获得发明奖提名，长期从事{topic}技术研究，{topic}方向带头人。"
-        },
+        meets={"bio": meets.format(topic=topic)},
+        other={"bio": other.format(topic=topic)},
     )
 
     async def order(q: str) -> list[int]:
         found = await api.json("GET", "/api/v1/search", params={"q": q, "size": 50})
         return [item["id"] for item in found["items"] if item["id"] in ids.values()]
 
-    # when the topic alone is searched, then the one saying it twice leads
-    assert await order(f"{topic} 专家") == [ids["other"], ids["awarded"]]
-    # when the award is asked for, then the expert who won it leads and the other is still found
-    asked = f"有没有获得过重庆市技术发明奖的{topic}专家"
-    assert await order(asked) == [ids["awarded"], ids["other"]]
+    # when the topic alone is searched, then the other leads
+    assert await order(f"{topic} 专家") == [ids["other"], ids["meets"]]
+    # when the fact is asked for, then the expert stating it leads and the other is still found
+    question = asked.format(topic=topic)
+    assert await order(question) == [ids["meets"], ids["other"]]
     # and the answer and the page say which fact was read, in the listings' wording
-    found = await api.json("GET", "/api/v1/search", params={"q": asked})
-    assert found["query_facts"] == ["重庆市技术发明奖"]
-    assert "已识别条件" in await page(stack, f"/search?q={asked}")
+    found = await api.json("GET", "/api/v1/search", params={"q": question})
+    assert found["query_facts"] == [read]
+    assert "已识别条件" in await page(stack, f"/search?q={question}")
     assert (await api.json("GET", "/api/v1/search", params={"q": topic}))["query_facts"] == []

@@ -1,12 +1,13 @@
 """Facts typed in a query (search/facts.py, dictionary/facts.txt) and how the query matches them, without an engine."""
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from search.analysis import normalise, segment
-from search.facts import field_of, find_facts, kind_of, load_facts
+from search.facts import counts_of, field_of, find_facts, find_minimums, kind_of, load_facts
 from search.queries import FIELD_BONUS, MISSING_WORD_FACTOR, TYPE_WEIGHT, text_query
 from tests.unit.test_queries import find_all
 
@@ -115,3 +116,50 @@ def test_the_file_format_is_checked(tmp_path: Path) -> None:
     path.write_text("只有左边\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"facts\.txt:1"):
         load_facts(path)
+
+
+@pytest.mark.parametrize(
+    ("typed", "rest", "minimums"),
+    [
+        ("想找授权发明专利30项以上的新材料专家", "想找 的新材料专家", [("counts.patents", 30, "expert")]),
+        (
+            "近三年累计服务企业1500家次以上的专利代理机构",
+            "的专利代理机构",
+            [("counts.served", 1500, "agency")],
+        ),
+        ("检测机构 专业服务人员100名以上", "检测机构", [("counts.staff", 100, "agency")]),
+        ("TRL7 以上 芯片封装 技术转让", "芯片封装 技术转让", [("trl", 7, "achievement")]),
+        ("授權發明專利 35項以上 人工智慧 專家", "人工智能 专家", [("counts.patents", 35, "expert")]),
+    ],
+)
+def test_a_minimum_typed_in_the_query_is_read_and_left_out_of_the_words(
+    typed: str, rest: str, minimums: list[tuple[str, int, str]]
+) -> None:
+    left, found = find_minimums(normalise(typed))
+    assert left == rest
+    assert [(m.field, m.least, m.kind) for m in found] == minimums
+
+
+@pytest.mark.parametrize("typed", ["专利导航", "发明专利申请代理 3项", "论文写作", "500项目"])
+def test_a_number_without_a_floor_is_no_minimum(typed: str) -> None:
+    assert find_minimums(typed) == (typed, [])
+
+
+def test_a_listing_states_its_numbers_for_the_engine() -> None:
+    bio = "主持重庆市自然科学基金项目等科研项目15项，发表论文92篇，授权发明专利31项。"
+    assert counts_of(bio) == {"projects": 15, "papers": 92, "patents": 31}
+    agency = "拥有专业服务人员15名，…近三年累计服务企业1479家次。"
+    assert counts_of(agency) == {"staff": 15, "served": 1479}
+    assert counts_of("无数字") == {}
+
+
+def test_a_minimum_is_a_range_the_listing_meets_or_misses_like_a_word() -> None:
+    query = text_query("授权发明专利30项以上的新材料专家")
+    ranges = [r for r in find_all(query, "range") if "counts.patents" in r]
+    # once to score (and to be found by it alone), once as the missed-word factor
+    assert ranges
+    assert all(r == {"counts.patents": {"gte": 30}} for r in ranges)
+    missing = [
+        f for group in find_all(query, "functions") for f in group if f.get("weight") == MISSING_WORD_FACTOR
+    ]
+    assert any("counts.patents" in json.dumps(f) for f in missing)
