@@ -130,6 +130,10 @@ async def put_settings(index: str, body: dict[str, Any]) -> None:
     await _call(get_engine().indices.put_settings(index=index, body=body))
 
 
+async def put_mapping(index: str, body: dict[str, Any]) -> None:
+    await _call(get_engine().indices.put_mapping(index=index, body=body))
+
+
 async def bulk(operations: Sequence[dict[str, Any] | str], *, refresh_after: bool = False) -> dict[str, Any]:
     """One `_bulk` request; operations are action/source lines already paired (a str is sent as is)."""
     try:

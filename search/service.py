@@ -42,10 +42,12 @@ from services.core.settings import get_settings
 
 
 async def ensure_indices(*, prefix: str | None = None, replicas: int = 0) -> None:
-    """Create each type's first index and alias when missing (idempotent)."""
+    """Create each type's first index and alias when missing (idempotent); add fields a newer release maps to an
+    existing index (a strict mapping refuses a document carrying them), so indexing goes on before a reindex."""
     for listing_type in SEARCHABLE_TYPES:
         alias = alias_name(listing_type, prefix)
         if await client.alias_targets(alias):
+            await client.put_mapping(alias, {"properties": index_body()["mappings"]["properties"]})
             continue
         # A fixed first name: the server and workers may start together, and only one create can win.
         name = f"{alias}-initial"

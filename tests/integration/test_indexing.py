@@ -12,8 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from search import client
 from search.client import close_engine
+from search.documents import build_document
 from search.indexer import apply_events
+from search.indices import index_body
+from search.service import ensure_indices
 from tests.factories import create_listing, create_org, create_user, publish_listing, unique
 from tests.integration.conftest import BIN, ROOT, Processes, _free_port
 
@@ -323,3 +327,36 @@ async def test_search_check_reports_a_deleted_document_and_fix_restores_it(
     name = (await api.json("GET", f"/api/v1/instruments/{listing_id}"))["name"]
     found = await api.json("GET", "/api/v1/search", params={"q": name, "type": "instrument"})
     assert listing_id in [item["id"] for item in found["items"]]
+
+
+async def test_an_index_made_by_an_older_release_gets_the_new_fields_and_takes_their_documents() -> None:
+    # given an expert index made before `counts` was mapped (the strict mapping refuses unknown fields)
+    prefix = unique("tmold").lower()
+    old = index_body()
+    del old["mappings"]["properties"]["counts"]
+    name = f"{prefix}-expert-initial"
+    try:
+        await client.create_index(name, old)
+        await client.swap_alias(f"{prefix}-expert", name, [])
+        document = build_document(
+            {"id": 1, "type": "expert", "status": "published", "name": "王立新", "bio": "授权发明专利31项。"}
+        )
+        assert document["counts"] == {"patents": 31}
+        refused = await client.bulk([{"index": {"_index": f"{prefix}-expert", "_id": "1"}}, document])
+        assert refused["errors"], "the old mapping refuses the new field: what a worker would hit"
+
+        # when the server or a worker starts (ensure_indices)
+        await ensure_indices(prefix=prefix)
+
+        # then the field is mapped and the document is taken, its number searchable
+        taken = await client.bulk(
+            [{"index": {"_index": f"{prefix}-expert", "_id": "1"}}, document], refresh_after=True
+        )
+        assert not taken["errors"]
+        found = await client.count(f"{prefix}-expert", {"query": {"range": {"counts.patents": {"gte": 30}}}})
+        assert found == 1
+    finally:
+        for listing_type in ("achievement", "instrument", "expert", "agency", "demand"):
+            for index in await client.alias_targets(f"{prefix}-{listing_type}"):
+                await client.delete_index(index)
+        await close_engine()
