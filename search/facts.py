@@ -164,7 +164,8 @@ class Count:
 
     name: str
     label: str
-    # In the listing's text: the number is the first group.
+    # In the listing's text: the number is the first group, at most nine digits, so a bio claiming more cannot
+    # overflow the engine's integer field and have its document refused.
     stated: re.Pattern[str]
     # In a query: the words naming it, and the units typed after the number.
     nouns: str
@@ -177,18 +178,23 @@ COUNTS: Final = (
     Count(
         "patents",
         "授权发明专利",
-        re.compile(r"授权发明专利(\d+)项"),
+        re.compile(r"授权发明专利(\d{1,9})项"),
         r"授权发明专利|发明专利|授权专利|专利",
         "项|件|个",
         "expert",
     ),
     Count(
-        "papers", "发表论文", re.compile(r"发表论文(\d+)篇"), r"发表论文|发表文章|论文|文章", "篇", "expert"
+        "papers",
+        "发表论文",
+        re.compile(r"发表论文(\d{1,9})篇"),
+        r"发表论文|发表文章|论文|文章",
+        "篇",
+        "expert",
     ),
     Count(
         "projects",
         "主持科研项目",
-        re.compile(r"科研项目(\d+)项"),
+        re.compile(r"科研项目(\d{1,9})项"),
         r"主持科研项目|科研项目|主持项目|项目|课题",
         "项|个",
         "expert",
@@ -196,7 +202,7 @@ COUNTS: Final = (
     Count(
         "staff",
         "专业服务人员",
-        re.compile(r"专业服务人员(\d+)名"),
+        re.compile(r"专业服务人员(\d{1,9})名"),
         r"专业服务人员|服务人员|专业人员|员工|人员",
         "名|人|位",
         "agency",
@@ -204,7 +210,7 @@ COUNTS: Final = (
     Count(
         "served",
         "累计服务企业",
-        re.compile(r"累计服务企业(\d+)家次"),
+        re.compile(r"累计服务企业(\d{1,9})家次"),
         r"近三年累计服务企业|累计服务企业|累计服务|服务企业|服务客户|服务过",
         "家次|家|次",
         "agency",
@@ -238,11 +244,12 @@ class Minimum:
 
 def find_minimums(text: str) -> tuple[str, list[Minimum]]:
     """Minimums typed in a normalised query (授权发明专利30项以上, 专业服务人员100名以上, trl7以上): the query
-    without them, and each minimum."""
+    without them, and each minimum. A floor of ten digits or more is no minimum (it stays text): past the
+    engine's integer it could fail the whole search."""
     found: list[Minimum] = []
     for count in COUNTS:
         pattern = re.compile(
-            f"(?:{count.nouns}){_AT_LEAST_BEFORE}(\\d+)\\s*(?:{count.units})(?:{_AT_LEAST_AFTER})"
+            f"(?:{count.nouns}){_AT_LEAST_BEFORE}(\\d{{1,9}})\\s*(?:{count.units})(?:{_AT_LEAST_AFTER})"
         )
         typed = pattern.search(text)
         if typed is not None:

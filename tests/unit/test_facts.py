@@ -163,3 +163,11 @@ def test_a_minimum_is_a_range_the_listing_meets_or_misses_like_a_word() -> None:
         f for group in find_all(query, "functions") for f in group if f.get("weight") == MISSING_WORD_FACTOR
     ]
     assert any("counts.patents" in json.dumps(f) for f in missing)
+
+
+def test_an_absurd_number_is_neither_a_minimum_nor_a_count_the_engine_cannot_hold() -> None:
+    # a searcher typing 40 nines, or a provider's bio claiming them, must not fail the search or the indexing
+    typed = "授权发明专利" + "9" * 40 + "项以上 电池"
+    assert find_minimums(typed) == (typed, [])
+    assert counts_of("授权发明专利" + "9" * 40 + "项，发表论文12篇。") == {"papers": 12}
+    assert counts_of("授权发明专利999999999项") == {"patents": 999_999_999}
