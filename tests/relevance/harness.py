@@ -63,6 +63,9 @@ DEV9_PATH = DATA_DIR / "judgements_dev9.yaml"
 # The ninth held-out set (written for the seventh wave), evaluated once as such after the wave's first change (nDCG@10
 # 0.807), then read per query: a tenth dev set.
 DEV10_PATH = DATA_DIR / "judgements_dev10.yaml"
+# The tenth held-out set (the test set of the seventh wave), evaluated once as such (nDCG@10 0.913), then read per
+# query in the eighth wave: an eleventh dev set.
+DEV11_PATH = DATA_DIR / "judgements_dev11.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -73,6 +76,7 @@ DEV_SETS = {
     "dev8": DEV8_PATH,
     "dev9": DEV9_PATH,
     "dev10": DEV10_PATH,
+    "dev11": DEV11_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
