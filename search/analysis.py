@@ -832,7 +832,12 @@ def query_words(text: str) -> list[str]:
     """
     every = [_without_filler_prefix(word) for word in words(text)]
     # A query of nothing but filler (服务) still means something: search for it as typed.
-    kept = [word for word in every if word not in _QUERY_FILLERS] or every
+    # An English filler inside a listed phrase (time to first fix, length of stay) is part of the phrase.
+    kept = [
+        word
+        for position, word in enumerate(every)
+        if word not in _QUERY_FILLERS or (word.isascii() and _forms_phrase(every, position))
+    ] or every
     found = _corrected(_joined_single_characters(kept, text))
     grouped: list[str] = []
     position = 0
@@ -875,6 +880,8 @@ def _latin_candidates(word: str) -> list[str]:
     for ending in ("es", "s"):
         if word.endswith(ending) and word[: -len(ending)] in _LATIN_VOCABULARY:
             return [word[: -len(ending)]]
+    if english_to_chinese(word):
+        return []  # an English word the glosses know (ground) is no slip of a listed one (round)
     limit = 1 if len(word) < 10 else 2
     # Two edits that are both deletions turn a longer unknown word into a shorter known one
     # (transfomer → transfer); a typo drops or swaps a letter, it rarely adds two.

@@ -413,6 +413,11 @@ def _is_fragment(word: str) -> bool:
     return not word.isascii() and not is_known_word(word)
 
 
+def _is_detail(word: str) -> bool:
+    """A bare number (4000, 1/6) or a single Latin letter (g): a figure or unit typed beside a need."""
+    return word.replace(".", "").replace("/", "").isdigit() or (len(word) == 1 and word.isascii() and word.isalpha())
+
+
 def _required(count: int, relaxed: bool) -> str:
     # Recall first: a document matching most of the words is found (one of two, two of three or four, then
     # all but two and from seven words half), and the missing-word factor below ranks the complete matches first.
@@ -517,12 +522,19 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
         for minimum in minimums
     ]
     word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
+    # A bare number or letter among two or more other words (low gravity simulation 1/6 g range, spacecraft ground
+    # test 4000 hours) is a detail, not a need: it scores, and its absence costs (_coverage), but a listing
+    # stating another figure is still found. Alone or next to one word (Sigma 300) it is the model asked for.
+    strong = [query for word, query in zip(words, word_queries, strict=True) if not _is_detail(word)]
+    details = [query for word, query in zip(words, word_queries, strict=True) if _is_detail(word)]
+    if len(strong) < 2:
+        strong, details = word_queries, []
     ways_in: list[dict[str, Any]] = []
     whole = _pinyin_queries(rest, words, reading, relaxed=relaxed) if rest else []
     if fact_queries or word_queries:
         matched_words: dict[str, Any] = {
-            "should": [*fact_queries, *word_queries],
-            "minimum_should_match": _required(len(fact_queries) + len(word_queries), relaxed),
+            "should": [*fact_queries, *strong],
+            "minimum_should_match": _required(len(fact_queries) + len(strong), relaxed),
         }
         if whole and any(_is_fragment(word) for word in words):
             # A slip (基成电路): the words it was cut into are weak evidence next to its reading.
@@ -540,6 +552,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
         {"constant_score": {"filter": {"match_phrase": {"title": text}}, "boost": PHRASE_BONUS}},
         {"terms": {"keywords": list(dict.fromkeys([text, *words, *facts])), "boost": KEYWORD_BONUS}},
     ]
+    boosts.extend(details)
     named_fields = list(dict.fromkeys(code for code in map(field_of, words) if code is not None))
     if named_fields:
         boosts.append(

@@ -367,9 +367,38 @@ def test_query_fillers_never_hide_a_dictionary_or_synonym_word() -> None:
         if not line.startswith("#")
         for word in line.split()
     }
+    # A filler may be a word inside a listed English phrase (length of stay): query_words keeps it there.
     synonym_terms = {token for rule in SYNONYM_RULES for term in rule_terms(rule) for token in term.split()}
+    inside_phrases = {
+        token for rule in SYNONYM_RULES for term in rule_terms(rule) if term.isascii() for token in term.split()[1:-1]
+    }
 
-    assert fillers & (domain_words() | synonym_terms) == set()
+    assert fillers & (domain_words() | (synonym_terms - inside_phrases)) == set()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("length of stay after surgery", "length of stay"),
+        ("time to first fix of a gnss module", "time to first fix"),
+        ("in vivo imaging of mice", "in vivo imaging"),
+    ],
+)
+def test_an_english_filler_inside_a_listed_phrase_stays_in_it(typed: str, kept: str) -> None:
+    words = query_words(typed)
+
+    assert kept in words
+    assert "of" not in words and "to" not in words and "in" not in words
+
+
+def test_english_fillers_are_dropped_and_known_english_words_are_not_corrected() -> None:
+    assert query_words("hemodialyzer cheaper than imported products") == [
+        "hemodialyzer",
+        "cheaper",
+        "imported products",
+    ]
+    # ground is an English word: never "corrected" to the listed round
+    assert "ground" in query_words("spacecraft ground vibration")
 
 
 @pytest.mark.parametrize(
@@ -407,7 +436,7 @@ def test_what_is_not_pinyin_of_known_words_reads_as_nothing(typed: str) -> None:
 def test_filler_glued_to_a_verb_is_cut_and_single_characters_typed_together_are_one_word() -> None:
     from search.analysis import query_words
 
-    assert query_words(normalise("我想测一下复合材料的拉伸强度")) == ["测", "复合材料", "拉伸", "强度"]
+    assert query_words(normalise("我想测一下复合材料的拉伸强度")) == ["测", "复合材料", "拉伸强度"]
     assert query_words(normalise("药筛")) == ["药筛"]
     # characters typed apart stay apart
     assert query_words(normalise("电 镜")) == ["电", "镜"]

@@ -145,9 +145,27 @@ def test_how_many_words_must_match(q: str, required: str) -> None:
 
 
 def test_words_are_capped() -> None:
-    query = text_query(" ".join(f"词{n}号" for n in range(40)))
+    query = text_query(" ".join(f"word{chr(ord('a') + n // 26)}{chr(ord('a') + n % 26)}" for n in range(40)))
 
     assert len(word_clauses(query)) == MAX_QUERY_WORDS
+
+
+def test_a_bare_number_beside_two_words_is_a_detail_not_a_required_word() -> None:
+    query = text_query("spacecraft ground test 4000 hours")
+    ways_in = core(query)["bool"]["must"][0]["bool"]["should"]
+    matched = next(way for way in ways_in if "bool" in way)["bool"]
+
+    # spacecraft, ground test, hours must mostly match; 4000 only scores (a listing stating 4700小时 is found)
+    assert len(matched["should"]) == 3
+    assert matched["minimum_should_match"] == "2<-1 3<-2 6<50%"
+    assert "4000" not in json.dumps(matched)
+    assert "4000" in json.dumps(core(query)["bool"]["should"])
+
+
+def test_a_number_beside_one_word_is_the_model_asked_for() -> None:
+    matched_words = words_of(text_query("Sigma 300"))
+
+    assert matched_words == ["sigma", "300"]
 
 
 def test_misspelt_latin_word_is_corrected_and_latin_phrases_stay_whole() -> None:
