@@ -415,7 +415,9 @@ def _is_fragment(word: str) -> bool:
 
 def _is_detail(word: str) -> bool:
     """A bare number (4000, 1/6) or a single Latin letter (g): a figure or unit typed beside a need."""
-    return word.replace(".", "").replace("/", "").isdigit() or (len(word) == 1 and word.isascii() and word.isalpha())
+    return word.replace(".", "").replace("/", "").isdigit() or (
+        len(word) == 1 and word.isascii() and word.isalpha()
+    )
 
 
 def _required(count: int, relaxed: bool) -> str:

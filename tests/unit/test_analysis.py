@@ -370,7 +370,11 @@ def test_query_fillers_never_hide_a_dictionary_or_synonym_word() -> None:
     # A filler may be a word inside a listed English phrase (length of stay): query_words keeps it there.
     synonym_terms = {token for rule in SYNONYM_RULES for term in rule_terms(rule) for token in term.split()}
     inside_phrases = {
-        token for rule in SYNONYM_RULES for term in rule_terms(rule) if term.isascii() for token in term.split()[1:-1]
+        token
+        for rule in SYNONYM_RULES
+        for term in rule_terms(rule)
+        if term.isascii()
+        for token in term.split()[1:-1]
     }
 
     assert fillers & (domain_words() | (synonym_terms - inside_phrases)) == set()
