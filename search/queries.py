@@ -761,9 +761,6 @@ def build_candidates(text: str, fields: list[str], types: list[str] | None, size
     return {"size": size, "query": query, "_source": ["display", "title_seg", "keywords_seg"]}
 
 
-# The CJK-bigram title clause only reads the head of a demand's text (its title and keywords come first):
-# bigrams of a whole description cost more than they find.
-TITLE_CHARS = 60
 # Source fields a matcher needs of a candidate: what it shows, and the words its reasons may name.
 MATCH_SOURCE = ["display", "title_seg", "keywords_seg"]
 # Words a demand uses about the deal rather than the need (费用别太高, 最好两周内出结果): kept out of its query, or
@@ -827,7 +824,9 @@ def build_match_candidates(text: str, fields: list[str], types: list[str], size:
     """Supply for a demand: the best `size` listings of each of `types`, in one request.
 
     The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
-    and bodies, plus CJK bigrams of its head over titles; sharing a technology field adds a little. The best of
+    and bodies, and its specific words inside the bodies' longer terms by their CJK bigrams; sharing a
+    technology field adds a little. (CJK bigrams of the demand's head over titles cost 8 ms of 78 per demand at
+    200k listings and found nothing the words did not: dev recall@10 0.835 with them, 0.837 without.) The best of
     each type come from a `top_hits` per type bucket, which keeps instruments, experts and agencies from being
     crowded out by the far more numerous achievements; one request means one set of term statistics (with
     DFS) and one round trip, where a request per type paid both four times.
@@ -841,7 +840,6 @@ def build_match_candidates(text: str, fields: list[str], types: list[str], size:
                 "type": "most_fields",
             }
         },
-        {"match": {"title": {"query": normalise(text)[:TITLE_CHARS], "boost": 0.5}}},
     ]
     specific = [word for word in words if _is_specific(word)]
     if specific:
