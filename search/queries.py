@@ -413,11 +413,14 @@ def _is_fragment(word: str) -> bool:
     return not word.isascii() and not is_known_word(word)
 
 
+def _is_number(word: str) -> bool:
+    """A bare number (300, 99.5): a figure, not a word naming a need."""
+    return word.replace(".", "").isdigit()
+
+
 def _is_detail(word: str) -> bool:
-    """A bare number (4000, 1/6) or a single Latin letter (g): a figure or unit typed beside a need."""
-    return word.replace(".", "").replace("/", "").isdigit() or (
-        len(word) == 1 and word.isascii() and word.isalpha()
-    )
+    """A bare number (4000) or a single Latin letter (g): a figure or unit typed beside a need."""
+    return _is_number(word) or (len(word) == 1 and word.isascii() and word.isalpha())
 
 
 def _required(count: int, relaxed: bool) -> str:
@@ -527,8 +530,10 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     # A bare number or letter among two or more other words (low gravity simulation 1/6 g range, spacecraft ground
     # test 4000 hours) is a detail, not a need: it scores, and its absence costs (_coverage), but a listing
     # stating another figure is still found. Alone or next to one word (Sigma 300) it is the model asked for.
-    strong = [query for word, query in zip(words, word_queries, strict=True) if not _is_detail(word)]
-    details = [query for word, query in zip(words, word_queries, strict=True) if _is_detail(word)]
+    strong: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
+    for word, word_query in zip(words, word_queries, strict=True):
+        (details if _is_detail(word) else strong).append(word_query)
     if len(strong) < 2:
         strong, details = word_queries, []
     ways_in: list[dict[str, Any]] = []
@@ -812,11 +817,7 @@ def _is_specific(word: str) -> bool:
 def match_words(text: str) -> list[str]:
     """A demand's words for retrieval: its meaningful words without filler and without bare numbers (a size of
     300 mm must not find a 300元/小时 fee)."""
-    found = [
-        word
-        for word in query_words(normalise(text))
-        if not word.replace(".", "").isdigit() and word not in DEAL_WORDS
-    ]
+    found = [word for word in query_words(normalise(text)) if not _is_number(word) and word not in DEAL_WORDS]
     return found or query_words(normalise(text))
 
 
