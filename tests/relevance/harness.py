@@ -66,6 +66,9 @@ DEV10_PATH = DATA_DIR / "judgements_dev10.yaml"
 # The tenth held-out set (the test set of the seventh wave), evaluated once as such (nDCG@10 0.913), then read per
 # query in the eighth wave: an eleventh dev set.
 DEV11_PATH = DATA_DIR / "judgements_dev11.yaml"
+# The eleventh held-out set (the test set of the eighth wave), evaluated once as such (nDCG@10 0.931), then read per
+# query in the ninth wave: a twelfth dev set.
+DEV12_PATH = DATA_DIR / "judgements_dev12.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -77,6 +80,7 @@ DEV_SETS = {
     "dev9": DEV9_PATH,
     "dev10": DEV10_PATH,
     "dev11": DEV11_PATH,
+    "dev12": DEV12_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
