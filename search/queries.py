@@ -678,10 +678,13 @@ def build_search(params: SearchParams, *, relaxed: bool = False) -> dict[str, An
 
 # More like these: when a text query fills less than its first page, the rest of the page is listings like
 # its best results (their title and keyword terms), shown apart as 相关推荐: the neighbours a searcher would
-# otherwise have to guess the words for (a battery-safety lab next to an accelerating rate calorimeter).
+# otherwise have to guess the words for (a battery-safety lab next to an accelerating rate calorimeter). Listings
+# that match any one word of the query (the relaxed query) and instruments of the best results' category (other
+# scanning electron microscopes beside a GeminiSEM) are neighbours too.
 RELATED_FROM = 3
 RELATED_TERMS = 25
 RELATED_MATCH = "10%"
+RELATED_CATEGORY_BOOST = 5.0
 
 
 def build_related(
@@ -690,26 +693,43 @@ def build_related(
     exclude_ids: list[str],
     exclude_groups: list[str],
     size: int,
+    categories: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Listings like the given hits (index, id), under the same filters, without the hits or their groups."""
+    """Listings like the given hits (index, id), or matching any one word of the query, or of the hits'
+    instrument categories; under the same filters, without the hits or their groups."""
     must_not: list[dict[str, Any]] = [{"ids": {"values": exclude_ids}}]
     if exclude_groups:
         must_not.append({"terms": {"group": exclude_groups}})
-    similar = {
-        "more_like_this": {
-            "fields": ["keywords_seg", "title_seg"],
-            "like": [{"_index": index, "_id": doc_id} for index, doc_id in like],
-            "min_term_freq": 1,
-            "min_doc_freq": 1,
-            "max_query_terms": RELATED_TERMS,
-            "minimum_should_match": RELATED_MATCH,
+    neighbours: list[dict[str, Any]] = [
+        {
+            "more_like_this": {
+                "fields": ["keywords_seg", "title_seg"],
+                "like": [{"_index": index, "_id": doc_id} for index, doc_id in like],
+                "min_term_freq": 1,
+                "min_doc_freq": 1,
+                "max_query_terms": RELATED_TERMS,
+                "minimum_should_match": RELATED_MATCH,
+            }
         }
-    }
+    ]
+    if params.q.strip():
+        neighbours.append(text_query(params.q, relaxed=True))
+    if categories:
+        neighbours.append(
+            {
+                "constant_score": {
+                    "filter": {"terms": {"category": categories}},
+                    "boost": RELATED_CATEGORY_BOOST,
+                }
+            }
+        )
     filters = [*_filters(params), *facet_filters(params).values()]
     body: dict[str, Any] = {
         "size": size,
         "_source": ["display"],
-        "query": {"bool": {"must": [similar], "filter": filters, "must_not": must_not}},
+        "query": {
+            "bool": {"should": neighbours, "minimum_should_match": 1, "filter": filters, "must_not": must_not}
+        },
         "sort": list(RELEVANCE_SORT),
     }
     if params.group:

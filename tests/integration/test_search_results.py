@@ -241,7 +241,12 @@ async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_
     tag = "zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
     model = "Zr" + "".join(random.choice(string.ascii_lowercase) for _ in range(5))
     calorimeter = await published_instrument(
-        api, admin_token, model=model, name="绝热加速量热仪", keywords=["热失控", "电池安全", tag]
+        api,
+        admin_token,
+        model=model,
+        name="绝热加速量热仪",
+        keywords=["热失控", "电池安全", tag],
+        category="1201",
     )
     neighbour = await published_instrument(
         api,
@@ -249,6 +254,16 @@ async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_
         model=model[::-1] + "x",
         name="电池包安全测试系统",
         keywords=["热失控", "电池安全", tag],
+    )
+    # and an instrument of the calorimeter's category that shares no word with it (named by its own tag)
+    cousin_tag = "zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
+    cousin = await published_instrument(
+        api,
+        admin_token,
+        model=unique("Yk"),
+        name="高低温交变湿热试验箱",
+        keywords=[cousin_tag],
+        category="1201",
     )
     await api.wait_indexed(admin_token)
 
@@ -261,6 +276,8 @@ async def test_a_query_that_fills_less_than_a_page_is_followed_by_listings_like_
     related = [item["id"] for item in found["related"]]
     assert neighbour["id"] in related
     assert calorimeter["id"] not in related
+    # the same-category instrument is a neighbour too, though it shares no word with the calorimeter
+    assert cousin["id"] in related
 
     # when a later page is asked for, or a full page is found, nothing related is added
     later = await api.json("GET", "/api/v1/search", params={"q": model, "type": "instrument", "page": 2})

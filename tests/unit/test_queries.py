@@ -465,7 +465,7 @@ def test_related_listings_are_like_the_best_hits_under_the_same_filters_without_
     from search.queries import build_related, facet_filters
 
     params = SearchParams(q="加速量热仪", types=("instrument",), group=True)
-    body = build_related(params, [("tm-instrument-v1", "7")], ["7"], ["keysight|n5227b"], 12)
+    body = build_related(params, [("tm-instrument-v1", "7")], ["7"], ["keysight|n5227b"], 12, ["1201"])
 
     similar = find_all(body, "more_like_this")[0]
     assert similar["like"] == [{"_index": "tm-instrument-v1", "_id": "7"}]
@@ -480,6 +480,14 @@ def test_related_listings_are_like_the_best_hits_under_the_same_filters_without_
         *facet_filters(params).values(),
     ]
     assert "collapse" in body
+    # any one of three ways makes a neighbour: like the hits, one word of the query (relaxed), or the hits' category
+    neighbours = body["query"]["bool"]["should"]
+    assert body["query"]["bool"]["minimum_should_match"] == 1
+    assert text_query("加速量热仪", relaxed=True) in neighbours
+    assert {"constant_score": {"filter": {"terms": {"category": ["1201"]}}, "boost": 5.0}} in neighbours
+    # without categories (no instrument among the hits) there is no category clause
+    plain = build_related(params, [("tm-expert-v1", "8")], ["8"], [], 12)
+    assert '"category"' not in json.dumps(plain)
 
 
 def test_an_english_word_no_synonym_list_names_is_also_matched_by_its_chinese_meanings() -> None:
