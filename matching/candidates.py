@@ -91,10 +91,11 @@ async def retrieve(
 ) -> list[CandidateFacts]:
     """Published supply sharing words with the demand, the best of each supply type."""
     hits = await search_service.match_candidates(
-        f"{demand.text} {demand.expansion}".strip(),
+        demand.text,
         list(demand.fields),
         types or list(SUPPLY_TYPES),
         per_type,
         prefix=prefix,
+        extra=demand.expansion,
     )
     return [candidate_facts(hit["display"], hit["words"], hit["score"]) for hit in hits]

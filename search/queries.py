@@ -841,7 +841,9 @@ def match_words(text: str) -> list[str]:
     return found or query_words(normalise(text))
 
 
-def build_match_candidates(text: str, fields: list[str], types: list[str], size: int) -> dict[str, Any]:
+def build_match_candidates(
+    text: str, fields: list[str], types: list[str], size: int, *, extra: str = ""
+) -> dict[str, Any]:
     """Supply for a demand: the best `size` listings of each of `types`, in one request.
 
     The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
@@ -851,12 +853,16 @@ def build_match_candidates(text: str, fields: list[str], types: list[str], size:
     each type come from a `top_hits` per type bucket, which keeps instruments, experts and agencies from being
     crowded out by the far more numerous achievements; one request means one set of term statistics (with
     DFS) and one round trip, where a request per type paid both four times.
+
+    ``extra`` are supply-side words the demand's wording stands for (matching.vocabulary): matched whole with the
+    words, never by their bigrams (they are written as the listings segment them; bigrams would only cost time).
     """
     words = match_words(text) or segment(normalise(text)).split()
+    added = [word for word in dict.fromkeys(extra.split()) if word not in words]
     should: list[dict[str, Any]] = [
         {
             "multi_match": {
-                "query": " ".join(words),
+                "query": " ".join([*words, *added]),
                 "fields": ["title_seg^3", "keywords_seg^2", "body_seg"],
                 "type": "most_fields",
             }

@@ -417,12 +417,18 @@ async def candidates(
 
 
 async def match_candidates(
-    text: str, fields: list[str], types: list[str] | None, per_type: int = 40, *, prefix: str | None = None
+    text: str,
+    fields: list[str],
+    types: list[str] | None,
+    per_type: int = 40,
+    *,
+    prefix: str | None = None,
+    extra: str = "",
 ) -> list[dict[str, Any]]:
-    """The best listings of each type for a demand's text (one request, the best of each type per bucket):
-    display, words and engine score."""
+    """The best listings of each type for a demand's text and the supply words it stands for (``extra``; one
+    request, the best of each type per bucket): display, words and engine score."""
     wanted = list(types or LISTING_TYPES)
-    body = build_match_candidates(text, fields, wanted, per_type)
+    body = build_match_candidates(text, fields, wanted, per_type, extra=extra)
     result = await client.search(search_target(None, prefix), body, search_type=SEARCH_TYPE)
     buckets = {bucket["key"]: bucket for bucket in result["aggregations"]["by_type"]["buckets"]}
     found = []

@@ -75,3 +75,36 @@ def test_match_words_leave_out_numbers_and_deal_words_but_keep_the_need():
     ]
     # (with a margin beyond the 40, so ties at the edge can go to the most recently published)
     assert query["aggs"]["by_type"]["aggs"]["best"]["top_hits"]["size"] == 40 + TIE_MARGIN
+
+
+@pytest.mark.parametrize(
+    ("need", "supply_word"),
+    [
+        ("收购的大米镉超标，想知道每批到底含多少", "icp-ms"),
+        ("想查瓶装水里有没有微塑料", "拉曼"),
+        ("豆奶放一段时间底部有沉淀", "激光粒度"),
+        ("沼气里甲烷和二氧化碳各占多少", "气相色谱"),
+    ],
+)
+def test_a_symptom_or_product_named_in_everyday_words_gains_the_method_that_answers_it(
+    need: str, supply_word: str
+) -> None:
+    # when an enterprise describes what it sees or sells, not the method
+    added = expansion(need).split()
+
+    # then the retrieval query carries the method the instrument listings name
+    assert supply_word in added
+
+
+def test_added_words_are_matched_whole_never_by_their_bigrams():
+    # when a demand in everyday words is searched with the supply words it stands for
+    body = build_match_candidates("压铸壳体透视看内部", [], ["instrument"], 40, extra="无损检测 工业ct 壳体")
+    clauses = body["query"]["bool"]["should"]
+
+    # then the added words join the demand's words once each, in the whole-word clause
+    whole = clauses[0]["multi_match"]["query"].split()
+    assert {"无损检测", "工业ct"} <= set(whole)
+    assert whole.count("壳体") == 1
+    # and the costly bigram clause carries only what the demand itself wrote
+    for clause in clauses[1:]:
+        assert "无损检测" not in clause["multi_match"]["query"]
