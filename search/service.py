@@ -248,7 +248,7 @@ async def warm_analysis() -> None:
 async def related_hits(
     params: SearchParams, result: dict[str, Any], *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """Listings like the best hits (or matching one word of the query, or of their instrument categories), to
+    """Listings like the best hits (or of their instrument categories), to
     fill the first page of a text query that found less than a page (search.queries.build_related); none for later pages, demand searches or a full page."""
     hits = result["hits"]["hits"]
     types = set(params.types)
