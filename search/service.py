@@ -248,8 +248,9 @@ async def warm_analysis() -> None:
 async def related_hits(
     params: SearchParams, result: dict[str, Any], *, prefix: str | None = None
 ) -> list[dict[str, Any]]:
-    """Listings like the best hits (or of their instrument categories), to
-    fill the first page of a text query that found less than a page (search.queries.build_related); none for later pages, demand searches or a full page."""
+    """Listings like the best hits, or of their instrument categories, to fill the first page of a text query
+    that found less than a page (search.queries.build_related); none for later pages, demand searches or a full
+    page."""
     hits = result["hits"]["hits"]
     types = set(params.types)
     if (
@@ -263,19 +264,16 @@ async def related_hits(
         return []
     like = [(str(hit["_index"]), str(hit["_id"])) for hit in hits[:RELATED_FROM]]
     groups = [str(group) for hit in hits for group in (hit.get("fields") or {}).get("group", [])]
-    categories = [
-        str(category)
-        for hit in hits[:RELATED_FROM]
-        if (category := ((hit.get("_source") or {}).get("display") or {}).get("category"))
-    ]
-    body = build_related(
-        params,
-        like,
-        [str(hit["_id"]) for hit in hits],
-        groups,
-        params.size - len(hits),
-        list(dict.fromkeys(categories)),
+    # Only instruments carry a category; each category once.
+    categories = list(
+        dict.fromkeys(
+            str(category)
+            for hit in hits[:RELATED_FROM]
+            if (category := (hit["_source"].get("display") or {}).get("category"))
+        )
     )
+    ids = [str(hit["_id"]) for hit in hits]
+    body = build_related(params, like, ids, groups, params.size - len(hits), categories)
     related = await client.search(search_target(None, prefix), body, search_type=SEARCH_TYPE)
     return list(related["hits"]["hits"])
 
