@@ -4,6 +4,7 @@ from typing import Any
 
 from search.analysis import latin_text, normalise, pinyin_syllables, segment, suggest_inputs
 from search.facts import counts_of
+from search.measures import measures_of
 
 # Fields shown in a search hit; everything a result card needs, so no per-hit database round trip.
 DISPLAY_KEYS = (
@@ -96,6 +97,8 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "latin": latin_text(" ".join([title_text, *keywords, body])),
         "keywords": [normalise(k) for k in keywords],
         "keywords_seg": segment(" ".join(keywords)),
+        # What the instrument's kind measures (search.measures): retrieved over by matching, never shown.
+        "measures_seg": segment(measures_of(snapshot)),
         "fields": snapshot.get("fields") or [],
         "region": region,
         "city": f"{region[:4]}00" if region else None,

@@ -123,6 +123,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "latin": {"type": "text", "analyzer": "tm_english"},
             "keywords": {"type": "keyword", "normalizer": "tm_lower"},
             "keywords_seg": {**seg, "fields": {"chars": chars}},
+            "measures_seg": seg,
             "fields": {"type": "keyword"},
             "region": {"type": "keyword"},
             "city": {"type": "keyword"},

@@ -38,3 +38,43 @@ async def test_equal_candidates_go_to_the_most_recently_published(api: Any, admi
     ids = [int(hit["display"]["id"]) for hit in found]
     assert ids == [published[2], published[1]]
     assert found[0]["score"] == found[1]["score"] > 0
+
+
+async def test_a_need_finds_the_instrument_whose_kind_measures_it_though_its_listing_does_not_say_so(
+    api: Any, admin_token: str
+) -> None:
+    # given a vector network analyser whose listing only says S参数, and a microscope, both published
+    org = await create_org(api, admin_token)
+    _, provider = await create_user(api, admin_token, org_id=org["id"], role="provider")
+    model = unique("VNA")
+    text = "可开展射频器件S参数测试。"
+    vna = await create_listing(
+        api,
+        provider,
+        "instrument",
+        title=f"矢量网络分析仪（{model}）",
+        name="矢量网络分析仪",
+        model=model,
+        category="0402",
+        summary=text,
+        description=text,
+        keywords=[model],
+    )
+    sem = await create_listing(api, provider, "instrument")
+    for listing in (vna, sem):
+        await publish_listing(api, provider, admin_token, "instrument", listing["id"])
+    await api.wait_indexed(admin_token)
+
+    try:
+        # when a demand asks for the dielectric constant and loss tangent of a laminate, naming no instrument
+        found = await search_service.match_candidates(
+            "覆铜板换了供应商，要实测板材的介电常数和损耗角正切", [], ["instrument"], per_type=80
+        )
+    finally:
+        await client.close_engine()
+
+    # then the analyser is a candidate, through what its kind measures; the microscope is not
+    ids = {int(hit["display"]["id"]) for hit in found}
+    assert "介电常数" not in vna["description"]
+    assert vna["id"] in ids
+    assert sem["id"] not in ids
