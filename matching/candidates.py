@@ -8,6 +8,7 @@ from matching.features import SUPPLY_TYPES, CandidateFacts, DemandFacts
 from matching.vocabulary import expansion
 from search import service as search_service
 from search.analysis import segment
+from search.measures import measure_words
 
 PER_TYPE = 40
 # The parts of a demand that say what is needed, in the order a broker reads them.
@@ -79,6 +80,7 @@ def candidate_facts(display: Mapping[str, Any], words: set[str], relevance: floa
         relevance=relevance,
         price_unit=unit,
         availability=display.get("availability"),
+        measures=measure_words(display),
     )
 
 

@@ -162,6 +162,8 @@ class CandidateFacts:
     text: str = ""
     # Hours the instrument is open and unbooked between now and the demand's deadline (its booking calendar).
     free_hours: float | None = None
+    # What the instrument's kind measures (search.measures): words its listing need not say.
+    measures: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,13 @@ def meaningful_words(words: frozenset[str] | set[str]) -> list[str]:
 def shared_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
     """Meaningful words the demand and the listing's title or keywords both use."""
     return meaningful_words(demand.words & candidate.words)
+
+
+def measured_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
+    """Meaningful words of the demand that the instrument's kind measures and its title and keywords do not say
+    (those are named as shared keywords)."""
+    shared = set(shared_words(demand, candidate))
+    return [word for word in meaningful_words(demand.words & candidate.measures) if word not in shared]
 
 
 def budget_fit(demand: DemandFacts, candidate: CandidateFacts) -> tuple[float | None, dict[str, Any]]:
@@ -299,6 +308,7 @@ def compute(
     }
     facts: dict[str, Any] = {
         "words": shared_words(demand, candidate),
+        "measured": measured_words(demand, candidate),
         "fields": common_fields,
         "type": candidate.type,
         "kind": demand.kind,

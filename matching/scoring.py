@@ -152,8 +152,12 @@ def explain(features: Features, weights: dict[str, float], region_code: str | No
         reasons.append(Reason(REASON_NAMES.get(feature, feature), weight, detail))
 
     words: list[str] = facts["words"]
-    if words:
-        add("text", f"共同关键词：{'、'.join(words[:5])}")
+    measured: list[str] = facts.get("measured") or []
+    said = [f"共同关键词：{'、'.join(words[:5])}"] if words else []
+    if measured:
+        said.append(f"该类仪器可测：{'、'.join(measured[:5])}")
+    if said:
+        add("text", "；".join(said))
     elif (values["text"] or 0.0) >= 0.5:
         add("text", "需求描述与该资源的标题和简介高度相关")
     if facts["fields"]:

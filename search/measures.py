@@ -14,10 +14,11 @@ its terms, the longest name first. Changing the file needs a reindex, not a code
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from search.analysis import DICTIONARY_DIR, normalise
+from search.analysis import DICTIONARY_DIR, normalise, segment
 
 MEASURES_PATH: Final = DICTIONARY_DIR / "instrument_measures.txt"
 
@@ -41,12 +42,30 @@ def load_measures(path: Path = MEASURES_PATH) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(entries.items(), key=lambda entry: -len(entry[0])))
 
 
-def measures_of(snapshot: dict[str, Any], path: Path = MEASURES_PATH) -> str:
+def measures_of(snapshot: Mapping[str, Any], path: Path = MEASURES_PATH) -> str:
     """The terms of an instrument listing's kind, or "" (another type, or a kind the table does not list)."""
     if snapshot.get("type") != "instrument":
         return ""
-    name = normalise(str(snapshot.get("name") or snapshot.get("title") or ""))
+    return _terms_of(str(snapshot.get("name") or snapshot.get("title") or ""), path)
+
+
+# A catalogue has tens of instrument names and matching asks for each candidate's, so the lookup is kept.
+@functools.lru_cache(maxsize=4096)
+def _terms_of(name: str, path: Path) -> str:
+    normalised = normalise(name)
     for kind, terms in load_measures(path):
-        if kind in name:
+        if kind in normalised:
             return terms
     return ""
+
+
+@functools.lru_cache(maxsize=256)
+def _segmented(terms: str) -> frozenset[str]:
+    return frozenset(segment(terms).split())
+
+
+def measure_words(snapshot: Mapping[str, Any]) -> frozenset[str]:
+    """The words of an instrument listing's ``measures_seg`` (as the engine indexed them), for the reason that
+    names the ones a demand used."""
+    terms = measures_of(snapshot)
+    return _segmented(terms) if terms else frozenset()

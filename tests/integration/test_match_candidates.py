@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from matching.candidates import candidate_facts
 from search import client
 from search import service as search_service
 from tests.factories import create_listing, create_org, create_user, publish_listing, unique
@@ -78,3 +79,6 @@ async def test_a_need_finds_the_instrument_whose_kind_measures_it_though_its_lis
     assert "介电常数" not in vna["description"]
     assert vna["id"] in ids
     assert sem["id"] not in ids
+    # and the hit carries what the reason needs: the kind's measurands, from the card's own fields
+    hit = next(hit for hit in found if int(hit["display"]["id"]) == vna["id"])
+    assert "介电常数" in candidate_facts(hit["display"], hit["words"], hit["score"]).measures

@@ -6,7 +6,7 @@ import pytest
 
 from search.analysis import segment
 from search.documents import build_document
-from search.measures import load_measures, measures_of
+from search.measures import load_measures, measure_words, measures_of
 from search.queries import build_match_candidates
 
 VNA = {
@@ -79,3 +79,10 @@ def test_matching_retrieves_over_what_an_instrument_measures() -> None:
     # then the measurands field is among the fields its words are matched in
     fields = body["query"]["bool"]["should"][0]["multi_match"]["fields"]
     assert any(field.startswith("measures_seg") for field in fields)
+
+
+def test_the_words_a_reason_may_name_are_the_indexed_words_of_the_kind() -> None:
+    # the analyser's own tokens of the VNA's terms, so a demand word equal to one of them is what the engine matched
+    words = measure_words(VNA)
+    assert {"介电常数", "损耗", "插入损耗"} <= words
+    assert measure_words({**VNA, "type": "expert"}) == frozenset()

@@ -278,3 +278,21 @@ def test_match_candidates_look_for_specific_words_inside_longer_terms_and_not_ev
     words = bigram[0]["query"].split()
     assert {"挥发性", "香味", "火锅"} <= set(words)
     assert not {"自己", "觉得", "分析"} & set(words)
+
+
+def test_an_instrument_found_by_what_its_kind_measures_says_so_and_only_with_the_demands_own_words():
+    # given a demand asking for the dielectric constant of a laminate, and two vector network analysers whose
+    # kind measures it (one of them also names 高频 in its keywords)
+    d = demand(words=frozenset({"覆铜板", "介电常数", "损耗角正切", "高频"}))
+    measures = frozenset({"介电常数", "损耗角正切", "插入损耗", "高频板材"})
+    plain = candidate(type="instrument", words=frozenset({"矢量网络分析仪"}), measures=measures)
+    keyed = candidate(type="instrument", words=frozenset({"矢量网络分析仪", "高频"}), measures=measures)
+
+    # then the reason names the measurands the demand itself used, none it did not (插入损耗), and a word already
+    # named as a shared keyword is not named twice
+    assert reasons_of(d, plain)["keywords"] == "该类仪器可测：损耗角正切、介电常数"
+    assert reasons_of(d, keyed)["keywords"] == "共同关键词：高频；该类仪器可测：损耗角正切、介电常数"
+    # and a candidate whose kind measures nothing the demand said has no such reason
+    assert "可测" not in reasons_of(demand(), candidate(type="instrument", measures=measures)).get(
+        "keywords", ""
+    )
