@@ -1,7 +1,7 @@
 """Matching quality on the judged demands (docs/matching-quality.md): recall@5/@10 of the product's matcher
 over the relevance corpus, against plain BM25 over the same listings.
 
-The dev side (tests/matching/data/dev.yaml, and dev2–dev8.yaml: earlier test halves, each promoted once its
+The dev side (tests/matching/data/dev.yaml, and dev2–dev9.yaml: earlier test halves, each promoted once its
 figures had been read) is what the matcher was tuned on; the test half (tests/matching/data/test.yaml) was
 written by a judge who never saw the matching code, and is only reported.
 """

@@ -72,6 +72,9 @@ DEV12_PATH = DATA_DIR / "judgements_dev12.yaml"
 # The twelfth held-out set (the test set of the ninth wave), evaluated twice as such (nDCG@10 0.885, then 0.884 with
 # the shipped code), then read per query in the tenth wave: a thirteenth dev set.
 DEV13_PATH = DATA_DIR / "judgements_dev13.yaml"
+# The thirteenth held-out set (the test set of the tenth wave), evaluated once as such (nDCG@10 0.858), then read per
+# query in the eleventh wave: a fourteenth dev set.
+DEV14_PATH = DATA_DIR / "judgements_dev14.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -85,6 +88,7 @@ DEV_SETS = {
     "dev11": DEV11_PATH,
     "dev12": DEV12_PATH,
     "dev13": DEV13_PATH,
+    "dev14": DEV14_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
