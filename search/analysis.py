@@ -470,6 +470,66 @@ def is_known_word(word: str) -> bool:
     return word in analyser.domain_words or bool(analyser.tokenizer.FREQ.get(word))
 
 
+# Words that say where a place or whose campus is meant (重庆大学虎溪校区, 成华区, Chenghua District) without naming one.
+_PLACE_WORDS: Final = frozenset(
+    {"区", "县", "市", "校区", "院区", "园区", "分院", "分校", "本部", "district", "campus"}
+)
+
+
+def _places() -> set[str]:
+    from services.reference.regions import REGIONS
+
+    places = {entry.word for entry in all_domain_words() if entry.tag == "ns"}
+    for name in REGIONS.values():
+        places.add(name)
+        # 成都市 is typed 成都, 成华区 成华; a one-character stem (荣县) is not a name.
+        if len(name) >= 3 and name[-1] in "区县市":
+            places.add(name[:-1])
+    return places
+
+
+@functools.cache
+def _spelt_places() -> dict[str, tuple[str, ...]]:
+    """A place or an institution typed in pinyin (chenghua, wuhou, chuanda) → the names spelt so (huaxi: 华西
+    the hospital and 花溪 the campus)."""
+    named = _places() | {entry.word for entry in all_domain_words() if entry.tag == "nt"}
+    spelt: dict[str, list[str]] = {}
+    for name in sorted(named):
+        if 2 <= len(name) <= 4:
+            spelt.setdefault(pinyin_full(name).replace(" ", ""), []).append(name)
+    return {letters: tuple(names) for letters, names in spelt.items()}
+
+
+def places_of(word: str) -> tuple[str, ...]:
+    """The Chinese names of a place or an institution typed in pinyin (wuhou → 武侯), or none."""
+    return _spelt_places().get(word.lower(), ()) if word.isascii() else ()
+
+
+def _load_qualifiers() -> frozenset[str]:
+    places = _places()
+    institutions = {entry.word for entry in all_domain_words() if entry.tag == "nt"}
+    # A place typed in pinyin or English (Chenghua, Chengdu, Yuanjiagang), and the English names of institutions.
+    spelt = set(_spelt_places())
+    english: set[str] = set()
+    for rule in load_synonym_rules(TERMS_EN_ZH_PATH):
+        typed, arrow, meant = rule.partition("=>")
+        if arrow and any(term.strip() in places | institutions for term in meant.split(",")):
+            english.update(term.strip().lower() for term in typed.split(",") if term.strip().isascii())
+    return frozenset(places | institutions | spelt | english | _PLACE_WORDS)
+
+
+_QUALIFIERS: Final = _Lazy(_load_qualifiers)
+
+
+def is_qualifier(word: str) -> bool:
+    """Whether a query word says where or whose (a place, an institution: the dictionary's ns and nt words, the
+    region names), not what is needed. An English word counts by its Chinese meanings (Yuanjiagang → 袁家岗)."""
+    qualifiers = _QUALIFIERS.get()
+    if word in qualifiers:
+        return True
+    return word.isascii() and any(meaning in qualifiers for meaning in english_to_chinese(word))
+
+
 def normalise(text: str) -> str:
     """NFKC, traditional → simplified, lower case, single spaces."""
     text = unicodedata.normalize("NFKC", text)
@@ -882,6 +942,8 @@ def _latin_candidates(word: str) -> list[str]:
             return [word[: -len(ending)]]
     if english_to_chinese(word):
         return []  # an English word the glosses know (ground) is no slip of a listed one (round)
+    if places_of(word):
+        return []  # a place spelt in pinyin (huaxi) is no slip of another (huxi)
     limit = 1 if len(word) < 10 else 2
     # Two edits that are both deletions turn a longer unknown word into a shorter known one
     # (transfomer → transfer); a typo drops or swaps a letter, it rarely adds two.

@@ -12,9 +12,11 @@ from search.analysis import (
     is_known_word,
     is_latin_term,
     is_latin_vocabulary,
+    is_qualifier,
     normalise,
     pinyin_syllables,
     pinyin_to_words,
+    places_of,
     query_words,
     segment,
     split_pinyin,
@@ -307,6 +309,12 @@ def _word_query(word: str, *, relaxed: bool = False, translate: bool = True) -> 
     return {"dis_max": {"queries": alternatives, "tie_breaker": 0.3}}
 
 
+def _place_query(places: tuple[str, ...]) -> dict[str, Any]:
+    """Any of the names a place typed in pinyin may be (huaxi: 华西, 花溪), as words."""
+    named = [_word_query(place, translate=False) for place in places]
+    return named[0] if len(named) == 1 else {"bool": {"should": named, "minimum_should_match": 1}}
+
+
 def _english_meaning(word: str) -> str:
     """The segmented Chinese of an English word or phrase no synonym list names (imaging → 成像), or ""."""
     parts = word.split()
@@ -527,15 +535,32 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
         for minimum in minimums
     ]
     word_queries = [_word_query(word, relaxed=relaxed, translate=translate) for word in words]
+    # A place or an institution typed beside a need (材料成分分析 成华区, 重邮 半导体参数分析仪, incubator in Wuhou)
+    # says where or whose, not what: a listing of the need elsewhere is still found, below those there
+    # (_coverage), and one that is merely there is not. Alone, or beside nothing but figures, it is the need.
+    where = [is_qualifier(word) for word in words]
+    if any(where) and any(
+        not there and not _is_detail(word) for word, there in zip(words, where, strict=True)
+    ):
+        word_queries = [
+            _place_query(places) if there and (places := places_of(word)) else query
+            for word, query, there in zip(words, word_queries, where, strict=True)
+        ]
+    else:
+        where = [False] * len(words)
+    wheres = [query for query, there in zip(word_queries, where, strict=True) if there]
     # A bare number or letter among two or more other words (low gravity simulation 1/6 g range, spacecraft ground
     # test 4000 hours) is a detail, not a need: it scores, and its absence costs (_coverage), but a listing
     # stating another figure is still found. Alone or next to one word (Sigma 300) it is the model asked for.
+    needs = [query for query, there in zip(word_queries, where, strict=True) if not there]
     strong: list[dict[str, Any]] = []
     details: list[dict[str, Any]] = []
-    for word, word_query in zip(words, word_queries, strict=True):
-        (details if _is_detail(word) else strong).append(word_query)
+    for word, word_query, there in zip(words, word_queries, where, strict=True):
+        if not there:
+            (details if _is_detail(word) else strong).append(word_query)
     if len(strong) < 2:
-        strong, details = word_queries, []
+        strong, details = needs, []
+    details.extend(wheres)
     ways_in: list[dict[str, Any]] = []
     whole = _pinyin_queries(rest, words, reading, relaxed=relaxed) if rest else []
     if fact_queries or word_queries:

@@ -322,6 +322,54 @@ def test_a_document_missing_a_query_word_keeps_a_share_of_its_score_per_missing_
     assert next(way for way in ways_in if "bool" in way)["bool"]["minimum_should_match"] == "1"
 
 
+def missing_factors(query: dict[str, Any]) -> list[float]:
+    return [f["weight"] for f in query["function_score"]["query"]["function_score"]["functions"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "needs", "places"),
+    [
+        ("材料成分分析 送样 成华区", ["材料", "成分分析", "送样"], ["成华区"]),
+        ("重郵南岸 半導體參數分析儀", ["半导体参数分析仪"], ["重邮", "南岸"]),
+        ("成果评价 南岸", ["成果评价"], ["南岸"]),
+    ],
+)
+def test_a_place_or_institution_beside_a_need_is_not_required(
+    q: str, needs: list[str], places: list[str]
+) -> None:
+    # given a need typed with where it should be (a district, a university and its campus)
+    query = text_query(q)
+
+    # then only the need's words decide what is found: the need elsewhere is found too, a listing merely in
+    # that place is not; the place still scores, and a listing elsewhere pays for it as for any word missed
+    assert words_of(query) == [segment(need) for need in needs]
+    scored = json.dumps(core(query)["bool"]["should"], ensure_ascii=False)
+    assert all(place in scored for place in places)
+    assert missing_factors(query) == [MISSING_WORD_FACTOR] * (len(places) + len(needs))
+
+
+def test_a_place_typed_in_pinyin_is_searched_by_its_chinese_name() -> None:
+    query = text_query("incubator in Wuhou District Chengdu")
+
+    assert words_of(query) == ["incubator"]
+    scored = json.dumps(core(query)["bool"]["should"], ensure_ascii=False)
+    assert "武侯" in scored
+    assert "成都" in scored
+    # a spelling several names share is any of them: huaxi is 华西 (the hospital) or 花溪 (the campus)
+    scored = json.dumps(core(text_query("chuanda huaxi qixiang sepu"))["bool"]["should"], ensure_ascii=False)
+    assert all(name in scored for name in ("川大", "华西", "花溪"))
+
+
+@pytest.mark.parametrize("q", ["重庆大学", "北碚 两江", "重庆大学 300"])
+def test_places_alone_are_the_need(q: str) -> None:
+    # given nothing but places (or a place and a figure), the places are what is searched for
+    query = text_query(q)
+
+    assert len(word_clauses(query)) == len(q.split())
+    if len(q.split()) > 1:
+        assert missing_factors(query) == [MISSING_WORD_FACTOR] * len(q.split())
+
+
 def test_instruments_under_maintenance_rank_below_available_ones() -> None:
     factor = text_query("扫描电镜")["function_score"]
 
