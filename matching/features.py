@@ -162,7 +162,8 @@ class CandidateFacts:
     text: str = ""
     # Hours the instrument is open and unbooked between now and the demand's deadline (its booking calendar).
     free_hours: float | None = None
-    # What the instrument's kind measures (search.measures): words its listing need not say.
+    # What the instrument's kind measures, what the topic or offering is asked for (search.measures): words its
+    # listing need not say.
     measures: frozenset[str] = frozenset()
 
 
@@ -194,8 +195,8 @@ def shared_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
 
 
 def measured_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
-    """Meaningful words of the demand that the instrument's kind measures and its title and keywords do not say
-    (those are named as shared keywords)."""
+    """Meaningful words of the demand that the candidate's table terms name (what its instrument kind measures,
+    what its topic is asked for) and its title and keywords do not say (those are named as shared keywords)."""
     shared = set(shared_words(demand, candidate))
     return [word for word in meaningful_words(demand.words & candidate.measures) if word not in shared]
 

@@ -155,7 +155,10 @@ def explain(features: Features, weights: dict[str, float], region_code: str | No
     measured: list[str] = facts.get("measured") or []
     said = [f"共同关键词：{'、'.join(words[:5])}"] if words else []
     if measured:
-        said.append(f"该类仪器可测：{'、'.join(measured[:5])}")
+        # The table behind the words (search.measures): what an instrument kind measures, what a topic or an
+        # offering is asked for.
+        label = "该类仪器可测" if facts.get("type") == "instrument" else "该方向常用于"
+        said.append(f"{label}：{'、'.join(measured[:5])}")
     if said:
         add("text", "；".join(said))
     elif (values["text"] or 0.0) >= 0.5:

@@ -849,7 +849,7 @@ MATCH_BIGRAM_BOOST = 2.0
 MATCH_BIGRAM_FIELDS = ["body"]
 # What an instrument's kind measures (search.measures), a little above its body text: the need's 介电常数 finds the
 # vector network analyser whose listing only says S参数.
-MATCH_MEASURES_BOOST = 1.5
+MATCH_MEASURES_BOOST = 2.5
 
 
 # Candidates fetched beyond a type's share, so ties at its edge can go to the most recently published.

@@ -6,7 +6,7 @@ import pytest
 
 from search.analysis import segment
 from search.documents import build_document
-from search.measures import load_measures, measure_words, measures_of
+from search.measures import MEASURES_PATH, TOPICS_PATH, USES_PATH, load_measures, measure_words, measures_of
 from search.queries import build_match_candidates
 
 VNA = {
@@ -22,11 +22,12 @@ VNA = {
 }
 
 
-def test_the_shipped_table_parses_and_every_term_is_something_the_analyser_can_match() -> None:
-    # given the shipped table
-    entries = load_measures()
+@pytest.mark.parametrize("path", [MEASURES_PATH, USES_PATH, TOPICS_PATH], ids=lambda path: path.name)
+def test_the_shipped_tables_parse_and_every_term_is_something_the_analyser_can_match(path: Path) -> None:
+    # given a shipped table
+    entries = load_measures(path)
 
-    # then it lists dozens of instrument kinds, each with several terms, and no term is lost in analysis
+    # then it lists dozens of kinds or topics, each with several terms, and no term is lost in analysis
     assert len(entries) >= 40
     for name, terms in entries:
         assert len(terms.split()) >= 5, name
@@ -40,15 +41,47 @@ def test_the_longest_listed_name_inside_the_instruments_name_wins(tmp_path: Path
     tem = {"type": "instrument", "name": "场发射透射电子显微镜"}
 
     # then the specific kind's terms are taken, not the general one's
-    assert measures_of(tem, table) == "晶格条纹 选区电子衍射"
-    assert measures_of({"type": "instrument", "name": "体视显微镜"}, table) == "形貌"
-    assert measures_of({"type": "instrument", "name": "万能试验机"}, table) == ""
+    none = tmp_path / "none.txt"
+    assert measures_of(tem, table, uses_path=none) == "晶格条纹 选区电子衍射"
+    assert measures_of({"type": "instrument", "name": "体视显微镜"}, table, uses_path=none) == "形貌"
+    assert measures_of({"type": "instrument", "name": "万能试验机"}, table, uses_path=none) == ""
 
 
-def test_only_instruments_take_terms(tmp_path: Path) -> None:
-    table = tmp_path / "measures.txt"
-    table.write_text("显微镜 => 形貌\n", encoding="utf-8")
-    assert measures_of({"type": "expert", "name": "显微镜专家", "title": "教授"}, table) == ""
+def test_an_instrument_takes_the_terms_of_its_kind_from_both_tables(tmp_path: Path) -> None:
+    measures, uses = tmp_path / "measures.txt", tmp_path / "uses.txt"
+    measures.write_text("气相色谱仪 => 残留溶剂, 醇类含量\n", encoding="utf-8")
+    uses.write_text("气相色谱仪 => 白酒, 甲醇, 醇类含量\n", encoding="utf-8")
+    gc = {"type": "instrument", "name": "气相色谱仪"}
+
+    assert measures_of(gc, measures, uses_path=uses) == "残留溶剂 醇类含量 白酒 甲醇"
+
+
+def test_other_listings_take_the_terms_of_every_topic_or_offering_they_name(tmp_path: Path) -> None:
+    # given a table of topics and offerings
+    topics = tmp_path / "topics.txt"
+    topics.write_text(
+        "电池管理系统(BMS) => 续航短, 电芯不一致\n专利自由实施(FTO)分析 => 侵权风险, 竞品专利\n"
+        "石墨烯导热膜 => 手机散热\n",
+        encoding="utf-8",
+    )
+    expert = {
+        "type": "expert",
+        "title": "教授",
+        "summary": "教授｜电池管理系统(BMS)",
+        "keywords": ["石墨烯导热膜"],
+    }
+    agency = {"type": "agency", "title": "某知识产权中心", "offerings": [{"name": "专利自由实施(FTO)分析"}]}
+    other = {"type": "achievement", "title": "高功率密度电机控制器", "keywords": ["电机"]}
+
+    # then each listing takes the terms of what it names, and one naming none takes nothing
+    assert measures_of(expert, topics_path=topics) == "续航短 电芯不一致 手机散热"
+    assert measures_of(agency, topics_path=topics) == "侵权风险 竞品专利"
+    assert measures_of(other, topics_path=topics) == ""
+
+
+def test_a_table_not_shipped_lists_nothing(tmp_path: Path) -> None:
+    absent = tmp_path / "absent.txt"
+    assert measures_of({"type": "expert", "summary": "电池管理系统(BMS)"}, topics_path=absent) == ""
 
 
 @pytest.mark.parametrize(

@@ -296,3 +296,16 @@ def test_an_instrument_found_by_what_its_kind_measures_says_so_and_only_with_the
     assert "可测" not in reasons_of(demand(), candidate(type="instrument", measures=measures)).get(
         "keywords", ""
     )
+
+
+def test_a_topic_found_by_what_it_is_asked_for_says_so_without_claiming_to_measure():
+    # given a demand about short driving range and an expert whose topic (battery management) is asked for it
+    d = demand(words=frozenset({"续航短", "电动三轮车"}))
+    expert = candidate(
+        type="expert", words=frozenset({"电池管理系统"}), measures=frozenset({"续航短", "电芯一致性"})
+    )
+
+    # then the reason names the demand's own words under the topic's label, never the instruments' 可测
+    reason = reasons_of(d, expert)["keywords"]
+    assert reason == "该方向常用于：续航短"
+    assert "可测" not in reason
