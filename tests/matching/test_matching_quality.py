@@ -107,11 +107,6 @@ async def test_test_half_is_not_below_bm25(corpus: tuple[CorpusDocument, ...]) -
 
 
 @needs_test_half
-@pytest.mark.xfail(
-    reason="held-out recall@10 0.857 (ninth judge's half, look 1; BM25 0.573); issue 9 gate not met "
-    "(docs/matching-quality.md)",
-    strict=False,
-)
 async def test_test_half_reaches_recall_at_10_of_0_90(corpus: tuple[CorpusDocument, ...]) -> None:
     # when the held-out half runs through the matcher
     ours, bm25 = await _runs("test", corpus)
