@@ -55,6 +55,9 @@ DEV8_PATH = DATA_DIR / "dev8.yaml"
 DEV9_PATH = DATA_DIR / "dev9.yaml"
 DEV_PATHS = (DEV_PATH, DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH, DEV6_PATH, DEV7_PATH, DEV8_PATH, DEV9_PATH)
 TEST_PATH = DATA_DIR / "test.yaml"
+# A second held-out half, by an eleventh judge, written while the eleventh wave's changes were being made and
+# placed after them, unread: evaluated once with the final code of that wave and never tuned on.
+TEST2_PATH = DATA_DIR / "test2.yaml"
 KS = (5, 10)
 
 
@@ -198,6 +201,7 @@ def load_half(half: str) -> list[JudgedDemand]:
         "dev8": (DEV8_PATH,),
         "dev9": (DEV9_PATH,),
         "test": (TEST_PATH,),
+        "test2": (TEST2_PATH,),
     }[half]
     demands = [demand for path in paths for demand in load(path)]
     if len({d.id for d in demands}) != len(demands):

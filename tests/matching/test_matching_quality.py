@@ -67,7 +67,7 @@ def test_every_judged_demand_is_a_valid_create_body() -> None:
 
 
 def _test_half() -> tuple[Path, ...]:
-    return (harness.TEST_PATH,) if harness.TEST_PATH.exists() else ()
+    return tuple(path for path in (harness.TEST_PATH, harness.TEST2_PATH) if path.exists())
 
 
 needs_test_half = pytest.mark.skipif(
@@ -107,9 +107,13 @@ async def test_test_half_is_not_below_bm25(corpus: tuple[CorpusDocument, ...]) -
 
 
 @needs_test_half
-async def test_test_half_reaches_recall_at_10_of_0_90(corpus: tuple[CorpusDocument, ...]) -> None:
-    # when the held-out half runs through the matcher
-    ours, bm25 = await _runs("test", corpus)
+@pytest.mark.parametrize("half", ["test", "test2"])
+async def test_held_out_halves_reach_recall_at_10_of_0_90(
+    half: str, corpus: tuple[CorpusDocument, ...]
+) -> None:
+    # when a held-out half (the tenth judge's, placed before the eleventh wave's changes; the eleventh judge's,
+    # written while they were made and placed after them) runs through the matcher
+    ours, bm25 = await _runs(half, corpus)
 
     # then recall@10 reaches the gate and stays at or above BM25
     assert ours.mean(10) >= bm25.mean(10)
