@@ -476,7 +476,8 @@ _PLACE_WORDS: Final = frozenset(
 )
 
 
-def _places() -> set[str]:
+@functools.cache
+def _places() -> frozenset[str]:
     from services.reference.regions import REGIONS
 
     places = {entry.word for entry in all_domain_words() if entry.tag == "ns"}
@@ -485,14 +486,19 @@ def _places() -> set[str]:
         # 成都市 is typed 成都, 成华区 成华; a one-character stem (荣县) is not a name.
         if len(name) >= 3 and name[-1] in "区县市":
             places.add(name[:-1])
-    return places
+    return frozenset(places)
+
+
+@functools.cache
+def _institutions() -> frozenset[str]:
+    return frozenset(entry.word for entry in all_domain_words() if entry.tag == "nt")
 
 
 @functools.cache
 def _spelt_places() -> dict[str, tuple[str, ...]]:
     """A place or an institution typed in pinyin (chenghua, wuhou, chuanda) → the names spelt so (huaxi: 华西
     the hospital and 花溪 the campus)."""
-    named = _places() | {entry.word for entry in all_domain_words() if entry.tag == "nt"}
+    named = _places() | _institutions()
     spelt: dict[str, list[str]] = {}
     for name in sorted(named):
         if 2 <= len(name) <= 4:
@@ -506,16 +512,14 @@ def places_of(word: str) -> tuple[str, ...]:
 
 
 def _load_qualifiers() -> frozenset[str]:
-    places = _places()
-    institutions = {entry.word for entry in all_domain_words() if entry.tag == "nt"}
+    named = _places() | _institutions()
     # A place typed in pinyin or English (Chenghua, Chengdu, Yuanjiagang), and the English names of institutions.
-    spelt = set(_spelt_places())
     english: set[str] = set()
     for rule in load_synonym_rules(TERMS_EN_ZH_PATH):
         typed, arrow, meant = rule.partition("=>")
-        if arrow and any(term.strip() in places | institutions for term in meant.split(",")):
+        if arrow and any(term.strip() in named for term in meant.split(",")):
             english.update(term.strip().lower() for term in typed.split(",") if term.strip().isascii())
-    return frozenset(places | institutions | spelt | english | _PLACE_WORDS)
+    return frozenset(named | set(_spelt_places()) | english | _PLACE_WORDS)
 
 
 _QUALIFIERS: Final = _Lazy(_load_qualifiers)

@@ -847,8 +847,9 @@ DEAL_WORDS = frozenset(
 SPECIFIC_IDF = 5.5
 MATCH_BIGRAM_BOOST = 2.0
 MATCH_BIGRAM_FIELDS = ["body"]
-# What an instrument's kind measures (search.measures), a little above its body text: the need's 介电常数 finds the
-# vector network analyser whose listing only says S参数.
+# The table terms of a listing (search.measures: what an instrument kind measures and is brought, what a topic or
+# an offering is asked for), above its body text: the need's 介电常数 finds the vector network analyser whose
+# listing only says S参数, 续航短 the battery-management topic (dev sweep in docs/matching-quality.md).
 MATCH_MEASURES_BOOST = 2.5
 
 
