@@ -194,11 +194,15 @@ def shared_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
     return meaningful_words(demand.words & candidate.words)
 
 
-def measured_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
+def measured_words(
+    demand: DemandFacts, candidate: CandidateFacts, shared: list[str] | None = None
+) -> list[str]:
     """Meaningful words of the demand that the candidate's table terms name (what its instrument kind measures,
-    what its topic is asked for) and its title and keywords do not say (those are named as shared keywords)."""
-    shared = set(shared_words(demand, candidate))
-    return [word for word in meaningful_words(demand.words & candidate.measures) if word not in shared]
+    what its topic is asked for) and its title and keywords do not say (those are named as shared keywords;
+    ``shared`` when the caller has them already)."""
+    said = set(shared_words(demand, candidate) if shared is None else shared)
+    named = demand.words & candidate.measures
+    return [word for word in meaningful_words(named) if word not in said] if named else []
 
 
 def budget_fit(demand: DemandFacts, candidate: CandidateFacts) -> tuple[float | None, dict[str, Any]]:
@@ -307,9 +311,10 @@ def compute(
         "availability": available,
         "outcomes": outcome_score(candidate.outcomes),
     }
+    shared = shared_words(demand, candidate)
     facts: dict[str, Any] = {
-        "words": shared_words(demand, candidate),
-        "measured": measured_words(demand, candidate),
+        "words": shared,
+        "measured": measured_words(demand, candidate, shared),
         "fields": common_fields,
         "type": candidate.type,
         "kind": demand.kind,

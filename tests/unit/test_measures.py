@@ -119,3 +119,15 @@ def test_the_words_a_reason_may_name_are_the_indexed_words_of_the_kind() -> None
     words = measure_words(VNA)
     assert {"介电常数", "损耗", "插入损耗"} <= words
     assert measure_words({**VNA, "type": "expert"}) == frozenset()
+
+
+@pytest.mark.parametrize("path", [MEASURES_PATH, USES_PATH, TOPICS_PATH], ids=lambda path: path.name)
+def test_the_words_of_a_listings_terms_are_the_words_the_engine_indexed(path: Path) -> None:
+    # matching cuts each table term once and unions them; the document cuts the whole string: for every row of
+    # every shipped table the two must give the same words, or a reason would name a word the engine never had
+    for name, _terms in load_measures(path):
+        snapshot = (
+            {"type": "instrument", "name": name} if path != TOPICS_PATH else {"type": "expert", "title": name}
+        )
+        indexed = set(build_document({**VNA, **snapshot, "keywords": []})["measures_seg"].split())
+        assert measure_words({**VNA, **snapshot, "keywords": []}) == indexed, name
