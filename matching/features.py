@@ -194,15 +194,11 @@ def shared_words(demand: DemandFacts, candidate: CandidateFacts) -> list[str]:
     return meaningful_words(demand.words & candidate.words)
 
 
-def measured_words(
-    demand: DemandFacts, candidate: CandidateFacts, shared: list[str] | None = None
-) -> list[str]:
+def measured_words(demand: DemandFacts, candidate: CandidateFacts, shared: list[str]) -> list[str]:
     """Meaningful words of the demand that the candidate's table terms name (what its instrument kind measures,
-    what its topic is asked for) and its title and keywords do not say (those are named as shared keywords;
-    ``shared`` when the caller has them already)."""
-    said = set(shared_words(demand, candidate) if shared is None else shared)
+    what its topic is asked for) and its title and keywords do not say (``shared``, named as shared keywords)."""
     named = demand.words & candidate.measures
-    return [word for word in meaningful_words(named) if word not in said] if named else []
+    return [word for word in meaningful_words(named) if word not in shared] if named else []
 
 
 def budget_fit(demand: DemandFacts, candidate: CandidateFacts) -> tuple[float | None, dict[str, Any]]:
