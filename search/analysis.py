@@ -66,6 +66,7 @@ __all__ = [
     "english_to_chinese",
     "general_idf",
     "initialise",
+    "inner_words",
     "is_han_word",
     "is_known_word",
     "is_latin_term",
@@ -606,6 +607,27 @@ def segment(text: str) -> str:
     analyser = _ANALYSER.get()
     tokens = _precise_words(normalise(text), analyser.cutter)
     return " ".join(token for word in tokens for token in _search_tokens(word, analyser))
+
+
+_INNER_WORD_MAX: Final = 16
+
+
+def inner_words(text: str) -> str:
+    """Every run of two or more characters inside each Chinese word of the text, the word included, joined by
+    spaces (as often as it occurs, so the engine's term frequency is the text's).
+
+    ``segment`` keeps a domain word whole, so 粗糙度 never matches inside 表面粗糙度 there; matching looks a
+    need's longer specific words up among these instead (search.queries.build_match_candidates): one rare term,
+    where the same search by CJK bigrams read the long postings of every common bigram.
+    """
+    found: list[str] = []
+    for word in _precise_words(normalise(text), _ANALYSER.get().cutter):
+        # A word's runs grow with the square of its length; no dictionary word is near the bound.
+        if 1 < len(word) <= _INNER_WORD_MAX and _is_han(word):
+            for size in range(2, len(word) + 1):
+                for start in range(len(word) - size + 1):
+                    found.append(word[start : start + size])
+    return " ".join(found)
 
 
 # Titles and keywords repeat across listings ("扫描电镜", "集成电路"), and pypinyin is the slowest step

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from search.analysis import latin_text, normalise, pinyin_syllables, segment, suggest_inputs
+from search.analysis import inner_words, latin_text, normalise, pinyin_syllables, segment, suggest_inputs
 from search.facts import counts_of
 from search.measures import measures_of
 
@@ -94,6 +94,8 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "title_initials": [" ".join(pinyin_syllables(text, initials=True)) for text in named],
         "body": body,
         "body_seg": segment(body),
+        # Runs inside the body's longer words (search.analysis.inner_words): matching's 粗糙度 in 表面粗糙度.
+        "body_inner": inner_words(body),
         "latin": latin_text(" ".join([title_text, *keywords, body])),
         "keywords": [normalise(k) for k in keywords],
         "keywords_seg": segment(" ".join(keywords)),

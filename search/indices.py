@@ -120,6 +120,8 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "title_initials": pinyin,
             "body": cjk,
             "body_seg": seg,
+            # Looked up whole, never through synonyms; "contains" (no norms), like the bigram field it stands for.
+            "body_inner": {"type": "text", "analyzer": "tm_seg", "index_options": "freqs"},
             "latin": {"type": "text", "analyzer": "tm_english"},
             "keywords": {"type": "keyword", "normalizer": "tm_lower"},
             "keywords_seg": {**seg, "fields": {"chars": chars}},

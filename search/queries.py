@@ -845,8 +845,12 @@ DEAL_WORDS = frozenset(
 # A demand word is specific when it is not everyday Chinese (search.analysis.general_idf ≥ this): the need
 # (射频 10.0, 粗糙度 10.8, 测试 7.2) rather than the words around it (自己 3.5, 觉得 4.8, 分析 4.8).
 SPECIFIC_IDF = 5.5
-MATCH_BIGRAM_BOOST = 2.0
-MATCH_BIGRAM_FIELDS = ["body"]
+# The need's specific words of at least this many characters are also looked up inside the supply's longer words
+# (the body's `body_inner` runs, search.analysis.inner_words), at this boost. Two-character words are left out:
+# inside longer words they are everywhere (芯片, 设计), and reading their postings cost a demand more engine time
+# than they found (docs/matching-quality.md, thirteenth wave).
+MATCH_INNER_MIN_LENGTH = 3
+MATCH_INNER_BOOST = 2.0
 # The table terms of a listing (search.measures: what an instrument kind measures and is brought, what a topic or
 # an offering is asked for), above its body text: the need's 介电常数 finds the vector network analyser whose
 # listing only says S参数, 续航短 the battery-management topic (dev sweep in docs/matching-quality.md).
@@ -875,7 +879,7 @@ def build_match_candidates(
     """Supply for a demand: the best `size` listings of each of `types`, in one request.
 
     The demand's meaningful words (no filler, no deal words, no bare numbers) are matched over titles, keywords
-    and bodies, and its specific words inside the bodies' longer terms by their CJK bigrams; sharing a
+    and bodies, and its longer specific words inside the bodies' longer words (runs indexed at write time); sharing a
     technology field adds a little. (CJK bigrams of the demand's head over titles cost 8 ms of 78 per demand at
     200k listings and found nothing the words did not: dev recall@10 0.835 with them, 0.837 without.) The best of
     each type come from a `top_hits` per type bucket, which keeps instruments, experts and agencies from being
@@ -883,7 +887,7 @@ def build_match_candidates(
     DFS) and one round trip, where a request per type paid both four times.
 
     ``extra`` are supply-side words the demand's wording stands for (matching.vocabulary): matched whole with the
-    words, never by their bigrams (they are written as the listings segment them; bigrams would only cost time).
+    words, never inside longer words (they are written as the listings segment them).
     """
     words = match_words(text) or segment(normalise(text)).split()
     added = [word for word in dict.fromkeys(extra.split()) if word not in words]
@@ -901,17 +905,19 @@ def build_match_candidates(
             }
         },
     ]
-    specific = [word for word in words if _is_specific(word)]
-    if specific:
-        # The need's specific words inside the supply's longer terms, by their CJK bigrams: 挥发性 in
-        # 挥发性有机物 and 粗糙度 in 表面粗糙度, which segment whole and so never match the word itself.
+    inner = [word for word in words if len(word) >= MATCH_INNER_MIN_LENGTH and _is_specific(word)]
+    if inner:
+        # The need's specific words inside the supply's longer words, looked up whole among the runs indexed at
+        # write time: 挥发性 in 挥发性有机物 and 粗糙度 in 表面粗糙度, which segment whole and so never match the
+        # word itself. (Matching them by CJK bigrams over the body found the same and more, but read the long
+        # postings of every common bigram: a quarter of a demand's engine time at 200k listings.)
         should.append(
             {
                 "multi_match": {
-                    "query": " ".join(specific),
-                    "fields": MATCH_BIGRAM_FIELDS,
+                    "query": " ".join(inner),
+                    "fields": ["body_inner"],
                     "type": "most_fields",
-                    "boost": MATCH_BIGRAM_BOOST,
+                    "boost": MATCH_INNER_BOOST,
                 }
             }
         )

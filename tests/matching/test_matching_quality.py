@@ -1,7 +1,7 @@
 """Matching quality on the judged demands (docs/matching-quality.md): recall@5/@10 of the product's matcher
 over the relevance corpus, against plain BM25 over the same listings.
 
-The dev side (tests/matching/data/dev.yaml, and dev2–dev9.yaml: earlier test halves, each promoted once its
+The dev side (tests/matching/data/dev.yaml, and dev2–dev11.yaml: earlier test halves, each promoted once its
 figures had been read) is what the matcher was tuned on; the test half (tests/matching/data/test.yaml) was
 written by a judge who never saw the matching code, and is only reported.
 """
@@ -111,8 +111,8 @@ async def test_test_half_is_not_below_bm25(corpus: tuple[CorpusDocument, ...]) -
 async def test_held_out_halves_reach_recall_at_10_of_0_90(
     half: str, corpus: tuple[CorpusDocument, ...]
 ) -> None:
-    # when a held-out half (the tenth judge's, placed before the eleventh wave's changes; the eleventh judge's,
-    # written while they were made and placed after them) runs through the matcher
+    # when a held-out half (the fourteenth and fifteenth judges', written while the thirteenth wave's change was
+    # made and placed after it, unread) runs through the matcher
     ours, bm25 = await _runs(half, corpus)
 
     # then recall@10 reaches the gate and stays at or above BM25

@@ -9,6 +9,7 @@ from search.analysis import (
     all_domain_words,
     correct_latin,
     domain_words,
+    inner_words,
     load_domain_words,
     load_synonym_rules,
     normalise,
@@ -48,6 +49,21 @@ def test_segment_keeps_domain_words_whole(text: str, word: str) -> None:
     # then the word is one token and jieba's sub-words of it are not emitted
     assert word in tokens
     assert not any(token != word and token in word for token in tokens)
+
+
+def test_inner_words_hold_every_run_inside_a_word_that_segment_keeps_whole() -> None:
+    # given a body whose domain word segment keeps whole (单光子 is never a token of its own)
+    text = "长期从事单光子探测器研究，Ra 0.1μm"
+    assert "单光子" not in segment(text).split()
+
+    # when its inner words are taken
+    inner = inner_words(text).split()
+
+    # then every run of two or more characters inside each Chinese word is there, the word itself too, and
+    # nothing that crosses a word boundary or is not Chinese
+    assert {"单光子", "探测器", "单光子探测", "单光子探测器", "长期", "研究"} <= set(inner)
+    assert "器研" not in inner
+    assert not any(HAN.search(token) is None for token in inner)
 
 
 def test_segment_of_a_domain_word_is_the_word_itself() -> None:

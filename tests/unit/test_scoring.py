@@ -263,21 +263,31 @@ def test_a_providers_record_names_close_reasons_with_the_labels_the_broker_picke
     assert "3 次匹配未成交" in detail
 
 
-def test_match_candidates_look_for_specific_words_inside_longer_terms_and_not_everyday_words() -> None:
+def test_match_candidates_look_for_longer_specific_words_inside_longer_words_and_not_everyday_words() -> None:
     from search.queries import build_match_candidates
 
     body = build_match_candidates(
         "火锅底料香味物质分析，我们自己觉得不如竞品，想看看挥发性成分", [], ["instrument"], 40
     )
-    bigram = [
+    inner = [
         clause["multi_match"]
         for clause in body["query"]["bool"]["should"]
-        if "multi_match" in clause and clause["multi_match"]["fields"] == ["body"]
+        if "multi_match" in clause and clause["multi_match"]["fields"] == ["body_inner"]
     ]
-    assert len(bigram) == 1
-    words = bigram[0]["query"].split()
-    assert {"挥发性", "香味", "火锅"} <= set(words)
-    assert not {"自己", "觉得", "分析"} & set(words)
+    assert len(inner) == 1
+    words = inner[0]["query"].split()
+    # the need's specific words of three or more characters, whole: 挥发性 is found inside 挥发性有机物
+    assert "挥发性" in words
+    # not everyday words, and not two-character words (inside longer words they are everywhere)
+    assert not {"自己", "觉得", "分析", "香味", "火锅"} & set(words)
+
+
+def test_a_demand_without_a_long_specific_word_looks_inside_no_longer_word() -> None:
+    from search.queries import build_match_candidates
+
+    body = build_match_candidates("想做检测分析", [], ["instrument"], 40)
+    fields = [clause["multi_match"]["fields"] for clause in body["query"]["bool"]["should"]]
+    assert ["body_inner"] not in fields
 
 
 def test_an_instrument_found_by_what_its_kind_measures_says_so_and_only_with_the_demands_own_words():
