@@ -81,6 +81,7 @@ __all__ = [
     "pinyin_to_words",
     "query_words",
     "segment",
+    "segment_words",
     "split_pinyin",
     "split_pinyin_prefix",
     "suggest_inputs",
@@ -604,24 +605,29 @@ def words(text: str) -> list[str]:
 
 def segment(text: str) -> str:
     """Tokens for the ``*_seg`` fields and for queries against them, joined by spaces."""
+    return segment_words(words(text))
+
+
+def segment_words(found: Iterable[str]) -> str:
+    """``segment`` of a text already cut by ``words``: a text both segmented and taken apart by ``inner_words``
+    is cut once."""
     analyser = _ANALYSER.get()
-    tokens = _precise_words(normalise(text), analyser.cutter)
-    return " ".join(token for word in tokens for token in _search_tokens(word, analyser))
+    return " ".join(token for word in found for token in _search_tokens(word, analyser))
 
 
 _INNER_WORD_MAX: Final = 16
 
 
-def inner_words(text: str) -> str:
-    """Every run of two or more characters inside each Chinese word of the text, the word included, joined by
-    spaces (as often as it occurs, so the engine's term frequency is the text's).
+def inner_words(cut: Iterable[str]) -> str:
+    """Every run of two or more characters inside each Chinese word of a text cut by ``words``, the word
+    included, joined by spaces (as often as it occurs, so the engine's term frequency is the text's).
 
     ``segment`` keeps a domain word whole, so 粗糙度 never matches inside 表面粗糙度 there; matching looks a
     need's longer specific words up among these instead (search.queries.build_match_candidates): one rare term,
     where the same search by CJK bigrams read the long postings of every common bigram.
     """
     found: list[str] = []
-    for word in _precise_words(normalise(text), _ANALYSER.get().cutter):
+    for word in cut:
         # A word's runs grow with the square of its length; no dictionary word is near the bound.
         if 1 < len(word) <= _INNER_WORD_MAX and _is_han(word):
             for size in range(2, len(word) + 1):

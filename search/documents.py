@@ -2,7 +2,16 @@
 
 from typing import Any
 
-from search.analysis import inner_words, latin_text, normalise, pinyin_syllables, segment, suggest_inputs
+from search.analysis import (
+    inner_words,
+    latin_text,
+    normalise,
+    pinyin_syllables,
+    segment,
+    segment_words,
+    suggest_inputs,
+    words,
+)
 from search.facts import counts_of
 from search.measures import measures_of
 
@@ -72,6 +81,7 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
     else:
         title_text = title
     body = _body_text(snapshot)
+    body_words = words(body)
     keywords = [str(k) for k in snapshot.get("keywords") or []]
     # Titles and keywords are what a user names when typing pinyin or slipping a homophone; bodies are not. An
     # instrument's maker is named too: brands are typed in pinyin (yingsitelang: 英斯特朗(Instron)).
@@ -93,9 +103,9 @@ def build_document(snapshot: dict[str, Any]) -> dict[str, Any]:
         "title_pinyin": [" ".join(pinyin_syllables(text)) for text in named],
         "title_initials": [" ".join(pinyin_syllables(text, initials=True)) for text in named],
         "body": body,
-        "body_seg": segment(body),
+        "body_seg": segment_words(body_words),
         # Runs inside the body's longer words (search.analysis.inner_words): matching's 粗糙度 in 表面粗糙度.
-        "body_inner": inner_words(body),
+        "body_inner": inner_words(body_words),
         "latin": latin_text(" ".join([title_text, *keywords, body])),
         "keywords": [normalise(k) for k in keywords],
         "keywords_seg": segment(" ".join(keywords)),

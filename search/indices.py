@@ -120,7 +120,7 @@ def index_body(*, replicas: int = 0, shards: int = 1) -> dict[str, Any]:
             "title_initials": pinyin,
             "body": cjk,
             "body_seg": seg,
-            # Looked up whole, never through synonyms; "contains" (no norms), like the bigram field it stands for.
+            # Looked up whole by matching (search.queries.build_match_candidates), never through synonyms.
             "body_inner": {"type": "text", "analyzer": "tm_seg", "index_options": "freqs"},
             "latin": {"type": "text", "analyzer": "tm_english"},
             "keywords": {"type": "keyword", "normalizer": "tm_lower"},

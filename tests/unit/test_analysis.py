@@ -57,7 +57,7 @@ def test_inner_words_hold_every_run_inside_a_word_that_segment_keeps_whole() -> 
     assert "单光子" not in segment(text).split()
 
     # when its inner words are taken
-    inner = inner_words(text).split()
+    inner = inner_words(words(text)).split()
 
     # then every run of two or more characters inside each Chinese word is there, the word itself too, and
     # nothing that crosses a word boundary or is not Chinese
