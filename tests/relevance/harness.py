@@ -75,6 +75,7 @@ DEV13_PATH = DATA_DIR / "judgements_dev13.yaml"
 # The thirteenth held-out set (the test set of the tenth wave), evaluated once as such (nDCG@10 0.858), then read per
 # query in the eleventh wave: a fourteenth dev set.
 DEV14_PATH = DATA_DIR / "judgements_dev14.yaml"
+DEV15_PATH = DATA_DIR / "judgements_dev15.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -89,6 +90,7 @@ DEV_SETS = {
     "dev12": DEV12_PATH,
     "dev13": DEV13_PATH,
     "dev14": DEV14_PATH,
+    "dev15": DEV15_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
