@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import logging
 import re
 import threading
@@ -60,6 +61,7 @@ __all__ = [
     "SYNONYM_RULES",
     "DomainWord",
     "all_domain_words",
+    "correct_han",
     "correct_latin",
     "domain_words",
     "english_phrases",
@@ -458,6 +460,7 @@ def initialise() -> None:
     """Load jieba and the dictionaries now rather than on the first call (worker start-up)."""
     _ANALYSER.get()
     _PINYIN_LEXICON.get()
+    _SLIP_VOCABULARY.get()
     _ENGLISH_GLOSSES.get()
 
 
@@ -752,7 +755,9 @@ def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
     for term in synonym_terms:
         if _HAN_RUN.fullmatch(term):
             offer(term, top)
-    for word in analyser.domain_words:
+    # In a fixed order: of two domain words read alike (huaxi: 华西, 花溪) the first offered stays, and a set's
+    # order changes with every process (string hashing), which made the same query differ between two servers.
+    for word in sorted(analyser.domain_words):
         if _HAN_RUN.fullmatch(word):
             offer(word, top + 1)
     return lexicon
@@ -1099,6 +1104,95 @@ def correct_latin(word: str) -> str | None:
     """The one vocabulary word of the synonym list a misspelt Latin word is nearest to, or None."""
     candidates = _latin_candidates(word)
     return candidates[0] if len(candidates) == 1 else None
+
+
+# A slip is corrected only inside a run of this many characters or more: two-character words share their
+# readings too often (电镜 / 电竞) for one to be taken for the other.
+_SLIP_MIN_CHARS: Final = 3
+_SLIP_MAX_CHARS: Final = 12
+# Readings many speakers of the south-west do not tell apart (and fuzzy-pinyin input methods merge): flat and
+# curled initials, n and l, front and back nasals. 可靠姓 for 可靠性 is a homophone; 拉升 for 拉伸 is one here.
+_FUZZY_INITIALS: Final = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS: Final = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def _fuzzy_syllable(syllable: str) -> str:
+    for curled, flat in _FUZZY_INITIALS:
+        if syllable.startswith(curled):
+            syllable = flat + syllable[len(curled) :]
+            break
+    for back, front in _FUZZY_FINALS:
+        if syllable.endswith(back):
+            return syllable[: -len(back)] + front
+    return syllable
+
+
+def _build_slip_vocabulary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], frozenset[str]]:
+    """The catalogue's Chinese terms (dictionary words, synonym and fact terms) by their fuzzy reading."""
+    rules = [*SYNONYM_RULES, *load_synonym_rules(DICTIONARY_DIR / "facts.txt")]
+    terms = [entry.word for entry in all_domain_words()]
+    terms += [term.strip() for rule in rules for term in re.split("=>|,", rule)]
+    vocabulary: dict[tuple[str, ...], list[str]] = {}
+    for term in dict.fromkeys(terms):
+        if not (_SLIP_MIN_CHARS <= len(term) <= _SLIP_MAX_CHARS and _HAN_RUN.fullmatch(term)):
+            continue
+        syllables = _han_syllables(term)
+        if len(syllables) == len(term):
+            vocabulary.setdefault(tuple(map(_fuzzy_syllable, syllables)), []).append(term)
+    terms_read = frozenset(term for found in vocabulary.values() for term in found)
+    return {reading: tuple(found) for reading, found in vocabulary.items()}, terms_read
+
+
+_SLIP_VOCABULARY: Final = _Lazy(_build_slip_vocabulary)
+
+
+def _slip_target(typed: str, syllables: tuple[str, ...]) -> str | None:
+    """The one catalogue term ``typed`` is a slip of: read alike and one character off, or None."""
+    found = _SLIP_VOCABULARY.get()[0].get(tuple(map(_fuzzy_syllable, syllables)), ())
+    near = [term for term in found if sum(a != b for a, b in zip(term, typed, strict=True)) == 1]
+    return near[0] if len(near) == 1 else None
+
+
+def correct_han(text: str) -> str:
+    """Normalised text with homophone slips of catalogue terms put right (技术发名奖 → 技术发明奖).
+
+    A run of three characters or more that the dictionary does not know as a word, read (fuzzily, see
+    _FUZZY_INITIALS) like exactly one term of the catalogue's vocabulary and one character off it, is that term.
+    Longest first, left to right; text that is a term already, or reads like none, is left alone.
+    """
+    terms = _SLIP_VOCABULARY.get()[1]
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group()
+        syllables = _han_syllables(run)
+        if len(syllables) != len(run) or len(run) < _SLIP_MIN_CHARS:
+            return run
+        # A slip breaks the words around it into pieces, never into a word that reaches past it: 服务企 (in
+        # 服务企业) is not 服务器. Replaced runs start and end where the dictionary's own cut does.
+        cuts = set(itertools.accumulate(map(len, _ANALYSER.get().tokenizer.cut(run, HMM=False)), initial=0))
+        out: list[str] = []
+        position = 0
+        while position < len(run):
+            for size in range(min(_SLIP_MAX_CHARS, len(run) - position), _SLIP_MIN_CHARS - 1, -1):
+                typed = run[position : position + size]
+                if position not in cuts or position + size not in cuts:
+                    continue
+                if typed in terms:
+                    target: str | None = typed  # a term already: kept whole, none of its parts read anew
+                elif is_known_word(typed):
+                    continue
+                else:
+                    target = _slip_target(typed, syllables[position : position + size])
+                if target is not None:
+                    out.append(target)
+                    position += size
+                    break
+            else:
+                out.append(run[position])
+                position += 1
+        return "".join(out)
+
+    return _HAN_RUN.sub(fix, text)
 
 
 def latin_text(text: str) -> str:

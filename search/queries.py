@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.analysis import (
+    correct_han,
     english_phrases,
     english_to_chinese,
     general_idf,
@@ -507,7 +508,7 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
     Documents matching only some of the words are found too, ranked below those matching all of them;
     ``relaxed`` (asked when the query found nothing) needs any one word and tolerates more slips.
     """
-    text, ceiling = budget_ceiling(normalise(q))
+    text, ceiling = budget_ceiling(correct_han(normalise(q)))
     rest, minimums = find_minimums(text)
     rest, facts = find_facts(rest)
     words = query_words(rest) if rest else []

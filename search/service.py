@@ -10,7 +10,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from search import client
-from search.analysis import initialise, normalise
+from search.analysis import correct_han, initialise, normalise
 from search.documents import build_document, is_indexable, with_document
 from search.facts import find_facts, find_minimums
 from search.indexer import apply_events
@@ -210,8 +210,12 @@ async def search(params: SearchParams, *, use_cache: bool = True) -> dict[str, A
     result, relaxed = await query_engine(params)
     response = _present(result, params)
     response["relaxed"] = relaxed
+    # A homophone slip of a catalogue term (扫苗电镜, 技术发名奖) is searched as the term; the page says so.
+    typed = normalise(params.q) if params.q.strip() else ""
+    corrected = correct_han(typed)
+    response["corrected_q"] = corrected if corrected != typed else None
     # A ceiling typed in the query (每小时500元以内) ranks dearer listings lower; the page says so.
-    text, ceiling = budget_ceiling(normalise(params.q)) if params.q.strip() else ("", None)
+    text, ceiling = budget_ceiling(corrected) if typed else ("", None)
     response["price_ceiling_fen"] = ceiling
     # Facts typed in the query (主任技师, 重庆市技术发明奖) are matched whole, in the listing's wording; the page says so.
     rest, minimums = find_minimums(text)

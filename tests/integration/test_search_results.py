@@ -387,3 +387,37 @@ async def test_a_fact_typed_in_the_query_ranks_the_listing_that_states_it_first(
     assert found["query_facts"] == [read]
     assert "已识别条件" in await page(stack, f"/search?q={question}")
     assert (await api.json("GET", "/api/v1/search", params={"q": topic}))["query_facts"] == []
+
+
+async def test_a_homophone_slip_of_a_catalogue_term_is_searched_as_the_term_and_the_page_says_so(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given two experts on one rare topic: one won the award, the other says its words apart
+    topic = unique("钠离子电池负极")
+    ids = await published_experts(
+        api,
+        admin_token,
+        topic,
+        winner={"bio": f"长期从事{topic}研究，曾获重庆市技术发明奖二等奖。"},
+        other={"bio": f"长期从事{topic}技术研究，{topic}方向带头人，发明专利多项，获得提名奖。"},
+    )
+
+    async def search(q: str) -> dict[str, Any]:
+        return dict(await api.json("GET", "/api/v1/search", params={"q": q, "size": 50}))
+
+    # when the award is typed with a homophone slip (名 for 明)
+    slipped = await search(f"{topic} 技术发名奖")
+
+    # then it is searched as the award: the winner leads, the other is still found
+    assert [item["id"] for item in slipped["items"] if item["id"] in ids.values()] == [
+        ids["winner"],
+        ids["other"],
+    ]
+    assert slipped["query_facts"] == ["重庆市技术发明奖"]
+    # and the answer says what was searched, in the catalogue's wording
+    assert slipped["corrected_q"] == f"{topic} 技术发明奖".lower()
+    assert "已按“" in await page(stack, f"/search?q={topic} 技术发名奖")
+    # and a query typed right, or a word that is no slip of a term, is searched as typed and says nothing
+    assert (await search(f"{topic} 技术发明奖"))["corrected_q"] is None
+    assert (await search(f"{topic} 服务企业"))["corrected_q"] is None
+    assert "已按“" not in await page(stack, f"/search?q={topic}")

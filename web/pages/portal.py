@@ -423,6 +423,7 @@ async def search_page(
         "relaxed": result.get("relaxed", False),
         "price_ceiling_fen": result.get("price_ceiling_fen"),
         "query_facts": result.get("query_facts") or [],
+        "corrected_q": result.get("corrected_q"),
         "facet_groups": [
             ("类型", _facet(filters, "types", facets["type"], lambda k: LISTING_TYPE_LABELS.get(k, k))),
             ("技术领域", _facet(filters, "fields", facets["field"], field_label)),
