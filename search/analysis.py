@@ -459,7 +459,7 @@ _replace_traditional_script_terms: Final = _replace_all(_load_taiwan_terms() | _
 def initialise() -> None:
     """Load jieba and the dictionaries now rather than on the first call (worker start-up)."""
     _ANALYSER.get()
-    _PINYIN_LEXICON.get()
+    _PINYIN_SPELLINGS.get()
     _SLIP_VOCABULARY.get()
     _ENGLISH_GLOSSES.get()
 
@@ -766,6 +766,20 @@ def _build_pinyin_lexicon() -> dict[tuple[str, ...], tuple[int, str]]:
 _PINYIN_LEXICON: Final = _Lazy(_build_pinyin_lexicon)
 
 
+def _build_pinyin_spellings() -> dict[str, tuple[int, str]]:
+    """The lexicon by its words' letters (fangan: 方案 fang-an and 反感 fan-gan), the best-ranked word of each."""
+    spellings: dict[str, tuple[int, str]] = {}
+    for syllables, (rank, word) in _PINYIN_LEXICON.get().items():
+        letters = "".join(syllables)
+        if rank > spellings.get(letters, (-1, ""))[0]:
+            spellings[letters] = (rank, word)
+    return spellings
+
+
+_PINYIN_SPELLINGS: Final = _Lazy(_build_pinyin_spellings)
+_PINYIN_SPELLING_MAX: Final = _PINYIN_WORD_MAX_SYLLABLES * _MAX_SYLLABLE
+
+
 def _load_general_idf() -> dict[str, float]:
     """jieba's inverse document frequencies of Chinese words over a general corpus (its keyword extractor's)."""
     path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
@@ -793,31 +807,56 @@ def general_idf(word: str) -> float:
     return _GENERAL_IDF.get().get(word, _UNSEEN_IDF)
 
 
-def pinyin_to_words(letters: str) -> list[str] | None:
-    """Pinyin typed without an input method as the fewest known words (zhuanlidaili → 专利 代理), or None.
+_Reading = tuple[int, int, list[str]]  # (words, -rank sum, words)
 
-    Every syllable must belong to a word of two syllables or more; among equally short readings the one
-    with more domain words and then more common words wins.
-    """
-    syllables = split_pinyin(letters)
-    if syllables is None or len(syllables) < 2:
-        return None
-    lexicon = _PINYIN_LEXICON.get()
-    # best[i]: (words, -rank sum, words) covering syllables[:i]
-    best: list[tuple[int, int, list[str]] | None] = [None] * (len(syllables) + 1)
+
+def _best_reading(
+    pieces: list[str],
+    lookup: Callable[[str], tuple[int, str] | None],
+    joiner: str,
+    cuts: frozenset[int] | None = None,
+) -> _Reading | None:
+    """The fewest words (then the best-ranked) that ``pieces`` (syllables or letters) cut into, or None; words
+    begin and end only at ``cuts`` when given."""
+    best: list[_Reading | None] = [None] * (len(pieces) + 1)
     best[0] = (0, 0, [])
-    for end in range(2, len(syllables) + 1):
-        for size in range(2, min(_PINYIN_WORD_MAX_SYLLABLES, end) + 1):
-            before = best[end - size]
-            entry = lexicon.get(tuple(syllables[end - size : end]))
+    for end in range(2, len(pieces) + 1):
+        for start in range(max(0, end - _PINYIN_SPELLING_MAX), end - 1):
+            if cuts is not None and (start not in cuts or end not in cuts):
+                continue
+            before = best[start]
+            entry = lookup(joiner.join(pieces[start:end])) if before is not None else None
             if before is None or entry is None:
                 continue
             candidate = (before[0] + 1, before[1] - entry[0], [*before[2], entry[1]])
             current = best[end]
             if current is None or candidate[:2] < current[:2]:
                 best[end] = candidate
-    found = best[len(syllables)]
-    return found[2] if found is not None else None
+    return best[len(pieces)]
+
+
+def pinyin_to_words(letters: str) -> list[str] | None:
+    """Pinyin typed without an input method as the fewest known words (zhuanlidaili → 专利 代理), or None.
+
+    Every syllable must belong to a word of two syllables or more; among equally short readings the one
+    with more domain words and then more common words wins. Where the syllables could be cut otherwise
+    (fangan: fan-gan 反感, fang-an 方案), a reading as good words cut where they fall wins over the first cut's.
+    """
+    syllables = split_pinyin(letters)
+    if syllables is None or len(syllables) < 2:
+        return None
+    lexicon = _PINYIN_LEXICON.get()
+    by_syllables = _best_reading(syllables, lambda joined: lexicon.get(tuple(joined.split(" "))), " ")
+    if by_syllables is None:
+        return None
+    # Only pinyin the first cut reads is re-cut, and words still meet where its syllables do (inside a word the
+    # syllables may differ): letters no words read (jianyanke) stay unread rather than become words cut anywhere
+    # (吉安 眼科), and kongjian jishu stays 空间 技术 (not 空集 暗计数, cut inside jian).
+    cuts = frozenset(itertools.accumulate(map(len, syllables), initial=0))
+    by_letters = _best_reading(list("".join(syllables)), _PINYIN_SPELLINGS.get().get, "", cuts)
+    if by_letters is not None and by_letters[:2] < by_syllables[:2]:
+        return by_letters[2]
+    return by_syllables[2]
 
 
 _SYLLABLE_PREFIXES: Final = frozenset(

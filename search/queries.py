@@ -331,7 +331,7 @@ def _english_meaning(word: str) -> str:
 def _pinyin_readings(text: str, compact: str, whole_reads: bool) -> list[str] | None:
     """The words pinyin typed without an input method reads as: the whole (zhuanlidaili → 专利 代理), or,
     when typed as several words of which not all read together (qukuailian cunzheng), each word that reads."""
-    meant = pinyin_to_words(compact) if whole_reads else None
+    meant = pinyin_to_words(text) if whole_reads else None
     if meant is not None or " " not in text:
         return meant
     pieces: list[str] = []

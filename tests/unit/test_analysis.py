@@ -492,13 +492,18 @@ def test_split_pinyin_prefix_allows_an_unfinished_last_syllable(typed: str, piec
         ("zhipuyi", ["质谱仪"]),
         ("danguangzi tanceqi", ["单光子探测器"]),
         ("dianjing", ["电镜"]),
+        # fangan cuts first as fan-gan (反感); cut fang-an it is the better-known 方案
+        ("zuojia rugu fangan yubei", ["作价入股", "方案", "渝北"]),
+        # but words still meet where the syllables do: not 空集 暗计数 (kong-ji an-ji-shu, cutting jian)
+        ("tianqiong kongjian jishu", ["天穹", "空间", "技术"]),
     ],
 )
 def test_pinyin_reads_as_the_fewest_known_words_domain_words_first(typed: str, meant: list[str]) -> None:
     assert pinyin_to_words(typed) == meant
 
 
-@pytest.mark.parametrize("typed", ["mosfet", "sigma", "xian", "qzqzqz"])
+# jianyanke and gaotongliang read as words only when cut anywhere (吉安 眼科, 搞通 里昂): better unread
+@pytest.mark.parametrize("typed", ["mosfet", "sigma", "xian", "qzqzqz", "jianyanke", "gaotongliang"])
 def test_what_is_not_pinyin_of_known_words_reads_as_nothing(typed: str) -> None:
     assert pinyin_to_words(typed) is None
 
