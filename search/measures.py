@@ -4,8 +4,9 @@ lists under each instrument.
 A listing says 射频器件S参数与天线性能测试 under a vector network analyser; an enterprise asks for the 介电常数 and
 损耗角正切 of its circuit-board laminate. Both are true of the same instrument, and neither text names the other.
 The table puts, beside each instrument kind, the measurands and tasks it is the standard tool for; the document of
-an instrument listing carries them in ``measures_seg`` (search.documents), which matching retrieves over. The
-listing's own text is never changed and nothing is shown from the table: it only finds.
+an instrument listing carries them in ``measures_seg`` (search.documents), which matching retrieves over and
+search matches each query word against, weaker than the listing's own words (search.queries.SEARCH_MEASURES_BOOST).
+The listing's own text is never changed and nothing is shown from the table: it only finds.
 
 Beside it, ``instrument_uses.txt`` says what enterprises bring to each kind in their own words (白酒, 甲醇,
 杂醇油 for a gas chromatograph), and ``topic_uses.txt`` what they ask for when a technology topic or a service

@@ -216,6 +216,9 @@ SHORT_FORM_FIELDS = (("title.chars", 1.5), ("keywords_seg.chars", 1.2))
 # curated tags, the body only mentions it. The CJK bigram fields catch a word inside a longer
 # dictionary word (器件 in 功率器件) that segmentation keeps whole.
 _WORD_FIELDS = (("title_seg", 3.0), ("keywords_seg", 2.5), ("body_seg", 1.0))
+# What an instrument kind measures and what a topic answers (search.measures), weaker than the listing's own
+# words: the knee of a dev sweep (0.25 / 0.5 / 1.0).
+SEARCH_MEASURES_BOOST = 0.5
 _BIGRAM_FIELDS = (("title", 0.6), ("body", 0.2))
 _VOWELS = frozenset("aeiouv")
 
@@ -264,6 +267,10 @@ def _word_query(word: str, *, relaxed: bool = False, translate: bool = True) -> 
     alternatives: list[dict[str, Any]] = [
         {"match": {name: {"query": tokens, **together, "boost": boost}}} for name, boost in _WORD_FIELDS
     ]
+    if not short_form:
+        # What an instrument kind measures or is brought to (拉伸强度 for a materials testing machine, 自由基 for
+        # EPR) and what a topic answers (search.measures): weaker than the listing's own words.
+        alternatives.append({"match": {"measures_seg": {"query": tokens, "boost": SEARCH_MEASURES_BOOST}}})
     if short_form:
         # 网安 → 网络安全, 姿控 → 姿态控制: each character starts a word, at most one character between.
         alternatives.extend(

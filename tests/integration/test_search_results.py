@@ -421,3 +421,28 @@ async def test_a_homophone_slip_of_a_catalogue_term_is_searched_as_the_term_and_
     assert (await search(f"{topic} 技术发明奖"))["corrected_q"] is None
     assert (await search(f"{topic} 服务企业"))["corrected_q"] is None
     assert "已按“" not in await page(stack, f"/search?q={topic}")
+
+
+async def test_what_an_instrument_kind_measures_finds_it_when_its_own_text_does_not_say_so(
+    api: Any, admin_token: str, stack: Any
+) -> None:
+    # given one model at two instruments: a materials testing machine and an incubator, neither of whose texts
+    # says 拉伸强度 or 屈服强度
+    model = unique("Qz")
+    tester = await published_instrument(
+        api, admin_token, name="电子万能材料试验机", model=model, category="0201"
+    )
+    other = await published_instrument(api, admin_token, name="恒温培养箱", model=model)
+    await api.wait_indexed(admin_token)
+
+    # when the model is searched with two things to be measured (a listing must match two of the three words)
+    found = await api.json(
+        "GET", "/api/v1/search", params={"q": f"{model} 拉伸强度 屈服强度", "type": "instrument", "size": 50}
+    )
+
+    # then the testing machine is found as asked, through the table of what its kind measures, and the
+    # incubator, which matches the model alone, is not
+    assert [item["id"] for item in found["items"] if item["id"] in (tester["id"], other["id"])] == [
+        tester["id"]
+    ]
+    assert found["relaxed"] is False
