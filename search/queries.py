@@ -267,16 +267,16 @@ def _word_query(word: str, *, relaxed: bool = False, translate: bool = True) -> 
     alternatives: list[dict[str, Any]] = [
         {"match": {name: {"query": tokens, **together, "boost": boost}}} for name, boost in _WORD_FIELDS
     ]
-    if not short_form:
-        # What an instrument kind measures or is brought to (拉伸强度 for a materials testing machine, 自由基 for
-        # EPR) and what a topic answers (search.measures): weaker than the listing's own words.
-        alternatives.append({"match": {"measures_seg": {"query": tokens, "boost": SEARCH_MEASURES_BOOST}}})
     if short_form:
         # 网安 → 网络安全, 姿控 → 姿态控制: each character starts a word, at most one character between.
         alternatives.extend(
             {"match_phrase": {name: {"query": word, "slop": len(word) - 1, "boost": boost}}}
             for name, boost in SHORT_FORM_FIELDS
         )
+    else:
+        # What an instrument kind measures or is brought to (拉伸强度 for a materials testing machine, 自由基 for
+        # EPR) and what a topic answers (search.measures): weaker than the listing's own words.
+        alternatives.append({"match": {"measures_seg": {"query": tokens, "boost": SEARCH_MEASURES_BOOST}}})
     # A word the dictionary does not know is matched by its bigrams: all of them, or (relaxed) most.
     bigram_rule: dict[str, Any] = {"minimum_should_match": "60%"} if relaxed else {"operator": "and"}
     alternatives.extend(
@@ -338,7 +338,7 @@ def _english_meaning(word: str) -> str:
 def _pinyin_readings(text: str, compact: str, whole_reads: bool) -> list[str] | None:
     """The words pinyin typed without an input method reads as: the whole (zhuanlidaili → 专利 代理), or,
     when typed as several words of which not all read together (qukuailian cunzheng), each word that reads."""
-    meant = pinyin_to_words(text) if whole_reads else None
+    meant = pinyin_to_words(compact) if whole_reads else None
     if meant is not None or " " not in text:
         return meant
     pieces: list[str] = []
