@@ -814,14 +814,15 @@ def _best_reading(
     pieces: list[str],
     lookup: Callable[[str], tuple[int, str] | None],
     joiner: str,
+    longest: int,
     cuts: frozenset[int] | None = None,
 ) -> _Reading | None:
-    """The fewest words (then the best-ranked) that ``pieces`` (syllables or letters) cut into, or None; words
-    begin and end only at ``cuts`` when given."""
+    """The fewest words (then the best-ranked) that ``pieces`` (syllables or letters) cut into, a word being at
+    most ``longest`` pieces, or None; words begin and end only at ``cuts`` when given."""
     best: list[_Reading | None] = [None] * (len(pieces) + 1)
     best[0] = (0, 0, [])
     for end in range(2, len(pieces) + 1):
-        for start in range(max(0, end - _PINYIN_SPELLING_MAX), end - 1):
+        for start in range(max(0, end - longest), end - 1):
             if cuts is not None and (start not in cuts or end not in cuts):
                 continue
             before = best[start]
@@ -846,14 +847,18 @@ def pinyin_to_words(letters: str) -> list[str] | None:
     if syllables is None or len(syllables) < 2:
         return None
     lexicon = _PINYIN_LEXICON.get()
-    by_syllables = _best_reading(syllables, lambda joined: lexicon.get(tuple(joined.split(" "))), " ")
+    by_syllables = _best_reading(
+        syllables, lambda joined: lexicon.get(tuple(joined.split(" "))), " ", _PINYIN_WORD_MAX_SYLLABLES
+    )
     if by_syllables is None:
         return None
     # Only pinyin the first cut reads is re-cut, and words still meet where its syllables do (inside a word the
     # syllables may differ): letters no words read (jianyanke) stay unread rather than become words cut anywhere
     # (吉安 眼科), and kongjian jishu stays 空间 技术 (not 空集 暗计数, cut inside jian).
     cuts = frozenset(itertools.accumulate(map(len, syllables), initial=0))
-    by_letters = _best_reading(list("".join(syllables)), _PINYIN_SPELLINGS.get().get, "", cuts)
+    by_letters = _best_reading(
+        list("".join(syllables)), _PINYIN_SPELLINGS.get().get, "", _PINYIN_SPELLING_MAX, cuts
+    )
     if by_letters is not None and by_letters[:2] < by_syllables[:2]:
         return by_letters[2]
     return by_syllables[2]
@@ -1166,7 +1171,13 @@ def _fuzzy_syllable(syllable: str) -> str:
     return syllable
 
 
-def _build_slip_vocabulary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], frozenset[str]]:
+@dataclass(frozen=True, slots=True)
+class _SlipVocabulary:
+    by_reading: dict[tuple[str, ...], tuple[str, ...]]  # fuzzy reading → the terms read so
+    terms: frozenset[str]
+
+
+def _build_slip_vocabulary() -> _SlipVocabulary:
     """The catalogue's Chinese terms (dictionary words, synonym and fact terms) by their fuzzy reading."""
     rules = [*SYNONYM_RULES, *load_synonym_rules(DICTIONARY_DIR / "facts.txt")]
     terms = [entry.word for entry in all_domain_words()]
@@ -1178,8 +1189,10 @@ def _build_slip_vocabulary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], fr
         syllables = _han_syllables(term)
         if len(syllables) == len(term):
             vocabulary.setdefault(tuple(map(_fuzzy_syllable, syllables)), []).append(term)
-    terms_read = frozenset(term for found in vocabulary.values() for term in found)
-    return {reading: tuple(found) for reading, found in vocabulary.items()}, terms_read
+    return _SlipVocabulary(
+        by_reading={reading: tuple(found) for reading, found in vocabulary.items()},
+        terms=frozenset(term for found in vocabulary.values() for term in found),
+    )
 
 
 _SLIP_VOCABULARY: Final = _Lazy(_build_slip_vocabulary)
@@ -1187,7 +1200,7 @@ _SLIP_VOCABULARY: Final = _Lazy(_build_slip_vocabulary)
 
 def _slip_target(typed: str, syllables: tuple[str, ...]) -> str | None:
     """The one catalogue term ``typed`` is a slip of: read alike and one character off, or None."""
-    found = _SLIP_VOCABULARY.get()[0].get(tuple(map(_fuzzy_syllable, syllables)), ())
+    found = _SLIP_VOCABULARY.get().by_reading.get(tuple(map(_fuzzy_syllable, syllables)), ())
     near = [term for term in found if sum(a != b for a, b in zip(term, typed, strict=True)) == 1]
     return near[0] if len(near) == 1 else None
 
@@ -1199,12 +1212,14 @@ def correct_han(text: str) -> str:
     _FUZZY_INITIALS) like exactly one term of the catalogue's vocabulary and one character off it, is that term.
     Longest first, left to right; text that is a term already, or reads like none, is left alone.
     """
-    terms = _SLIP_VOCABULARY.get()[1]
+    terms = _SLIP_VOCABULARY.get().terms
 
     def fix(match: re.Match[str]) -> str:
         run = match.group()
+        if len(run) < _SLIP_MIN_CHARS:
+            return run
         syllables = _han_syllables(run)
-        if len(syllables) != len(run) or len(run) < _SLIP_MIN_CHARS:
+        if len(syllables) != len(run):
             return run
         # A slip breaks the words around it into pieces, never into a word that reaches past it: 服务企 (in
         # 服务企业) is not 服务器. Replaced runs start and end where the dictionary's own cut does.
