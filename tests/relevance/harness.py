@@ -75,7 +75,12 @@ DEV13_PATH = DATA_DIR / "judgements_dev13.yaml"
 # The thirteenth held-out set (the test set of the tenth wave), evaluated once as such (nDCG@10 0.858), then read per
 # query in the eleventh wave: a fourteenth dev set.
 DEV14_PATH = DATA_DIR / "judgements_dev14.yaml"
+# The fourteenth held-out set (the test set of the eleventh wave), evaluated once as such (nDCG@10 0.885), then read
+# per query in the twelfth wave: a fifteenth dev set.
 DEV15_PATH = DATA_DIR / "judgements_dev15.yaml"
+# The sixteenth judge's held-out set (the test set of the twelfth wave), evaluated once as such (nDCG@10 0.875), then
+# read per query in the thirteenth wave: a sixteenth dev set.
+DEV16_PATH = DATA_DIR / "judgements_dev16.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -91,6 +96,7 @@ DEV_SETS = {
     "dev13": DEV13_PATH,
     "dev14": DEV14_PATH,
     "dev15": DEV15_PATH,
+    "dev16": DEV16_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
