@@ -907,6 +907,64 @@ def _latin_phrases_and_vocabulary() -> tuple[frozenset[tuple[str, ...]], frozens
 
 _LATIN_PHRASES, _LATIN_VOCABULARY = _latin_phrases_and_vocabulary()
 _LATIN_PHRASE_MAX: Final = max((len(phrase) for phrase in _LATIN_PHRASES), default=1)
+# Words an English name can be written with or without (research institute of big data / big data research
+# institute, children's hospital of cqmu): they do not tell two listed names apart.
+_NAME_GLUE: Final = frozenset({"of", "the", "s", "at", "in", "for", "and", "on"})
+
+
+def _bag(tokens: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(token for token in tokens if token not in _NAME_GLUE))
+
+
+def _latin_bags_and_short_forms() -> tuple[
+    dict[tuple[str, ...], tuple[str, ...]], dict[str, tuple[str, ...]]
+]:
+    """The listed Latin phrases by their words in any order, and the one-word short forms listed beside one
+    (cqmu beside chongqing medical university) → that phrase's words."""
+    bags: dict[tuple[str, ...], tuple[str, ...]] = {}
+    short_forms: dict[str, tuple[str, ...]] = {}
+    for rule in SYNONYM_RULES:
+        terms = [tuple(term.split()) for term in re.split("=>|,", rule)]
+        latin = [
+            tokens for tokens in terms if tokens and all(_LATIN_WORD.fullmatch(token) for token in tokens)
+        ]
+        phrases = [tokens for tokens in latin if len(tokens) > 1]
+        for phrase in phrases:
+            bags.setdefault(_bag(phrase), phrase)
+        if phrases:
+            for tokens in latin:
+                if len(tokens) == 1 and _LETTERS.fullmatch(tokens[0]):
+                    short_forms.setdefault(tokens[0], _bag(phrases[0]))
+    # A bag of one word is that word: nothing to reorder.
+    return {bag: phrase for bag, phrase in bags.items() if len(bag) > 1}, short_forms
+
+
+_LATIN_BAGS, _LATIN_SHORT_FORMS = _latin_bags_and_short_forms()
+
+
+def _reordered_phrases(found: list[str]) -> list[str]:
+    """A listed English name typed in another order or with a listed short form inside (Peking University
+    Chongqing Big Data Research Institute, Children's Hospital of CQMU) as the name is listed, so it is grouped
+    and read as that name (query_words)."""
+    words = list(found)
+    position = 0
+    while position < len(words):
+        for size in range(min(_LATIN_PHRASE_MAX, len(words) - position), 1, -1):
+            run = words[position : position + size]
+            if tuple(run) in _LATIN_PHRASES:
+                position += size  # listed as typed
+                break
+            if not all(_LETTERS.fullmatch(word) for word in run):
+                continue
+            bag = _bag(token for word in run for token in _LATIN_SHORT_FORMS.get(word, (word,)))
+            phrase = _LATIN_BAGS.get(bag)
+            if phrase is not None:
+                words[position : position + size] = phrase
+                position += len(phrase)
+                break
+        else:
+            position += 1
+    return words
 
 
 def _forms_phrase(words: list[str], position: int) -> bool:
@@ -979,7 +1037,7 @@ def query_words(text: str) -> list[str]:
         for position, word in enumerate(every)
         if word not in _QUERY_FILLERS or (word.isascii() and _forms_phrase(every, position))
     ] or every
-    found = _corrected(_joined_single_characters(kept, text))
+    found = _reordered_phrases(_corrected(_joined_single_characters(kept, text)))
     grouped: list[str] = []
     position = 0
     while position < len(found):

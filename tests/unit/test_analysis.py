@@ -461,6 +461,42 @@ def test_an_english_filler_inside_a_listed_phrase_stays_in_it(typed: str, kept: 
     assert not {"of", "to", "in"} & set(words)
 
 
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        # the listed name's words in another order, and the glue words left out
+        (
+            "HPC cluster at Peking University Chongqing Big Data Research Institute",
+            "peking university chongqing research institute of big data",
+        ),
+        # a listed short form inside a longer listed name (cqmu: chongqing medical university)
+        (
+            "in vivo imaging system at Children's Hospital of CQMU",
+            "children s hospital of chongqing medical university",
+        ),
+        ("microscope scanning electron", "scanning electron microscope"),
+    ],
+)
+def test_a_listed_english_name_typed_in_another_order_is_read_as_listed(typed: str, listed: str) -> None:
+    words = query_words(normalise(typed))
+
+    assert listed in words
+    # and nothing of it is left over as a word of its own, nor doubled
+    assert not {"peking", "big", "data", "children", "s", "hospital", "cqmu", "scanning"} & set(words)
+    assert len(words) == len(set(words))
+
+
+def test_a_listed_phrase_typed_as_listed_is_not_reread() -> None:
+    # in vivo imaging system is listed; vivo imaging system (its tail) must not become a second copy
+    assert query_words("in vivo imaging system") == ["in vivo imaging system"]
+    # words that make no listed name in any order stay as typed
+    assert query_words("analysis cluster big") == ["analysis", "cluster", "big"]
+
+
+def test_a_lab_or_firm_typed_after_a_need_is_filler() -> None:
+    assert query_words("chip failure analysis lab") == ["chip", "failure analysis"]
+
+
 def test_english_fillers_are_dropped_and_known_english_words_are_not_corrected() -> None:
     assert query_words("hemodialyzer cheaper than imported products") == [
         "hemodialyzer",
