@@ -81,6 +81,9 @@ DEV15_PATH = DATA_DIR / "judgements_dev15.yaml"
 # The sixteenth judge's held-out set (the test set of the twelfth wave), evaluated once as such (nDCG@10 0.875), then
 # read per query in the thirteenth wave: a sixteenth dev set.
 DEV16_PATH = DATA_DIR / "judgements_dev16.yaml"
+# The seventeenth judge's held-out set (the test set of the thirteenth wave), evaluated once as such (nDCG@10
+# 0.878), then read per query in the fourteenth wave: a seventeenth dev set.
+DEV17_PATH = DATA_DIR / "judgements_dev17.yaml"
 DEV_SETS = {
     "dev2": DEV2_PATH,
     "dev3": DEV3_PATH,
@@ -97,6 +100,7 @@ DEV_SETS = {
     "dev14": DEV14_PATH,
     "dev15": DEV15_PATH,
     "dev16": DEV16_PATH,
+    "dev17": DEV17_PATH,
 }
 # The held-out test set, written by an independent judge who never saw the code; absent until it is placed.
 TEST_PATH = DATA_DIR / "test_judgements.yaml"
