@@ -69,6 +69,7 @@ __all__ = [
     "general_idf",
     "initialise",
     "inner_words",
+    "is_catalogue_term",
     "is_han_word",
     "is_known_word",
     "is_latin_term",
@@ -1254,6 +1255,12 @@ def _build_slip_vocabulary() -> _SlipVocabulary:
 
 
 _SLIP_VOCABULARY: Final = _Lazy(_build_slip_vocabulary)
+
+
+def is_catalogue_term(word: str) -> bool:
+    """Whether a Chinese word is a term of the catalogue's vocabulary (a dictionary, synonym or fact term of three
+    to twelve characters: 空间机械臂, 知识图谱), not only a word jieba knows."""
+    return word in _SLIP_VOCABULARY.get().terms
 
 
 def _slip_target(typed: str, syllables: tuple[str, ...]) -> str | None:

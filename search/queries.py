@@ -9,6 +9,7 @@ from search.analysis import (
     english_phrases,
     english_to_chinese,
     general_idf,
+    is_catalogue_term,
     is_han_word,
     is_known_word,
     is_latin_term,
@@ -171,6 +172,10 @@ TYPE_WORDS: dict[str, str] = {
     "equipment": "instrument",
 }
 MAX_QUERY_WORDS = 12
+# A catalogue term this long, typed among three words or more, finds its listings by itself (text_query).
+CATALOGUE_TERM_CHARS = 4
+# Its score there, against a typed word's 1 (0.3 / 1.0 / 2.0 on every dev set: nDCG@10 0.9176 / 0.9186 / 0.9186).
+ANCHOR_BOOST = 1.0
 TYPE_WEIGHT = 3.0
 PHRASE_BONUS = 6.0
 KEYWORD_BONUS = 3.0
@@ -424,6 +429,11 @@ def _is_short_form(word: str) -> bool:
     return 2 <= len(word) <= 4 and _is_fragment(word) and is_han_word(word)
 
 
+def _is_catalogue_term(word: str) -> bool:
+    """A term of the catalogue's own dictionary of four characters or more (空间机械臂, 知识图谱): a need by itself."""
+    return len(word) >= CATALOGUE_TERM_CHARS and is_han_word(word) and is_catalogue_term(word)
+
+
 def _is_fragment(word: str) -> bool:
     """Chinese the dictionary does not know (基成, 视绝: the segmenter guessed): a slip, seldom a need."""
     return not word.isascii() and not is_known_word(word)
@@ -581,6 +591,14 @@ def text_query(q: str, *, relaxed: bool = False) -> dict[str, Any]:
             matched_words["boost"] = SLIP_WORDS_BOOST
         ways_in.append({"bool": matched_words})
     ways_in.extend(whole)
+    if len(strong) >= 3:
+        # A catalogue term typed whole beside a problem or a scenario (空间机械臂 载荷质量): the term's listings are
+        # found though they do not state the rest, below those that do (each word missed costs, _coverage).
+        ways_in.extend(
+            {"bool": {"must": [query], "boost": ANCHOR_BOOST}}
+            for word, query, there in zip(words, word_queries, where, strict=True)
+            if not there and _is_catalogue_term(word)
+        )
     if fact_queries and word_queries:
         # Every fact stated (主任技师) is enough to be found; each word missed still costs (_coverage).
         ways_in.append({"bool": {"must": fact_queries}})

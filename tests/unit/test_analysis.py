@@ -497,6 +497,13 @@ def test_a_lab_or_firm_typed_after_a_need_is_filler() -> None:
     assert query_words("chip failure analysis lab") == ["chip", "failure analysis"]
 
 
+def test_a_word_of_degree_after_a_problem_is_filler() -> None:
+    # the problem is the noun: listings write 降低成本 or 成本低 as often as 成本高
+    assert query_words("单光子探测器 成本高") == ["单光子探测器", "成本"]
+    # typed alone it is still searched for
+    assert query_words("高") == ["高"]
+
+
 def test_english_fillers_are_dropped_and_known_english_words_are_not_corrected() -> None:
     assert query_words("hemodialyzer cheaper than imported products") == [
         "hemodialyzer",

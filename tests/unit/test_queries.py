@@ -7,6 +7,7 @@ import pytest
 
 from search.analysis import normalise, segment
 from search.queries import (
+    ANCHOR_BOOST,
     MAINTENANCE_FACTOR,
     MAX_QUERY_WORDS,
     MISSING_WORD_FACTOR,
@@ -441,6 +442,35 @@ def test_pinyin_read_as_several_words_rewards_them_together() -> None:
     together = find_all(reading[0]["should"], "match_phrase")
     assert together
     assert {next(iter(p.values()))["query"] for p in together} == {segment("科学计算")}
+
+
+def _anchors(query: dict[str, Any]) -> list[dict[str, Any]]:
+    ways_in = core(query)["bool"]["must"][0]["bool"]["should"]
+    return [way["bool"] for way in ways_in if way.get("bool", {}).get("boost") == ANCHOR_BOOST]
+
+
+def test_a_catalogue_term_typed_beside_a_problem_finds_its_listings_by_itself() -> None:
+    # 空间机械臂 载荷质量 is three words, two of which a listing must match: a listing of the term alone
+    # (空间机械臂系统) would be left out
+    anchors = _anchors(text_query("空间机械臂 载荷质量"))
+
+    # so the catalogue term is a way in of its own, matched like a typed word
+    assert len(anchors) == 1
+    assert anchors[0]["must"][0]["dis_max"]["queries"][0]["match"]["title_seg"]["query"] == segment(
+        "空间机械臂"
+    )
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "空间机械臂 载荷",  # two words: one is enough anyway
+        "载荷 质量 轻量化",  # no catalogue term
+        "西南医院 流式 细胞 分选",  # an institution is where, never the need by itself
+    ],
+)
+def test_no_way_in_by_one_term_without_a_catalogue_term_among_three_needs(q: str) -> None:
+    assert _anchors(text_query(q)) == []
 
 
 def test_pinyin_typed_as_separate_words_requires_each_word_as_syllables_in_a_name() -> None:
