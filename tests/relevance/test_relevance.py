@@ -181,7 +181,7 @@ async def test_recall_at_50_reaches_0_95_on_the_dev_sets(dev: Runs, dev2: Runs) 
 
 
 @pytest.mark.xfail(
-    reason=f"test set recall@50 0.950 rounded, at the floor (eighteenth judge, fourteenth search wave); {_MISSED}",
+    reason="met at the floor on the eighteenth judge's set (0.950, xpass); non-strict: the margin is under 0.001",
     strict=False,
 )
 async def test_recall_at_50_reaches_0_95_on_the_test_set(held_out: Runs) -> None:
